@@ -1,0 +1,24 @@
+"""The one exception type that leaves `xxgk.read`: bad input, named and explained."""
+
+from __future__ import annotations
+
+
+class XxgkError(Exception):
+    """Base class of every error xxgk raises on purpose."""
+
+
+class InputError(XxgkError):
+    """A file that cannot be read as a report: names the file and says why."""
+
+    def __init__(self, file: str, reason: str) -> None:
+        super().__init__(f"{file}: {reason}")
+        self.file = file
+        self.reason = reason
+
+
+class MissingExtraError(InputError):
+    """The input needs an optional feature that is not installed."""
+
+    def __init__(self, file: str, what: str, extra: str) -> None:
+        super().__init__(file, f"{what} needs the optional extra: pip install 'xxgk[{extra}]'")
+        self.extra = extra

@@ -1,0 +1,102 @@
+"""Plain-text reports: TSV-ish dumps (cells separated by tabs) and PDF-to-text output.
+
+Lines with tabs become rows of an unaligned `Table` (tab positions drift, so the parser never
+places a value by position alone); other lines become `Paragraph`s. Form feeds start a new
+page; running page footers such as "- 4 -" are dropped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from xxgk.document import Document, Location, Paragraph, Table, TableCell
+from xxgk.errors import InputError
+
+_PAGE_FOOTER = re.compile(r"^\s*[-—–－]\s*\d{1,3}\s*[-—–－]\s*$|^\s*第\s*\d{1,3}\s*页(\s*共\s*\d+\s*页)?\s*$")
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def decode(data: bytes, file: str) -> str:
+    """Bytes to text: BOMs first, then UTF-8, then GB18030 (a superset of GBK), line by line
+    when a file mixes the two, so one stray line never garbles the whole report."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as e:
+                raise InputError(file, f"starts with a {encoding} byte-order mark but is not valid {encoding}: {e.reason}") from e
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    lines = []
+    bad = 0
+    for raw in data.split(b"\n"):
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                lines.append(raw.decode(encoding))
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            bad += 1
+            lines.append(raw.decode("utf-8", errors="replace"))
+    if bad > max(3, len(lines) // 10):
+        raise InputError(file, f"not readable as UTF-8, GB18030/GBK or UTF-16 text ({bad} of {len(lines)} lines undecodable)")
+    return "\n".join(lines)
+
+
+def looks_binary(data: bytes) -> bool:
+    sample = data[:65536]
+    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control > len(sample) // 20
+
+
+def extract_text(data: bytes, file: str = "") -> Document:
+    if looks_binary(data):
+        raise InputError(file, "binary data, not a text, PDF, HTML or Word report")
+    return document_from_text(decode(data, file), file=file)
+
+
+def document_from_text(text: str, file: str = "", kind: str = "text") -> Document:
+    blocks: list[Paragraph | Table] = []
+    table_rows: list[tuple[int, int, list[str]]] = []
+    page = 1 if "\f" in text else None
+
+    def flush_table() -> None:
+        if not table_rows:
+            return
+        cells = [
+            TableCell(cell.strip(), r, c, loc=Location(pg, ln))
+            for r, (pg, ln, row) in enumerate(table_rows)
+            for c, cell in enumerate(row)
+        ]
+        first_page, first_line, _ = table_rows[0]
+        blocks.append(Table(cells, Location(first_page, first_line), aligned=False))
+        table_rows.clear()
+
+    for n, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        if "\f" in raw:
+            page = (page or 1) + raw.count("\f")
+            raw = raw.replace("\f", "")
+        line = raw.rstrip()
+        if not line.strip() or _PAGE_FOOTER.match(line):
+            continue
+        if "\t" in line:
+            table_rows.append((page, n, line.split("\t")))  # type: ignore[arg-type]
+            continue
+        flush_table()
+        blocks.append(Paragraph(line.strip(), Location(page, n)))
+    flush_table()
+    return Document(blocks, kind=kind, file=file, pages=page)  # type: ignore[arg-type]

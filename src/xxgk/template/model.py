@@ -1,0 +1,123 @@
+"""The shape of a template declaration: plain frozen dataclasses, no behaviour beyond lookups.
+
+A template (FORMAT.md) is declared once as data in `declarations.py`; the parser's label
+matcher, the checker's arithmetic, the JSON output, the store and the renderers all read it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Literal
+
+ValueKind = Literal["count", "signed", "money"]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: ValueKind = "count"
+    # Regexes over the normalised label text (see xxgk.text.normalize) that identify this column.
+    match: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    columns: tuple[Column, ...]
+    # Regexes over normalised label text; any of them identifies the row.
+    match: tuple[str, ...]
+    # Printed heading the row sits under (e.g. 第二十条第（一）项, （三）不予公开).
+    block: str = ""
+    # A row whose label is also a group heading elsewhere (（六）其他处理): it only counts when it is
+    # the last label before the numbers, never when a more specific label follows it.
+    heading_like: bool = False
+
+    @cached_property
+    def patterns(self) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(p) for p in self.match)
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(f"{self.key} has no column {key!r}")
+
+
+@dataclass(frozen=True)
+class Table:
+    key: Literal["active", "applications", "appeals"]
+    section: int
+    title: str
+    rows: tuple[Row, ...]
+    # "rows": one printed line per row; "flat": all cells printed on one line in row-major
+    # order (Table 四 prints its 15 numbers as a single row).
+    layout: Literal["rows", "flat"] = "rows"
+
+    def row(self, key: str) -> Row:
+        for r in self.rows:
+            if r.key == key:
+                return r
+        raise KeyError(f"{self.key} has no row {key!r}")
+
+    def has_row(self, key: str) -> bool:
+        return any(r.key == key for r in self.rows)
+
+    def cell_paths(self) -> list[str]:
+        return [f"{self.key}.{r.key}.{c.key}" for r in self.rows for c in r.columns]
+
+
+@dataclass(frozen=True)
+class Equation:
+    """sum(lhs) == sum(rhs), one concrete arithmetic relation over cell paths."""
+
+    code: str
+    lhs: tuple[str, ...]
+    rhs: tuple[str, ...]
+    description: str
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return self.lhs + self.rhs
+
+
+@dataclass(frozen=True)
+class Section:
+    no: int
+    title: str
+    # Regex over the normalised heading text (numeral prefix already checked by the parser).
+    match: str
+    # Heads the section must cover: (name, regex) pairs.
+    required_heads: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Template:
+    id: str
+    notice: str
+    first_year: int
+    tables: tuple[Table, ...]
+    equations: tuple[Equation, ...]
+    # Regexes over normalised text; each hit is a vote for this template.
+    signatures: tuple[str, ...] = ()
+    # Rows of the *other* template that a report on this one may print by mistake; kept under
+    # their own key and reported as outdated (FORMAT.md: a 2023 report printing the 2019 （六）).
+    foreign_rows: tuple[Row, ...] = field(default_factory=tuple)
+
+    def table(self, key: str) -> Table:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+    def cell_paths(self) -> list[str]:
+        return [p for t in self.tables for p in t.cell_paths()]
+
+    def column_of(self, path: str) -> Column:
+        t, r, c = path.split(".")
+        table = self.table(t)
+        row = table.row(r) if table.has_row(r) else next(x for x in self.foreign_rows if x.key == r)
+        return row.column(c)
