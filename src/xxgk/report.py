@@ -1,0 +1,171 @@
+"""The canonical model of one annual report, and its JSON form (FORMAT.md, schema xxgk.report/1)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from xxgk.template import TEMPLATES, Template
+
+Status = Literal["read", "blank", "missing", "inferred"]
+Severity = Literal["error", "warning", "info"]
+SCHEMA = "xxgk.report/1"
+Number = int | float
+
+
+@dataclass
+class Cell:
+    """One table cell: its best value and why we believe it."""
+
+    value: Number | None
+    status: Status
+    loc: str | None = None
+    raw: str | None = None  # what was printed, when it is not simply the number
+    note: str | None = None  # how the value was placed or inferred
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"status": self.status, "loc": self.loc}
+        if self.raw is not None:
+            d["raw"] = self.raw
+        if self.note:
+            d["note"] = self.note
+        return d
+
+
+@dataclass
+class SectionText:
+    no: int
+    title: str
+    text: str
+    loc: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"no": self.no, "title": self.title, "text": self.text, "loc": self.loc}
+
+
+@dataclass
+class Finding:
+    code: str
+    severity: Severity
+    message: str
+    cells: list[str] = field(default_factory=list)
+    loc: str | None = None
+    # The sentence or label the finding is about, when it is about text.
+    excerpt: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"code": self.code, "severity": self.severity, "message": self.message,
+                             "cells": list(self.cells), "loc": self.loc}
+        if self.excerpt:
+            d["excerpt"] = self.excerpt
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Finding:
+        return cls(d["code"], d["severity"], d["message"], list(d.get("cells") or []), d.get("loc"), d.get("excerpt"))
+
+
+@dataclass
+class Source:
+    file: str
+    sha256: str
+    kind: str
+    pages: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "sha256": self.sha256, "kind": self.kind, "pages": self.pages}
+
+
+@dataclass
+class Meta:
+    title: str | None = None
+    agency: str | None = None
+    region: str | None = None
+    level: str | None = None
+    year: int | None = None
+    template: str | None = None
+    period: tuple[str, str] | None = None
+    published: str | None = None
+    # Where each meta value came from: "title", "text", "filename", "default", "labels"...
+    provenance: dict[str, str] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title, "agency": self.agency, "region": self.region, "level": self.level,
+            "year": self.year, "template": self.template,
+            "period": list(self.period) if self.period else None, "published": self.published,
+            "provenance": dict(sorted(self.provenance.items())),
+        }
+
+
+@dataclass
+class Report:
+    source: Source
+    meta: Meta
+    sections: list[SectionText]
+    # Every cell of the detected template, keyed "table.row.col", in template order; rows the
+    # report prints but the template lacks (e.g. other_handling in a 2021 report) follow.
+    cells: dict[str, Cell]
+    findings: list[Finding] = field(default_factory=list)
+    # Labels of rows the parser could not match, with their numbers (shown to reviewers).
+    unmatched: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def template(self) -> Template:
+        return TEMPLATES[self.meta.template or "2021"]
+
+    def value(self, path: str) -> Number | None:
+        cell = self.cells.get(path)
+        return cell.value if cell else None
+
+    def section(self, no: int) -> SectionText | None:
+        return next((s for s in self.sections if s.no == no), None)
+
+    def table(self, key: str) -> dict[str, dict[str, Number | None]]:
+        out: dict[str, dict[str, Number | None]] = {}
+        for path, cell in self.cells.items():
+            t, r, c = path.split(".")
+            if t == key:
+                out.setdefault(r, {})[c] = cell.value
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": SCHEMA,
+            "source": self.source.to_dict(),
+            "meta": self.meta.to_dict(),
+            "sections": [s.to_dict() for s in self.sections],
+            "active": self.table("active"),
+            "applications": self.table("applications"),
+            "appeals": self.table("appeals"),
+            "cells": {p: c.to_dict() for p, c in self.cells.items()},
+            "unmatched": self.unmatched,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def to_json(self, indent: int | None = 1) -> str:
+        """Deterministic JSON: same input, byte-identical output."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Report:
+        """Rebuild a Report from its JSON form (for the store and cross-report rules)."""
+        m = d.get("meta") or {}
+        meta = Meta(m.get("title"), m.get("agency"), m.get("region"), m.get("level"), m.get("year"),
+                    m.get("template"), tuple(m["period"]) if m.get("period") else None,  # type: ignore[arg-type]
+                    m.get("published"), dict(m.get("provenance") or {}))
+        cells: dict[str, Cell] = {}
+        for path, info in (d.get("cells") or {}).items():
+            t, r, c = path.split(".")
+            value = ((d.get(t) or {}).get(r) or {}).get(c)
+            cells[path] = Cell(value, info["status"], info.get("loc"), info.get("raw"), info.get("note"))
+        s = d.get("source") or {}
+        return cls(
+            Source(s.get("file", ""), s.get("sha256", ""), s.get("kind", ""), s.get("pages")),
+            meta,
+            [SectionText(x["no"], x["title"], x["text"], x.get("loc")) for x in d.get("sections") or []],
+            cells,
+            [Finding.from_dict(f) for f in d.get("findings") or []],
+            list(d.get("unmatched") or []),
+        )
