@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from xxgk.template import TEMPLATES, Template
+from xxgk.template import TEMPLATES, Equation, Template
 
 Status = Literal["read", "blank", "missing", "inferred"]
 Severity = Literal["error", "warning", "info"]
@@ -114,6 +114,25 @@ class Report:
     @property
     def template(self) -> Template:
         return TEMPLATES[self.meta.template or "2021"]
+
+    def foreign_rows(self) -> list[str]:
+        """Rows of the other template the report printed (e.g. other_handling in a 2021 report)."""
+        keys = {r.key for r in self.template.foreign_rows}
+        return sorted({p.split(".")[1] for p in self.cells if p.split(".")[1] in keys},
+                      key=[r.key for r in self.template.foreign_rows].index)
+
+    def replaced_rows(self) -> list[str]:
+        """The template's own rows a printed foreign row stands in for (none of them printed)."""
+        t = self.template
+        if not self.foreign_rows():
+            return []
+        printed = any(c.loc is not None for p, c in self.cells.items()
+                      if p.startswith("applications.") and p.split(".")[1] in t.replaced_by_foreign)
+        return [] if printed else list(t.replaced_by_foreign)
+
+    def equations(self) -> tuple[Equation, ...]:
+        """The arithmetic the printed rows must obey."""
+        return self.template.foreign_equations if self.replaced_rows() else self.template.equations
 
     def value(self, path: str) -> Number | None:
         cell = self.cells.get(path)

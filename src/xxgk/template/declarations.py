@@ -58,7 +58,7 @@ _B6 = "第二十条第（六）项"
 _B8 = "第二十条第（八）项"
 _B9 = "第二十条第（九）项"
 
-_REGULATIONS = r"^(\d+[.])?规章$|^规章"
+_REGULATIONS = r"规章"
 _NORMATIVE = r"规范性文件"
 _LICENSING = r"行政许可"
 _PENALTY = r"行政处罚"
@@ -231,6 +231,8 @@ TEMPLATE_2021 = Template(
     equations=_equations(APPLICATIONS_2021, RESULT_ROWS_2021),
     signatures=(r"本年制发", r"本年废止", r"现行有效件", r"收费金额", r"不补正", r"缴纳费用", r"收费通知"),
     foreign_rows=(_OTHER_HANDLING,),
+    replaced_by_foreign=tuple(r.key for r in _OTHER_2021),
+    foreign_equations=_equations(APPLICATIONS_2019, RESULT_ROWS_2019),
 )
 
 TEMPLATE_2019 = Template(
@@ -242,6 +244,8 @@ TEMPLATE_2019 = Template(
     signatures=(r"新制作数量", r"新公开数量", r"对外公开总数", r"上一年项目", r"增/减|增减",
                 r"对外管理服务", r"集中采购"),
     foreign_rows=_OTHER_2021,
+    replaced_by_foreign=(_OTHER_HANDLING.key,),
+    foreign_equations=_equations(APPLICATIONS_2021, RESULT_ROWS_2021),
 )
 
 TEMPLATES: dict[str, Template] = {"2019": TEMPLATE_2019, "2021": TEMPLATE_2021}

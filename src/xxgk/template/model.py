@@ -106,6 +106,10 @@ class Template:
     # Rows of the *other* template that a report on this one may print by mistake; kept under
     # their own key and reported as outdated (FORMAT.md: a 2023 report printing the 2019 （六）).
     foreign_rows: tuple[Row, ...] = field(default_factory=tuple)
+    # The template's own rows that the foreign rows stand in for, and the arithmetic that holds
+    # when a report prints the foreign rows instead of them.
+    replaced_by_foreign: tuple[str, ...] = ()
+    foreign_equations: tuple[Equation, ...] = ()
 
     def table(self, key: str) -> Table:
         for t in self.tables:

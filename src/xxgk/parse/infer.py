@@ -1,0 +1,81 @@
+"""Fill unknown cells only where the arithmetic fixes them uniquely.
+
+Every relation of the template is an equation sum(lhs) = sum(rhs) over non-negative integers.
+Constraint propagation to a fixpoint, with two deductions:
+
+- one unknown in an equation: it equals the difference (kept only if a non-negative integer);
+- several unknowns all on the same side, and the known terms already balance: every one of
+  them is 0 (non-negative parts summing to 0). This is how a column whose total is 0 forces
+  its unprinted parts to 0.
+
+Values fixed this way are marked `inferred`. If an inferred value then breaks another relation
+(the printed numbers are inconsistent), every inference touching that relation is withdrawn:
+an inconsistent table never gets numbers it did not print.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from xxgk.report import Cell
+from xxgk.template import Equation
+
+
+def _known(cell: Cell | None) -> bool:
+    return cell is not None and cell.value is not None
+
+
+def infer(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
+    """Infer in place; returns the paths that were filled."""
+    usable = [eq for eq in equations if all(p in cells for p in eq.cells)]
+    originals: dict[str, Cell] = {}
+    changed = True
+    while changed:
+        changed = False
+        for eq in usable:
+            terms = [(p, 1) for p in eq.lhs] + [(p, -1) for p in eq.rhs]
+            unknown = [(p, s) for p, s in terms if not _known(cells[p])]
+            if not unknown:
+                continue
+            known = [cells[p].value for p, _ in terms if _known(cells[p])]
+            if any(isinstance(v, float) and not float(v).is_integer() for v in known):
+                continue
+            residual = -sum(int(cells[p].value) * s for p, s in terms if _known(cells[p]))  # type: ignore[arg-type]
+            if len(unknown) == 1:
+                path, sign = unknown[0]
+                value = residual * sign
+                if value >= 0:
+                    originals.setdefault(path, cells[path])
+                    cells[path] = _inferred(cells[path], value, eq)
+                    changed = True
+            elif len({s for _, s in unknown}) == 1 and residual == 0:
+                for path, _ in unknown:
+                    originals.setdefault(path, cells[path])
+                    cells[path] = _inferred(cells[path], 0, eq)
+                changed = True
+    _withdraw_inconsistent(cells, usable, originals)
+    return [p for p in cells if p in originals]
+
+
+def _inferred(old: Cell, value: int, eq: Equation) -> Cell:
+    printed = "printed blank" if old.status == "blank" else "not printed"
+    note = f"{printed}; fixed by the arithmetic ({eq.code}: {eq.description})"
+    if old.note:
+        note = f"{old.note}; {note}"
+    return Cell(value, "inferred", old.loc, old.raw, note)
+
+
+def _withdraw_inconsistent(cells: dict[str, Cell], equations: Sequence[Equation], originals: dict[str, Cell]) -> None:
+    while True:
+        bad: set[str] = set()
+        for eq in equations:
+            if not all(_known(cells[p]) for p in eq.cells):
+                continue
+            lhs = sum(cells[p].value for p in eq.lhs)  # type: ignore[misc]
+            rhs = sum(cells[p].value for p in eq.rhs)  # type: ignore[misc]
+            if lhs != rhs:
+                bad.update(p for p in eq.cells if p in originals)
+        if not bad:
+            return
+        for path in bad:
+            cells[path] = originals.pop(path)

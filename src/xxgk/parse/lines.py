@@ -1,0 +1,185 @@
+"""Flatten a Document into printed lines of tokens: label text, numbers, blanks.
+
+Every input kind ends up here: a Paragraph is one line whose tokens are split on whitespace
+(PDF-to-text prints "label 1 0 0 3"); a table row is one line whose tokens are its cells.
+Values are read from the *trailing run* of a line (numbers and blanks after the last label
+token), which is where every template prints them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from xxgk.document import Document, Location, Paragraph, Table
+from xxgk.text import normalize
+
+TokenKind = Literal["label", "number", "blank", "empty", "garbled"]
+
+_UNITS = r"(?:件|个|条|项|次|人|宗|份|起|家|万元|元|亿元)"
+_NUMBER = re.compile(
+    rf"^(?P<num>[-+−]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)\s*(?P<unit>{_UNITS})?$"
+)
+_UNIT_ONLY = re.compile(rf"^{_UNITS}$")
+# What reports print for "nothing here": dashes, slashes, 无, 空.
+_BLANK = re.compile(r"^(?:[-—–－_/／\\]+|无|空|/)$")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Sentence punctuation: a line containing it is narrative, never a table row label.
+_SENTENCE = re.compile(r"[。；;]")
+LOW_CONFIDENCE = 0.80
+
+
+@dataclass
+class Token:
+    text: str
+    kind: TokenKind
+    value: int | float | None = None
+    unit: str | None = None
+    col: int | None = None  # grid column when the line comes from an aligned table
+    loc: Location | None = None
+    confidence: float | None = None
+
+
+@dataclass
+class Line:
+    tokens: list[Token]
+    loc: Location
+    aligned: bool = False
+    in_table: bool = False
+    raw: str = ""
+    index: int = 0
+    _label: str | None = field(default=None, repr=False)
+
+    @property
+    def label(self) -> str:
+        """Normalised text of the label tokens (everything that is not a trailing value)."""
+        if self._label is None:
+            values = self.trailing_values()
+            head = self.tokens[: len(self.tokens) - values.consumed] if values.consumed else self.tokens
+            self._label = normalize("".join(t.text for t in head if t.kind != "empty"))
+        return self._label
+
+    @property
+    def is_narrative(self) -> bool:
+        return bool(_SENTENCE.search(self.raw)) or len(normalize(self.raw)) > 80
+
+    def trailing_values(self) -> TrailingRun:
+        return trailing_run(self.tokens, self.aligned)
+
+
+@dataclass
+class TrailingRun:
+    tokens: list[Token]  # value slots in print order: number, blank, empty or garbled
+    consumed: int  # how many tokens at the end of the line the run covers (incl. trailing empties)
+
+    @property
+    def has_values(self) -> bool:
+        return any(t.kind in ("number", "blank", "garbled") for t in self.tokens)
+
+
+def classify(text: str, col: int | None = None, loc: Location | None = None,
+             confidence: float | None = None) -> Token:
+    raw = text.strip()
+    t = unicodedata.normalize("NFKC", raw).replace(" ", "").replace("\u3000", "")
+    if not t:
+        return Token(raw, "empty", col=col, loc=loc, confidence=confidence)
+    m = _NUMBER.match(t)
+    if m:
+        num = m.group("num").replace(",", "").replace("−", "-")
+        try:
+            d = Decimal(num)
+        except InvalidOperation:
+            return Token(raw, "garbled", col=col, loc=loc, confidence=confidence)
+        value: int | float = int(d) if d == d.to_integral_value() and "." not in num else float(d)
+        return Token(raw, "number", value, m.group("unit"), col, loc, confidence)
+    if _BLANK.match(t):
+        return Token(raw, "blank", col=col, loc=loc, confidence=confidence)
+    if any(ch.isdigit() for ch in t) and len(t) <= 10 and not _CJK.search(t) and not re.search(r"[()（）]", t):
+        # e.g. "1O3", "12?" from OCR or a bad extraction: a value slot whose value is unknown.
+        if not re.match(r"^\d+[.、]$", t):
+            return Token(raw, "garbled", col=col, loc=loc, confidence=confidence)
+    return Token(raw, "label", col=col, loc=loc, confidence=confidence)
+
+
+def split_words(text: str, loc: Location) -> list[Token]:
+    """Tokens of a free text line: whitespace separates numbers; a unit after a number joins it."""
+    tokens: list[Token] = []
+    for word in text.split():
+        tok = classify(word, loc=loc)
+        if tokens and tokens[-1].kind == "number" and tokens[-1].unit is None and _UNIT_ONLY.match(word):
+            tokens[-1].unit = word
+            tokens[-1].text += word
+            continue
+        tokens.append(tok)
+    return _merge_labels(tokens)
+
+
+def _merge_labels(tokens: list[Token]) -> list[Token]:
+    out: list[Token] = []
+    for tok in tokens:
+        if out and tok.kind == "label" and out[-1].kind == "label":
+            out[-1].text += " " + tok.text
+        else:
+            out.append(tok)
+    return out
+
+
+def cell_tokens(text: str, col: int | None, loc: Location | None, confidence: float | None) -> list[Token]:
+    """A table cell is one token, unless it holds several numbers ("0 0 0") or a label and numbers."""
+    tok = classify(text, col, loc, confidence)
+    if tok.kind != "label" or not re.search(r"\d", text) or len(text.split()) < 2:
+        return [tok]
+    parts = split_words(text, loc or Location())
+    for p in parts:
+        p.col, p.confidence = col, confidence
+    return parts
+
+
+def trailing_run(tokens: list[Token], aligned: bool) -> TrailingRun:
+    """The value slots at the end of a line.
+
+    Walk back from the end over numbers, blanks, garbled values and empty cells; stop at the
+    first label. Trailing empty cells are layout (TSV dumps end rows with tabs) and are dropped.
+    Leading empties of the run are kept only for aligned tables, where an empty cell is a real
+    printed blank at a known column; in a text dump they are just separators.
+    """
+    end = len(tokens)
+    while end > 0 and tokens[end - 1].kind == "empty":
+        end -= 1
+    start = end
+    while start > 0 and tokens[start - 1].kind in ("number", "blank", "empty", "garbled"):
+        start -= 1
+    run = tokens[start:end]
+    if not aligned:
+        while run and run[0].kind == "empty":
+            run = run[1:]
+    return TrailingRun(list(run), len(tokens) - start if run else len(tokens) - end)
+
+
+def document_lines(doc: Document) -> list[Line]:
+    lines: list[Line] = []
+    for block in doc.blocks:
+        if isinstance(block, Paragraph):
+            lines.append(Line(split_words(block.text, block.loc), block.loc, raw=block.text))
+        elif isinstance(block, Table):
+            lines.extend(_table_lines(block))
+    for i, line in enumerate(lines):
+        line.index = i
+    return lines
+
+
+def _table_lines(table: Table) -> list[Line]:
+    out: list[Line] = []
+    for row in table.rows():
+        if not row:
+            continue
+        tokens: list[Token] = []
+        for cell in row:
+            tokens.extend(cell_tokens(cell.text, cell.col, cell.loc or table.loc, cell.confidence))
+        loc = next((c.loc for c in row if c.loc), None) or table.loc
+        raw = "\t".join(c.text for c in row)
+        out.append(Line(tokens, loc, aligned=table.aligned, in_table=True, raw=raw))
+    return out

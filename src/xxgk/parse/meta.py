@@ -1,0 +1,124 @@
+"""Meta: title, body (机关), year, statistics period, publication date — each with its provenance."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from datetime import date
+
+from xxgk.parse.lines import Line
+from xxgk.report import Meta
+from xxgk.text import squash
+
+_TITLE = re.compile(r"政府信息公开.{0,6}(年度)?(工作)?(年度)?报告")
+_YEAR_IN_TITLE = re.compile(r"(?P<year>(19|20)\d{2})\s*年度?")
+_YEAR_MENTION = re.compile(r"(?<![\d〔\[(（])((?:19|20)\d{2})\s*年(?!\d{1,2}月\d{1,2}日(?:印发|发布))")
+_DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+_PERIOD = re.compile(_DATE + r"\s*(?:起)?\s*(?:至|到|—|-|~|－)\s*" + _DATE)
+_PUBLISHED = re.compile(r"^" + _DATE + r"$")
+
+
+def _iso(y: str, m: str, d: str) -> str | None:
+    try:
+        return date(int(y), int(m), int(d)).isoformat()
+    except ValueError:
+        return None
+
+
+def find_title(lines: Sequence[Line], first_section: int | None) -> tuple[str | None, int | None]:
+    """The title line (joined with the body name printed on the line above, if split)."""
+    limit = first_section if first_section is not None else min(len(lines), 12)
+    for i in range(min(limit, 30)):
+        text = lines[i].raw.strip()
+        flat = squash(text)
+        if not _TITLE.search(flat) or len(flat) > 60 or lines[i].is_narrative:
+            continue
+        head = flat[: _TITLE.search(flat).start()]  # type: ignore[union-attr]
+        body_part = _YEAR_IN_TITLE.sub("", head)
+        if not body_part and i > 0:
+            prev = squash(lines[i - 1].raw)
+            if 2 <= len(prev) <= 40 and not lines[i - 1].is_narrative and not _TITLE.search(prev):
+                return prev + flat, i - 1
+        return flat, i
+    return None, None
+
+
+def agency_from_title(title: str) -> str | None:
+    m = _TITLE.search(title)
+    head = title[: m.start()] if m else title
+    y = _YEAR_IN_TITLE.search(head)
+    agency = head[: y.start()] if y else head
+    agency = agency.strip(" ：:-—()（）《》")
+    return agency or None
+
+
+def year_from_title(title: str) -> int | None:
+    y = _YEAR_IN_TITLE.search(title)
+    return int(y.group("year")) if y else None
+
+
+def year_from_text(text: str) -> int | None:
+    """The year the text talks about most (report years are 2019 onward)."""
+    counts = Counter(int(y) for y in _YEAR_MENTION.findall(squash(text)) if 2019 <= int(y) <= 2100)
+    if not counts:
+        return None
+    best = max(counts.values())
+    return max(y for y, c in counts.items() if c == best)
+
+
+def find_period(text: str) -> tuple[str, str] | None:
+    flat = squash(text)
+    for m in _PERIOD.finditer(flat):
+        start = _iso(*m.group(1, 2, 3))
+        end = _iso(*m.group(4, 5, 6))
+        window = flat[max(0, m.start() - 30): m.start()]
+        if start and end and ("统计" in window or "期限" in window or "期间" in window or "数据" in window):
+            return start, end
+    return None
+
+
+def find_published(lines: Sequence[Line]) -> str | None:
+    for line in reversed(lines[-4:]):
+        m = _PUBLISHED.match(squash(line.raw))
+        if m:
+            return _iso(*m.group(1, 2, 3))
+    return None
+
+
+def read_meta(lines: Sequence[Line], first_section: int | None, file: str) -> Meta:
+    meta = Meta()
+    title, _ = find_title(lines, first_section)
+    text = "\n".join(line.raw for line in lines)
+    if title:
+        meta.title = title
+        meta.provenance["title"] = "text"
+        meta.agency = agency_from_title(title)
+        if meta.agency:
+            meta.provenance["agency"] = "title"
+        meta.year = year_from_title(title)
+        if meta.year:
+            meta.provenance["year"] = "title"
+    period = find_period(text)
+    if meta.year is None and period:
+        meta.year = int(period[0][:4])
+        meta.provenance["year"] = "period"
+    if meta.year is None:
+        meta.year = year_from_text(text)
+        if meta.year:
+            meta.provenance["year"] = "text"
+    if meta.year is None:
+        m = re.search(r"(?<!\d)(20\d{2})(?!\d)", file)
+        if m:
+            meta.year = int(m.group(1))
+            meta.provenance["year"] = "filename"
+    if period:
+        meta.period = period
+        meta.provenance["period"] = "text"
+    elif meta.year:
+        meta.period = (f"{meta.year}-01-01", f"{meta.year}-12-31")
+        meta.provenance["period"] = "default (calendar year; the report states no period)"
+    meta.published = find_published(lines)
+    if meta.published:
+        meta.provenance["published"] = "text"
+    return meta
