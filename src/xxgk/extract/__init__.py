@@ -117,4 +117,6 @@ def extract_bytes(data: bytes, file: str = "", kind: str | None = None) -> Docum
 def extract(path: str | Path, kind: str | None = None) -> Document:
     """Read a file into a Document. Raises InputError naming the file and the reason."""
     data = read_bytes(path)
-    return extract_bytes(data, Path(path).name, kind)
+    doc = extract_bytes(data, str(path), kind)
+    doc.file = Path(path).name
+    return doc

@@ -13,10 +13,10 @@ from xxgk.template.model import Column, Equation, Row, Section, Table, Template
 
 _FIVE_HEADS = (
     ("主动公开", r"主动公开"),
-    ("依申请公开", r"依申请|申请公开"),
+    ("依申请公开", r"依申请"),
     ("政府信息管理", r"信息管理"),
-    ("政府信息公开平台建设", r"平台建设|平台"),
-    ("监督保障", r"监督保障|监督|保障"),
+    ("政府信息公开平台建设", r"平台建设"),
+    ("监督保障", r"监督.{0,4}保障|保障.{0,4}监督"),
 )
 
 SECTIONS: tuple[Section, ...] = (

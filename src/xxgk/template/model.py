@@ -120,6 +120,17 @@ class Template:
     def cell_paths(self) -> list[str]:
         return [p for t in self.tables for p in t.cell_paths()]
 
+    def row_of(self, path: str) -> Row:
+        t, r, _ = path.split(".")
+        table = self.table(t)
+        return table.row(r) if table.has_row(r) else next(x for x in self.foreign_rows if x.key == r)
+
+    def label(self, path: str) -> str:
+        """Human label of a cell path, verbatim from the template: "（一）予以公开 / 自然人"."""
+        row = self.row_of(path)
+        col = row.column(path.split(".")[2])
+        return f"{row.label} / {col.label}"
+
     def column_of(self, path: str) -> Column:
         t, r, c = path.split(".")
         table = self.table(t)
