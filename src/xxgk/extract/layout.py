@@ -1,0 +1,578 @@
+"""Shared page geometry: rebuild text lines and table grids from positioned glyphs and rulings.
+
+Both the PDF text-layer extractor (glyphs and vector rulings from the PDF) and the OCR path
+(recognised text boxes and rulings found in the raster) feed this module, so a table reads the
+same whichever way it arrived. Coordinates are in a "reading frame": x grows rightwards, y grows
+downwards, text runs left to right. Units are the caller's (PDF points, or pixels); every
+tolerance is given in those units by the caller through `Units`.
+
+Nothing here knows about reports: it only answers "which glyphs form a line", "which rulings
+form a grid", "which glyph sits in which grid cell".
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from xxgk.document import Document, Location, Paragraph, Table, TableCell
+
+# ---------------------------------------------------------------- primitives
+
+
+@dataclass(frozen=True)
+class Units:
+    """Tolerances in the caller's units. `snap`: rulings closer than this are the same line;
+    `min_cell`: grid rows/columns thinner than this are line-thickness artefacts."""
+
+    snap: float = 2.0
+    min_cell: float = 4.0
+
+
+@dataclass
+class Glyph:
+    """A positioned piece of text: one character from a PDF, or one recognised character/word
+    from OCR. `size` is the em (font size or line height) used to judge gaps."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    size: float
+    confidence: float | None = None
+    # True for a space the producer reported (a real space glyph); it never prints by itself,
+    # it only lets two latin words keep their separation.
+    space: bool = False
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def height(self) -> float:
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A straight ruling, horizontal (y0 == y1) or vertical (x0 == x1), with x0<=x1, y0<=y1."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    @property
+    def horizontal(self) -> bool:
+        return (self.x1 - self.x0) >= (self.y1 - self.y0)
+
+
+def segment(x0: float, y0: float, x1: float, y1: float, snap: float) -> Segment | None:
+    """A ruling from two end points, or None when it is neither horizontal nor vertical or is a dot."""
+    if abs(y1 - y0) <= snap and abs(x1 - x0) > snap:
+        y = (y0 + y1) / 2
+        return Segment(min(x0, x1), y, max(x0, x1), y)
+    if abs(x1 - x0) <= snap and abs(y1 - y0) > snap:
+        x = (x0 + x1) / 2
+        return Segment(x, min(y0, y1), x, max(y0, y1))
+    return None
+
+
+def rect_rulings(x0: float, top: float, x1: float, bottom: float, thin: float) -> list[Segment]:
+    """A filled rectangle thinner than `thin` is a drawn line (Word and WPS draw borders so)."""
+    w, h = x1 - x0, bottom - top
+    if h <= thin < w:
+        y = (top + bottom) / 2
+        return [Segment(x0, y, x1, y)]
+    if w <= thin < h:
+        x = (x0 + x1) / 2
+        return [Segment(x, top, x, bottom)]
+    return []
+
+
+# ---------------------------------------------------------------- text lines
+
+_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’、，。；：？！…—（）《》【】]")
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(_CJK.match(ch))
+
+
+def group_lines(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
+    """Cluster glyphs into visual lines (top to bottom), each sorted left to right.
+
+    A glyph joins a line when its vertical centre falls inside the line's band; the band is
+    the running extent of the line's glyphs, so a small "、" or "一" (whose boxes are short)
+    still lands on the line of its neighbours."""
+    ordered = sorted((g for g in glyphs if not g.space), key=lambda g: (g.cy, g.x0))
+    spaces = [g for g in glyphs if g.space]
+    lines: list[list[Glyph]] = []
+    bands: list[tuple[float, float]] = []
+    for g in ordered:
+        for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
+            top, bottom = bands[i]
+            # the centre of the new glyph inside the band, and the band's centre inside the glyph
+            if top <= g.cy <= bottom and g.top <= (top + bottom) / 2 <= g.bottom:
+                lines[i].append(g)
+                bands[i] = (min(top, g.top), max(bottom, g.bottom))
+                break
+        else:
+            lines.append([g])
+            bands.append((g.top, g.bottom))
+    for sp in spaces:  # spaces only matter between two glyphs of a line they sit on
+        for i, (top, bottom) in enumerate(bands):
+            if top <= sp.cy <= bottom:
+                lines[i].append(sp)
+                break
+    for line in lines:
+        line.sort(key=lambda g: (g.x0, g.top))
+    order = sorted(range(len(lines)), key=lambda i: (bands[i][0] + bands[i][1]) / 2)
+    return [lines[i] for i in order]
+
+
+def line_text(line: Sequence[Glyph], gap_ratio: float = 0.6, cjk_gap_ratio: float = 1.2) -> str:
+    """The text of one visual line. Spaces come from geometry, not from the producer's own
+    spacing: a gap wider than `gap_ratio` em separates words (so "1 0 11" in three columns stays
+    three numbers while digits printed with thin letter-spacing stay one number); between two
+    CJK characters only a gap wider than `cjk_gap_ratio` em counts (spaced-out headings like
+    "商 业 企 业" are one word). A space glyph from the producer separates two latin words."""
+    out: list[str] = []
+    prev: Glyph | None = None
+    pending_space = False
+    for g in line:
+        if g.space:
+            pending_space = prev is not None
+            continue
+        if prev is not None:
+            em = max(min(prev.size, g.size), 1e-6)
+            gap = g.x0 - prev.x1
+            both_cjk = is_cjk(prev.text[-1]) and is_cjk(g.text[0])
+            either_cjk = is_cjk(prev.text[-1]) or is_cjk(g.text[0])
+            if gap > (cjk_gap_ratio if both_cjk else gap_ratio) * em or (pending_space and not either_cjk):
+                out.append(" ")
+        out.append(g.text)
+        prev = g
+        pending_space = False
+    return "".join(out).strip()
+
+
+def join_wrapped(parts: Sequence[str]) -> str:
+    """Lines of one table cell as one string: a label wrapped over lines, or printed one
+    character per line, reads as one label; latin/digit runs on two lines keep a space."""
+    out = ""
+    for p in parts:
+        p = p.strip()
+        if not p:
+            continue
+        if out and not (is_cjk(out[-1]) or is_cjk(p[0])):
+            out += " "
+        out += p
+    return out
+
+
+_SPACED_THOUSANDS = re.compile(r"^\d{1,3}(?: \d{3})+(?:\.\d+)?$")
+
+
+def cell_text(glyphs: Sequence[Glyph]) -> str:
+    text = join_wrapped([line_text(line) for line in group_lines(glyphs)])
+    if _SPACED_THOUSANDS.match(text):
+        # one ruled cell holds one value: "3 119" is a number printed with a thin group space
+        text = text.replace(" ", "")
+    return text
+
+
+def min_confidence(glyphs: Iterable[Glyph]) -> float | None:
+    """The weakest recognition in a set: one doubtful digit makes the whole number doubtful."""
+    confs = [g.confidence for g in glyphs if g.confidence is not None and not g.space]
+    return min(confs) if confs else None
+
+
+# ---------------------------------------------------------------- grids from rulings
+
+
+@dataclass
+class GridCell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    box: tuple[float, float, float, float]  # x0, top, x1, bottom
+
+
+@dataclass
+class Grid:
+    xs: list[float]  # column boundaries, left to right
+    ys: list[float]  # row boundaries, top to bottom
+    cells: list[GridCell]
+    _unit_to_cell: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+
+    @property
+    def box(self) -> tuple[float, float, float, float]:
+        return (self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
+
+    def cell_at(self, x: float, y: float) -> int | None:
+        """Index of the cell containing the point, or None outside the grid."""
+        if not (self.xs[0] <= x <= self.xs[-1] and self.ys[0] <= y <= self.ys[-1]):
+            return None
+        c = min(max(bisect.bisect_right(self.xs, x) - 1, 0), len(self.xs) - 2)
+        r = min(max(bisect.bisect_right(self.ys, y) - 1, 0), len(self.ys) - 2)
+        return self._unit_to_cell.get((r, c))
+
+
+def _cluster(values: Iterable[float], snap: float) -> list[float]:
+    """Sorted values merged when closer than `snap` (each cluster becomes its mean)."""
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= snap:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(c) / len(c) for c in out]
+
+
+def merge_collinear(segments: Iterable[Segment], snap: float) -> list[Segment]:
+    """Join pieces of the same ruling (Word draws one border per cell edge)."""
+    hs = sorted((s for s in segments if s.horizontal), key=lambda s: (round(s.y0 / snap), s.x0))
+    vs = sorted((s for s in segments if not s.horizontal), key=lambda s: (round(s.x0 / snap), s.y0))
+    out: list[Segment] = []
+    for group, horiz in ((hs, True), (vs, False)):
+        # cluster by the fixed coordinate first so near-equal rulings merge
+        by_line: dict[float, list[Segment]] = {}
+        fixed = _cluster([s.y0 if horiz else s.x0 for s in group], snap)
+        for s in group:
+            key = s.y0 if horiz else s.x0
+            f = min(fixed, key=lambda v, key=key: abs(v - key))
+            by_line.setdefault(f, []).append(s)
+        for f, segs in sorted(by_line.items()):
+            spans = sorted((s.x0, s.x1) if horiz else (s.y0, s.y1) for s in segs)
+            cur_a, cur_b = spans[0]
+            for a, b in spans[1:]:
+                if a <= cur_b + snap:
+                    cur_b = max(cur_b, b)
+                else:
+                    out.append(Segment(cur_a, f, cur_b, f) if horiz else Segment(f, cur_a, f, cur_b))
+                    cur_a, cur_b = a, b
+            out.append(Segment(cur_a, f, cur_b, f) if horiz else Segment(f, cur_a, f, cur_b))
+    return out
+
+
+class _DSU:
+    def __init__(self, n: int) -> None:
+        self.p = list(range(n))
+
+    def find(self, a: int) -> int:
+        while self.p[a] != a:
+            self.p[a] = self.p[self.p[a]]
+            a = self.p[a]
+        return a
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.p[max(ra, rb)] = min(ra, rb)
+
+
+def _touch(h: Segment, v: Segment, snap: float) -> bool:
+    return h.x0 - snap <= v.x0 <= h.x1 + snap and v.y0 - snap <= h.y0 <= v.y1 + snap
+
+
+def _covered(intervals: list[tuple[float, float]], a: float, b: float, snap: float) -> bool:
+    """Whether [a, b] is mostly covered by the intervals (a drawn boundary between two units)."""
+    need = b - a
+    got = 0.0
+    for lo, hi in intervals:
+        lo2, hi2 = max(lo - snap, a), min(hi + snap, b)
+        if hi2 > lo2:
+            got += hi2 - lo2
+    return got >= 0.6 * need
+
+
+def find_grids(segments: Iterable[Segment], units: Units) -> list[Grid]:
+    """Tables from rulings: connected rulings form one table; their distinct positions give the
+    grid; a missing ruling between two neighbouring grid units merges them into one spanning
+    cell. Frames with a single cell (a box drawn around a paragraph) are not tables."""
+    segs = merge_collinear(segments, units.snap)
+    hs = [s for s in segs if s.horizontal]
+    vs = [s for s in segs if not s.horizontal]
+    dsu = _DSU(len(hs) + len(vs))
+    for i, h in enumerate(hs):
+        for j, v in enumerate(vs):
+            if _touch(h, v, units.snap):
+                dsu.union(i, len(hs) + j)
+    comps: dict[int, tuple[list[Segment], list[Segment]]] = {}
+    for i, h in enumerate(hs):
+        comps.setdefault(dsu.find(i), ([], []))[0].append(h)
+    for j, v in enumerate(vs):
+        comps.setdefault(dsu.find(len(hs) + j), ([], []))[1].append(v)
+    grids = []
+    for comp_h, comp_v in comps.values():
+        if len(comp_h) < 2 or len(comp_v) < 2:
+            continue
+        grid = _grid_of(comp_h, comp_v, units)
+        if grid is not None and len(grid.cells) >= 2:
+            grids.append(grid)
+    grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
+    return grids
+
+
+def _thin_out(values: list[float], min_gap: float) -> list[float]:
+    out: list[float] = []
+    for v in values:
+        if out and v - out[-1] < min_gap:
+            continue
+        out.append(v)
+    return out
+
+
+def _grid_of(hs: list[Segment], vs: list[Segment], units: Units) -> Grid | None:
+    ys = _thin_out(_cluster([h.y0 for h in hs], units.snap), units.min_cell)
+    xs = _thin_out(_cluster([v.x0 for v in vs], units.snap), units.min_cell)
+    # the outer frame: rulings may stop short of the extreme lines; clamp to the extent drawn
+    x_lo, x_hi = min(h.x0 for h in hs), max(h.x1 for h in hs)
+    y_lo, y_hi = min(v.y0 for v in vs), max(v.y1 for v in vs)
+    xs = [x for x in xs if x_lo - units.snap <= x <= x_hi + units.snap]
+    ys = [y for y in ys if y_lo - units.snap <= y <= y_hi + units.snap]
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    n_r, n_c = len(ys) - 1, len(xs) - 1
+
+    def near(a: float, b: float) -> bool:
+        return abs(a - b) <= units.snap
+
+    h_at = [[(h.x0, h.x1) for h in hs if near(h.y0, y)] for y in ys]
+    v_at = [[(v.y0, v.y1) for v in vs if near(v.x0, x)] for x in xs]
+    dsu = _DSU(n_r * n_c)
+    for r in range(n_r):
+        for c in range(n_c):
+            if c + 1 < n_c and not _covered(v_at[c + 1], ys[r], ys[r + 1], units.snap):
+                dsu.union(r * n_c + c, r * n_c + c + 1)
+            if r + 1 < n_r and not _covered(h_at[r + 1], xs[c], xs[c + 1], units.snap):
+                dsu.union(r * n_c + c, (r + 1) * n_c + c)
+    members: dict[int, list[tuple[int, int]]] = {}
+    for r in range(n_r):
+        for c in range(n_c):
+            members.setdefault(dsu.find(r * n_c + c), []).append((r, c))
+    spans = []
+    for units_of in members.values():
+        rows = [r for r, _ in units_of]
+        cols = [c for _, c in units_of]
+        spans.append((min(rows), min(cols), max(rows), max(cols), units_of))
+    spans.sort(key=lambda s: (s[0], s[1]))
+    cells: list[GridCell] = []
+    unit_to_cell: dict[tuple[int, int], int] = {}
+    for idx, (r0, c0, r1, c1, units_of) in enumerate(spans):
+        # a merged region that is not a rectangle (rare: a ruling drawn half-way) is read as
+        # its bounding rectangle
+        cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
+        for u in units_of:
+            unit_to_cell[u] = idx
+    return Grid(xs, ys, cells, unit_to_cell)
+
+
+def assign(glyphs: Iterable[Glyph], grids: Sequence[Grid]) -> tuple[list[list[list[Glyph]]], list[Glyph]]:
+    """Glyphs per grid cell (by the glyph's centre), and the glyphs outside every grid."""
+    per_grid: list[list[list[Glyph]]] = [[[] for _ in g.cells] for g in grids]
+    outside: list[Glyph] = []
+    for gl in glyphs:
+        for gi, grid in enumerate(grids):
+            ci = grid.cell_at(gl.cx, gl.cy)
+            if ci is not None:
+                per_grid[gi][ci].append(gl)
+                break
+        else:
+            outside.append(gl)
+    return per_grid, outside
+
+
+# ---------------------------------------------------------------- pages -> Document
+
+# Recognition confidence below this is reported in Document.warnings for text outside tables
+# (table cells carry their own confidence).
+LOW_CONFIDENCE = 0.9
+
+
+@dataclass
+class PageContent:
+    """Everything one page offers, already in the reading frame and in PDF points."""
+
+    number: int  # 1-based
+    width: float
+    height: float
+    glyphs: list[Glyph]
+    segments: list[Segment]
+    images: int = 0
+    notes: list[str] = field(default_factory=list)
+    # Confidence of a table cell with no glyph: None when the text layer is exact, else the
+    # OCR path's certainty that an ink-free cell is really blank.
+    blank_confidence: float | None = None
+
+
+@dataclass
+class _Placed:
+    page: int
+    top: float
+    bottom: float
+    block: Paragraph | Table
+    xs: list[float] | None = None  # column boundaries when the block is a ruled table
+    margin: bool = False  # printed in the top or bottom margin of its page
+
+
+def _rounded(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    return (round(box[0], 1), round(box[1], 1), round(box[2], 1), round(box[3], 1))
+
+
+def _bbox(glyphs: Sequence[Glyph]) -> tuple[float, float, float, float]:
+    return (min(g.x0 for g in glyphs), min(g.top for g in glyphs),
+            max(g.x1 for g in glyphs), max(g.bottom for g in glyphs))
+
+
+def page_blocks(page: PageContent, units: Units, warnings: list[str]) -> list[_Placed]:
+    """One page as tables (from its rulings) and paragraph lines, top to bottom."""
+    grids = find_grids(page.segments, units)
+    per_grid, outside = assign(page.glyphs, grids)
+    placed: list[_Placed] = []
+    for grid, cell_glyphs in zip(grids, per_grid, strict=True):
+        if not any(cell_glyphs):
+            continue  # rulings with nothing inside: decoration, not a table
+        cells = [
+            TableCell(cell_text(gl), gc.row, gc.col, gc.rowspan, gc.colspan,
+                      loc=Location(page.number, box=_rounded(gc.box)),
+                      confidence=min_confidence(gl) if gl else page.blank_confidence)
+            for gc, gl in zip(grid.cells, cell_glyphs, strict=True)
+        ]
+        top, bottom = grid.box[1], grid.box[3]
+        table = Table(cells, Location(page.number, box=_rounded(grid.box)), aligned=True)
+        placed.append(_Placed(page.number, top, bottom, table, xs=list(grid.xs)))
+    for n, line in enumerate(group_lines(outside), start=1):
+        text = line_text(line)
+        if not text:
+            continue
+        box = _bbox([g for g in line if not g.space])
+        conf = min_confidence(line)
+        if conf is not None and conf < LOW_CONFIDENCE:
+            warnings.append(f"p{page.number}:L{n}: OCR confidence {conf:.2f} for the line {text!r}")
+        margin = box[1] < 0.1 * page.height or box[3] > 0.9 * page.height
+        para = Paragraph(text, Location(page.number, n, _rounded(box)))
+        placed.append(_Placed(page.number, box[1], box[3], para, margin=margin))
+    placed.sort(key=lambda p: (p.top, p.block.loc.box[0] if p.block.loc.box else 0.0))
+    return placed
+
+
+_PAGE_NUMBER = re.compile(
+    r"^[-—–－~～_\s]*\d{1,4}[-—–－~～_\s]*$"  # - 4 -, —4—, 4
+    r"|^第\s*\d{1,4}\s*页(\s*[,，/]?\s*共\s*\d{1,4}\s*页)?$"  # 第4页 共6页
+    r"|^\d{1,4}\s*/\s*\d{1,4}$"  # 4/6
+    r"|^(?i:page)\s*\d{1,4}(\s*(?i:of)\s*\d{1,4})?$"
+)
+
+
+def _drop_furniture(pages: list[list[_Placed]]) -> list[list[_Placed]]:
+    """Page numbers and running headers/footers printed in the margins are not content."""
+    def key(p: _Placed) -> str:
+        return re.sub(r"\d+", "#", re.sub(r"\s+", "", p.block.text)) if isinstance(p.block, Paragraph) else ""
+
+    seen: Counter[str] = Counter()
+    for page in pages:
+        for k in {key(p) for p in page if p.margin and isinstance(p.block, Paragraph)}:
+            seen[k] += 1
+    repeated = {k for k, n in seen.items() if k and n >= 2 and n >= 0.5 * len(pages)}
+    out = []
+    for page in pages:
+        kept = []
+        for p in page:
+            if p.margin and isinstance(p.block, Paragraph) and (
+                    _PAGE_NUMBER.match(p.block.text.strip()) or key(p) in repeated):
+                continue
+            kept.append(p)
+        out.append(kept)
+    return out
+
+
+def _nearest(xs: Sequence[float], x: float) -> int:
+    return min(range(len(xs)), key=lambda i: abs(xs[i] - x))
+
+
+def _row_texts(table: Table) -> list[tuple[tuple[int, int, str], ...]]:
+    return [tuple((c.col, c.colspan, c.text) for c in row) for row in table.rows()]
+
+
+def _join_tables(a: _Placed, b: _Placed, units: Units) -> _Placed | None:
+    """`b` (top of the next page) continues `a` (bottom of this page) when their columns line
+    up. Returns the joined table, or None when they are different tables."""
+    assert isinstance(a.block, Table) and isinstance(b.block, Table) and a.xs and b.xs
+    tol = 3 * units.snap
+    if abs(a.xs[0] - b.xs[0]) > tol or abs(a.xs[-1] - b.xs[-1]) > tol:
+        return None
+    shared = sum(1 for x in b.xs if any(abs(x - y) <= tol for y in a.xs))
+    if shared < 0.6 * len(b.xs):
+        return None
+    xs = _cluster([*a.xs, *b.xs], tol)
+
+    def remap(cells: Iterable[TableCell], row_shift: int) -> list[TableCell]:
+        out = []
+        for c in cells:
+            box = c.loc.box if c.loc and c.loc.box else None
+            if box is None:
+                return []
+            c0, c1 = _nearest(xs, box[0]), _nearest(xs, box[2])
+            out.append(TableCell(c.text, c.row + row_shift, c0, c.rowspan, max(1, c1 - c0),
+                                 c.loc, c.confidence))
+        return out
+
+    top_cells = remap(a.block.cells, 0)
+    n_top = a.block.n_rows
+    # a header row repeated on the new page is dropped: it is not data
+    rows_a, rows_b = _row_texts(a.block), _row_texts(b.block)
+    skip = 0
+    while skip < len(rows_b) and skip < len(rows_a) and rows_b[skip] == rows_a[skip] and rows_b[skip]:
+        skip += 1
+    bottom_cells = remap([c for c in b.block.cells if c.row >= skip], n_top - skip)
+    if not top_cells or not bottom_cells:
+        return None
+    # A label cell cut by the page break (the group label "（四）无" | "法提供") is one cell:
+    # the same columns on both sides, touching the break, spanning several rows on one side.
+    last = {(c.col, c.colspan): c for c in top_cells if c.row + c.rowspan == n_top}
+    joined: list[TableCell] = []
+    for c in bottom_cells:
+        p = last.get((c.col, c.colspan)) if c.row == n_top else None
+        if p is not None and (p.rowspan > 1 or c.rowspan > 1):
+            p.text = join_wrapped([p.text, c.text])
+            p.rowspan += c.rowspan
+            if c.confidence is not None:
+                p.confidence = c.confidence if p.confidence is None else min(p.confidence, c.confidence)
+            continue
+        joined.append(c)
+    table = Table(top_cells + joined, a.block.loc, aligned=True)
+    return _Placed(a.page, a.top, b.bottom, table, xs=xs)
+
+
+def _join_across_pages(pages: list[list[_Placed]], units: Units) -> list[_Placed]:
+    out: list[_Placed] = []
+    for page in pages:
+        for i, p in enumerate(page):
+            if (i == 0 and out and isinstance(p.block, Table) and isinstance(out[-1].block, Table)
+                    and out[-1].page < p.page):
+                joined = _join_tables(out[-1], p, units)
+                if joined is not None:
+                    out[-1] = joined
+                    continue
+            out.append(p)
+    return out
+
+
+def build_document(pages: Sequence[PageContent], kind: str, file: str, units: Units) -> Document:
+    """Pages to a Document: per-page blocks, page furniture dropped, tables cut by a page
+    break joined back together."""
+    warnings: list[str] = []
+    per_page = [page_blocks(p, units, warnings) for p in pages]
+    blocks = [p.block for p in _join_across_pages(_drop_furniture(per_page), units)]
+    return Document(blocks, kind=kind, file=file, pages=len(pages), warnings=warnings)  # type: ignore[arg-type]
