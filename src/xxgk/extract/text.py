@@ -57,7 +57,9 @@ def decode(data: bytes, file: str) -> str:
 
 def looks_binary(data: bytes) -> bool:
     sample = data[:65536]
-    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False  # UTF-16 text is full of NUL and low bytes by design
+    if b"\x00" in sample:
         return True
     control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
     return control > len(sample) // 20

@@ -56,10 +56,11 @@ CLAIMS: tuple[Claim, ...] = (
 
 
 def _narrative_lines(text: str) -> str:
-    """Section text without table rows (tab-separated, or three or more bare numbers)."""
+    """Section text without table rows (tab-separated, or ending in three or more bare numbers)."""
     keep = []
     for line in text.split("\n"):
-        if "\t" in line or sum(w.isdigit() for w in line.split()) >= 3:
+        words = line.split()
+        if "\t" in line or (len(words) >= 3 and all(w.isdigit() for w in words[-3:])):
             continue
         keep.append(line)
     return squash("".join(keep))

@@ -1,0 +1,90 @@
+"""Text input: encodings, bad files, truncation, non-reports. Nothing but InputError escapes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import xxgk
+from tests.conftest import DATA
+from xxgk.extract import detect_kind
+from xxgk.parse.lines import classify
+
+SAMPLE = (DATA / "corpus" / "001_59945f3aceea766a.txt").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
+def test_encodings(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "r.txt"
+    path.write_bytes(SAMPLE.encode(encoding))
+    report = xxgk.read(path)
+    assert report.meta.agency == "青铜峡工业园区管委会"
+    assert report.value("applications.total_processed.total") == 0
+
+
+def test_mixed_encodings_line_by_line(tmp_path: Path) -> None:
+    lines = SAMPLE.split("\n")
+    data = b"\n".join(line.encode("gb18030" if i % 2 else "utf-8") for i, line in enumerate(lines))
+    path = tmp_path / "mixed.txt"
+    path.write_bytes(data)
+    report = xxgk.read(path)
+    assert report.meta.year == 2023
+    assert report.value("appeals.review.total") == 0
+
+
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"", "empty file"),
+    (bytes(range(256)) * 64, "binary"),
+    ("这是一份会议纪要。\n今天天气很好。\n".encode(), "not a government information disclosure annual report"),
+])
+def test_bad_input_is_one_clear_error(tmp_path: Path, content: bytes, reason: str) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    with pytest.raises(xxgk.InputError) as e:
+        xxgk.read(path)
+    assert reason in str(e.value) and "bad.txt" in str(e.value)
+
+
+def test_giant_file(tmp_path: Path) -> None:
+    path = tmp_path / "giant.txt"
+    with path.open("wb") as f:  # sparse: 200 MB on paper, nothing on disk
+        f.truncate(200 * 1024 * 1024)
+    with pytest.raises(xxgk.InputError, match="larger than"):
+        xxgk.read(path)
+
+
+def test_missing_file_and_folder(tmp_path: Path) -> None:
+    with pytest.raises(xxgk.InputError, match="no such file"):
+        xxgk.read(tmp_path / "nope.txt")
+    with pytest.raises(xxgk.InputError, match="folder"):
+        xxgk.read(tmp_path)
+
+
+def test_truncated_report_gives_findings_not_a_crash(tmp_path: Path) -> None:
+    full = (DATA / "pypdf" / "huaian-city-2024.txt").read_text(encoding="utf-8")
+    path = tmp_path / "cut.txt"
+    path.write_text(full[: full.index("5.属于三类内部事务信息")], encoding="utf-8")
+    report = xxgk.read(path)
+    codes = {f.code for f in report.findings}
+    assert {"missing-section", "unresolved-cells"} <= codes
+    assert report.value("applications.denied_third_party.total") == 6  # printed before the cut
+    assert report.value("applications.denied_internal_affairs.total") is None  # never silently 0
+    assert report.cells["applications.denied_internal_affairs.total"].status == "missing"
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("114 件", "number", 114), ("3,985,758", "number", 3985758), ("96171.6", "number", 96171.6),
+    ("-5", "number", -5), ("０", "number", 0), ("—", "blank", None), ("/", "blank", None), ("无", "blank", None),
+    ("", "empty", None), ("1O3", "garbled", None), ("（七）总计", "label", None), ("1.", "label", None),
+])
+def test_token_classes(text: str, kind: str, value: object) -> None:
+    tok = classify(text)
+    assert (tok.kind, tok.value) == (kind, value)
+
+
+def test_kind_detection_by_content() -> None:
+    assert detect_kind(b"%PDF-1.7\n...") == "pdf"
+    assert detect_kind(b"<!DOCTYPE html><html>") == "html"
+    assert detect_kind("一、总体情况".encode()) == "text"
+    assert detect_kind(b"\x89PNG\r\n\x1a\n....") == "image"
