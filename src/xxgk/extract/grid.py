@@ -14,6 +14,7 @@ no cell covers was never printed, which is different from a printed empty cell.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -28,6 +29,9 @@ MAX_ROWSPAN = 65534
 # single cell; refusing beyond this keeps memory and time bounded (a real report uses < 1000).
 MAX_GRID_SLOTS = 500_000
 
+_CJK = re.compile(r"[\u2e80-\u2fff\u3001-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
+_WS_RUN = re.compile(r"\s+")
+
 
 @dataclass
 class SpanCell:
@@ -40,6 +44,21 @@ class SpanCell:
     # The grid column the source states explicitly (Word rows carry `w:gridBefore`, so their
     # positions are known); None lets the cell flow to the next free column, as in HTML.
     col: int | None = None
+
+
+def clean_text(raw: str) -> str:
+    """Collapse whitespace as a browser does; a line break between two Chinese characters
+    vanishes (CSS Text 3 segment-break rule), so source wrapping and `<br>` inside a vertical
+    label (三<br>、<br>本<br>年…) do not leave spaces. Digits are never joined: "12<br>5" is "12 5"."""
+
+    def repl(m: re.Match[str]) -> str:
+        ws = m.group(0)
+        inside = m.start() > 0 and m.end() < len(raw)
+        if "\n" in ws and inside and _CJK.match(raw[m.start() - 1]) and _CJK.match(raw[m.end()]):
+            return ""
+        return " "
+
+    return _WS_RUN.sub(repl, raw).strip()
 
 
 def clamp_span(value: int, maximum: int) -> int:

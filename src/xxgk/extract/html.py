@@ -40,7 +40,7 @@ from lxml import etree
 
 from xxgk.document import Document, Location, Paragraph, Table
 from xxgk.errors import InputError
-from xxgk.extract.grid import MAX_ROWSPAN, SpanCell, build_table
+from xxgk.extract.grid import MAX_ROWSPAN, SpanCell, build_table, clean_text
 from xxgk.extract.text import decode as decode_text
 
 # ---------------------------------------------------------------------------------------------
@@ -118,7 +118,6 @@ _SECTION_HEADING = re.compile(
 _REPORT_TABLE = re.compile(r"本年新收|自然人|第二十条|结果维持|信息内容")
 _TITLE = re.compile(r"信息公开.{0,10}年度?报告|年度报告")
 _ATTACHMENT = re.compile(r"\.(pdf|docx?|wps|ofd|xlsx?|rtf)(\?|#|$)", re.I)
-_CJK = re.compile(r"[\u2e80-\u2fff\u3001-\u303f\u3040-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 _WS_RUN = re.compile(r"\s+")
 
 
@@ -128,21 +127,6 @@ def _tag(el: etree._Element) -> str:
 
 def _squash(text: str) -> str:
     return _WS_RUN.sub("", unicodedata.normalize("NFKC", text))
-
-
-def clean_text(raw: str) -> str:
-    """Collapse whitespace as a browser does; a line break between two Chinese characters
-    vanishes (CSS Text 3 segment-break rule), so source wrapping and `<br>` inside a vertical
-    label (三<br>、<br>本<br>年…) do not leave spaces. Digits are never joined: "12<br>5" is "12 5"."""
-
-    def repl(m: re.Match[str]) -> str:
-        ws = m.group(0)
-        inside = m.start() > 0 and m.end() < len(raw)
-        if "\n" in ws and inside and _CJK.match(raw[m.start() - 1]) and _CJK.match(raw[m.end()]):
-            return ""
-        return " "
-
-    return _WS_RUN.sub(repl, raw).strip()
 
 
 @dataclass
