@@ -117,9 +117,7 @@ class Report:
 
     def foreign_rows(self) -> list[str]:
         """Rows of the other template the report printed (e.g. other_handling in a 2021 report)."""
-        keys = {r.key for r in self.template.foreign_rows}
-        return sorted({p.split(".")[1] for p in self.cells if p.split(".")[1] in keys},
-                      key=[r.key for r in self.template.foreign_rows].index)
+        return [r.key for r in self.template.foreign_rows if f"applications.{r.key}.total" in self.cells]
 
     def replaced_rows(self) -> list[str]:
         """The template's own rows a printed foreign row stands in for (none of them printed)."""

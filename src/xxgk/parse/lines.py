@@ -26,6 +26,7 @@ _NUMBER = re.compile(
 _UNIT_ONLY = re.compile(rf"^{_UNITS}$")
 # What reports print for "nothing here": dashes, slashes, 无, 空.
 _BLANK = re.compile(r"^(?:[-—–－_/／\\]+|无|空|/)$")
+_ANY_DIGIT = re.compile(r"[0-9０-９]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Sentence punctuation: a line containing it is narrative, never a table row label.
 _SENTENCE = re.compile(r"[。；;]")
@@ -52,6 +53,8 @@ class Line:
     raw: str = ""
     index: int = 0
     _label: str | None = field(default=None, repr=False)
+    _run: TrailingRun | None = field(default=None, repr=False)
+    _narrative: bool | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
@@ -64,10 +67,14 @@ class Line:
 
     @property
     def is_narrative(self) -> bool:
-        return bool(_SENTENCE.search(self.raw)) or len(normalize(self.raw)) > 80
+        if self._narrative is None:
+            self._narrative = bool(_SENTENCE.search(self.raw)) or len(self.raw) > 80 and len(normalize(self.raw)) > 80
+        return self._narrative
 
     def trailing_values(self) -> TrailingRun:
-        return trailing_run(self.tokens, self.aligned)
+        if self._run is None:
+            self._run = trailing_run(self.tokens, self.aligned)
+        return self._run
 
 
 @dataclass
@@ -83,7 +90,12 @@ class TrailingRun:
 def classify(text: str, col: int | None = None, loc: Location | None = None,
              confidence: float | None = None) -> Token:
     raw = text.strip()
-    t = unicodedata.normalize("NFKC", raw).replace(" ", "").replace("\u3000", "")
+    if raw.isdigit() and raw.isascii():  # the common case, kept fast
+        return Token(raw, "number", int(raw), None, col, loc, confidence)
+    if raw and not _ANY_DIGIT.search(raw) and not _BLANK.match(raw):
+        return Token(raw, "label", col=col, loc=loc, confidence=confidence)
+    t = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
+    t = t.replace(" ", "").replace("\u3000", "")
     if not t:
         return Token(raw, "empty", col=col, loc=loc, confidence=confidence)
     m = _NUMBER.match(t)

@@ -10,6 +10,7 @@ from xxgk.template import SECTIONS, Section
 from xxgk.text import normalize
 
 _NUMERAL = re.compile(r"^[(（]?([一二三四五六七八])[)）]?[、.,，:：]?")
+_HEADING_STARTS = set("一二三四五六七八(（")
 _SECTION_PATTERNS = [(s, re.compile(s.match)) for s in SECTIONS]
 
 
@@ -26,6 +27,8 @@ class SectionSpan:
 
 
 def _heading_of(line: Line) -> Section | None:
+    if line.raw.lstrip()[:1] not in _HEADING_STARTS:
+        return None
     text = normalize(line.raw)
     if len(text) > 34 or not _NUMERAL.match(text) or line.is_narrative:
         return None

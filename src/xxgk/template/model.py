@@ -40,11 +40,15 @@ class Row:
     def patterns(self) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(p) for p in self.match)
 
+    @cached_property
+    def _columns_by_key(self) -> dict[str, Column]:
+        return {c.key: c for c in self.columns}
+
     def column(self, key: str) -> Column:
-        for c in self.columns:
-            if c.key == key:
-                return c
-        raise KeyError(f"{self.key} has no column {key!r}")
+        try:
+            return self._columns_by_key[key]
+        except KeyError:
+            raise KeyError(f"{self.key} has no column {key!r}") from None
 
 
 @dataclass(frozen=True)
@@ -57,14 +61,18 @@ class Table:
     # order (Table 四 prints its 15 numbers as a single row).
     layout: Literal["rows", "flat"] = "rows"
 
+    @cached_property
+    def _rows_by_key(self) -> dict[str, Row]:
+        return {r.key: r for r in self.rows}
+
     def row(self, key: str) -> Row:
-        for r in self.rows:
-            if r.key == key:
-                return r
-        raise KeyError(f"{self.key} has no row {key!r}")
+        try:
+            return self._rows_by_key[key]
+        except KeyError:
+            raise KeyError(f"{self.key} has no row {key!r}") from None
 
     def has_row(self, key: str) -> bool:
-        return any(r.key == key for r in self.rows)
+        return key in self._rows_by_key
 
     def cell_paths(self) -> list[str]:
         return [f"{self.key}.{r.key}.{c.key}" for r in self.rows for c in r.columns]
