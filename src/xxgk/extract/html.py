@@ -111,6 +111,14 @@ _BLOCK = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl"
 _LINK_LIST = {"div", "ul", "ol", "dl", "nav", "header", "footer", "aside", "section", "table",
               "menu", "center", "form"}
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CENTERED_STYLE = re.compile(r"text-align\s*:\s*center", re.I)
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+# A heading or centred line this short is one title wrapped by <br> (…政府信息公开<br>工作年度报告),
+# not several paragraphs.
+_MAX_WRAPPED_TITLE = 80
+# Below this much non-link text, a page without report landmarks that links a PDF/Word file is
+# an announcement of that file, not the report.
+_MIN_PROSE = 300
 
 _SECTION_HEADING = re.compile(
     r"^[一二三四五六][、.．]?(总体情况|主动公开政府信息情况|收到和处理政府信息公开申请情况|"
@@ -404,6 +412,7 @@ class _Emitter:
         self.blocks: list[Paragraph | Table] = []
         self._buf: list[str] = []
         self._line: int | None = None
+        self._wrapped_title = 0  # >0 while inside a short heading: <br> wraps, it does not split
 
     def text(self, s: str | None, line: int | None) -> None:
         if not s:
@@ -431,15 +440,23 @@ class _Emitter:
             self.table(el)
             return
         if tag == "br":
-            self.flush()
+            if self._wrapped_title:
+                self.text("\n", el.sourceline)
+            else:
+                self.flush()
             return
         block = tag in _BLOCK
         if block:
             self.flush()
+        title = block and st is not None and st.chars <= _MAX_WRAPPED_TITLE and (
+            tag in _HEADINGS or (el.get("align") or "").lower() == "center"
+            or bool(_CENTERED_STYLE.search(el.get("style") or "")))
+        self._wrapped_title += title
         self.text(el.text, el.sourceline)
         for child in el:
             self.walk(child)
             self.text(child.tail, child.sourceline)
+        self._wrapped_title -= title
         if block:
             self.flush()
 
@@ -467,11 +484,15 @@ def _has_text(blocks: Iterable[Paragraph | Table]) -> bool:
     return False
 
 
+def _attachments(root: etree._Element) -> list[str]:
+    return sorted({a.get("href") or "" for a in root.iter("a") if _ATTACHMENT.search(a.get("href") or "")})
+
+
 def _why_empty(root: etree._Element) -> str:
     """A useful reason for a page without text: where the report probably is instead."""
     frames = [f.get("src") for f in root.iter("frame", "iframe", "embed", "object") if f.get("src")]
     frames += [f.get("data") for f in root.iter("object") if f.get("data")]
-    attachments = [a.get("href") for a in root.iter("a") if _ATTACHMENT.search(a.get("href") or "")]
+    attachments = _attachments(root)
     if attachments:
         shown = ", ".join(sorted(set(attachments))[:3])
         return f"web page has no report text; it links attachment(s) {shown} — read those instead"
@@ -497,11 +518,16 @@ def extract_html(data: bytes, file: str = "") -> Document:
     page_title = clean_text("".join(title_el.itertext())) if title_el is not None else ""
     title_line = title_el.sourceline if title_el is not None else None
     why_empty = _why_empty(root)  # before cleaning: frames and objects are removed by it
+    attachments = _attachments(root)
 
     _clean_tree(root)
     stats = _compute_stats(root)
     marks = _find_landmarks(root, stats)
     container, title = _choose_container(root, stats, marks)
+    prose = stats[container].chars - stats[container].link
+    if attachments and not (marks.headings or marks.tables) and prose < _MIN_PROSE:
+        # an article page that only announces the report and links it as a file
+        raise InputError(file, why_empty)
 
     emitter = _Emitter(file, stats)
     if title is not None:

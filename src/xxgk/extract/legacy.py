@@ -32,7 +32,7 @@ _WORKS_STREAMS = ("CONTENTS".encode("utf-16-le"), "MN0".encode("utf-16-le"))
 _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 # Word 2003 "XML Document" (flat WordprocessingML), which WPS and Word also save as .doc.
 _WORD_XML = (b"<?mso-application progid=\"Word.Document\"", b"<w:wordDocument")
-TIMEOUT = float(os.environ.get("XXGK_SOFFICE_TIMEOUT", "180"))
+DEFAULT_TIMEOUT = 180.0  # seconds; a 50-page .doc converts in a few
 INSTALL_HINT = "legacy Word (.doc/.wps) needs LibreOffice: apt-get install libreoffice-writer"
 
 
@@ -44,9 +44,18 @@ def find_soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+def conversion_timeout() -> float:
+    """$XXGK_SOFFICE_TIMEOUT seconds, read at each call so a batch can change it."""
+    try:
+        return max(0.001, float(os.environ.get("XXGK_SOFFICE_TIMEOUT", DEFAULT_TIMEOUT)))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+
+
 def convert_to_docx(data: bytes, file: str, suffix: str, import_filter: str | None = None) -> bytes:
     """Convert legacy Word bytes to .docx bytes with LibreOffice; InputError on any failure."""
     soffice = find_soffice()
+    timeout = conversion_timeout()
     if soffice is None:
         raise InputError(file, INSTALL_HINT)
     with tempfile.TemporaryDirectory(prefix="xxgk-lo-") as tmp:
@@ -65,12 +74,12 @@ def convert_to_docx(data: bytes, file: str, suffix: str, import_filter: str | No
         except OSError as e:
             raise InputError(file, f"cannot run LibreOffice ({soffice}): {e}") from e
         try:
-            out, err = proc.communicate(timeout=TIMEOUT)
+            out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as e:
             # soffice forks soffice.bin; the session we started holds both
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            raise InputError(file, f"LibreOffice did not finish converting it within {TIMEOUT:.0f} s "
+            raise InputError(file, f"LibreOffice did not finish converting it within {timeout:g} s "
                                    "(set XXGK_SOFFICE_TIMEOUT to allow longer)") from e
         result = out_dir / "input.docx"
         if not result.is_file():
