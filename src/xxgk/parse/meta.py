@@ -31,7 +31,7 @@ def find_title(lines: Sequence[Line], first_section: int | None) -> tuple[str | 
     limit = first_section if first_section is not None else min(len(lines), 12)
     for i in range(min(limit, 30)):
         text = lines[i].raw.strip()
-        flat = squash(text)
+        flat = arabic_years(squash(text))
         if not _TITLE.search(flat) or len(flat) > 60 or lines[i].is_narrative:
             continue
         head = flat[: _TITLE.search(flat).start()]  # type: ignore[union-attr]
@@ -45,12 +45,25 @@ def find_title(lines: Sequence[Line], first_section: int | None) -> tuple[str | 
 
 
 def agency_from_title(title: str) -> str | None:
+    """The body named in the title: before the year (淮安市人民政府2024年…), or after it when the
+    title starts with the year (2024年淮安市人民政府…)."""
     m = _TITLE.search(title)
     head = title[: m.start()] if m else title
     y = _YEAR_IN_TITLE.search(head)
     agency = head[: y.start()] if y else head
-    agency = agency.strip(" ：:-—()（）《》")
+    if y and not agency.strip():
+        agency = head[y.end():]
+    agency = agency.strip(" ：:-—()（）《》\"“”")
+    agency = re.sub(r"(关于|的)$", "", agency)
     return agency or None
+
+
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678" + "9")
+
+
+def arabic_years(text: str) -> str:
+    """二〇二三年 -> 2023年: some titles print the year in Chinese numerals."""
+    return re.sub(r"[二][〇零○一二三四五六七八九]{3}(?=年)", lambda m: m.group(0).translate(_CN_DIGITS), text)
 
 
 def year_from_title(title: str) -> int | None:

@@ -9,8 +9,9 @@ from xxgk.parse.lines import Line
 from xxgk.template import SECTIONS, Section
 from xxgk.text import normalize
 
-_NUMERAL = re.compile(r"^[(（]?([一二三四五六七八])[)）]?[、.,，:：]?")
-_HEADING_STARTS = set("一二三四五六七八(（")
+_NUMERAL = re.compile(r"^(?:第[一二三四五六]部分|[(（]?[一二三四五六七八][)）]?)[、.,，:：]?")
+_DECORATION = re.compile(r"[*#＊【】\[\]]")
+_HEADING_STARTS = set("一二三四五六七八(（第*#【") | {s.title[2] for s in SECTIONS}
 _SECTION_PATTERNS = [(s, re.compile(s.match)) for s in SECTIONS]
 
 
@@ -29,11 +30,12 @@ class SectionSpan:
 def _heading_of(line: Line) -> Section | None:
     if line.raw.lstrip()[:1] not in _HEADING_STARTS:
         return None
-    text = normalize(line.raw)
-    if len(text) > 34 or not _NUMERAL.match(text) or line.is_narrative:
+    text = _DECORATION.sub("", normalize(line.raw))
+    if len(text) > 34 or line.is_narrative or line.trailing_values().has_values:
         return None
-    if line.trailing_values().has_values:
-        return None
+    if not _NUMERAL.match(text):
+        # An unnumbered heading counts only when it is a template title word for word.
+        return next((s for s in SECTIONS if text == normalize(s.title[2:])), None)
     body = _NUMERAL.sub("", text, count=1)
     for section, pattern in _SECTION_PATTERNS:
         if pattern.search(body):

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Debian packages the full test suite uses: PostgreSQL (store tests), LibreOffice + CJK fonts
+# (.doc/.wps conversion, synthetic PDFs), Chromium + ChromeDriver (browser tests of the audit HTML).
+set -euo pipefail
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "system-packages: not root on Debian/Ubuntu; skipping (tests needing them will be skipped)" >&2
+  exit 0
+fi
+need=()
+command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui fonts-noto-cjk)
+command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
