@@ -1,0 +1,223 @@
+"""Cross-year rules: one body's reports compared year on year (scope "corpus").
+
+A corpus rule takes the reports of ONE body sorted by year and judges the LAST of them against
+the report of the year before (`previous()`); its findings belong to that last report. The
+runner (`check_corpus`, and the store after every ingest) calls each rule once per report with
+the body's reports up to and including it, so every year is judged against the one before.
+Reports whose year is unknown are never compared. Two reports of the same body for the same
+year (say a PDF and a web page of it) are each compared with the year before.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Sequence
+
+from xxgk.check.registry import get, rule, selected
+from xxgk.report import Finding, Report
+from xxgk.template import APPLICANT_COLUMNS
+
+# Section 五 counts as copied when its text, whitespace and punctuation aside, is at least this
+# similar to last year's (rapidfuzz's normalised Indel similarity, 0..1: the share of characters
+# the two texts have in common, in order). Real reports that rewrite their problems score well
+# under 0.7; a copy with the year changed scores above 0.95.
+SECTION5_SIMILARITY = 0.9
+# Shorter sections (无, 暂无) are too short to call copied: every "none" looks alike.
+SECTION5_MIN_CHARS = 40
+# An order-of-magnitude jump: one year's value at least JUMP_FACTOR times the other's, and the
+# larger at least JUMP_MIN (so 3 -> 40 applications, a real change at small numbers, is not flagged).
+JUMP_FACTOR = 10
+JUMP_MIN = 100
+
+_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def previous(reports: Sequence[Report]) -> list[Report]:
+    """The body's report(s) for the year just before the last report's year."""
+    last = reports[-1]
+    if last.meta.year is None:
+        return []
+    return [r for r in reports[:-1] if r.meta.year == last.meta.year - 1]
+
+
+def _name(r: Report) -> str:
+    return f"{r.meta.year}年报告（{r.source.file}）"
+
+
+@rule("year-carry-over", "error", "上年结转 differs from last year's 结转下年度继续办理", scope="corpus")
+def carry_over(reports: Sequence[Report]) -> Iterator[Finding]:
+    """Applications a body carries forward at the end of one year (结转下年度继续办理) are the
+    applications it carries over at the start of the next (上年结转政府信息公开申请数量): in
+    every applicant column, this year's 上年结转 must equal last year's 结转下年度. A difference
+    means one of the two reports mistyped a count, or applications were lost or invented
+    between the years. Both cells must be known; a cell that is blank or missing is not compared."""
+    r = get("year-carry-over")
+    this = reports[-1]
+    for prev in previous(reports):
+        for col in APPLICANT_COLUMNS:
+            here = f"applications.carried_over.{col.key}"
+            there = f"applications.carried_forward.{col.key}"
+            a, b = this.value(here), prev.value(there)
+            if a is None or b is None or a == b:
+                continue
+            yield r.finding(
+                f"{col.label}：本年“上年结转”为 {a}，但{_name(prev)}“结转下年度继续办理”为 {b}",
+                [here],
+                this.cells[here].loc,
+            )
+
+
+@rule(
+    "year-in-force",
+    "warning",
+    "现行有效件数 does not follow from last year's plus 制发 minus 废止",
+    scope="corpus",
+)
+def in_force_stock(reports: Sequence[Report]) -> Iterator[Finding]:
+    """On the 2021 template, table 二 counts the rules (规章) and normative documents
+    (行政规范性文件) in force at the end of the year. Stock and flow must agree: this year's
+    现行有效件数 should equal last year's, plus the documents issued this year (本年制发件数), minus
+    those repealed this year (本年废止件数). Documents that expire on their own without being
+    repealed make small gaps legitimate, so this is a warning; a large gap usually means one
+    year counted something else. Compared only when both years use the 2021 template and all
+    four numbers are known."""
+    r = get("year-in-force")
+    this = reports[-1]
+    if this.meta.template != "2021":
+        return
+    for prev in previous(reports):
+        if prev.meta.template != "2021":
+            continue
+        for row, label in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
+            now, issued, repealed = (f"active.{row}.{c}" for c in ("in_force", "issued", "repealed"))
+            vals = [this.value(now), this.value(issued), this.value(repealed), prev.value(now)]
+            if any(v is None for v in vals):
+                continue
+            stock, plus, minus, before = vals
+            expected = before + plus - minus  # type: ignore[operator]
+            if stock != expected:
+                yield r.finding(
+                    f"{label}：现行有效 {stock} 件，而{_name(prev)}现行有效 {before} 件 + 本年制发 {plus} "
+                    f"− 本年废止 {minus} = {expected} 件",
+                    [now, issued, repealed],
+                    this.cells[now].loc,
+                )
+
+
+def _flat(text: str) -> str:
+    return _NOISE.sub("", unicodedata.normalize("NFKC", text))
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two texts are, 0..1, whitespace and punctuation aside (see SECTION5_SIMILARITY)."""
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(_flat(a), _flat(b)) / 100
+
+
+@rule(
+    "year-section5-copied",
+    "warning",
+    "Section 五 (problems and improvements) copied from last year",
+    scope="corpus",
+)
+def section5_copied(reports: Sequence[Report]) -> Iterator[Finding]:
+    """Section 五 must describe this year's problems and how they were addressed. When its text
+    is nearly the same as last year's (similarity at least 0.9, whitespace and punctuation
+    ignored, over at least 40 characters), the body most likely copied it, and the problems it
+    promised to fix last year are reported again as if new. The similarity is rapidfuzz's
+    normalised Indel ratio: the share of characters both texts have, in order."""
+    r = get("year-section5-copied")
+    this = reports[-1]
+    here = this.section(5)
+    if here is None or len(_flat(here.text)) < SECTION5_MIN_CHARS:
+        return
+    for prev in previous(reports):
+        there = prev.section(5)
+        if there is None or len(_flat(there.text)) < SECTION5_MIN_CHARS:
+            continue
+        score = similarity(here.text, there.text)
+        if score >= SECTION5_SIMILARITY:
+            yield r.finding(
+                f"第五部分与{_name(prev)}的第五部分相似度 {score:.0%}（阈值 {SECTION5_SIMILARITY:.0%}）",
+                [],
+                here.loc,
+                here.text[:80],
+            )
+
+
+@rule(
+    "year-jump",
+    "warning",
+    "A number ten times larger or smaller than last year's (a likely typo)",
+    scope="corpus",
+)
+def magnitude_jump(reports: Sequence[Report]) -> Iterator[Finding]:
+    """A body's activity changes from year to year, but rarely tenfold: when a cell's value is at
+    least ten times last year's value of the same cell, or a tenth of it, and the larger of the
+    two is at least 100, one of the two was most likely mistyped (a digit added or dropped, a
+    total typed into a part, 元 written for 万元). Zeros are not compared (starting or stopping
+    an activity is not a typo), nor cells whose value is unknown in either year."""
+    r = get("year-jump")
+    this = reports[-1]
+    for prev in previous(reports):
+        for path, cell in this.cells.items():
+            a, b = cell.value, prev.value(path)
+            if a is None or b is None or a <= 0 or b <= 0:
+                continue
+            hi, lo = max(a, b), min(a, b)
+            if hi >= JUMP_MIN and hi >= JUMP_FACTOR * lo:
+                way = "增至" if a > b else "降至"
+                yield r.finding(
+                    f"{path}：由{_name(prev)}的 {b} {way} {a}（相差 {hi / lo:.0f} 倍），疑为录入错误",
+                    [path],
+                    cell.loc,
+                )
+
+
+# ---------------------------------------------------------------- running the rules
+
+
+def _year_order(reports: Iterable[Report]) -> list[Report]:
+    return sorted(
+        (r for r in reports if r.meta.year is not None), key=lambda r: (r.meta.year, r.source.sha256)
+    )
+
+
+def body_findings(
+    reports: Sequence[Report], select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
+) -> list[tuple[Report, Finding]]:
+    """Corpus findings over the reports of ONE body: (the report it belongs to, finding)."""
+    rules = selected(select, ignore, scope="corpus")
+    ordered = _year_order(reports)
+    out: list[tuple[Report, Finding]] = []
+    for i, rep in enumerate(ordered):
+        if i == 0:
+            continue
+        for r in rules:
+            out.extend((rep, f) for f in r.func(ordered[: i + 1]))
+    return out
+
+
+# The store calls this with one body's reports at a time.
+corpus_findings = body_findings
+
+
+def check_corpus(
+    reports: Iterable[Report], select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
+) -> list[tuple[Report, Finding]]:
+    """Cross-year findings over any collection of reports: grouped by body (xxgk.identity's
+    key: region code + normalised name), each body's years compared in order. Reports whose
+    body cannot be told for sure are left out. Returns (report, finding) pairs, by body then year."""
+    from xxgk.identity import identify
+
+    groups: dict[str, list[Report]] = {}
+    for rep in reports:
+        ident = identify(rep)
+        if ident.body is not None:
+            groups.setdefault(ident.body.key, []).append(rep)
+    out: list[tuple[Report, Finding]] = []
+    for key in sorted(groups):
+        out.extend(body_findings(groups[key], select, ignore))
+    return out

@@ -1,0 +1,110 @@
+"""Versioned schema: an ordered list of migration steps, recorded in the `schema_version` table.
+
+Why not alembic: the store is an embedded database that a library call or a CLI command opens,
+on a user's laptop as often as on a server. Migrations must run by themselves inside
+`Store.open()`, on SQLite and PostgreSQL alike, with no `alembic.ini`, no script directory and
+no separate command to remember. A short ordered list of steps, each a function over one
+SQLAlchemy connection, applied in one transaction together with its `schema_version` row, gives
+exactly that with no extra dependency; both SQLite and PostgreSQL run DDL transactionally, so a
+migration interrupted half-way leaves the database at the previous version.
+
+A new database is created from `schema.metadata` (the current declarations) and stamped with
+every version at once, as alembic's own "create_all, then stamp head" recipe does. An existing
+database runs the steps above its recorded version. Version 1 is the first released schema, so
+today there is no step to run; the machinery is exercised by the tests with extra steps.
+
+To change the schema: edit `schema.py`, then append a `Migration(N + 1, ...)` whose `apply`
+makes the same change to a database at version N (with `sa.DDL`/`op`-style statements, never
+`metadata.create_all`, which would describe the *current* schema, not version N + 1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from xxgk.errors import XxgkError
+from xxgk.store import schema
+
+
+class StoreError(XxgkError):
+    """The database cannot be used: not an xxgk store, or a newer schema than this xxgk knows."""
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[sa.Connection], None]
+
+
+def _baseline(conn: sa.Connection) -> None:
+    """Version 1 is the baseline: only ever created whole, never reached by a step."""
+    raise StoreError("schema version 1 is created by create_all, not migrated to")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema: sources, bodies, reports, cells, sections, findings, failures", _baseline),
+)
+LATEST = MIGRATIONS[-1].version
+
+# Arbitrary constant: the PostgreSQL advisory lock that serialises concurrent `Store.open()`s.
+_PG_LOCK = 0x7867_6B01
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def current_version(conn: sa.Connection) -> int | None:
+    """The schema version recorded in the database; None for a database without xxgk tables."""
+    if not sa.inspect(conn).has_table("schema_version"):
+        return None
+    return conn.execute(sa.select(sa.func.max(schema.schema_version.c.version))).scalar_one_or_none()
+
+
+def migrate(engine: sa.Engine, migrations: tuple[Migration, ...] = MIGRATIONS) -> int:
+    """Create or upgrade the schema; returns the version now in force.
+
+    Runs in one write transaction (SQLite: BEGIN IMMEDIATE; PostgreSQL: an advisory lock), so
+    two processes opening the same new database at once do not both create it.
+    """
+    latest = migrations[-1].version
+    with engine.connect() as conn:
+        conn = conn.execution_options(xxgk_write=True)
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK})
+            version = current_version(conn)
+            if version is None:
+                foreign = [t for t in schema.metadata.tables if sa.inspect(conn).has_table(t)]
+                if foreign:
+                    raise StoreError(
+                        f"the database has tables named like xxgk's ({', '.join(sorted(foreign))}) "
+                        "but no schema_version table: not an xxgk store"
+                    )
+                schema.metadata.create_all(conn)
+                conn.execute(
+                    schema.schema_version.insert(),
+                    [
+                        {"version": m.version, "description": m.description, "applied": _now()}
+                        for m in migrations
+                    ],
+                )
+                return latest
+            if version > latest:
+                raise StoreError(
+                    f"the database has schema version {version}, newer than this xxgk supports "
+                    f"({latest}); upgrade xxgk"
+                )
+            for m in migrations:
+                if m.version > version:
+                    m.apply(conn)
+                    conn.execute(
+                        schema.schema_version.insert(),
+                        {"version": m.version, "description": m.description, "applied": _now()},
+                    )
+            return latest

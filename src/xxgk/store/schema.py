@@ -1,0 +1,147 @@
+"""The store's tables, declared once with SQLAlchemy Core (the same DDL for SQLite and PostgreSQL).
+
+This module is the *current* schema. `migrations.py` brings an older database up to it; a new
+database is created from these declarations and stamped with the latest version.
+
+Column names avoid SQL keywords (`table_key`, not `table`) so raw SQL over the store needs no
+quoting. Table and cell keys are the FORMAT.md keys: the public contract.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# Timestamps are UTC; they are bookkeeping only and never part of a canonical dump.
+_TS = sa.DateTime(timezone=True)
+
+schema_version = sa.Table(
+    "schema_version",
+    metadata,
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("applied", _TS, nullable=False),
+)
+
+sources = sa.Table(
+    "sources",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # Identity of a source is its content: the same bytes under another name are the same source.
+    sa.Column("sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False),  # path as first ingested; "a.zip!member" inside archives
+    sa.Column("kind", sa.String(16), nullable=True),  # text, pdf, html, docx, ... (detected from bytes)
+    sa.Column("size", sa.BigInteger, nullable=False),
+    sa.Column("first_seen", _TS, nullable=False),
+)
+
+bodies = sa.Table(
+    "bodies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # region_code + normalised name (xxgk.identity.body_key): links one body across years.
+    sa.Column("key", sa.Text, nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("region", sa.Text, nullable=True),
+    sa.Column("region_code", sa.String(12), nullable=True),
+    sa.Column("level", sa.String(32), nullable=True),
+    # Set when one of the body's reports changed and the corpus (cross-year) rules have not yet
+    # been run over it. Written in the same transaction as the report, so a crash between the
+    # report and the corpus check leaves the body marked and the next ingest finishes the job.
+    sa.Column("needs_check", sa.Boolean, nullable=False, default=False),
+)
+
+reports = sa.Table(
+    "reports",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    # One current parse per source: a re-parse replaces the row (and its children) in one transaction.
+    sa.Column(
+        "source_id", sa.Integer, sa.ForeignKey("sources.id", ondelete="CASCADE"), nullable=False, unique=True
+    ),
+    sa.Column("body_id", sa.Integer, sa.ForeignKey("bodies.id"), nullable=True),
+    sa.Column("file", sa.Text, nullable=False),  # Report.source.file
+    sa.Column("pages", sa.Integer, nullable=True),
+    sa.Column("title", sa.Text, nullable=True),
+    sa.Column("agency", sa.Text, nullable=True),
+    sa.Column("region", sa.Text, nullable=True),
+    sa.Column("region_code", sa.String(12), nullable=True),
+    sa.Column("level", sa.String(32), nullable=True),
+    sa.Column("year", sa.Integer, nullable=True),
+    sa.Column("template", sa.String(8), nullable=True),
+    sa.Column("period_start", sa.String(10), nullable=True),
+    sa.Column("period_end", sa.String(10), nullable=True),
+    sa.Column("published", sa.String(10), nullable=True),
+    sa.Column("provenance", sa.Text, nullable=False),  # JSON object, keys sorted
+    sa.Column("unmatched", sa.Text, nullable=False),  # JSON list
+    sa.Column("parser_version", sa.String(64), nullable=False),
+    sa.Column("created", _TS, nullable=False),
+)
+sa.Index("ix_reports_body_year", reports.c.body_id, reports.c.year)
+sa.Index("ix_reports_year", reports.c.year)
+sa.Index("ix_reports_region_code", reports.c.region_code)
+
+cells = sa.Table(
+    "cells",
+    metadata,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("table_key", sa.String(16), primary_key=True),
+    sa.Column("row_key", sa.String(40), primary_key=True),
+    sa.Column("col_key", sa.String(24), primary_key=True),
+    sa.Column("seq", sa.Integer, nullable=False),  # order of the cell in the report (template order)
+    # Counts are integers and money (万元) decimals; a double holds both exactly for real reports
+    # (integers up to 2**53). `is_int` keeps the JSON type: 5 and 5.0 were printed differently.
+    sa.Column("value", sa.Float(precision=53), nullable=True),
+    sa.Column("is_int", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(8), nullable=False),
+    sa.Column("location", sa.Text, nullable=True),
+    sa.Column("raw", sa.Text, nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+)
+sa.Index("ix_cells_path", cells.c.table_key, cells.c.row_key, cells.c.col_key)
+
+sections = sa.Table(
+    "sections",
+    metadata,
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("no", sa.Integer, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("location", sa.Text, nullable=True),
+)
+
+findings = sa.Table(
+    "findings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    # "report": from the report rules (part of the parse); "corpus": cross-year rules over a body,
+    # attached to the later report of the pair and recomputed whenever the body changes.
+    sa.Column("scope", sa.String(8), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("code", sa.String(32), nullable=False),
+    sa.Column("severity", sa.String(8), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Column("cells", sa.Text, nullable=False),  # JSON list of cell paths
+    sa.Column("location", sa.Text, nullable=True),
+    sa.Column("excerpt", sa.Text, nullable=True),
+)
+sa.Index("ix_findings_report", findings.c.report_id, findings.c.scope)
+sa.Index("ix_findings_code", findings.c.code)
+
+failures = sa.Table(
+    "failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("file", sa.Text, nullable=False, unique=True),
+    sa.Column("sha256", sa.String(64), nullable=True),  # None when the bytes could not even be read
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("parser_version", sa.String(64), nullable=False),
+    sa.Column("seen", _TS, nullable=False),
+)
+sa.Index("ix_failures_sha256", failures.c.sha256)
+
+# Children before parents: the order to delete in, and the reverse of the order to create in.
+DATA_TABLES: tuple[sa.Table, ...] = (findings, cells, sections, reports, bodies, sources, failures)

@@ -1,0 +1,104 @@
+"""Shared helpers for the store, ingest and cross-report tests (imported, not a pytest conftest).
+
+Databases: every test gets a fresh one. SQLite always; PostgreSQL when XXGK_TEST_POSTGRES_URL
+points at a server where that user may CREATE DATABASE (each test gets its own database,
+dropped afterwards). Without the variable the PostgreSQL runs are skipped, saying why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from xxgk.report import Cell, Meta, Report, SectionText, Source
+from xxgk.template import TEMPLATES
+
+PG_URL = os.environ.get("XXGK_TEST_POSTGRES_URL")
+PG_SKIP = (
+    "XXGK_TEST_POSTGRES_URL is not set: the PostgreSQL variant of this test needs a running server "
+    "(e.g. postgresql://xxgk:xxgk@127.0.0.1:5432/xxgk_test)"
+)
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.skipif(not PG_URL, reason=PG_SKIP)),
+]
+
+DATA = Path(__file__).parent / "data"
+
+
+@contextmanager
+def fresh_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A URL to a new, empty database of that backend; the PostgreSQL one is dropped after."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.sqlite'}"
+        return
+    import psycopg
+
+    assert PG_URL
+    name = f"xxgk_t_{uuid.uuid4().hex[:12]}"
+    admin = psycopg.conninfo.make_conninfo(PG_URL.replace("postgresql+psycopg://", "postgresql://"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = PG_URL.rpartition("/")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def make_report(
+    agency: str | None = "淮安市洪泽区人民政府",
+    year: int | None = 2024,
+    template: str = "2021",
+    values: dict[str, int | float | None] | None = None,
+    section5: str = "本年度存在的主要问题：公开内容不够全面。",
+    file: str | None = None,
+    default: int | None = 0,
+) -> Report:
+    """A complete report made by hand: every cell of the template `read` with `default` (or the
+    given values), six sections, and a sha256 derived from the content so distinct reports
+    differ and equal reports are equal."""
+    tpl = TEMPLATES[template]
+    values = values or {}
+    cells: dict[str, Cell] = {}
+    for i, path in enumerate(tpl.cell_paths()):
+        v = values.get(path, default)
+        if tpl.column_of(path).kind == "money" and v is not None:
+            v = float(v)
+        cells[path] = Cell(v, "read" if v is not None else "blank", f"p{2 + i // 60}:L{i % 60 + 1}")
+    title = f"{agency or ''}{year}年政府信息公开工作年度报告" if year else None
+    sections = [
+        SectionText(
+            1,
+            "一、总体情况",
+            f"{agency or '本机关'}坚持主动公开、依申请公开、政府信息管理、平台建设、监督保障。",
+        ),
+        SectionText(2, "二、主动公开政府信息情况", ""),
+        SectionText(3, "三、收到和处理政府信息公开申请情况", ""),
+        SectionText(4, "四、政府信息公开行政复议、行政诉讼情况", ""),
+        SectionText(5, "五、存在的主要问题及改进情况", section5),
+        SectionText(6, "六、其他需要报告的事项", "本年度未收取信息处理费。"),
+    ]
+    meta = Meta(
+        title,
+        agency,
+        None,
+        None,
+        year,
+        template,
+        (f"{year}-01-01", f"{year}-12-31") if year else None,
+        None,
+        {"agency": "title", "year": "title", "template": "labels"} if agency else {"template": "labels"},
+    )
+    body = repr((agency, year, template, sorted(values.items()), section5, default)).encode()
+    sha = hashlib.sha256(body).hexdigest()
+    return Report(Source(file or f"{sha[:8]}.txt", sha, "text", None), meta, sections, cells)
