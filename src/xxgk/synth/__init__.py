@@ -1,0 +1,32 @@
+"""Synthetic annual reports: random, realistic truth, injected defects, and renderings in every
+publication channel (text dumps, HTML pages, DOCX, PDF, scans), for tests and benchmarks.
+
+    from xxgk.synth import generate, render_text
+    report = generate(7, defects=["T3-balance"])
+    rendered = render_text(report, style="tsv", encoding="gb18030")
+    rendered.data            # bytes of the file
+    report.applications      # the truth, FORMAT.md vocabulary
+    report.expected_codes    # rule codes a correct checker must report
+
+Same seed, same bytes.
+"""
+
+from xxgk.synth.defects import DEFECTS, applicable, inject
+from xxgk.synth.layout import Rendered
+from xxgk.synth.render_text import ENCODINGS, STYLES, render_text, text_of
+from xxgk.synth.truth import CellTruth, Expectation, SyntheticReport, generate
+
+__all__ = [
+    "DEFECTS",
+    "ENCODINGS",
+    "STYLES",
+    "CellTruth",
+    "Expectation",
+    "Rendered",
+    "SyntheticReport",
+    "applicable",
+    "generate",
+    "inject",
+    "render_text",
+    "text_of",
+]

@@ -1,0 +1,276 @@
+"""A synthetic report's truth: what it prints, what a correct reader must get out of it, and which
+findings a correct checker must raise.
+
+`generate(seed)` draws a body, a year, every cell of the template and the texts; all randomness
+comes from `random.Random` streams derived from the seed, so the same seed gives the same report
+(and, through the renderers, the same bytes). The truth is kept as data renderers can print from:
+
+- `values`: the true number of every cell the report prints, keyed "table.row.col" (rows the
+  report does not print at all are absent; a row printed from the other template, e.g. the 2019
+  （六）其他处理 in a 2021 report, is present under its own key);
+- `gaps`: cells whose number the report fails to print (a row that lost a number, a row with no
+  numbers): text renderers leave them out, aligned renderers (HTML, DOCX, PDF) print an empty cell;
+- `text`: what the narrative says (`TextSpec`), the wording itself following from the seed.
+
+`expected(...)` turns that into what a reader should return after inference: value and printed
+status for every cell of the template, computed with the template's own equations (`arith.infer`).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from typing import Any, Literal
+
+from xxgk.synth import arith, narrative, values
+from xxgk.synth.names import Body, make_body
+from xxgk.synth.narrative import SectionSpec, TextSpec
+from xxgk.template import TEMPLATES, Template, template_for_year
+
+Number = int | float
+PrintedStatus = Literal["read", "blank", "missing"]
+YEARS = tuple(range(2019, 2026))
+SCHEMA = "xxgk.synth/1"
+
+
+def stream(seed: int, purpose: str) -> random.Random:
+    """An independent random stream per purpose: changing one part never reshuffles another."""
+    return random.Random(f"xxgk.synth:{seed}:{purpose}")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """A finding the checker must raise: its code, and the cells it should name (any one of them)."""
+
+    code: str
+    cells: tuple[str, ...] = ()
+    # Other codes that satisfy this expectation equally (e.g. blank-cells where an aligned
+    # channel prints a lost number as an empty cell).
+    also: tuple[str, ...] = ()
+    why: str = ""
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (self.code, *self.also)
+
+
+@dataclass(frozen=True)
+class CellTruth:
+    value: Number | None
+    printed: PrintedStatus  # how the report shows it: a number, an empty cell, or not at all
+
+
+@dataclass(frozen=True)
+class SyntheticReport:
+    seed: int
+    template: str  # the template the report is printed on
+    year: int
+    body: Body
+    published: str
+    values: Mapping[str, Number]
+    gaps: frozenset[str] = frozenset()
+    text: TextSpec = field(default_factory=TextSpec)
+    defects: tuple[str, ...] = ()
+    expectations: tuple[Expectation, ...] = ()
+    # Codes a checker may raise on this report without being wrong (side effects of a defect).
+    tolerated: frozenset[str] = frozenset()
+
+    # ------------------------------------------------------------------ structure
+
+    @property
+    def tpl(self) -> Template:
+        return TEMPLATES[self.template]
+
+    @property
+    def title(self) -> str | None:
+        return f"{self.body.name}{self.year}年政府信息公开工作年度报告" if self.text.has_title else None
+
+    @property
+    def period(self) -> tuple[str, str] | None:
+        y = self.text.period_year
+        return None if y is None else (f"{y}-01-01", f"{y}-12-31")
+
+    def printed_rows(self, table: str) -> list[str]:
+        """Row keys in printed order: the template's, with a foreign row where it replaced its own."""
+        rows = [r.key for r in self.tpl.table(table).rows]
+        printed = {p.split(".")[1] for p in self.values if p.startswith(table + ".")}
+        foreign = [r.key for r in self.tpl.foreign_rows if r.key in printed]
+        # A foreign row stands where the template rows it replaces would be.
+        out: list[str] = []
+        for r in rows:
+            if r in printed:
+                out.append(r)
+            elif foreign:
+                out.extend(foreign)
+                foreign = []
+        return out + foreign
+
+    def row_columns(self, table: str, row: str) -> list[str]:
+        t = self.tpl.table(table)
+        r = t.row(row) if t.has_row(row) else next(x for x in self.tpl.foreign_rows if x.key == row)
+        return [c.key for c in r.columns]
+
+    def cell_paths(self) -> list[str]:
+        """Every template cell, then cells of printed foreign rows."""
+        paths = self.tpl.cell_paths()
+        seen = set(paths)
+        return paths + [p for p in self.values if p not in seen]
+
+    # ------------------------------------------------------------------ truth
+
+    def expected(self, aligned: bool = False, blank: Iterable[str] = ()) -> dict[str, CellTruth]:
+        """What a correct reader returns for every cell, after inference.
+
+        `aligned`: the channel keeps cell positions (HTML, DOCX, PDF tables), so a lost number
+        is an empty cell in place; in text dumps a row that lost a number cannot say which, so all
+        its cells are unknown. `blank`: cells the rendering printed empty (blank-means-zero).
+        """
+        blank = set(blank)
+        known: dict[str, Number | None] = {}
+        printed: dict[str, PrintedStatus] = {}
+        lost_rows = {p.rsplit(".", 1)[0] for p in self.gaps}
+        for p in self.cell_paths():
+            if p not in self.values:
+                known[p], printed[p] = None, "missing"
+            elif p in self.gaps or p in blank:
+                known[p], printed[p] = None, "blank" if aligned or p in blank else "missing"
+            elif not aligned and p.rsplit(".", 1)[0] in lost_rows:
+                known[p], printed[p] = None, "missing"
+            else:
+                known[p], printed[p] = self.values[p], "read"
+        filled = arith.infer(self.tpl.equations, known)
+        return {p: CellTruth(filled[p], printed[p]) for p in self.cell_paths()}
+
+    @cached_property
+    def _default(self) -> dict[str, CellTruth]:
+        return self.expected()
+
+    def table(self, key: str,
+              truth: Mapping[str, CellTruth] | None = None) -> dict[str, dict[str, Number | None]]:
+        out: dict[str, dict[str, Number | None]] = {}
+        for p, cell in (truth or self._default).items():
+            t, r, c = p.split(".")
+            if t == key:
+                out.setdefault(r, {})[c] = cell.value
+        return out
+
+    @property
+    def active(self) -> dict[str, dict[str, Number | None]]:
+        return self.table("active")
+
+    @property
+    def applications(self) -> dict[str, dict[str, Number | None]]:
+        return self.table("applications")
+
+    @property
+    def appeals(self) -> dict[str, dict[str, Number | None]]:
+        return self.table("appeals")
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return {"title": self.title, "agency": self.body.name, "region": self.body.region,
+                "level": self.body.level, "year": self.year, "template": self.template,
+                "period": list(self.period) if self.period else None, "published": self.published}
+
+    @property
+    def expected_codes(self) -> list[str]:
+        return sorted({e.code for e in self.expectations})
+
+    # ------------------------------------------------------------------ texts
+
+    @cached_property
+    def _texts(self) -> tuple[tuple[str, ...], tuple[SectionSpec, ...]]:
+        apps = self.table("applications", self.expected())
+        doc_col = "issued" if self.template == "2021" else "made"
+        docs = int(self.values.get(f"active.normative_documents.{doc_col}", 0))
+        return narrative.build(stream(self.seed, "texts"), body=self.body, year=self.year,
+                               template=self.template,
+                               spec=self.text, apps=apps, appeals=self.appeals, docs=docs)
+
+    @property
+    def preamble(self) -> tuple[str, ...]:
+        return self._texts[0]
+
+    @property
+    def sections(self) -> tuple[SectionSpec, ...]:
+        """Sections in printed order (tables belong to sections 二, 三, 四)."""
+        return self._texts[1]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The truth in the FORMAT.md vocabulary, plus what the generator injected and expects."""
+        return {
+            "schema": SCHEMA,
+            "seed": self.seed,
+            "meta": self.meta,
+            "sections": [{"no": s.no, "title": s.title, "text": "\n".join(s.paragraphs)}
+                         for s in self.sections],
+            "active": self.active,
+            "applications": self.applications,
+            "appeals": self.appeals,
+            "cells": {p: {"printed": c.printed} for p, c in self._default.items()},
+            "defects": list(self.defects),
+            "expected_codes": self.expected_codes,
+            "expectations": [{"code": e.code, "cells": list(e.cells), "also": list(e.also), "why": e.why}
+                             for e in self.expectations],
+            "tolerated": sorted(self.tolerated),
+        }
+
+    def evolve(self, **changes: Any) -> SyntheticReport:
+        """A copy with some fields changed (cached texts and truth are recomputed)."""
+        return replace(self, **changes)
+
+
+def _flatten(tables: Mapping[str, Mapping[str, Mapping[str, Number]]]) -> dict[str, Number]:
+    return {f"{t}.{r}.{c}": v
+            for t, rows in tables.items() for r, cols in rows.items() for c, v in cols.items()}
+
+
+def generate(seed: int, template: str | None = None, year: int | None = None,
+             defects: Iterable[str] = (), level: str | None = None) -> SyntheticReport:
+    """A random, realistic, internally consistent report; then the requested defects injected.
+
+    The template follows the year (2019 for 2019–2020) unless given; a 2021+ year on the 2019
+    template expects `outdated-template`, a 2019–2020 year on the 2021 template `early-template`.
+    """
+    from xxgk.synth import defects as defects_mod  # defects builds on this module
+
+    wanted = list(defects)
+    rng = stream(seed, "report")
+    if year is None:
+        lo = 2021 if (template == "2021" or any(defects_mod.DEFECTS[d].needs_2021 for d in wanted)) else 2019
+        year = rng.choice([y for y in YEARS if y >= lo])
+    else:
+        rng.random()  # keep the stream aligned whether or not the year was given
+    tpl = TEMPLATES[template] if template else template_for_year(year)
+    body = make_body(stream(seed, "body"), level)
+    vrng = stream(seed, "values")
+    tables = {"active": values.active(vrng, tpl, body.level),
+              "applications": values.applications(vrng, tpl, body.level),
+              "appeals": values.appeals(vrng, tpl, body.level)}
+    apps, appeals = tables["applications"], tables["appeals"]
+    stated = {"new_received": apps["new_received"]["total"], "review": appeals["review"]["total"],
+              "litigation": (appeals["litigation_direct"]["total"]
+                             + appeals["litigation_after_review"]["total"])}
+    fee = year >= 2021 or rng.random() < 0.3
+    text = TextSpec(stated=stated, fee_statement=fee,
+                    period_year=year if rng.random() < 0.85 else None)
+    # Departments publish by 1月31日, governments by 3月31日 (FORMAT.md).
+    if body.level in ("department", "zone"):
+        month, day = 1, rng.randint(10, 31)
+    else:
+        month, day = rng.randint(1, 3), rng.randint(1, 28)
+    report = SyntheticReport(seed=seed, template=tpl.id, year=year, body=body,
+                             published=f"{year + 1}-{month:02d}-{day:02d}", values=_flatten(tables),
+                             text=text)
+    expectations = []
+    if tpl.id == "2019" and year >= 2021:
+        expectations.append(Expectation("outdated-template", why=f"{year} report on the 2019 template"))
+    if tpl.id == "2021" and year < 2021:
+        expectations.append(Expectation("early-template", why=f"{year} report already on the 2021 template"))
+    report = report.evolve(expectations=tuple(expectations))
+    drng = stream(seed, "defects")
+    for kind in wanted:
+        report = defects_mod.inject(report, kind, drng)
+    return report
