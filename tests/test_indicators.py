@@ -112,6 +112,19 @@ def test_compare_lists_changed_cells_and_indicators() -> None:
     assert comp.indicators[0]["disclosure_rate"].value != comp.indicators[1]["disclosure_rate"].value
     d = comp.to_dict()
     assert d["body"] == "淮安市洪泽区人民政府" and len(d["indicators"]["received"]) == 2
+    assert not any(f.code == "year-carry-over" for f in comp.findings)
+
+
+def test_compare_reports_cross_year_findings() -> None:
+    a = load("hongze-district-2024")
+    prev = copy.deepcopy(a)
+    prev.meta.year = 2023
+    prev.source.sha256 = "0" * 64
+    carried = a.value("applications.carried_over.natural_person")
+    prev.cells["applications.carried_forward.natural_person"] = Cell(carried + 5, "read")
+    comp = compare_reports([prev, a])
+    hits = [f for f in comp.findings if f.code == "year-carry-over"]
+    assert hits and "applications.carried_over.natural_person" in hits[0].cells
 
 
 def test_compare_across_templates_marks_cells_absent_from_a_template() -> None:

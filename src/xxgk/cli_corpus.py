@@ -488,22 +488,13 @@ def _sha256(path: Path) -> str:
 
 
 def _corpus_findings(reports: Sequence[Report]) -> dict[str, list[Finding]]:
-    """Cross-year findings of the registry's corpus rules, per body, keyed by the newest report."""
-    from xxgk.compile import normalize_name
-    from xxgk.indicators import cross_year_findings
+    """Cross-year findings (the checker's corpus rules, bodies told apart by xxgk.identity),
+    keyed by the sha256 of the report each belongs to."""
+    from xxgk.check.rules.cross_report import check_corpus
 
-    groups: dict[str, list[Report]] = {}
-    for r in reports:
-        if r.meta.agency:
-            groups.setdefault(normalize_name(r.meta.agency), []).append(r)
     found: dict[str, list[Finding]] = {}
-    for _key, reps in sorted(groups.items()):
-        if len({r.meta.year for r in reps}) < 2:
-            continue
-        fs = cross_year_findings(reps)
-        if fs:
-            newest = max(reps, key=lambda r: (r.meta.year or 0, r.source.file))
-            found.setdefault(newest.source.sha256, []).extend(fs)
+    for report, finding in check_corpus(reports):
+        found.setdefault(report.source.sha256, []).append(finding)
     return found
 
 

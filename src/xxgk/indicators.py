@@ -236,14 +236,11 @@ class Comparison:
 
 
 def cross_year_findings(reports: Sequence[Report]) -> list[Finding]:
-    """Findings of the registry's corpus-scope rules over one body's reports, oldest first."""
-    from xxgk.check.registry import selected
+    """Findings of the corpus-scope (cross-year) rules over one body's reports: each year judged
+    against the one before, as the checker's own runner does."""
+    from xxgk.check.rules.cross_report import body_findings
 
-    ordered = sorted(reports, key=lambda r: r.meta.year or 0)
-    out: list[Finding] = []
-    for rule in selected(scope="corpus"):
-        out.extend(rule.func(ordered))
-    return out
+    return [f for _report, f in body_findings(reports)]
 
 
 def compare_reports(reports: Sequence[Report],
