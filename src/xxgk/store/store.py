@@ -766,7 +766,7 @@ class Store:
             reports = list(self._build([e.id for e in entries])) if len(entries) > 1 else []
             found = corpus_findings(reports) if reports else []
             by_report: dict[int, list[Finding]] = {}
-            index = {id(rep): e.id for rep, e in zip(reports, entries, strict=True)}
+            index = {id(rep): e.id for rep, e in zip(reports, entries, strict=False)}  # reports: [] or one per entry
             for rep, finding in found:
                 by_report.setdefault(index[id(rep)], []).append(finding)
             with self._write() as conn, conn.begin():

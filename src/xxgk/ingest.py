@@ -1,0 +1,644 @@
+"""Ingest: files, folders, globs and zip archives into the store, in parallel, resumably.
+
+The pipeline, and why it is shaped this way:
+
+1. **Discover** the inputs (a file; a folder, recursively; a glob; a zip archive, whose members
+   are read in memory). Nothing is parsed yet.
+2. **Hash** every input's bytes in this process and ask the store, in batches, which content
+   hashes it already holds. Same bytes already parsed by this parser version: nothing to do —
+   so a re-ingest of a whole corpus costs one read and one sha256 per file.
+3. **Parse** only what is new (or was parsed by an older parser version) in worker processes
+   (`engine="process"`) or on a Dask cluster (`engine="dask"`). At most a bounded number of
+   inputs (and bytes) are in flight, so memory stays flat whatever the corpus size.
+4. **Write** through ONE writer — this process — in batches, each batch one transaction. A
+   crash or a `kill -9` loses at most the batch in flight; the next run finds those hashes
+   missing and parses them again. Nothing is lost or stored twice (sources are unique by
+   sha256 and a stored hash is never parsed again by the same parser version).
+5. **Check the bodies** whose reports changed with the cross-year rules (`year-*`). Bodies are
+   marked in the same transaction as their reports, so this step too resumes after a crash.
+
+Each unreadable input is recorded (file, reason) and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import glob
+import hashlib
+import multiprocessing as mp
+import os
+import time
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any, Literal
+
+from xxgk.errors import InputError, XxgkError
+from xxgk.extract import MAX_BYTES
+from xxgk.store import Failed, Parsed, Store, parser_version
+
+Engine = Literal["process", "dask"]
+
+# Files a folder walk picks up (an explicitly named file is always read, whatever its name):
+# the kinds xxgk reads, zip archives, and names without a suffix. Other files in a folder of
+# reports (README.md, expected/*.json, Thumbs.db) are counted as skipped, not as failures.
+REPORT_SUFFIXES = frozenset(
+    {
+        ".txt",
+        ".text",
+        ".pdf",
+        ".htm",
+        ".html",
+        ".shtml",
+        ".xhtml",
+        ".mht",
+        ".mhtml",
+        ".doc",
+        ".docx",
+        ".wps",
+        ".rtf",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".tif",
+        ".tiff",
+        ".bmp",
+        ".gif",
+        ".webp",
+        ".zip",
+        "",
+    }
+)
+
+# Zip-bomb guards. Declared sizes in a zip can lie, so a member is also cut off while it is
+# being decompressed: no member ever yields more than MAX_BYTES (the one-report limit).
+ZIP_MAX_MEMBERS = int(os.environ.get("XXGK_ZIP_MAX_MEMBERS", 100_000))
+ZIP_MAX_RATIO = 200  # uncompressed/compressed: text compresses ~5-10x, PDFs ~1-2x; bombs 1000x+
+ZIP_RATIO_FLOOR = 1 << 20  # members under 1 MB are too small to bomb anyone, whatever their ratio
+ZIP_MAX_TOTAL = int(os.environ.get("XXGK_ZIP_MAX_TOTAL", 8 << 30))  # bytes decompressed per archive
+
+BATCH = 200  # reports per write transaction
+FLUSH_SECONDS = 2.0  # ... or every so often, so a slow corpus is still saved as it goes
+LOOKUP_CHUNK = 256  # inputs hashed, then looked up in the store, at a time
+IN_FLIGHT_BYTES = 64 << 20  # bytes handed to workers and not yet back (memory bound)
+
+
+@dataclass
+class IngestSummary:
+    added: int = 0
+    unchanged: int = 0
+    reparsed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    seconds: float = 0.0
+    skipped: int = 0  # files a folder walk passed over (not report-like names)
+    corpus_findings: int = 0  # cross-year findings written for the bodies that changed
+
+    @property
+    def total(self) -> int:
+        return self.added + self.unchanged + self.reparsed + len(self.failed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "added": self.added,
+            "unchanged": self.unchanged,
+            "reparsed": self.reparsed,
+            "failed": [{"file": f, "reason": r} for f, r in self.failed],
+            "skipped": self.skipped,
+            "corpus_findings": self.corpus_findings,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+# ---------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input: a file, or a member of a zip archive (`member` set)."""
+
+    name: str  # as recorded in the store: the path as given, "archive.zip!member" inside archives
+    path: str
+    member: str | None = None
+
+    @property
+    def file(self) -> str:
+        """The report's `source.file`: the base name (and the member inside an archive)."""
+        base = Path(self.path).name
+        return f"{base}!{self.member}" if self.member else base
+
+
+def _is_glob(text: str) -> bool:
+    return any(ch in text for ch in "*?[")
+
+
+def _walk(folder: Path) -> Iterator[tuple[Path, bool]]:
+    """(file, wanted) under a folder, sorted, skipping hidden files and folders."""
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            p = Path(root) / name
+            yield p, p.suffix.lower() in REPORT_SUFFIXES
+
+
+def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source | Failed | None]:
+    """Expand the inputs lazily: a Source per file, a Failed for a name that is not there, and
+    None for a file a folder walk skips. Zip archives are opened later, when their bytes are read."""
+    for given in paths:
+        text = os.fspath(given)
+        p = Path(text)
+        if p.is_dir():
+            for f, wanted in _walk(p):
+                yield Source(str(f), str(f)) if wanted else None
+        elif p.exists() or p.is_symlink():
+            yield Source(text, text)
+        elif _is_glob(text):
+            hits = sorted(glob.glob(text, recursive=True))
+            if not hits:
+                yield Failed(text, "no file matches this pattern")
+            for h in hits:
+                hp = Path(h)
+                if hp.is_dir():
+                    for f, wanted in _walk(hp):
+                        yield Source(str(f), str(f)) if wanted else None
+                else:
+                    yield Source(h, h)
+        else:
+            yield Failed(text, "no such file or folder")
+
+
+# ---------------------------------------------------------------- reading bytes
+
+
+@dataclass
+class Loaded:
+    source: Source
+    data: bytes
+    sha256: str
+
+
+def _read_file(src: Source) -> Loaded | Failed | list[Source]:
+    """The file's bytes; or, for a zip archive, its members to read next."""
+    try:
+        with open(src.path, "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size == 0:
+                return Failed(src.name, "empty file (0 bytes)")
+            head = fh.read(4)
+            if head == b"PK\x03\x04" and _is_archive(src.path):
+                return _members(src)
+            if size > MAX_BYTES:
+                return Failed(
+                    src.name,
+                    f"{size / 1e6:.0f} MB is larger than the {MAX_BYTES / 1e6:.0f} MB limit for "
+                    "one report (set XXGK_MAX_BYTES to raise it)",
+                )
+            data = head + fh.read()
+    except IsADirectoryError:
+        return Failed(src.name, "is a folder, not a file")
+    except OSError as e:
+        return Failed(src.name, f"cannot be read: {e.strerror or e}")
+    return Loaded(src, data, hashlib.sha256(data).hexdigest())
+
+
+def _is_archive(path: str) -> bool:
+    """A zip that is an archive of reports, not an Office document (which is a zip too)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False  # let the extractor say what is wrong with it
+    return not ({"word/document.xml", "[Content_Types].xml", "mimetype"} & names)
+
+
+def _members(src: Source) -> list[Source] | Failed:
+    try:
+        with zipfile.ZipFile(src.path) as z:
+            infos = [i for i in z.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError) as e:
+        return Failed(src.name, f"damaged zip archive: {e}")
+    if len(infos) > ZIP_MAX_MEMBERS:
+        return Failed(
+            src.name,
+            f"zip archive with {len(infos)} members (more than {ZIP_MAX_MEMBERS}; "
+            "set XXGK_ZIP_MAX_MEMBERS to raise the limit)",
+        )
+    declared = sum(i.file_size for i in infos)
+    if declared > ZIP_MAX_TOTAL:
+        return Failed(
+            src.name,
+            f"zip archive would unpack to {declared / 1e9:.1f} GB (more than "
+            f"{ZIP_MAX_TOTAL / 1e9:.1f} GB; a zip bomb?)",
+        )
+    out = []
+    for i in sorted(infos, key=lambda i: i.filename):
+        parts = PurePosixPath(i.filename).parts
+        if any(p.startswith(".") or p == "__MACOSX" for p in parts):
+            continue  # macOS resource forks and hidden files, not reports
+        out.append(Source(f"{src.name}!{i.filename}", src.path, i.filename))
+    return out
+
+
+def _read_member(src: Source, budget: list[int]) -> Loaded | Failed:
+    """A member's bytes, decompressed with a hard cap (declared sizes can lie)."""
+    assert src.member is not None
+    try:
+        with zipfile.ZipFile(src.path) as z:
+            info = z.getinfo(src.member)
+            if info.flag_bits & 0x1:
+                return Failed(src.name, "encrypted zip member (a password is needed)")
+            if info.file_size > MAX_BYTES:
+                return Failed(
+                    src.name,
+                    f"{info.file_size / 1e6:.0f} MB unpacked is larger than the "
+                    f"{MAX_BYTES / 1e6:.0f} MB limit for one report",
+                )
+            if info.file_size > ZIP_RATIO_FLOOR and info.file_size > ZIP_MAX_RATIO * max(
+                info.compress_size, 1
+            ):
+                return Failed(
+                    src.name,
+                    f"compression ratio {info.file_size // max(info.compress_size, 1)}:1 (a zip bomb?)",
+                )
+            with z.open(info) as fh:
+                data = fh.read(min(MAX_BYTES, budget[0]) + 1)
+    except KeyError:
+        return Failed(src.name, "member vanished from the archive")
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError, NotImplementedError) as e:
+        # zlib/bz2/lzma errors, bad CRC, unsupported compression: one bad member, not the batch.
+        return Failed(src.name, f"cannot unpack: {e}")
+    if len(data) > MAX_BYTES:
+        return Failed(
+            src.name,
+            f"unpacks to more than the {MAX_BYTES / 1e6:.0f} MB limit for one report "
+            "(its declared size lied: a zip bomb?)",
+        )
+    if len(data) > budget[0]:
+        return Failed(
+            src.name, f"the archive unpacks to more than {ZIP_MAX_TOTAL / 1e9:.1f} GB (a zip bomb?)"
+        )
+    budget[0] -= len(data)
+    if not data:
+        return Failed(src.name, "empty file (0 bytes)")
+    if data[:4] == b"PK\x03\x04" and _zip_bytes_is_archive(data):
+        return Failed(src.name, "an archive inside an archive (unpack it first)")
+    return Loaded(src, data, hashlib.sha256(data).hexdigest())
+
+
+def _zip_bytes_is_archive(data: bytes) -> bool:
+    import io
+
+    try:
+        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    return not ({"word/document.xml", "[Content_Types].xml", "mimetype"} & names)
+
+
+def load(
+    items: Iterable[Source | Failed | None], on_expand: Callable[[int], None] = lambda n: None
+) -> Iterator[Loaded | Failed | None]:
+    """Bytes and hash of every input, archives unpacked in place (None: skipped by the walk)."""
+    for item in items:
+        if item is None or isinstance(item, Failed):
+            yield item
+            continue
+        got = _read_file(item)
+        if isinstance(got, list):
+            on_expand(len(got) - 1)  # the archive stands for its members in the count
+            budget = [ZIP_MAX_TOTAL]
+            for member in got:
+                yield _read_member(member, budget)
+        else:
+            yield got
+
+
+# ---------------------------------------------------------------- parsing (in workers)
+
+
+def parse_one(name: str, file: str, data: bytes, sha256: str) -> Parsed | Failed:
+    """Extract, parse, check and identify one input. Runs in a worker; never raises."""
+    try:
+        from xxgk.api import read_bytes
+        from xxgk.identity import apply
+
+        report = read_bytes(data, file)
+        ident = apply(report)
+        return Parsed(name, sha256, len(data), report, ident.body, ident.region_code)
+    except InputError as e:
+        return Failed(name, e.reason, sha256)
+    except XxgkError as e:
+        return Failed(name, str(e), sha256)
+    except MemoryError:
+        return Failed(name, "needs more memory than is available to parse", sha256)
+    except RecursionError:
+        return Failed(name, "structure nested too deeply to parse", sha256)
+    except Exception as e:  # a bug in xxgk: say so, keep the batch going
+        return Failed(
+            name, f"internal error while parsing ({type(e).__name__}: {e}); please report it", sha256
+        )
+
+
+def _warm_worker() -> None:
+    """Import the parser and build the place-name automaton once per worker, not per file."""
+    import xxgk.api  # noqa: F401
+    from xxgk.identity import _cpca
+
+    _cpca()
+
+
+class _Serial(cf.Executor):
+    """workers=0: parse in this process (debugging, tiny inputs)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        fut: cf.Future[Any] = cf.Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as e:  # parse_one never raises; anything else is reported as a failure
+            fut.set_exception(e)
+        return fut
+
+
+def _process_pool(workers: int) -> cf.Executor:
+    # forkserver: workers fork from a clean server process that preloaded the parser, so they
+    # start fast and never inherit this process's threads (Rich's refresher, DB connections).
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(["xxgk.api", "xxgk.identity", "xxgk.ingest"])
+    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm_worker)
+
+
+@dataclass
+class _Dask:
+    executor: cf.Executor
+    close: Callable[[], None]
+
+
+def _dask_executor(scheduler: Any, workers: int) -> _Dask:
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as e:
+        raise XxgkError("engine 'dask' needs the optional extra: pip install 'xxgk[dask]'") from e
+    closers: list[Callable[[], None]] = []
+    if isinstance(scheduler, Client):
+        client = scheduler
+    elif scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
+        client = Client(cluster)
+        closers += [client.close, cluster.close]
+    else:
+        try:
+            client = Client(str(scheduler), timeout="20s")
+        except OSError as e:
+            raise XxgkError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from e
+        closers.append(client.close)
+    # Dask's concurrent.futures facade: the same wait/collect loop as the process pool.
+    executor = client.get_executor(pure=False)
+
+    def close() -> None:
+        executor.shutdown(wait=False)
+        for c in closers:
+            c()
+
+    return _Dask(executor, close)
+
+
+# ---------------------------------------------------------------- the run
+
+
+class _Progress:
+    """Rich progress with rate and ETA, or nothing."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.bar = None
+        if enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                ProgressColumn,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+            from rich.text import Text
+
+            class Rate(ProgressColumn):
+                def render(self, task: Any) -> Text:
+                    speed = task.finished_speed or task.speed
+                    return Text(
+                        f"{speed:,.0f} files/s" if speed else "— files/s", style="progress.data.speed"
+                    )
+
+            self.bar = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                Rate(),
+                TimeElapsedColumn(),
+                TextColumn("ETA"),
+                TimeRemainingColumn(),
+                TextColumn("{task.fields[status]}"),
+                console=Console(stderr=True),
+                transient=False,
+                speed_estimate_period=10,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("ingest", total=total, status="")
+
+    def advance(self, n: int, s: IngestSummary) -> None:
+        if self.bar is not None:
+            self.bar.update(
+                self.task, advance=n, status=f"+{s.added} ={s.unchanged} ~{s.reparsed} !{len(s.failed)}"
+            )
+
+    def grow(self, n: int) -> None:
+        if self.bar is not None and n:
+            self.bar.update(self.task, total=(self.bar.tasks[0].total or 0) + n)
+
+    def phase(self, text: str) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, description=text)
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def count_inputs(paths: Sequence[str | os.PathLike[str]]) -> int:
+    """How many inputs a run will see (archives count as one until opened)."""
+    return sum(1 for x in discover(paths) if x is not None)
+
+
+def ingest(
+    paths: Iterable[str | os.PathLike[str]],
+    store: Store,
+    workers: int | None = None,
+    progress: bool = True,
+    engine: Engine = "process",
+    scheduler: Any = None,
+    batch: int = BATCH,
+) -> IngestSummary:
+    """Read every input into the store; see the module doc. Returns what happened.
+
+    `workers`: parsing processes (default: one per core; 0 parses in this process). With
+    `engine="dask"`, `scheduler` is a scheduler address (tcp://host:8786) or a
+    `distributed.Client`; without one a local cluster of `workers` processes is started.
+    """
+    start = time.perf_counter()
+    paths = [os.fspath(p) for p in paths]
+    version = parser_version()
+    n_workers = (os.cpu_count() or 1) if workers is None else max(0, workers)
+    summary = IngestSummary()
+    bar = _Progress(progress, count_inputs(paths))
+
+    dask: _Dask | None = None
+    if engine == "dask":
+        dask = _dask_executor(scheduler, max(1, n_workers))
+        executor: cf.Executor = dask.executor
+    elif engine == "process":
+        executor = _Serial() if n_workers == 0 else _process_pool(n_workers)
+    else:
+        raise XxgkError(f"unknown engine {engine!r} (process or dask)")
+    max_in_flight = max(4, 4 * max(1, n_workers))
+
+    pending: list[Parsed | Failed] = []  # results waiting for the writer
+    in_flight: dict[cf.Future[Any], Loaded] = {}
+    busy: set[str] = set()  # hashes submitted or pending in this run (a duplicate file is a no-op)
+    flying_bytes = 0
+    last_flush = time.monotonic()
+
+    def flush() -> None:
+        nonlocal last_flush
+        if pending:
+            res = store.write(pending, version)
+            summary.added += res.added
+            summary.reparsed += res.reparsed
+            for item in pending:
+                if isinstance(item, Failed):
+                    summary.failed.append((item.name, item.reason))
+                if item.sha256:
+                    busy.discard(item.sha256)
+            bar.advance(len(pending), summary)
+            pending.clear()
+        last_flush = time.monotonic()
+
+    def collect(block: bool) -> None:
+        nonlocal flying_bytes, executor
+        if in_flight:
+            done, _ = cf.wait(list(in_flight), timeout=None if block else 0, return_when=cf.FIRST_COMPLETED)
+            if any(isinstance(f.exception(), cf.BrokenExecutor) for f in done):
+                executor = _recover(executor, in_flight, pending, n_workers)
+                flying_bytes = 0
+                done = set()
+            for fut in done:
+                item = in_flight.pop(fut)
+                flying_bytes -= len(item.data)
+                pending.append(_result(fut, item))
+        if len(pending) >= batch or time.monotonic() - last_flush > FLUSH_SECONDS:
+            flush()
+
+    def submit(item: Loaded) -> None:
+        nonlocal flying_bytes, executor
+        while in_flight and (
+            len(in_flight) >= max_in_flight or flying_bytes + len(item.data) > IN_FLIGHT_BYTES
+        ):
+            collect(block=True)
+        src = item.source
+        try:
+            fut = executor.submit(parse_one, src.name, src.file, item.data, item.sha256)
+        except cf.BrokenExecutor:  # the pool broke since the last collect
+            executor = _recover(executor, in_flight, pending, n_workers)
+            flying_bytes = 0
+            fut = executor.submit(parse_one, src.name, src.file, item.data, item.sha256)
+        in_flight[fut] = item
+        flying_bytes += len(item.data)
+
+    def settle(chunk: list[Loaded | Failed | None]) -> None:
+        known = store.lookup([x.sha256 for x in chunk if isinstance(x, Loaded)], version)
+        quiet = 0
+        for x in chunk:
+            if x is None:
+                summary.skipped += 1
+            elif isinstance(x, Failed):
+                pending.append(x)
+            elif x.sha256 in busy:
+                summary.unchanged += 1  # the same bytes twice in one run
+                quiet += 1
+            elif x.sha256 in known and known[x.sha256].state == "current":
+                summary.unchanged += 1
+                quiet += 1
+            elif x.sha256 in known and known[x.sha256].state == "failed":
+                summary.failed.append((x.source.name, known[x.sha256].reason or "failed before"))
+                quiet += 1
+            else:
+                busy.add(x.sha256)
+                submit(x)
+            collect(block=False)
+        bar.advance(quiet, summary)
+
+    try:
+        chunk: list[Loaded | Failed | None] = []
+        chunk_bytes = 0
+        for x in load(discover(paths), on_expand=bar.grow):
+            chunk.append(x)
+            chunk_bytes += len(x.data) if isinstance(x, Loaded) else 0
+            if len(chunk) >= LOOKUP_CHUNK or chunk_bytes > IN_FLIGHT_BYTES:
+                settle(chunk)
+                chunk, chunk_bytes = [], 0
+        settle(chunk)
+        while in_flight:
+            collect(block=True)
+        flush()
+        bar.phase("cross-year checks")
+        summary.corpus_findings = store.recheck_bodies()
+    finally:
+        bar.stop()
+        if dask is not None:
+            dask.close()
+        else:
+            executor.shutdown(wait=True, cancel_futures=True)
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _result(fut: cf.Future[Any], item: Loaded) -> Parsed | Failed:
+    try:
+        return fut.result()
+    except Exception as e:  # a worker that died (Dask: KilledWorker) or could not run the task
+        return Failed(
+            item.source.name,
+            f"the parser's worker failed on this file ({type(e).__name__}: {e})",
+            item.sha256,
+        )
+
+
+def _recover(
+    executor: cf.Executor,
+    in_flight: dict[cf.Future[Any], Loaded],
+    pending: list[Parsed | Failed],
+    n_workers: int,
+) -> cf.Executor:
+    """A worker process died (a crash in a native library): find the file that kills it by
+    parsing each input that was in flight alone in a fresh process; record that one, redo the others."""
+    executor.shutdown(wait=False, cancel_futures=True)
+    suspects = list(in_flight.values())
+    in_flight.clear()
+    for item in suspects:
+        solo = _process_pool(1)
+        try:
+            src = item.source
+            pending.append(solo.submit(parse_one, src.name, src.file, item.data, item.sha256).result())
+        except cf.BrokenExecutor:
+            pending.append(
+                Failed(
+                    item.source.name, "the parser crashed on this file (its worker process died)", item.sha256
+                )
+            )
+        finally:
+            solo.shutdown(wait=True)
+    return _process_pool(n_workers)
