@@ -147,8 +147,7 @@ def _lost_number(report: SyntheticReport, rng: random.Random) -> SyntheticReport
     exp = Expectation("missing-cells", cells, also=("blank-cells",),
                       why=f"row {row} prints 6 of its 7 numbers")
     return report.evolve(gaps=report.gaps | {gap}, defects=(*report.defects, "lost-number"),
-                         expectations=(*report.expectations, exp),
-                         tolerated=report.tolerated | {"unresolved-cells"})
+                         expectations=(*report.expectations, exp))
 
 
 def _empty_row(report: SyntheticReport, rng: random.Random) -> SyntheticReport:
@@ -166,8 +165,7 @@ def _empty_row(report: SyntheticReport, rng: random.Random) -> SyntheticReport:
     exp = Expectation("missing-cells", cells, also=("blank-cells",),
                       why=f"rows {', '.join(chosen)} print no number")
     return report.evolve(gaps=report.gaps | set(cells), defects=(*report.defects, "empty-row"),
-                         expectations=(*report.expectations, exp),
-                         tolerated=report.tolerated | {"unresolved-cells"})
+                         expectations=(*report.expectations, exp))
 
 
 def _outdated_row(report: SyntheticReport, rng: random.Random) -> SyntheticReport:
@@ -181,8 +179,7 @@ def _outdated_row(report: SyntheticReport, rng: random.Random) -> SyntheticRepor
     exp = Expectation("outdated-template-row", cells,
                       why=f"{report.year} report prints the 2019 （六）其他处理 row")
     return report.evolve(values=vals, defects=(*report.defects, "outdated-row"),
-                         expectations=(*report.expectations, exp),
-                         tolerated=report.tolerated | {"missing-cells", "unresolved-cells"})
+                         expectations=(*report.expectations, exp))
 
 
 # ---------------------------------------------------------------- text

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from xxgk.synth.truth import CellTruth, SyntheticReport
+from xxgk.synth.truth import CellTruth, SyntheticReport, tolerated_by
 from xxgk.template import APPEAL_COLUMNS, APPLICANT_COLUMNS
 from xxgk.template.declarations import RESULT_ROWS_2019, RESULT_ROWS_2021
 
@@ -47,6 +47,10 @@ class Rendered:
 
     def expected(self, report: SyntheticReport) -> dict[str, CellTruth]:
         return report.expected(aligned=self.aligned, blank=self.blank)
+
+    def tolerated(self, report: SyntheticReport) -> frozenset[str]:
+        """Codes a correct checker may raise on this rendering besides the expected ones."""
+        return report.tolerated | tolerated_by(self.expected(report))
 
 
 def knob_stream(report: SyntheticReport, channel: str, style: str) -> random.Random:

@@ -222,6 +222,20 @@ class SyntheticReport:
         return replace(self, **changes)
 
 
+def tolerated_by(truth: Mapping[str, CellTruth]) -> frozenset[str]:
+    """Findings that describe the printing honestly rather than a fault of the report: cells not
+    printed (missing-cells), printed empty (blank-cells), or left unknown by the arithmetic
+    (unresolved-cells, e.g. a blank-means-zero page with no applications at all)."""
+    out = set()
+    if any(c.printed == "missing" for c in truth.values()):
+        out.add("missing-cells")
+    if any(c.printed == "blank" for c in truth.values()):
+        out.add("blank-cells")
+    if any(c.value is None for c in truth.values()):
+        out.add("unresolved-cells")
+    return frozenset(out)
+
+
 def _flatten(tables: Mapping[str, Mapping[str, Mapping[str, Number]]]) -> dict[str, Number]:
     return {f"{t}.{r}.{c}": v
             for t, rows in tables.items() for r, cols in rows.items() for c, v in cols.items()}
