@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import xxgk
 from xxgk.document import Document, Paragraph, Table, TableCell
 from xxgk.errors import InputError
 from xxgk.extract import detect_kind, extract, extract_bytes
@@ -353,3 +354,20 @@ def test_encrypted_member() -> None:
                 data[pos + flag_at] |= 0x1
             pos = data.find(sig, pos + 4)
     assert "encrypted" in refused(bytes(data)).reason
+
+
+# ---------------------------------------------------------------------------------------------
+# End to end: the lead's parser reads these Documents to the hand-checked values
+
+
+@pytest.mark.parametrize("name", ["huaian-2024.docx", "huaian-2024-lo.docx"])
+def test_end_to_end(name: str) -> None:
+    report = xxgk.read(DOCX / name).to_dict()
+    expected = truth()
+    assert report["source"]["kind"] == "docx"
+    assert report["meta"]["year"] == 2024 and report["meta"]["template"] == "2021"
+    for table in ("active", "applications", "appeals"):
+        for row, cols in expected[table].items():
+            for col, value in cols.items():
+                assert report[table][row][col] == value, f"{table}.{row}.{col}"
+    assert {c["status"] for c in report["cells"].values()} == {"read"}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import xxgk
 from xxgk.document import Document, Paragraph, Table, TableCell
 from xxgk.errors import InputError
 from xxgk.extract import detect_kind, extract, extract_bytes
@@ -324,3 +325,42 @@ def test_hostile_spans_are_refused_not_expanded() -> None:
     with pytest.raises(InputError) as e:
         extract_html(page(f"<p>一、总体情况</p><table>{rows}</table>"), "bomb.html")
     assert "grid cells" in e.value.reason
+
+
+# ---------------------------------------------------------------------------------------------
+# End to end: the lead's parser reads these Documents to the hand-checked values
+
+
+def assert_values(report: dict, expected: dict) -> None:
+    for table in ("active", "applications", "appeals"):
+        for row, cols in expected[table].items():
+            for col, value in cols.items():
+                assert report[table][row][col] == value, f"{table}.{row}.{col}"
+
+
+def test_end_to_end_huaian_page() -> None:
+    report = xxgk.read(HTML / "huaian-2024.html").to_dict()
+    expected = truth("huaian-2024")
+    assert report["source"]["kind"] == "html"
+    assert report["meta"]["year"] == 2024 and report["meta"]["template"] == "2021"
+    assert expected["meta"]["agency_contains"] in report["meta"]["agency"]
+    assert_values(report, expected)
+    assert {c["status"] for c in report["cells"].values()} == {"read"}
+
+
+def test_end_to_end_gbk_2019_page() -> None:
+    report = xxgk.read(HTML / "park-2020-gbk.html").to_dict()
+    assert report["meta"]["year"] == 2020 and report["meta"]["template"] == "2019"
+    assert_values(report, truth("park-2020"))
+
+
+def test_end_to_end_nbsp_blanks_are_not_read_as_zero() -> None:
+    report = xxgk.read(HTML / "kfq-2022-nbsp.html").to_dict()
+    expected = truth("kfq-2022")
+    assert_values(report, expected)  # the truth's values for the blank rows are fixed by the arithmetic
+    for row in ("granted", "partially_granted", "denied_state_secret"):
+        for col in APPLICANT_KEYS:
+            assert report["cells"][f"applications.{row}.{col}"]["status"] != "read"
+    assert report["cells"]["applications.denied_law_prohibited.total"]["status"] == "read"
+    flagged = {cell for f in report["findings"] for cell in f.get("cells", [])}
+    assert any(cell in flagged for rule in expected["must_find"] for cell in rule["cells"])

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import xxgk
 from xxgk.document import Table, TableCell
 from xxgk.errors import InputError
 from xxgk.extract import detect_kind, extract, extract_bytes
@@ -104,3 +105,14 @@ def test_no_profile_or_temp_files_are_left_behind(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(tempfile, "tempdir", None)  # re-read TMPDIR
     extract_bytes((DOCX / "huaian-2024.rtf").read_bytes(), "r.rtf")
     assert os.listdir(tmp_path) == []
+
+
+@needs_libreoffice
+def test_end_to_end_doc() -> None:
+    report = xxgk.read(DOCX / "huaian-2024.doc").to_dict()
+    expected = json.loads((DATA / "html" / "huaian-2024.truth.json").read_text(encoding="utf-8"))
+    assert report["meta"]["year"] == 2024 and report["meta"]["template"] == "2021"
+    for table in ("active", "applications", "appeals"):
+        for row, cols in expected[table].items():
+            for col, value in cols.items():
+                assert report[table][row][col] == value, f"{table}.{row}.{col}"
