@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import quopri
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ import xxgk
 from xxgk.document import Document, Paragraph, Table, TableCell
 from xxgk.errors import InputError
 from xxgk.extract import detect_kind, extract, extract_bytes
-from xxgk.extract.html import declared_encoding, decode_html, extract_html
+from xxgk.extract.html import declared_encoding, decode_html, extract_html, unwrap_mht
 from xxgk.template import TEMPLATE_2019, TEMPLATE_2021
 
 HTML = Path(__file__).parent / "data" / "html"
@@ -364,3 +365,35 @@ def test_end_to_end_nbsp_blanks_are_not_read_as_zero() -> None:
     assert report["cells"]["applications.denied_law_prohibited.total"]["status"] == "read"
     flagged = {cell for f in report["findings"] for cell in f.get("cells", [])}
     assert any(cell in flagged for rule in expected["must_find"] for cell in rule["cells"])
+
+
+def mht(html: bytes, charset: str) -> bytes:
+    """A single-file web archive as browsers save it: MIME multipart/related, quoted-printable."""
+    return (b"From: <Saved by Blink>\r\nSnapshot-Content-Location: http://www.example.gov.cn/art/1.html\r\n"
+            b"Subject: report\r\nMIME-Version: 1.0\r\nContent-Type: multipart/related;\r\n"
+            b"\ttype=\"text/html\";\r\n\tboundary=\"----MultipartBoundary--abc\"\r\n\r\n"
+            b"------MultipartBoundary--abc\r\nContent-Type: text/html; charset=" + charset.encode() +
+            b"\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+            b"Content-Location: http://www.example.gov.cn/art/1.html\r\n\r\n" + quopri.encodestring(html) +
+            b"\r\n------MultipartBoundary--abc\r\nContent-Type: image/png\r\n"
+            b"Content-Transfer-Encoding: base64\r\n"
+            b"\r\niVBORw0KGgo=\r\n------MultipartBoundary--abc--\r\n")
+
+
+def test_single_file_web_archive() -> None:
+    page = (HTML / "park-2020-gbk.html").read_bytes()
+    archived = mht(page.replace(b"charset=gb2312", b""), "gb2312")
+    assert unwrap_mht(archived) is not None
+    doc = extract_bytes(archived, "report.mht", kind="html")
+    direct = extract_bytes(page, "report.html", kind="html")
+    assert [b.text for b in doc.paragraphs()] == [b.text for b in direct.paragraphs()]
+    assert [t.cells for t in doc.tables()] != []
+    assert [[c.text for c in t.cells] for t in doc.tables()] == [
+        [c.text for c in t.cells] for t in direct.tables()]
+
+
+def test_pictures_instead_of_tables_are_noticed() -> None:
+    doc = extract_html(page("<p>一、总体情况</p><p>正文。</p><p>二、主动公开政府信息情况</p>"
+                            "<p><img src='/u/table2.png'></p><p>三、收到和处理政府信息公开申请情况</p>"
+                            "<p><img src='/u/table3.png'></p>"), "x.html")
+    assert any("2 image(s)" in w for w in doc.warnings)

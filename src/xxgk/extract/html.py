@@ -31,6 +31,8 @@ sites serve, and reports source lines; it is also what the Word extractor uses f
 from __future__ import annotations
 
 import codecs
+import email
+import email.policy
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -60,7 +62,11 @@ def declared_encoding(data: bytes) -> str | None:
     m = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
     if not m:
         return None
-    label = m.group(1).decode("ascii", "ignore").strip().lower()
+    return _codec(m.group(1).decode("ascii", "ignore"))
+
+
+def _codec(label: str) -> str | None:
+    label = label.strip().lower()
     if label in _GB_LABELS:
         return "gb18030"
     try:
@@ -69,8 +75,27 @@ def declared_encoding(data: bytes) -> str | None:
         return None
 
 
-def decode_html(data: bytes, file: str = "") -> tuple[str, str]:
-    """(text, encoding used). Raises InputError when no encoding makes sense of the bytes."""
+_MHT_HEAD = re.compile(rb"^\s*(?:[\w-]+:[^\n]*\n)*?(?:MIME-Version|Content-Type)\s*:", re.I)
+
+
+def unwrap_mht(data: bytes, file: str = "") -> tuple[bytes, str | None] | None:
+    """The page inside a "web archive, single file" (.mht/.mhtml), with its MIME charset; None
+    when `data` is not a MIME archive. Browsers and Word save reports this way."""
+    head = data[:4096]
+    if not (_MHT_HEAD.match(head) and b"multipart/related" in head.lower()):
+        return None
+    message = email.message_from_bytes(data, policy=email.policy.compat32)
+    for part in message.walk():
+        if part.get_content_type() in ("text/html", "application/xhtml+xml"):
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes) and payload.strip():
+                return payload, part.get_content_charset()
+    raise InputError(file, "web archive (.mht) without an HTML page inside")
+
+
+def decode_html(data: bytes, file: str = "", charset: str | None = None) -> tuple[str, str]:
+    """(text, encoding used). Raises InputError when no encoding makes sense of the bytes.
+    `charset` is one stated outside the page (an .mht part header): tried like a declaration."""
     for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
                      (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -79,7 +104,7 @@ def decode_html(data: bytes, file: str = "") -> tuple[str, str]:
             except UnicodeDecodeError as e:
                 raise InputError(file, f"web page starts with a {enc} byte-order mark but is not valid "
                                        f"{enc}: {e.reason}") from e
-    declared = declared_encoding(data)
+    declared = _codec(charset) if charset else declared_encoding(data)
     candidates = ["utf-8"]
     if declared in _MULTIBYTE:
         candidates.append(declared)
@@ -503,7 +528,12 @@ def _why_empty(root: etree._Element) -> str:
 
 
 def extract_html(data: bytes, file: str = "") -> Document:
-    text, encoding = decode_html(data, file)
+    archived = unwrap_mht(data, file)
+    if archived is not None:
+        data, charset = archived
+        text, encoding = decode_html(data, file, charset)
+    else:
+        text, encoding = decode_html(data, file)
     # NUL is not a character of any page; libxml2 would stop at it.
     body = text.replace("\x00", "").encode("utf-8")
     parser = etree.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True,
@@ -547,4 +577,10 @@ def extract_html(data: bytes, file: str = "") -> Document:
     warnings = [] if encoding in ("utf-8", "utf-8-sig", "utf-16", "gb18030") else [
         f"decoded as {encoding}" if encoding != "mixed" else
         "mixed UTF-8 and GB18030 lines; some characters may be wrong"]
+    images = sum(1 for _ in container.iter("img"))
+    if images and not marks.tables:
+        # sites often paste the statistics tables in as pictures; say so rather than let the
+        # parser report every cell as missing without a reason
+        warnings.append(f"the report body holds {images} image(s) and no statistics table: "
+                        "the tables may be pictures (OCR them)")
     return Document(blocks, kind="html", file=file, warnings=warnings)
