@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from xxgk.check.registry import Rule, load_rules
-from xxgk.export.layout import SHORT_NAMES, Grid, label_of, report_grid
+from xxgk.export.layout import Grid, label_of, report_grid
 from xxgk.indicators import INDICATORS, RATES, IndicatorRow, format_change, format_indicator, indicator_table
 from xxgk.report import Finding, Report
 
@@ -126,10 +126,12 @@ def grid_html(grid: Grid, report: Report, flagged: Mapping[str, tuple[str, list[
                     tip += messages
                 if g.foreign:
                     cls += " foreign"
-                out.append(
-                    f'<td class="{cls}" data-path="{escape(g.path)}" title="{escape(chr(10).join(tip))}"'
-                    f"{span}>{escape(shown)}</td>"
-                )
+                # A plain read cell needs no tooltip (its row and column labels are on screen);
+                # leaving it out keeps a 500-report audit to a size a browser opens quickly.
+                plain = status == "read" and g.path not in flagged and not (cell and cell.note)
+                title = "" if plain else f' title="{escape(chr(10).join(tip))}"'
+                path = escape(g.path)
+                out.append(f'<td class="{cls}" data-path="{path}"{title}{span}>{escape(shown)}</td>')
             else:
                 tag = "th" if g.kind in ("head", "block") else "td"
                 text = g.text + ("（模板外）" if g.foreign else "")
@@ -258,7 +260,7 @@ def render_audit(
         for table in v.report.template.tables:
             grid = report_grid(v.report.template, table.key, v.report.cells)
             v.tables.append(
-                (table.key, f"{SHORT_NAMES[table.key]} · {table.title}", grid_html(grid, v.report, flagged))
+                (table.key, table.title, grid_html(grid, v.report, flagged))
             )
 
     sev_counts = Counter(f.severity for f in all_findings)

@@ -19,7 +19,7 @@
   chart("chart-rules", {
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: { top: 0 },
-    grid: { left: 8, right: 24, top: 30, bottom: 8, containLabel: true },
+    grid: { left: 20, right: 24, top: 30, bottom: 8, containLabel: true },
     xAxis: { type: "value", minInterval: 1 },
     yAxis: { type: "category", data: rules.codes },
     series: rules.series.map(function (s) {
