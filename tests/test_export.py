@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import random
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -172,6 +174,12 @@ def test_xlsx_is_byte_identical(reports: list[Report], tmp_path: Path) -> None:
     export(reports, "xlsx", a)
     export(list(reversed(reports)), "xlsx", b)
     assert a.read_bytes() == b.read_bytes()
+    # no clock inside: two saves a second apart would otherwise differ (zip entry times and
+    # docProps/core.xml, which openpyxl stamps with "now")
+    with zipfile.ZipFile(a) as z:
+        assert {i.date_time for i in z.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert "2000-01-01T00:00:00Z" in core and f"{dt.date.today().year}-" not in core
 
 
 def test_unknown_format(reports: list[Report], tmp_path: Path) -> None:

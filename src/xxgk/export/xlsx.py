@@ -139,7 +139,14 @@ def new_workbook() -> Workbook:
 
 
 class _PinnedZip(zipfile.ZipFile):
-    """A ZipFile whose entries all carry one fixed timestamp (openpyxl writes by name)."""
+    """A ZipFile whose entries all carry one fixed timestamp. openpyxl adds parts by name
+    (`writestr`) and worksheets from a temporary file (`write`, which would stamp the file's
+    mtime): both are routed through a pinned ZipInfo."""
+
+    def write(self, filename: Any, arcname: Any = None, compress_type: Any = None,
+              compresslevel: Any = None) -> None:
+        data = Path(filename).read_bytes()
+        self.writestr(arcname or Path(filename).name, data, compress_type, compresslevel)
 
     def writestr(self, zinfo_or_arcname: Any, data: Any, compress_type: Any = None,
                  compresslevel: Any = None) -> None:
