@@ -17,7 +17,8 @@ from pathlib import Path
 import xxgk
 
 ROOT = Path(__file__).resolve().parent.parent
-FILES = sorted((ROOT / "tests" / "data" / "corpus").glob("*.txt")) + sorted((ROOT / "tests" / "data" / "pypdf").glob("*.txt"))
+DATA = ROOT / "tests" / "data"
+FILES = sorted((DATA / "corpus").glob("*.txt")) + sorted((DATA / "pypdf").glob("*.txt"))
 
 
 def main(rounds: int = 50) -> None:

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.conftest import DATA, corpus_source
 
 import xxgk
-from tests.conftest import DATA, corpus_source
 
 CASES = sorted((DATA / "expected").glob("*.json"))
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tests.conftest import DATA
 
 import xxgk
-from tests.conftest import DATA
 
 SEEDS = [p.read_bytes() for p in sorted((DATA / "corpus").glob("*.txt"))] + [
     p.read_bytes() for p in sorted((DATA / "pypdf").glob("*.txt"))]

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from tests.conftest import DATA
 
 import xxgk
-from tests.conftest import DATA
 from xxgk.parse.meta import agency_from_title, arabic_years, year_from_title
 
 HUAIAN = (DATA / "pypdf" / "huaian-city-2024.txt").read_text(encoding="utf-8")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from tests.conftest import DATA
 
 import xxgk
-from tests.conftest import DATA
 from xxgk.check.registry import load_rules
 
 CLEAN = (DATA / "corpus" / "001_59945f3aceea766a.txt").read_text(encoding="utf-8")

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.conftest import DATA
 
 import xxgk
-from tests.conftest import DATA
 from xxgk.extract import detect_kind
 from xxgk.parse.lines import classify
 

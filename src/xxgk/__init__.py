@@ -2,6 +2,7 @@
 
 from xxgk.api import check, parse_document, parse_text, read, read_bytes
 from xxgk.errors import InputError, XxgkError
+from xxgk.export import to_dataframe
 from xxgk.report import Cell, Finding, Meta, Report
 
 __version__ = "0.1.0"
@@ -19,4 +20,5 @@ __all__ = [
     "parse_text",
     "read",
     "read_bytes",
+    "to_dataframe",
 ]

@@ -10,7 +10,7 @@ import importlib
 import io
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -45,7 +45,7 @@ STATUS_STYLE = {"read": "", "blank": "dim", "missing": "bold red", "inferred": "
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "blue"}
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     text = "text"
     json = "json"
     csv = "csv"
@@ -104,7 +104,8 @@ def _print_report(report: Report) -> None:
             for col in rows[0].columns:
                 grid.add_column(col.label, justify="right")
             for row in rows:
-                grid.add_row(row.label[:24], *(_cell_text(report, f"{table.key}.{row.key}.{c.key}") for c in row.columns))
+                cells = (_cell_text(report, f"{table.key}.{row.key}.{c.key}") for c in row.columns)
+                grid.add_row(row.label[:24], *cells)
         out.print(grid)
     out.print("[dim]颜色: 普通=读取 read · [cyan]青=推算 inferred[/] · [bold red]? 缺失 missing[/] · 灰=空白 blank[/]")
     _print_findings(report)
@@ -121,8 +122,10 @@ def _print_findings(report: Report) -> None:
 
 @app.command()
 def parse(
-    files: Annotated[list[Path], typer.Argument(help="Report files: text, PDF, HTML, DOCX or scans (kind detected from content).")],
-    json_out: Annotated[bool, typer.Option("--json", help="Print the JSON of FORMAT.md (one object, or an array for several files).")] = False,
+    files: Annotated[list[Path], typer.Argument(
+        help="Report files: text, PDF, HTML, DOCX or scans (kind detected from content).")],
+    json_out: Annotated[bool, typer.Option(
+        "--json", help="Print the JSON of FORMAT.md (one object, or an array for several files).")] = False,
     no_check: Annotated[bool, typer.Option("--no-check", help="Parse only; leave `findings` empty.")] = False,
 ) -> None:
     """Read reports and show every cell with its status (read, blank, missing, inferred) and the findings.
@@ -147,8 +150,10 @@ def parse(
 def check(
     files: Annotated[list[Path], typer.Argument(help="Report files (any supported kind).")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="text (terminal), json or csv.")] = Format.text,
-    select: Annotated[list[str] | None, typer.Option("--select", help="Only these rule codes or prefixes (comma-separated or repeated), e.g. T3,T4-groups.")] = None,
-    ignore: Annotated[list[str] | None, typer.Option("--ignore", help="Skip these rule codes or prefixes, e.g. no-fee-statement.")] = None,
+    select: Annotated[list[str] | None, typer.Option(
+        "--select", help="Only these rule codes or prefixes (comma-separated or repeated), e.g. T3,T4-groups.")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(
+        "--ignore", help="Skip these rule codes or prefixes, e.g. no-fee-statement.")] = None,
 ) -> None:
     """Audit reports: list every arithmetic, template and consistency problem with the cell it concerns.
 

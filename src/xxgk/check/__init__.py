@@ -10,7 +10,8 @@ from xxgk.report import Finding, Report
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
-def run_rules(report: Report, select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> list[Finding]:
+def run_rules(report: Report, select: Iterable[str] | None = None,
+              ignore: Iterable[str] | None = None) -> list[Finding]:
     findings: list[Finding] = []
     for r in selected(select, ignore):
         findings.extend(r.func(report))

@@ -98,7 +98,8 @@ def extract_bytes(data: bytes, file: str = "", kind: str | None = None) -> Docum
     except ImportError as e:
         if extra is None:
             raise
-        raise InputError(file, f"reading {kind.upper()} needs the optional extra: pip install 'xxgk[{extra}]' ({e})") from e
+        raise InputError(file, f"reading {kind.upper()} needs the optional extra: "
+                               f"pip install 'xxgk[{extra}]' ({e})") from e
     try:
         doc: Document = getattr(module, func_name)(data, file)
     except XxgkError:

@@ -13,7 +13,8 @@ import re
 from xxgk.document import Document, Location, Paragraph, Table, TableCell
 from xxgk.errors import InputError
 
-_PAGE_FOOTER = re.compile(r"^\s*[-—–－]\s*\d{1,3}\s*[-—–－]\s*$|^\s*第\s*\d{1,3}\s*页(\s*共\s*\d+\s*页)?\s*$")
+_PAGE_FOOTER = re.compile(
+    r"^\s*[-—–－]\s*\d{1,3}\s*[-—–－]\s*$|^\s*第\s*\d{1,3}\s*页(\s*共\s*\d+\s*页)?\s*$")
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -30,7 +31,8 @@ def decode(data: bytes, file: str) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as e:
-                raise InputError(file, f"starts with a {encoding} byte-order mark but is not valid {encoding}: {e.reason}") from e
+                raise InputError(file, f"starts with a {encoding} byte-order mark but is not valid "
+                                       f"{encoding}: {e.reason}") from e
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -52,7 +54,8 @@ def decode(data: bytes, file: str) -> str:
             bad += 1
             lines.append(raw.decode("utf-8", errors="replace"))
     if bad > max(3, len(lines) // 10):
-        raise InputError(file, f"not readable as UTF-8, GB18030/GBK or UTF-16 text ({bad} of {len(lines)} lines undecodable)")
+        raise InputError(file, "not readable as UTF-8, GB18030/GBK or UTF-16 text "
+                               f"({bad} of {len(lines)} lines undecodable)")
     return "\n".join(lines)
 
 

@@ -68,7 +68,7 @@ class Line:
     @property
     def is_narrative(self) -> bool:
         if self._narrative is None:
-            self._narrative = bool(_SENTENCE.search(self.raw)) or len(self.raw) > 80 and len(normalize(self.raw)) > 80
+            self._narrative = bool(_SENTENCE.search(self.raw)) or (len(self.raw) > 80 and len(normalize(self.raw)) > 80)
         return self._narrative
 
     def trailing_values(self) -> TrailingRun:
@@ -109,10 +109,10 @@ def classify(text: str, col: int | None = None, loc: Location | None = None,
         return Token(raw, "number", value, m.group("unit"), col, loc, confidence)
     if _BLANK.match(t):
         return Token(raw, "blank", col=col, loc=loc, confidence=confidence)
-    if any(ch.isdigit() for ch in t) and len(t) <= 10 and not _CJK.search(t) and not re.search(r"[()（）]", t):
+    if (any(ch.isdigit() for ch in t) and len(t) <= 10 and not _CJK.search(t)
+            and not re.search(r"[()（）]", t) and not re.match(r"^\d+[.、]$", t)):
         # e.g. "1O3", "12?" from OCR or a bad extraction: a value slot whose value is unknown.
-        if not re.match(r"^\d+[.、]$", t):
-            return Token(raw, "garbled", col=col, loc=loc, confidence=confidence)
+        return Token(raw, "garbled", col=col, loc=loc, confidence=confidence)
     return Token(raw, "label", col=col, loc=loc, confidence=confidence)
 
 

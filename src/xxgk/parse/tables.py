@@ -134,7 +134,8 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
     return result
 
 
-def _lookahead(lines: Sequence[Line], i: int, rows: Sequence[Row], taken: set[str]) -> tuple[Row | None, list[Row], set[int]]:
+def _lookahead(lines: Sequence[Line], i: int, rows: Sequence[Row],
+               taken: set[str]) -> tuple[Row | None, list[Row], set[int]]:
     """Numbers printed before their (wrapped) label: try the label lines that follow."""
     label = ""
     used: set[int] = set()

@@ -71,7 +71,8 @@ def blank_cells(report: Report) -> Iterator[Finding]:
     "not applicable" or "unknown". xxgk records what was printed (status `blank`) and fills the
     value only where the arithmetic fixes it (status `inferred`, with the printed text kept)."""
     r = get("blank-cells")
-    paths = [p for p, c in report.cells.items() if c.status == "blank" or (c.status == "inferred" and c.raw is not None)]
+    paths = [p for p, c in report.cells.items()
+             if c.status == "blank" or (c.status == "inferred" and c.raw is not None)]
     for row_path, cells in _by_row(report, paths).items():
         yield r.finding(f"{_row_label(report, row_path)}：{len(cells)} cell(s) printed blank", cells,
                         report.cells[cells[0]].loc)

@@ -73,7 +73,6 @@ def narrative_vs_table(report: Report) -> Iterator[Finding]:
     may include those carried over from last year). Only the number that directly follows the
     phrase is read, so other numbers in the same sentence (dates, other kinds of cases) are not
     compared. Any one alternative matching is enough."""
-    r = get("narrative-vs-table")
     seen: set[tuple[str, int]] = set()
     for section in report.sections:
         for sentence in _SENTENCE_END.split(_narrative_lines(section.text)):
