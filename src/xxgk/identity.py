@@ -323,22 +323,35 @@ def identify(report: Report, file: str | None = None) -> Identity:
     # a bare 区/县 (区科工局), the full name as the text prints it; then the file name; then the
     # places the opening of the report names, when they all lie on one line. Only a region
     # printed with the name itself lets the body be linked across years.
-    context = mentioned_places(_full_text(report))
+    text = _full_text(report)
+    mentions: list[list[Place]] = []
+
+    def context() -> list[Place]:
+        # Every place the text names: needed only to settle a shared name or as the last
+        # resort, so it is computed only then (it is most of identify()'s cost).
+        if not mentions:
+            mentions.append(mentioned_places(text))
+        return mentions[0]
+
+    def locate(name: str) -> PlaceMatch | None:
+        m = find_place(name)
+        return find_place(name, context()) if m is not None and m.ambiguous else m
+
     named = clean_name(agency) if agency else None
-    match = find_place(named, context) if named else None
+    match = locate(named) if named else None
     place = match.place if match else None
     region_src = f"agency name ({agency_src})" if place else None
     linkable = place is not None
     if named and (place is None or _BARE_PREFIX.match(named[match.end :] if match and place else named)):
         rest = named[match.end :] if match and place and match.start == 0 else named
-        fuller = _fuller_name(_BARE_PREFIX.sub("", rest), _full_text(report))
+        fuller = _fuller_name(_BARE_PREFIX.sub("", rest), text)
         if fuller:
-            m2 = find_place(fuller, context)
+            m2 = locate(fuller)
             if m2 is not None and m2.place is not None and (place is None or place.contains(m2.place)):
                 named, match, place = fuller, m2, m2.place
                 region_src, linkable = f"text (full name printed: {fuller})", True
     if place is None and file:
-        m3 = find_place(clean_name(PurePath(file).stem), context)
+        m3 = locate(clean_name(PurePath(file).stem))
         if m3 is not None and m3.place is not None:
             place, region_src = m3.place, "filename"
             # The file name links the body only when it also gave the body's name.
@@ -351,7 +364,7 @@ def identify(report: Report, file: str | None = None) -> Identity:
         names = "、".join(sorted({p.name for p in match.ambiguous}))
         prov["region"] = f"unknown: {names} share the name and the text names none of their parents"
     elif place is None:
-        line = dominant_place(context)
+        line = dominant_place(context())
         if line is not None:
             place, region_src = line, "text (the places the report mentions most)"
         elif named and _CENTRAL.search(named):

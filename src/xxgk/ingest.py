@@ -37,6 +37,7 @@ from typing import Any, Literal
 from xxgk.errors import InputError, XxgkError
 from xxgk.extract import MAX_BYTES
 from xxgk.store import Failed, Parsed, Store, parser_version
+from xxgk.store.store import prepare
 
 Engine = Literal["process", "dask"]
 
@@ -255,9 +256,7 @@ def _read_member(src: Source, budget: list[int]) -> Loaded | Failed:
                     f"{info.file_size / 1e6:.0f} MB unpacked is larger than the "
                     f"{MAX_BYTES / 1e6:.0f} MB limit for one report",
                 )
-            if info.file_size > ZIP_RATIO_FLOOR and info.file_size > ZIP_MAX_RATIO * max(
-                info.compress_size, 1
-            ):
+            if info.file_size > ZIP_RATIO_FLOOR and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
                 return Failed(
                     src.name,
                     f"compression ratio {info.file_size // max(info.compress_size, 1)}:1 (a zip bomb?)",
@@ -276,9 +275,7 @@ def _read_member(src: Source, budget: list[int]) -> Loaded | Failed:
             "(its declared size lied: a zip bomb?)",
         )
     if len(data) > budget[0]:
-        return Failed(
-            src.name, f"the archive unpacks to more than {ZIP_MAX_TOTAL / 1e9:.1f} GB (a zip bomb?)"
-        )
+        return Failed(src.name, f"the archive unpacks to more than {ZIP_MAX_TOTAL / 1e9:.1f} GB (a zip bomb?)")
     budget[0] -= len(data)
     if not data:
         return Failed(src.name, "empty file (0 bytes)")
@@ -326,7 +323,9 @@ def parse_one(name: str, file: str, data: bytes, sha256: str) -> Parsed | Failed
 
         report = read_bytes(data, file)
         ident = apply(report)
-        return Parsed(name, sha256, len(data), report, ident.body, ident.region_code)
+        # Hand the writer rows, not objects: building them here is parallel work, and plain
+        # tuples cross the process boundary cheaper than ~200 Cell objects.
+        return Parsed(name, sha256, len(data), None, ident.body, ident.region_code, prepare(report, ident.region_code))
     except InputError as e:
         return Failed(name, e.reason, sha256)
     except XxgkError as e:
@@ -336,9 +335,7 @@ def parse_one(name: str, file: str, data: bytes, sha256: str) -> Parsed | Failed
     except RecursionError:
         return Failed(name, "structure nested too deeply to parse", sha256)
     except Exception as e:  # a bug in xxgk: say so, keep the batch going
-        return Failed(
-            name, f"internal error while parsing ({type(e).__name__}: {e}); please report it", sha256
-        )
+        return Failed(name, f"internal error while parsing ({type(e).__name__}: {e}); please report it", sha256)
 
 
 def _warm_worker() -> None:
@@ -384,9 +381,7 @@ def _dask_executor(scheduler: Any, workers: int) -> _Dask:
     if isinstance(scheduler, Client):
         client = scheduler
     elif scheduler is None:
-        cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
-        )
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
         client = Client(cluster)
         closers += [client.close, cluster.close]
     else:
@@ -430,9 +425,7 @@ class _Progress:
             class Rate(ProgressColumn):
                 def render(self, task: Any) -> Text:
                     speed = task.finished_speed or task.speed
-                    return Text(
-                        f"{speed:,.0f} files/s" if speed else "— files/s", style="progress.data.speed"
-                    )
+                    return Text(f"{speed:,.0f}/s" if speed else "—/s", style="progress.data.speed")
 
             self.bar = Progress(
                 TextColumn("[bold]{task.description}"),
@@ -452,17 +445,19 @@ class _Progress:
 
     def advance(self, n: int, s: IngestSummary) -> None:
         if self.bar is not None:
-            self.bar.update(
-                self.task, advance=n, status=f"+{s.added} ={s.unchanged} ~{s.reparsed} !{len(s.failed)}"
-            )
+            self.bar.update(self.task, advance=n, status=f"+{s.added} ={s.unchanged} ~{s.reparsed} !{len(s.failed)}")
 
     def grow(self, n: int) -> None:
         if self.bar is not None and n:
             self.bar.update(self.task, total=(self.bar.tasks[0].total or 0) + n)
 
-    def phase(self, text: str) -> None:
+    def phase(self, text: str, total: int) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, description=text)
+            self.bodies = self.bar.add_task(text, total=total, status="bodies")
+
+    def advance_bodies(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.bodies, advance=n)
 
     def stop(self) -> None:
         if self.bar is not None:
@@ -544,9 +539,7 @@ def ingest(
 
     def submit(item: Loaded) -> None:
         nonlocal flying_bytes, executor
-        while in_flight and (
-            len(in_flight) >= max_in_flight or flying_bytes + len(item.data) > IN_FLIGHT_BYTES
-        ):
+        while in_flight and (len(in_flight) >= max_in_flight or flying_bytes + len(item.data) > IN_FLIGHT_BYTES):
             collect(block=True)
         src = item.source
         try:
@@ -594,8 +587,13 @@ def ingest(
         while in_flight:
             collect(block=True)
         flush()
-        bar.phase("cross-year checks")
-        summary.corpus_findings = store.recheck_bodies()
+        # Cross-year checks: read-only work in the worker processes (they open the same
+        # database), results written here. A Dask cluster may not see a local SQLite file, so
+        # with Dask they run in this process.
+        todo = store.bodies_to_check()
+        bar.phase("cross-year checks", len(todo))
+        pool = executor if engine == "process" and n_workers > 0 else None
+        summary.corpus_findings = store.recheck_bodies(todo, executor=pool, on_progress=bar.advance_bodies)
     finally:
         bar.stop()
         if dask is not None:
@@ -635,9 +633,7 @@ def _recover(
             pending.append(solo.submit(parse_one, src.name, src.file, item.data, item.sha256).result())
         except cf.BrokenExecutor:
             pending.append(
-                Failed(
-                    item.source.name, "the parser crashed on this file (its worker process died)", item.sha256
-                )
+                Failed(item.source.name, "the parser crashed on this file (its worker process died)", item.sha256)
             )
         finally:
             solo.shutdown(wait=True)

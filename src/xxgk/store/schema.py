@@ -85,11 +85,13 @@ sa.Index("ix_reports_region_code", reports.c.region_code)
 cells = sa.Table(
     "cells",
     metadata,
+    # Keyed by position, not by path: an integer key is the cheapest to insert ~200 rows a report
+    # into, and a report's paths are unique by construction (they are the keys of Report.cells).
     sa.Column("report_id", sa.Integer, sa.ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("table_key", sa.String(16), primary_key=True),
-    sa.Column("row_key", sa.String(40), primary_key=True),
-    sa.Column("col_key", sa.String(24), primary_key=True),
-    sa.Column("seq", sa.Integer, nullable=False),  # order of the cell in the report (template order)
+    sa.Column("seq", sa.Integer, primary_key=True),  # order of the cell in the report (template order)
+    sa.Column("table_key", sa.String(16), nullable=False),
+    sa.Column("row_key", sa.String(40), nullable=False),
+    sa.Column("col_key", sa.String(24), nullable=False),
     # Counts are integers and money (万元) decimals; a double holds both exactly for real reports
     # (integers up to 2**53). `is_int` keeps the JSON type: 5 and 5.0 were printed differently.
     sa.Column("value", sa.Float(precision=53), nullable=True),
@@ -99,7 +101,6 @@ cells = sa.Table(
     sa.Column("raw", sa.Text, nullable=True),
     sa.Column("note", sa.Text, nullable=True),
 )
-sa.Index("ix_cells_path", cells.c.table_key, cells.c.row_key, cells.c.col_key)
 
 sections = sa.Table(
     "sections",

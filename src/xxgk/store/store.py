@@ -11,9 +11,10 @@ parsed report's), so everything downstream (exports, compile, compare, the web a
 
 from __future__ import annotations
 
+import concurrent.futures as cf
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +24,7 @@ import sqlalchemy as sa
 
 from xxgk.report import Cell, Finding, Meta, Report, SectionText, Source
 from xxgk.store import schema as t
-from xxgk.store.migrations import StoreError, migrate
+from xxgk.store.migrations import StoreError, current_version, migrate
 
 DEFAULT_FILE = "xxgk.sqlite"
 # Rows per IN (...) list: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
@@ -137,9 +138,75 @@ class Parsed:
     name: str
     sha256: str
     size: int
-    report: Report
+    report: Report | None  # None once `rows` hold it (see prepare())
     body: BodyIdentity | None  # None: the body could not be told for sure; the report stays unlinked
     region_code: str | None = None
+    rows: Rows | None = None
+
+    def prepared(self) -> Rows:
+        if self.rows is None:
+            assert self.report is not None
+            self.rows = prepare(self.report, self.region_code)
+        return self.rows
+
+
+@dataclass
+class Rows:
+    """A report as the rows the store writes, without the ids only the writer knows.
+
+    Built where the report is parsed (a worker), so the single writer only adds ids and hands
+    the rows to the driver: building ~200 cell rows a report is work better done in parallel.
+    """
+
+    kind: str | None
+    report: dict[str, Any]
+    cells: list[tuple[Any, ...]]  # _CELL_COLUMNS without report_id
+    sections: list[tuple[Any, ...]]  # seq, no, title, text, location
+    findings: list[tuple[Any, ...]]  # _FINDING_COLUMNS without report_id and scope
+
+
+def prepare(rep: Report, region_code: str | None) -> Rows:
+    m = rep.meta
+    head = {
+        "file": rep.source.file,
+        "pages": rep.source.pages,
+        "title": m.title,
+        "agency": m.agency,
+        "region": m.region,
+        "region_code": region_code,
+        "level": m.level,
+        "year": m.year,
+        "template": m.template,
+        "period_start": m.period[0] if m.period else None,
+        "period_end": m.period[1] if m.period else None,
+        "published": m.published,
+        "provenance": _json(dict(sorted(m.provenance.items()))),
+        "unmatched": _json(rep.unmatched),
+    }
+    cells = []
+    for seq, (path, cell) in enumerate(rep.cells.items()):
+        table_key, row_key, col_key = path.split(".")
+        v = cell.value
+        cells.append(
+            (
+                table_key,
+                row_key,
+                col_key,
+                seq,
+                None if v is None else float(v),
+                isinstance(v, int) and not isinstance(v, bool),
+                cell.status,
+                cell.loc,
+                cell.raw,
+                cell.note,
+            )
+        )
+    sections = [(seq, s.no, s.title, s.text, s.loc) for seq, s in enumerate(rep.sections)]
+    findings = [
+        (seq, f.code, f.severity, f.message, _json(list(f.cells)), f.loc, f.excerpt)
+        for seq, f in enumerate(rep.findings)
+    ]
+    return Rows(rep.source.kind or None, head, cells, sections, findings)
 
 
 @dataclass
@@ -161,11 +228,59 @@ class Known:
 
 
 @dataclass
+class BodyCheck:
+    """Cross-year findings computed for some bodies, waiting for the writer (see recheck_bodies)."""
+
+    body_ids: list[int]
+    report_ids: list[int]  # every report of these bodies: their corpus findings are replaced
+    findings: list[tuple[int, list[Finding]]] = field(default_factory=list)
+    settled: list[dict[str, Any]] = field(default_factory=list)  # bodies' rows, from their latest report
+    empty: list[int] = field(default_factory=list)  # bodies left without a report
+
+
+_READERS: dict[str, Store] = {}
+
+
+def check_bodies_at(url: str, body_ids: Sequence[int]) -> BodyCheck:
+    """`Store.check_bodies` in a worker process: one read-only handle per database and process."""
+    store = _READERS.get(url)
+    if store is None:
+        store = _READERS[url] = Store(_engine(url), upgrade=False)
+    return store.check_bodies(body_ids)
+
+
+@dataclass
 class WriteResult:
     added: int = 0
     reparsed: int = 0
     failed: int = 0
     report_ids: list[int] = field(default_factory=list)
+
+
+_CELL_COLUMNS = (
+    "report_id",
+    "table_key",
+    "row_key",
+    "col_key",
+    "seq",
+    "value",
+    "is_int",
+    "status",
+    "location",
+    "raw",
+    "note",
+)
+_FINDING_COLUMNS = (
+    "report_id",
+    "scope",
+    "seq",
+    "code",
+    "severity",
+    "message",
+    "cells",
+    "location",
+    "excerpt",
+)
 
 
 def _now() -> datetime:
@@ -200,15 +315,27 @@ def _install_sqlite_pragmas(engine: sa.Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("xxgk_write") else "BEGIN")
 
 
+def _engine(full_url: str) -> sa.Engine:
+    if full_url.startswith("sqlite"):
+        engine = sa.create_engine(full_url)
+        _install_sqlite_pragmas(engine)
+        return engine
+    return sa.create_engine(full_url, pool_pre_ping=True)
+
+
 # ---------------------------------------------------------------- the store
 
 
 class Store:
     """Reports, findings and failures in one database. Open with `Store.open(url)`."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, upgrade: bool = True) -> None:
         self.engine = engine
-        self.version = migrate(engine)
+        if upgrade:
+            self.version = migrate(engine)
+        else:  # a worker's read-only handle on a store its writer already opened
+            with engine.connect() as conn:
+                self.version = current_version(conn) or 0
 
     # -------------------------------------------------------------- open / close
 
@@ -226,10 +353,7 @@ class Store:
                 parent = Path(db).parent
                 if not parent.is_dir():
                     raise StoreError(f"cannot create the database {db}: folder {parent} does not exist")
-            engine = sa.create_engine(full)
-            _install_sqlite_pragmas(engine)
-        else:
-            engine = sa.create_engine(full, pool_pre_ping=True)
+        engine = _engine(full)
         try:
             return cls(engine)
         except sa.exc.OperationalError as e:
@@ -309,9 +433,7 @@ class Store:
         body: int | None = None,
     ) -> list[ReportEntry]:
         """The catalogue (no cells): same filters and order as `reports()`."""
-        q = self._report_query(
-            year=year, agency=agency, region=region, level=level, template=template, body=body
-        )
+        q = self._report_query(year=year, agency=agency, region=region, level=level, template=template, body=body)
         with self.engine.connect() as conn:
             return [_entry(row) for row in conn.execute(q).mappings()]
 
@@ -345,9 +467,7 @@ class Store:
                     .where(t.sources.c.sha256 == report_id)
                 ).scalar_one_or_none()
             else:
-                rid = conn.execute(
-                    sa.select(t.reports.c.id).where(t.reports.c.id == report_id)
-                ).scalar_one_or_none()
+                rid = conn.execute(sa.select(t.reports.c.id).where(t.reports.c.id == report_id)).scalar_one_or_none()
         if rid is None:
             raise KeyError(f"no report {report_id!r} in {self.url}")
         return self._build([rid])[0]
@@ -361,10 +481,25 @@ class Store:
             ).scalar_one_or_none()
 
     def _build(self, ids: Sequence[int]) -> list[Report]:
-        """Reports for these ids (in this order) from the long-form tables."""
+        """Reports for these ids (in this order) from the long-form tables.
+
+        Children are read with plain driver SQL: ~200 cells a report, and SQLAlchemy's per-row
+        result processing cost several times what the database did.
+        """
+        out: list[Report] = []
+        for chunk in _chunks(list(ids), _CHUNK):
+            out.extend(self._build_chunk(chunk))
+        return out
+
+    def _build_chunk(self, ids: Sequence[int]) -> list[Report]:
         if not ids:
             return []
         r, s = t.reports, t.sources
+        marks = ", ".join(["?" if self.dialect == "sqlite" else "%s"] * len(ids))
+        params = tuple(ids)
+        cells: dict[int, dict[str, Cell]] = {i: {} for i in ids}
+        sections: dict[int, list[SectionText]] = {i: [] for i in ids}
+        found: dict[int, list[Finding]] = {i: [] for i in ids}
         with self.engine.connect() as conn:
             heads = {
                 row.id: row
@@ -372,35 +507,28 @@ class Store:
                     sa.select(r, s.c.sha256, s.c.kind).join(s, s.c.id == r.c.source_id).where(r.c.id.in_(ids))
                 )
             }
-            cells: dict[int, dict[str, Cell]] = {i: {} for i in ids}
-            for c in conn.execute(
-                sa.select(t.cells)
-                .where(t.cells.c.report_id.in_(ids))
-                .order_by(t.cells.c.report_id, t.cells.c.seq)
+            for rid, tk, rk, ck, value, is_int, status, loc, raw, note in conn.exec_driver_sql(
+                "SELECT report_id, table_key, row_key, col_key, value, is_int, status, location, raw, note "
+                f"FROM cells "
+                f"WHERE report_id IN ({marks}) ORDER BY report_id, seq",
+                params,
             ):
-                value: int | float | None = c.value
                 if value is not None:
-                    value = int(value) if c.is_int else float(value)
-                cells[c.report_id][f"{c.table_key}.{c.row_key}.{c.col_key}"] = Cell(
-                    value, c.status, c.location, c.raw, c.note
-                )  # type: ignore[arg-type]
-            sections: dict[int, list[SectionText]] = {i: [] for i in ids}
-            for x in conn.execute(
-                sa.select(t.sections)
-                .where(t.sections.c.report_id.in_(ids))
-                .order_by(t.sections.c.report_id, t.sections.c.seq)
+                    value = int(value) if is_int else float(value)
+                cells[rid][f"{tk}.{rk}.{ck}"] = Cell(value, status, loc, raw, note)
+            for rid, no, title, text, loc in conn.exec_driver_sql(
+                f"SELECT report_id, no, title, text, location FROM sections WHERE report_id IN ({marks}) "
+                "ORDER BY report_id, seq",
+                params,
             ):
-                sections[x.report_id].append(SectionText(x.no, x.title, x.text, x.location))
-            found: dict[int, list[Finding]] = {i: [] for i in ids}
+                sections[rid].append(SectionText(no, title, text, loc))
             # Report-rule findings in their parse order; corpus findings are kept apart (see findings()).
-            for f in conn.execute(
-                sa.select(t.findings)
-                .where(t.findings.c.report_id.in_(ids), t.findings.c.scope == "report")
-                .order_by(t.findings.c.report_id, t.findings.c.seq)
+            for rid, code, severity, message, fcells, loc, excerpt in conn.exec_driver_sql(
+                "SELECT report_id, code, severity, message, cells, location, excerpt FROM findings "
+                f"WHERE report_id IN ({marks}) AND scope = 'report' ORDER BY report_id, seq",
+                params,
             ):
-                found[f.report_id].append(
-                    Finding(f.code, f.severity, f.message, json.loads(f.cells), f.location, f.excerpt)
-                )
+                found[rid].append(Finding(code, severity, message, json.loads(fcells), loc, excerpt))
         out = []
         for i in ids:
             h = heads[i]
@@ -432,9 +560,7 @@ class Store:
         b, r = t.bodies, t.reports
         with self.engine.connect() as conn:
             years: dict[int, set[int]] = {}
-            for body_id, year in conn.execute(
-                sa.select(r.c.body_id, r.c.year).where(r.c.body_id.is_not(None))
-            ):
+            for body_id, year in conn.execute(sa.select(r.c.body_id, r.c.year).where(r.c.body_id.is_not(None))):
                 years.setdefault(body_id, set())
                 if year is not None:
                     years[body_id].add(year)
@@ -453,9 +579,7 @@ class Store:
             return [
                 (f, why)
                 for f, why in conn.execute(
-                    sa.select(t.failures.c.file, t.failures.c.reason).order_by(
-                        self._ordered(t.failures.c.file)
-                    )
+                    sa.select(t.failures.c.file, t.failures.c.reason).order_by(self._ordered(t.failures.c.file))
                 )
             ]
 
@@ -468,22 +592,32 @@ class Store:
         year: int | None = None,
         body: int | None = None,
     ) -> list[StoredFinding]:
-        """Stored findings, filtered; `code` matches a code or a code prefix (like `--select`)."""
+        """Stored findings, filtered; `code` matches a code or a code prefix (like `--select`).
+        Order: report id, then the report's own findings before the cross-year ones."""
         f, r = t.findings, t.reports
-        q = sa.select(f, r.c.file, r.c.agency, r.c.year).join(r, r.c.id == f.c.report_id)
+        where: list[sa.ColumnElement[bool]] = []
         if report_id is not None:
-            q = q.where(f.c.report_id == report_id)
+            where.append(f.c.report_id == report_id)
         if code:
-            q = q.where(f.c.code.startswith(code, autoescape=True))
+            where.append(f.c.code.startswith(code, autoescape=True))
         if severity:
-            q = q.where(f.c.severity == severity)
+            where.append(f.c.severity == severity)
         if scope:
-            q = q.where(f.c.scope == scope)
+            where.append(f.c.scope == scope)
         if year is not None:
-            q = q.where(r.c.year == year)
+            where.append(r.c.year == year)
         if body is not None:
-            q = q.where(r.c.body_id == body)
-        q = q.order_by(f.c.report_id, f.c.scope.desc(), f.c.seq)
+            where.append(r.c.body_id == body)
+        return self._query_findings(*where)
+
+    def _query_findings(self, *where: sa.ColumnElement[bool]) -> list[StoredFinding]:
+        f, r = t.findings, t.reports
+        q = (
+            sa.select(f, r.c.file, r.c.agency, r.c.year)
+            .join(r, r.c.id == f.c.report_id)
+            .where(*where)
+            .order_by(f.c.report_id, f.c.scope.desc(), f.c.seq)
+        )
         with self.engine.connect() as conn:
             return [
                 StoredFinding(
@@ -557,185 +691,194 @@ class Store:
         """Store a batch in ONE transaction: new sources, re-parses (old parse replaced) and failures.
 
         A source already stored with the same parser version is left alone (same bytes: no-op).
+        The batch is written set-wise — a handful of statements per batch, not per report —
+        because per-row round trips made the writer, not the parser, the bottleneck of ingest.
         """
         version = version or parser_version()
         res = WriteResult()
         now = _now()
+        failed = [i for i in items if isinstance(i, Failed)]
+        parsed: dict[str, Parsed] = {}
+        for i in items:
+            if isinstance(i, Parsed):
+                parsed.setdefault(i.sha256, i)  # the same bytes twice in a batch: the first name wins
         with self._write() as conn, conn.begin():
-            for item in items:
-                if isinstance(item, Failed):
-                    self._write_failure(conn, item, version, now)
-                    res.failed += 1
+            shas = sorted(parsed)
+            existing: dict[str, Any] = {}
+            for chunk in _chunks(shas, _CHUNK):
+                for row in conn.execute(
+                    sa.select(
+                        t.sources.c.id,
+                        t.sources.c.sha256,
+                        t.reports.c.id.label("report_id"),
+                        t.reports.c.parser_version,
+                        t.reports.c.body_id,
+                    )
+                    .outerjoin(t.reports, t.reports.c.source_id == t.sources.c.id)
+                    .where(t.sources.c.sha256.in_(chunk))
+                ):
+                    existing[row.sha256] = row
+            todo: list[Parsed] = []
+            stale_reports: list[int] = []
+            touched_bodies: set[int] = set()
+            for sha in shas:
+                old = existing.get(sha)
+                if old is not None and old.report_id is not None and old.parser_version == version:
+                    res.report_ids.append(old.report_id)  # same bytes, same parser: a no-op
                     continue
-                rid, state = self._write_report(conn, item, version, now)
-                if state == "added":
-                    res.added += 1
-                elif state == "reparsed":
+                if old is not None and old.report_id is not None:
+                    stale_reports.append(old.report_id)
+                    if old.body_id is not None:
+                        touched_bodies.add(old.body_id)  # it may lose its only report or a finding
                     res.reparsed += 1
-                res.report_ids.append(rid)
+                else:
+                    res.added += 1
+                todo.append(parsed[sha])
+            # Re-parses: the old parse goes in this same transaction, before the new one lands.
+            self._delete_reports(conn, stale_reports)
+            new_sources = [p for p in todo if existing.get(p.sha256) is None]
+            if new_sources:
+                conn.execute(
+                    t.sources.insert(),
+                    [
+                        {
+                            "sha256": p.sha256,
+                            "name": p.name,
+                            "kind": p.prepared().kind,
+                            "size": p.size,
+                            "first_seen": now,
+                        }
+                        for p in new_sources
+                    ],
+                )
+            source_id = {sha: row.id for sha, row in existing.items()}
+            for chunk in _chunks([p.sha256 for p in new_sources], _CHUNK):
+                source_id.update(
+                    (sha, sid)
+                    for sid, sha in conn.execute(
+                        sa.select(t.sources.c.id, t.sources.c.sha256).where(t.sources.c.sha256.in_(chunk))
+                    )
+                )
+            body_id = self._body_ids(conn, [p.body for p in todo if p.body is not None])
+            touched_bodies.update(body_id.values())
+            for chunk in _chunks(sorted(touched_bodies), _CHUNK):
+                conn.execute(t.bodies.update().where(t.bodies.c.id.in_(chunk)).values(needs_check=True))
+            # Parsed now, or failed again: any failure recorded earlier under these names is history.
+            names = sorted({p.name for p in todo} | {f.name for f in failed})
+            for chunk in _chunks(names, _CHUNK):
+                conn.execute(sa.delete(t.failures).where(t.failures.c.file.in_(chunk)))
+            if todo:
+                rows = (
+                    conn.execute(
+                        t.reports.insert().returning(t.reports.c.id, sort_by_parameter_order=True),
+                        [
+                            self._report_row(
+                                p,
+                                source_id[p.sha256],
+                                body_id.get(p.body.key) if p.body else None,
+                                version,
+                                now,
+                            )
+                            for p in todo
+                        ],
+                    )
+                    .scalars()
+                    .all()
+                )
+                self._insert_children(conn, list(zip(rows, (p.prepared() for p in todo), strict=True)))
+                res.report_ids.extend(rows)
+            if failed:
+                last = {f.name: f for f in failed}  # one record per name: the latest reason
+                conn.execute(
+                    t.failures.insert(),
+                    [
+                        {
+                            "file": f.name,
+                            "sha256": f.sha256,
+                            "reason": f.reason,
+                            "parser_version": version,
+                            "seen": now,
+                        }
+                        for f in last.values()
+                    ],
+                )
+                res.failed = len(failed)
         return res
 
-    def _write_failure(self, conn: sa.Connection, item: Failed, version: str, now: datetime) -> None:
-        conn.execute(sa.delete(t.failures).where(t.failures.c.file == item.name))
-        conn.execute(
-            t.failures.insert().values(
-                file=item.name, sha256=item.sha256, reason=item.reason, parser_version=version, seen=now
+    @staticmethod
+    def _report_row(p: Parsed, source_id: int, body_id: int | None, version: str, now: datetime) -> dict[str, Any]:
+        head = dict(p.prepared().report)
+        head["file"] = head["file"] or p.name
+        head.update(source_id=source_id, body_id=body_id, parser_version=version, created=now)
+        return head
+
+    def _body_ids(self, conn: sa.Connection, bodies: Sequence[BodyIdentity]) -> dict[str, int]:
+        """Ids of these bodies by key, creating the missing ones."""
+        b = t.bodies
+        wanted = {x.key: x for x in bodies}
+        ids: dict[str, int] = {}
+        for chunk in _chunks(sorted(wanted), _CHUNK):
+            ids.update(conn.execute(sa.select(b.c.key, b.c.id).where(b.c.key.in_(chunk))).all())
+        missing = [wanted[k] for k in sorted(wanted) if k not in ids]
+        if missing:
+            conn.execute(
+                b.insert(),
+                [
+                    {
+                        "key": x.key,
+                        "name": x.name,
+                        "region": x.region,
+                        "region_code": x.region_code,
+                        "level": x.level,
+                        "needs_check": True,
+                    }
+                    for x in missing
+                ],
             )
+            for chunk in _chunks([x.key for x in missing], _CHUNK):
+                ids.update(conn.execute(sa.select(b.c.key, b.c.id).where(b.c.key.in_(chunk))).all())
+        return ids
+
+    def _insert_rows(
+        self, conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """executemany straight through the driver: cells are ~200 rows per report, and building
+        them as SQLAlchemy parameter dicts cost more than the database itself."""
+        if not rows:
+            return
+        mark = "?" if self.dialect == "sqlite" else "%s"
+        cols = [table.c[c].name for c in columns]  # names from schema.py, never retyped
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})",
+            list(rows),
         )
 
-    def _body_id(self, conn: sa.Connection, body: BodyIdentity | None) -> int | None:
-        if body is None:
-            return None
-        b = t.bodies
-        bid = conn.execute(sa.select(b.c.id).where(b.c.key == body.key)).scalar_one_or_none()
-        if bid is None:
-            bid = conn.execute(
-                b.insert()
-                .values(
-                    key=body.key,
-                    name=body.name,
-                    region=body.region,
-                    region_code=body.region_code,
-                    level=body.level,
-                    needs_check=True,
-                )
-                .returning(b.c.id)
-            ).scalar_one()
-        else:
-            conn.execute(b.update().where(b.c.id == bid).values(needs_check=True))
-        return bid
+    def _insert_children(self, conn: sa.Connection, reports: Sequence[tuple[int, Rows]]) -> None:
+        self._insert_rows(conn, t.cells, _CELL_COLUMNS, [(rid, *c) for rid, rows in reports for c in rows.cells])
+        self._insert_rows(
+            conn,
+            t.sections,
+            ("report_id", "seq", "no", "title", "text", "location"),
+            [(rid, *x) for rid, rows in reports for x in rows.sections],
+        )
+        self._insert_rows(
+            conn, t.findings, _FINDING_COLUMNS, [(rid, "report", *f) for rid, rows in reports for f in rows.findings]
+        )
 
-    def _write_report(
-        self, conn: sa.Connection, item: Parsed, version: str, now: datetime
-    ) -> tuple[int, str]:
-        rep = item.report
-        src = conn.execute(
-            sa.select(t.sources.c.id).where(t.sources.c.sha256 == item.sha256)
-        ).scalar_one_or_none()
-        state = "added"
-        if src is None:
-            src = conn.execute(
-                t.sources.insert()
-                .values(
-                    sha256=item.sha256,
-                    name=item.name,
-                    kind=rep.source.kind or None,
-                    size=item.size,
-                    first_seen=now,
-                )
-                .returning(t.sources.c.id)
-            ).scalar_one()
-        else:
-            old = conn.execute(
-                sa.select(t.reports.c.id, t.reports.c.parser_version, t.reports.c.body_id).where(
-                    t.reports.c.source_id == src
-                )
-            ).one_or_none()
-            if old is not None:
-                if old.parser_version == version:
-                    return old.id, "unchanged"
-                # Re-parse: the old parse goes in this same transaction. Its body may lose its
-                # only report or its cross-year findings, so it is re-checked too.
-                self._delete_report(conn, old.id)
-                if old.body_id is not None:
-                    conn.execute(
-                        t.bodies.update().where(t.bodies.c.id == old.body_id).values(needs_check=True)
-                    )
-                state = "reparsed"
-        # The bytes parsed now: any failure recorded under this name is history.
-        conn.execute(sa.delete(t.failures).where(t.failures.c.file == item.name))
-        body_id = self._body_id(conn, item.body)
-        m = rep.meta
-        rid = conn.execute(
-            t.reports.insert()
-            .values(
-                source_id=src,
-                body_id=body_id,
-                file=rep.source.file or item.name,
-                pages=rep.source.pages,
-                title=m.title,
-                agency=m.agency,
-                region=m.region,
-                region_code=item.region_code,
-                level=m.level,
-                year=m.year,
-                template=m.template,
-                period_start=m.period[0] if m.period else None,
-                period_end=m.period[1] if m.period else None,
-                published=m.published,
-                provenance=_json(dict(sorted(m.provenance.items()))),
-                unmatched=_json(rep.unmatched),
-                parser_version=version,
-                created=now,
-            )
-            .returning(t.reports.c.id)
-        ).scalar_one()
-        cell_rows = []
-        for seq, (path, cell) in enumerate(rep.cells.items()):
-            table_key, row_key, col_key = path.split(".")
-            v = cell.value
-            cell_rows.append(
-                {
-                    "report_id": rid,
-                    "table_key": table_key,
-                    "row_key": row_key,
-                    "col_key": col_key,
-                    "seq": seq,
-                    "value": None if v is None else float(v),
-                    "is_int": isinstance(v, int) and not isinstance(v, bool),
-                    "status": cell.status,
-                    "location": cell.loc,
-                    "raw": cell.raw,
-                    "note": cell.note,
-                }
-            )
-        if cell_rows:
-            conn.execute(t.cells.insert(), cell_rows)
-        if rep.sections:
-            conn.execute(
-                t.sections.insert(),
-                [
-                    {
-                        "report_id": rid,
-                        "seq": seq,
-                        "no": s.no,
-                        "title": s.title,
-                        "text": s.text,
-                        "location": s.loc,
-                    }
-                    for seq, s in enumerate(rep.sections)
-                ],
-            )
-        self._insert_findings(conn, rid, "report", rep.findings)
-        return rid, state
+    def _insert_findings(self, conn: sa.Connection, groups: Sequence[tuple[int, str, Sequence[Finding]]]) -> None:
+        rows = [
+            (rid, scope, seq, f.code, f.severity, f.message, _json(list(f.cells)), f.loc, f.excerpt)
+            for rid, scope, found in groups
+            for seq, f in enumerate(found)
+        ]
+        self._insert_rows(conn, t.findings, _FINDING_COLUMNS, rows)
 
-    def _insert_findings(
-        self, conn: sa.Connection, report_id: int, scope: str, found: Sequence[Finding]
-    ) -> None:
-        if found:
-            conn.execute(
-                t.findings.insert(),
-                [
-                    {
-                        "report_id": report_id,
-                        "scope": scope,
-                        "seq": seq,
-                        "code": f.code,
-                        "severity": f.severity,
-                        "message": f.message,
-                        "cells": _json(list(f.cells)),
-                        "location": f.loc,
-                        "excerpt": f.excerpt,
-                    }
-                    for seq, f in enumerate(found)
-                ],
-            )
-
-    def _delete_report(self, conn: sa.Connection, report_id: int) -> None:
+    def _delete_reports(self, conn: sa.Connection, report_ids: Sequence[int]) -> None:
         # Explicit, not ON DELETE CASCADE: the same statements on every backend and pragma.
-        for tb in (t.findings, t.cells, t.sections):
-            conn.execute(sa.delete(tb).where(tb.c.report_id == report_id))
-        conn.execute(sa.delete(t.reports).where(t.reports.c.id == report_id))
+        for chunk in _chunks(list(report_ids), _CHUNK):
+            for tb in (t.findings, t.cells, t.sections):
+                conn.execute(sa.delete(tb).where(tb.c.report_id.in_(chunk)))
+            conn.execute(sa.delete(t.reports).where(t.reports.c.id.in_(chunk)))
 
     # -------------------------------------------------------------- corpus (cross-year) findings
 
@@ -743,59 +886,104 @@ class Store:
         """Bodies whose reports changed since their cross-year rules last ran."""
         with self.engine.connect() as conn:
             return list(
-                conn.execute(
-                    sa.select(t.bodies.c.id).where(t.bodies.c.needs_check).order_by(t.bodies.c.id)
-                ).scalars()
+                conn.execute(sa.select(t.bodies.c.id).where(t.bodies.c.needs_check).order_by(t.bodies.c.id)).scalars()
             )
 
-    def recheck_bodies(self, body_ids: Iterable[int] | None = None) -> int:
+    def recheck_bodies(
+        self,
+        body_ids: Iterable[int] | None = None,
+        group: int = 50,
+        executor: cf.Executor | None = None,
+        on_progress: Callable[[int], None] | None = None,
+    ) -> int:
         """Run the corpus rules over each body's reports and replace its corpus findings.
 
-        Each body is one transaction that also clears its `needs_check` mark and settles its
-        display name, region and level on those of its latest report (so they do not depend on
-        the order files were ingested in). A body left with no report is deleted. Returns the
-        number of corpus findings written.
+        Bodies are done `group` at a time. Reading a group and running the rules is read-only
+        work (`check_bodies`), done here or, given an `executor` (the ingest's worker pool), in
+        parallel by worker processes that open the same database; writing a group's result
+        (`settle_bodies`) is one transaction, here, by the single writer. Returns the number
+        of corpus findings written.
         """
+        ids = self.bodies_to_check() if body_ids is None else sorted(set(body_ids))
+        groups = [list(g) for g in _chunks(ids, group)]
+        written = 0
+        if executor is None:
+            for g in groups:
+                written += self.settle_bodies(self.check_bodies(g))
+                if on_progress:
+                    on_progress(len(g))
+            return written
+        url = self.engine.url.render_as_string(hide_password=False)
+        futures = [executor.submit(check_bodies_at, url, g) for g in groups]
+        for fut in cf.as_completed(futures):
+            result = fut.result()
+            written += self.settle_bodies(result)
+            if on_progress:
+                on_progress(len(result.body_ids))
+        return written
+
+    def check_bodies(self, body_ids: Sequence[int]) -> BodyCheck:
+        """Corpus findings for these bodies, and what each body's row should say (read-only)."""
         from xxgk.check.rules.cross_report import corpus_findings
 
-        ids = self.bodies_to_check() if body_ids is None else list(body_ids)
-        written = 0
-        for bid in ids:
-            entries = self.entries(body=bid)
-            # One report: no pair to compare, and nothing to load.
-            reports = list(self._build([e.id for e in entries])) if len(entries) > 1 else []
-            found = corpus_findings(reports) if reports else []
-            by_report: dict[int, list[Finding]] = {}
-            index = {id(rep): e.id for rep, e in zip(reports, entries, strict=False)}  # reports: [] or one per entry
-            for rep, finding in found:
-                by_report.setdefault(index[id(rep)], []).append(finding)
-            with self._write() as conn, conn.begin():
-                ids_of_body = [e.id for e in entries]
-                for chunk in _chunks(ids_of_body, _CHUNK):
-                    conn.execute(
-                        sa.delete(t.findings).where(
-                            t.findings.c.report_id.in_(chunk), t.findings.c.scope == "corpus"
-                        )
-                    )
-                for rid in sorted(by_report):
-                    self._insert_findings(conn, rid, "corpus", by_report[rid])
-                    written += len(by_report[rid])
-                if not entries:
-                    conn.execute(sa.delete(t.bodies).where(t.bodies.c.id == bid))
-                    continue
-                latest = max(entries, key=lambda e: (e.year or 0, e.sha256))
+        entries: dict[int, list[ReportEntry]] = {b: [] for b in body_ids}
+        with self.engine.connect() as conn:
+            for row in conn.execute(self._report_query().where(t.reports.c.body_id.in_(list(body_ids)))).mappings():
+                entries[row["body_id"]].append(_entry(row))
+        # A body with one report has no pair to compare: nothing to load for it.
+        load = [e.id for es in entries.values() if len(es) > 1 for e in es]
+        built = dict(zip(load, self._build(load), strict=True))
+        check = BodyCheck(list(body_ids), [e.id for es in entries.values() for e in es])
+        for b, es in entries.items():
+            if not es:
+                check.empty.append(b)
+                continue
+            # The body's name, region and level are those of its latest report, so they do not
+            # depend on the order files were ingested in.
+            latest = max(es, key=lambda e: (e.year or 0, e.sha256))
+            check.settled.append(
+                {
+                    "b_id": b,
+                    "name": latest.agency or latest.title or latest.file,
+                    "region": latest.region,
+                    "region_code": latest.region_code,
+                    "level": latest.level,
+                    "needs_check": False,
+                }
+            )
+            if len(es) < 2:
+                continue
+            reports = [built[e.id] for e in es]
+            rid_of = {id(rep): e.id for rep, e in zip(reports, es, strict=True)}
+            per: dict[int, list[Finding]] = {}
+            for rep, finding in corpus_findings(reports):
+                per.setdefault(rid_of[id(rep)], []).append(finding)
+            check.findings.extend((rid, per[rid]) for rid in sorted(per))
+        return check
+
+    def settle_bodies(self, check: BodyCheck) -> int:
+        """Write a `check_bodies` result in one transaction: the bodies' corpus findings replaced,
+        their rows settled and their `needs_check` mark cleared, bodies left without a report deleted."""
+        with self._write() as conn, conn.begin():
+            for chunk in _chunks(check.report_ids, _CHUNK):
                 conn.execute(
-                    t.bodies.update()
-                    .where(t.bodies.c.id == bid)
-                    .values(
-                        name=latest.agency or latest.title or latest.file,
-                        region=latest.region,
-                        region_code=latest.region_code,
-                        level=latest.level,
-                        needs_check=False,
-                    )
+                    sa.delete(t.findings).where(t.findings.c.report_id.in_(chunk), t.findings.c.scope == "corpus")
                 )
-        return written
+            self._insert_rows(
+                conn,
+                t.findings,
+                _FINDING_COLUMNS,
+                [
+                    (rid, "corpus", seq, f.code, f.severity, f.message, _json(list(f.cells)), f.loc, f.excerpt)
+                    for rid, found in check.findings
+                    for seq, f in enumerate(found)
+                ],
+            )
+            if check.empty:
+                conn.execute(sa.delete(t.bodies).where(t.bodies.c.id.in_(check.empty)))
+            if check.settled:
+                conn.execute(t.bodies.update().where(t.bodies.c.id == sa.bindparam("b_id")), check.settled)
+        return sum(len(f) for _, f in check.findings)
 
     # -------------------------------------------------------------- canonical dump
 
@@ -805,32 +993,38 @@ class Store:
         Two stores holding the same reports dump identically whatever the order, number of
         runs or crashes that built them: this is what the crash and benchmark tests compare.
         """
-        sha_of = {}
+        s, b, f, r = t.sources, t.bodies, t.failures, t.reports
         with self.engine.connect() as conn:
-            for rid, sha in conn.execute(
-                sa.select(t.reports.c.id, t.sources.c.sha256).join(
-                    t.sources, t.sources.c.id == t.reports.c.source_id
-                )
-            ):
-                sha_of[rid] = sha
             for sha, name, kind, size in conn.execute(
-                sa.select(t.sources.c.sha256, t.sources.c.name, t.sources.c.kind, t.sources.c.size).order_by(
-                    t.sources.c.sha256
-                )
+                sa.select(s.c.sha256, s.c.name, s.c.kind, s.c.size).order_by(s.c.sha256)
             ):
                 yield _json(["source", sha, name, kind, size])
-            body_key = dict(conn.execute(sa.select(t.bodies.c.id, t.bodies.c.key)).all())
-            for b in conn.execute(sa.select(t.bodies).order_by(t.bodies.c.key)):
-                yield _json(["body", b.key, b.name, b.region, b.region_code, b.level, bool(b.needs_check)])
-            for f in conn.execute(sa.select(t.failures).order_by(t.failures.c.file)):
-                yield _json(["failure", f.file, f.sha256, f.reason, f.parser_version])
-            heads = conn.execute(sa.select(t.reports)).all()
-        for h in sorted(heads, key=lambda h: sha_of[h.id]):
-            yield _json(["report", sha_of[h.id], body_key.get(h.body_id), h.region_code, h.parser_version])
-            rep = self._build([h.id])[0]
-            yield _json(rep.to_dict())
-            for sf in self.findings(report_id=h.id, scope="corpus"):
-                yield _json(["corpus-finding", sha_of[h.id], sf.finding.to_dict()])
+            body_key = dict(conn.execute(sa.select(b.c.id, b.c.key)).all())
+            for x in conn.execute(sa.select(b).order_by(self._ordered(b.c.key))):
+                yield _json(["body", x.key, x.name, x.region, x.region_code, x.level, bool(x.needs_check)])
+            for x in conn.execute(sa.select(f).order_by(self._ordered(f.c.file))):
+                yield _json(["failure", x.file, x.sha256, x.reason, x.parser_version])
+            heads = conn.execute(
+                sa.select(r.c.id, s.c.sha256, r.c.body_id, r.c.region_code, r.c.parser_version)
+                .join(s, s.c.id == r.c.source_id)
+                .order_by(s.c.sha256)
+            ).all()
+        for chunk in _chunks(heads, 200):
+            ids = [h.id for h in chunk]
+            corpus: dict[int, list[str]] = {i: [] for i in ids}
+            for sf in self._findings_of(ids, "corpus"):
+                corpus[sf.report_id].append(_json(sf.finding.to_dict()))
+            for h, rep in zip(chunk, self._build(ids), strict=True):
+                yield _json(["report", h.sha256, body_key.get(h.body_id), h.region_code, h.parser_version])
+                yield _json(rep.to_dict())
+                for line in corpus[h.id]:
+                    yield f'["corpus-finding","{h.sha256}",{line}]'
+
+    def _findings_of(self, report_ids: Sequence[int], scope: str) -> list[StoredFinding]:
+        out: list[StoredFinding] = []
+        for chunk in _chunks(list(report_ids), _CHUNK):
+            out.extend(self._query_findings(t.findings.c.report_id.in_(chunk), t.findings.c.scope == scope))
+        return out
 
 
 def _entry(row: Any) -> ReportEntry:
