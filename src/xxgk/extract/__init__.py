@@ -52,6 +52,10 @@ def detect_kind(data: bytes) -> str:
     if head.startswith(b"{\\rtf"):
         return "doc"
     lowered = head.lower()
+    if b"progid=\"word.document\"" in lowered or b"<w:worddocument" in lowered:
+        return "doc"  # Word 2003 XML: LibreOffice converts it
+    if b"mime-version:" in lowered and b"multipart/related" in lowered:
+        return "html"  # a single-file web archive (.mht)
     for enc_probe in (lowered, _utf16_ascii(head).lower()):
         if any(m in enc_probe for m in _HTML_MARKERS):
             return "html"

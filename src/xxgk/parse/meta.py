@@ -16,6 +16,7 @@ _YEAR_IN_TITLE = re.compile(r"(?P<year>(19|20)\d{2})\s*年度?")
 _YEAR_MENTION = re.compile(r"(?<![\d〔\[(（])((?:19|20)\d{2})\s*年(?!\d{1,2}月\d{1,2}日(?:印发|发布))")
 _DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 _PERIOD = re.compile(_DATE + r"\s*(?:起)?\s*(?:至|到|—|-|~|－)\s*" + _DATE)
+_BREADCRUMB = ("当前位置", "您的位置", "首页>", "首页»")
 _PUBLISHED = re.compile(r"^" + _DATE + r"$")
 
 
@@ -32,7 +33,7 @@ def find_title(lines: Sequence[Line], first_section: int | None) -> tuple[str | 
     for i in range(min(limit, 30)):
         text = lines[i].raw.strip()
         flat = arabic_years(squash(text))
-        if not _TITLE.search(flat) or len(flat) > 60 or lines[i].is_narrative:
+        if not _TITLE.search(flat) or len(flat) > 60 or lines[i].is_narrative or flat.startswith(_BREADCRUMB):
             continue
         head = flat[: _TITLE.search(flat).start()]  # type: ignore[union-attr]
         body_part = _YEAR_IN_TITLE.sub("", head)
