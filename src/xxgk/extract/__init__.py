@@ -52,8 +52,8 @@ def detect_kind(data: bytes) -> str:
     if head.startswith(b"{\\rtf"):
         return "doc"
     lowered = head.lower()
-    if b"progid=\"word.document\"" in lowered or b"<w:worddocument" in lowered:
-        return "doc"  # Word 2003 XML: LibreOffice converts it
+    if lowered.lstrip().startswith(b"<?xml") and b"<?mso-application progid=\"word.document\"?>" in lowered:
+        return "doc"  # Word 2003 XML (a web page saved from Word also names Word.Document, as HTML)
     if b"mime-version:" in lowered and b"multipart/related" in lowered:
         return "html"  # a single-file web archive (.mht)
     for enc_probe in (lowered, _utf16_ascii(head).lower()):
