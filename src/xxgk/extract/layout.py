@@ -152,6 +152,8 @@ def line_text(line: Sequence[Glyph], gap_ratio: float = 0.6, cjk_gap_ratio: floa
         if g.space:
             pending_space = prev is not None
             continue
+        if not g.text:
+            continue  # ink the recogniser could not read: it only lowers the confidence
         if prev is not None:
             em = max(min(prev.size, g.size), 1e-6)
             gap = g.x0 - prev.x1
