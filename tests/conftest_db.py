@@ -102,3 +102,21 @@ def make_report(
     body = repr((agency, year, template, sorted(values.items()), section5, default)).encode()
     sha = hashlib.sha256(body).hexdigest()
     return Report(Source(file or f"{sha[:8]}.txt", sha, "text", None), meta, sections, cells)
+
+
+def write_synth_corpus(
+    folder: Path, bodies: int, years: tuple[int, ...] = (2021, 2022, 2023), first_seed: int = 0
+) -> list[Path]:
+    """Text reports from xxgk.synth: `bodies` bodies, each reporting every year (same seed and
+    another year give the same body), so the cross-year rules have pairs to compare."""
+    from xxgk.synth import generate, render_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for seed in range(first_seed, first_seed + bodies):
+        for year in years:
+            rendered = render_text(generate(seed, year=year), style="tsv", encoding="utf-8")
+            p = folder / f"b{seed:04d}-{year}.txt"
+            p.write_bytes(rendered.data)
+            out.append(p)
+    return out

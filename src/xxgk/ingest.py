@@ -386,7 +386,7 @@ def _dask_executor(scheduler: Any, workers: int) -> _Dask:
         closers += [client.close, cluster.close]
     else:
         try:
-            client = Client(str(scheduler), timeout="20s")
+            client = Client(str(scheduler), timeout=os.environ.get("XXGK_DASK_TIMEOUT", "20s"))
         except OSError as e:
             raise XxgkError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from e
         closers.append(client.close)

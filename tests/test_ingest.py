@@ -1,0 +1,297 @@
+"""Ingest: inputs of every shape, dedup by hash, failures recorded, re-parse, engines, and a real
+kill -9 half-way followed by a re-run that ends identical to a clean run."""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import xxgk.ingest as ing
+from conftest_db import BACKENDS, DATA, fresh_url, write_synth_corpus
+from xxgk.ingest import ingest
+from xxgk.store import Store
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    with fresh_url(request.param, tmp_path) as url:
+        s = Store.open(url)
+        yield s
+        s.close()
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """4 bodies x 3 years of synthetic text reports, plus one real report."""
+    root = tmp_path_factory.mktemp("corpus")
+    write_synth_corpus(root / "synth", 4)
+    shutil.copy(DATA / "store" / "kaifeng-keigong-2022.txt", root / "real.txt")
+    return root
+
+
+def _copy(corpus: Path, dest: Path) -> Path:
+    shutil.copytree(corpus, dest)
+    return dest
+
+
+# ---------------------------------------------------------------- inputs
+
+
+def test_folder_then_again_is_a_no_op(store: Store, corpus: Path, tmp_path: Path) -> None:
+    root = _copy(corpus, tmp_path / "in")
+    (root / "README.md").write_text("not a report")  # a folder walk skips it
+    (root / ".hidden.txt").write_text("hidden")  # hidden: not even counted
+    first = ingest([root], store, workers=0, progress=False)
+    assert (first.added, first.unchanged, first.failed, first.skipped) == (13, 0, [], 1)
+    dump = list(store.dump())
+    again = ingest([root], store, workers=0, progress=False)
+    assert (again.added, again.unchanged, again.reparsed, again.failed) == (0, 13, 0, [])
+    assert list(store.dump()) == dump
+    assert store.counts()["reports"] == 13
+
+
+def test_globs_files_duplicates_and_missing(store: Store, corpus: Path, tmp_path: Path) -> None:
+    root = _copy(corpus, tmp_path / "in")
+    shutil.copy(root / "real.txt", root / "real-copy.txt")  # same bytes, another name
+    s = ingest(
+        [
+            str(root / "synth" / "*-2021.txt"),
+            root / "real.txt",
+            root / "real-copy.txt",
+            tmp_path / "nope.txt",
+            str(tmp_path / "*.pdf"),
+        ],
+        store,
+        workers=0,
+        progress=False,
+    )
+    assert s.added == 5 and s.unchanged == 1
+    assert sorted(s.failed) == [
+        (str(tmp_path / "*.pdf"), "no file matches this pattern"),
+        (str(tmp_path / "nope.txt"), "no such file or folder"),
+    ]
+    recursive = ingest([str(root / "**" / "*.txt")], store, workers=0, progress=False)
+    assert recursive.added == 8 and recursive.unchanged == 6
+
+
+def test_bad_files_are_recorded_and_the_batch_goes_on(store: Store, corpus: Path, tmp_path: Path) -> None:
+    root = _copy(corpus, tmp_path / "in")
+    (root / "empty.txt").write_bytes(b"")
+    (root / "truncated.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
+    (root / "noise.txt").write_bytes(os.urandom(3000))
+    (root / "shopping.txt").write_text("牛奶 2 瓶\n面包 1 个\n", encoding="utf-8")
+    s = ingest([root], store, workers=2, progress=False)
+    assert s.added == 13
+    reasons = dict(s.failed)
+    assert set(reasons) == {str(root / n) for n in ("empty.txt", "truncated.pdf", "noise.txt", "shopping.txt")}
+    assert reasons[str(root / "empty.txt")] == "empty file (0 bytes)"
+    assert all(r for r in reasons.values())
+    assert dict(store.failures()) == reasons
+    # A known failure is not parsed again, but still reported.
+    again = ingest([root], store, workers=0, progress=False)
+    assert dict(again.failed) == reasons and again.added == 0
+
+
+def test_zip_archives(store: Store, corpus: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "reports.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for p in sorted((corpus / "synth").glob("*-2022.txt")):
+            z.write(p, f"2022/{p.name}")
+        z.write(corpus / "real.txt", "real.txt")
+        z.writestr("__MACOSX/._real.txt", b"resource fork")
+        inner = tmp_path / "inner.zip"
+        with zipfile.ZipFile(inner, "w") as zi:
+            zi.writestr("x.txt", "x")
+        z.write(inner, "nested/inner.zip")
+    s = ingest([archive], store, workers=0, progress=False)
+    assert s.added == 5
+    assert s.failed == [(f"{archive}!nested/inner.zip", "an archive inside an archive (unpack it first)")]
+    files = sorted(e.file for e in store.entries())
+    assert "reports.zip!real.txt" in files and "reports.zip!2022/b0000-2022.txt" in files
+    # The same reports loose: same bytes, nothing new.
+    loose = ingest([corpus / "real.txt"], store, workers=0, progress=False)
+    assert loose.unchanged == 1 and loose.added == 0
+
+
+def test_zip_bombs_are_refused(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ratio = tmp_path / "ratio.zip"
+    with zipfile.ZipFile(ratio, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("zeros.txt", b"0" * (3 << 20))  # 3 MB of one byte: ~1000:1
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w") as z:
+        for i in range(5):
+            z.writestr(f"{i}.txt", b"x")
+    total = tmp_path / "total.zip"
+    with zipfile.ZipFile(total, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("a.txt", os.urandom(6000))
+        z.writestr("b.txt", os.urandom(6000))
+    monkeypatch.setattr(ing, "ZIP_MAX_MEMBERS", 4)
+    s = ingest([ratio, many], store, workers=0, progress=False)
+    reasons = dict(s.failed)
+    assert re.fullmatch(r"compression ratio \d+:1 \(a zip bomb\?\)", reasons[f"{ratio}!zeros.txt"])
+    assert "more than 4" in reasons[str(many)]
+    # Declared sizes within limits, but the archive unpacks to more than allowed in total.
+    monkeypatch.setattr(ing, "ZIP_MAX_TOTAL", 10_000)
+    t = ingest([total], store, workers=0, progress=False)
+    assert t.failed and "a zip bomb" in t.failed[0][1]
+    assert store.counts()["reports"] == 0
+
+
+def test_newer_parser_reparses(store: Store, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = ingest([corpus / "synth"], store, workers=0, progress=False)
+    before = {e.sha256: e.id for e in store.entries()}
+    monkeypatch.setattr(ing, "parser_version", lambda: "99.0+p99.i99")
+    again = ingest([corpus / "synth"], store, workers=0, progress=False)
+    assert (again.added, again.unchanged, again.reparsed) == (0, 0, first.added)
+    after = store.entries()
+    assert {e.sha256 for e in after} == set(before) and all(e.parser_version == "99.0+p99.i99" for e in after)
+    assert store.counts()["sources"] == first.added and store.counts()["reports"] == first.added
+    assert store.bodies_to_check() == []
+
+
+def test_process_pool_gives_the_same_store_as_serial(corpus: Path, tmp_path: Path) -> None:
+    dumps = []
+    for workers in (0, 2):
+        with Store.open(tmp_path / f"w{workers}.sqlite") as s:
+            ingest([corpus], s, workers=workers, progress=False)
+            dumps.append(list(s.dump()))
+    assert dumps[0] == dumps[1]
+    # Cross-year findings were written: 4 bodies x 3 years of synthetic reports.
+    assert any(line.startswith('["corpus-finding"') for line in dumps[0])
+
+
+def test_dask_local_cluster(corpus: Path, tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    with Store.open(tmp_path / "serial.sqlite") as s:
+        ingest([corpus], s, workers=0, progress=False)
+        expected = list(s.dump())
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Store.open(tmp_path / "dask.sqlite") as s,
+    ):
+        summary = ingest([corpus], s, progress=False, engine="dask", scheduler=cluster.scheduler_address)
+        assert summary.added == 13 and not summary.failed
+        assert list(s.dump()) == expected
+
+
+def test_unreachable_dask_scheduler_is_one_clear_error(corpus: Path, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("distributed")
+    from xxgk.errors import XxgkError
+
+    monkeypatch.setenv("XXGK_DASK_TIMEOUT", "2s")
+    with Store.open(tmp_path / "x.sqlite") as s, pytest.raises(XxgkError, match="cannot reach the Dask scheduler"):
+        ingest([corpus], s, progress=False, engine="dask", scheduler="tcp://127.0.0.1:9")
+
+
+def _die() -> None:
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_dead_worker_is_recovered(corpus: Path) -> None:
+    """A worker killed mid-batch (a crash in a native library) breaks the whole pool; the inputs
+    in flight are parsed again one by one in fresh processes and the run goes on."""
+    pool = ing._process_pool(1)
+    victim = pool.submit(_die)
+    with pytest.raises(cf.BrokenExecutor):
+        victim.result(timeout=60)
+    items = []
+    for p in sorted((corpus / "synth").glob("*.txt"))[:3]:
+        got = ing._read_file(ing.Source(str(p), str(p)))
+        assert isinstance(got, ing.Loaded)
+        items.append(got)
+    in_flight: dict[cf.Future, ing.Loaded] = {victim: items[0]}
+    for it in items[1:]:  # the others in flight when the pool broke
+        in_flight[cf.Future()] = it
+    pending: list = []
+    fresh = ing._recover(pool, in_flight, pending, 1)
+    try:
+        assert not in_flight and len(pending) == 3
+        assert all(isinstance(x, ing.Parsed) for x in pending)
+        assert fresh.submit(len, b"abc").result(timeout=60) == 3
+    finally:
+        fresh.shutdown()
+
+
+# ---------------------------------------------------------------- kill -9 half-way
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    from xxgk.store import Store
+    from xxgk.store.store import Store as S
+    import xxgk.ingest as ing
+
+    where = sys.argv[3]
+    orig_write, orig_children = S.write, S._insert_children
+    n = [0]
+
+    def write(self, items, version=None):
+        res = orig_write(self, items, version)
+        n[0] += 1
+        print(f"committed {n[0]}", flush=True)
+        time.sleep(0.2)
+        return res
+
+    def children(self, conn, reports):
+        orig_children(self, conn, reports)
+        if where == "inside" and n[0] >= 2:
+            print("inside a transaction", flush=True)
+            time.sleep(60)
+
+    if __name__ == "__main__":  # worker processes import this script too (forkserver)
+        S.write, S._insert_children = write, children
+        s = Store.open(sys.argv[1])
+        ing.ingest([sys.argv[2]], s, workers=1, progress=False, batch=5)
+        print("finished", flush=True)
+""")
+
+
+@pytest.mark.parametrize("where", ["between", "inside"])
+def test_kill_9_half_way_then_rerun_equals_a_clean_run(corpus: Path, tmp_path: Path, where: str) -> None:
+    root = _copy(corpus, tmp_path / "in")
+    (root / "broken.pdf").write_bytes(b"%PDF-1.4\n%%EOF")  # a bad file in the middle, too
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    db = tmp_path / "killed.sqlite"
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    child = subprocess.Popen(
+        [sys.executable, str(script), str(db), str(root), where],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    assert child.stdout is not None
+    wanted = "inside a transaction" if where == "inside" else "committed 2"
+    try:
+        for line in child.stdout:
+            assert line.strip() != "finished", "the child finished before it could be killed"
+            if line.strip() == wanted:
+                break
+        os.killpg(child.pid, signal.SIGKILL)  # the ingest and its worker processes, no clean-up
+    finally:
+        child.wait(timeout=60)
+    assert child.returncode == -signal.SIGKILL
+    with Store.open(db) as s:
+        stored = s.counts()["reports"]
+        assert 0 < stored < 13  # killed half-way: some batches landed, not all
+        assert s.bodies_to_check()  # the cross-year checks had not run yet
+        resumed = ingest([root], s, workers=2, progress=False)
+        assert resumed.added == 13 - stored and resumed.unchanged == stored
+        after_kill = list(s.dump())
+    with Store.open(tmp_path / "clean.sqlite") as s:
+        ingest([root], s, workers=2, progress=False)
+        clean = list(s.dump())
+    assert after_kill == clean
