@@ -120,8 +120,10 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
     for g in ordered:
         for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
             top, bottom = bands[i]
-            # the centre of the new glyph inside the band, and the band's centre inside the glyph
-            if top <= g.cy <= bottom and g.top <= (top + bottom) / 2 <= g.bottom:
+            # the centre of the new glyph inside the band, and either the band's centre inside
+            # the glyph or the glyph much shorter than the band (a "." or "、" drawn low)
+            if top <= g.cy <= bottom and (g.top <= (top + bottom) / 2 <= g.bottom
+                                          or g.height < 0.6 * (bottom - top)):
                 lines[i].append(g)
                 bands[i] = (min(top, g.top), max(bottom, g.bottom))
                 break
@@ -426,6 +428,7 @@ class _Placed:
     block: Paragraph | Table
     xs: list[float] | None = None  # column boundaries when the block is a ruled table
     margin: bool = False  # printed in the top or bottom margin of its page
+    confidence: float | None = None  # weakest recognised character of an OCR'd text line
 
 
 def _rounded(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
@@ -437,7 +440,7 @@ def _bbox(glyphs: Sequence[Glyph]) -> tuple[float, float, float, float]:
             max(g.x1 for g in glyphs), max(g.bottom for g in glyphs))
 
 
-def page_blocks(page: PageContent, units: Units, warnings: list[str]) -> list[_Placed]:
+def page_blocks(page: PageContent, units: Units) -> list[_Placed]:
     """One page as tables (from its rulings) and paragraph lines, top to bottom."""
     grids = find_grids(page.segments, units)
     per_grid, outside = assign(page.glyphs, grids)
@@ -459,12 +462,9 @@ def page_blocks(page: PageContent, units: Units, warnings: list[str]) -> list[_P
         if not text:
             continue
         box = _bbox([g for g in line if not g.space])
-        conf = min_confidence(line)
-        if conf is not None and conf < LOW_CONFIDENCE:
-            warnings.append(f"p{page.number}:L{n}: OCR confidence {conf:.2f} for the line {text!r}")
         margin = box[1] < 0.1 * page.height or box[3] > 0.9 * page.height
         para = Paragraph(text, Location(page.number, n, _rounded(box)))
-        placed.append(_Placed(page.number, box[1], box[3], para, margin=margin))
+        placed.append(_Placed(page.number, box[1], box[3], para, margin=margin, confidence=min_confidence(line)))
     placed.sort(key=lambda p: (p.top, p.block.loc.box[0] if p.block.loc.box else 0.0))
     return placed
 
@@ -574,7 +574,12 @@ def _join_across_pages(pages: list[list[_Placed]], units: Units) -> list[_Placed
 def build_document(pages: Sequence[PageContent], kind: str, file: str, units: Units) -> Document:
     """Pages to a Document: per-page blocks, page furniture dropped, tables cut by a page
     break joined back together."""
-    warnings: list[str] = []
-    per_page = [page_blocks(p, units, warnings) for p in pages]
-    blocks = [p.block for p in _join_across_pages(_drop_furniture(per_page), units)]
-    return Document(blocks, kind=kind, file=file, pages=len(pages), warnings=warnings)  # type: ignore[arg-type]
+    per_page = [page_blocks(p, units) for p in pages]
+    placed = _join_across_pages(_drop_furniture(per_page), units)
+    # Paragraph has no confidence field: doubtful OCR lines are named here, with their place,
+    # so a reader of the report knows which sentence to look at (table cells carry their own).
+    warnings = [f"{p.block.loc}: OCR confidence {p.confidence:.2f} for the line {p.block.text!r}"
+                for p in placed if isinstance(p.block, Paragraph)
+                and p.confidence is not None and p.confidence < LOW_CONFIDENCE]
+    return Document([p.block for p in placed], kind=kind, file=file, pages=len(pages),  # type: ignore[arg-type]
+                    warnings=warnings)

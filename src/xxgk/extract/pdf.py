@@ -46,7 +46,10 @@ def extract_pdf(data: bytes, file: str = "") -> Document:
     pdf = _open(data, file)
     try:
         n_pages = len(pdf)
-        pages = [_read_page(pdf, i) for i in range(n_pages)]
+        try:
+            pages = [_read_page(pdf, i) for i in range(n_pages)]
+        except pdfium.PdfiumError as e:
+            raise InputError(file, f"malformed PDF: a page cannot be read ({e})") from e
     finally:
         pdf.close()
 
@@ -246,8 +249,9 @@ def _text_rotation(chars: list[_RawChar], page_rotation: int) -> int:
             votes[round(math.degrees(c[5]) / 90) % 4 * 90] += 1
     if not votes:
         return page_rotation % 360
-    # PDFium's angle is counter-clockwise; undoing it is a clockwise turn of the same size
-    return votes.most_common(1)[0][0]
+    # PDFium measures the angle clockwise (text drawn turned 90 degrees anticlockwise, running
+    # upwards, reports 270); undoing it is a clockwise turn by the rest of the circle
+    return (360 - votes.most_common(1)[0][0]) % 360
 
 
 def _glyph(c: _RawChar, frame: _Frame) -> Glyph | None:
