@@ -13,20 +13,29 @@ Same seed, same bytes.
 
 from xxgk.synth.defects import DEFECTS, applicable, inject
 from xxgk.synth.layout import Rendered
+from xxgk.synth.render_html import HTML_STYLES, render_html
 from xxgk.synth.render_text import ENCODINGS, STYLES, render_text, text_of
+from xxgk.synth.score import Score, score
 from xxgk.synth.truth import CellTruth, Expectation, SyntheticReport, generate
+
+# DOCX, PDF and scan renderers need optional packages (python-docx; LibreOffice; pypdfium2 and
+# Pillow): import them from their modules, xxgk.synth.render_docx / render_pdf / render_scan.
 
 __all__ = [
     "DEFECTS",
     "ENCODINGS",
+    "HTML_STYLES",
     "STYLES",
     "CellTruth",
     "Expectation",
     "Rendered",
+    "Score",
     "SyntheticReport",
     "applicable",
     "generate",
     "inject",
+    "render_html",
     "render_text",
+    "score",
     "text_of",
 ]
