@@ -1,0 +1,165 @@
+"""The OCR path: scanned pages made here by rasterising the corpus PDFs (tests/data/pdf/)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("rapidocr_onnxruntime", reason="the OCR extra is not installed")
+
+import pypdfium2 as pdfium
+from PIL import Image
+
+import xxgk
+from xxgk.document import Document, Table
+from xxgk.errors import InputError
+from xxgk.extract import extract_bytes
+from xxgk.extract.ocr import extract_image
+from xxgk.extract.pdf import extract_pdf
+
+DATA = Path(__file__).parent / "data"
+HUAIAN = DATA / "pdf" / "huaian-city-2024.pdf"
+HONGZE = DATA / "pdf" / "hongze-district-2024.pdf"
+DPI = 150
+
+
+def render(path: Path, page: int, dpi: int = DPI) -> Image.Image:
+    return pdfium.PdfDocument(path.read_bytes())[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
+
+
+def png(image: Image.Image, dpi: int = DPI) -> bytes:
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(dpi, dpi))
+    return out.getvalue()
+
+
+def row_cells(doc: Document, label: str):
+    for t in doc.tables():
+        for row in t.rows():
+            if any(label in c.text for c in row):
+                return row
+    raise AssertionError(f"no table row carries {label!r}")
+
+
+@pytest.fixture(scope="module")
+def page4_image() -> Image.Image:
+    return render(HUAIAN, 4)
+
+
+@pytest.fixture(scope="module")
+def page4(page4_image: Image.Image) -> Document:
+    return extract_image(png(page4_image), "huaian-p4.png")
+
+
+def test_scanned_page_recovers_a_table_row(page4: Document) -> None:
+    row = row_cells(page4, "1.属于国家秘密")
+    numbers = row[-7:]
+    assert [c.text for c in numbers] == ["2", "0", "0", "0", "0", "0", "2"]
+    for c in numbers:
+        assert c.confidence is not None and c.confidence >= 0.8, c
+        assert c.loc is not None and c.loc.page == 1 and c.loc.box is not None
+    assert page4.kind == "image"
+
+
+def test_scanned_page_cells_match_the_text_layer(page4: Document) -> None:
+    """Every number the text layer prints on that page, OCR reads at the same grid position."""
+    reference = extract_pdf(HUAIAN.read_bytes(), "huaian.pdf")
+    ref_rows = {tuple(c.text for c in row[-7:]) for t in reference.tables() for row in t.rows()}
+    got_rows = [tuple(c.text for c in row[-7:]) for t in page4.tables() for row in t.rows()]
+    numeric = [r for r in got_rows if len(r) == 7 and all(x.isdigit() for x in r)]
+    assert len(numeric) >= 13  # 一、二、（一）…（四）1 are on page 4
+    assert all(r in ref_rows for r in numeric)
+
+
+def test_isolated_zero_in_a_wide_cell_is_read(page4: Document) -> None:
+    # whole-page text detection misses a lone "0" in a wide cell; reading by grid cell must not
+    row = row_cells(page4, "二、上年结转")
+    assert [c.text for c in row[-7:]] == ["34", "0", "0", "0", "0", "0", "34"]
+
+
+def test_a_smudged_digit_is_not_trusted(page4_image: Image.Image, page4: Document) -> None:
+    """Scratch out most of one digit: whatever the engine reads there, it must not come back as
+    a confident clean number."""
+    target = row_cells(page4, "1.属于国家秘密")[-7]
+    x0, top, x1, bottom = (v * DPI / 72 for v in target.loc.box)
+    img = np.array(page4_image)
+    cy, cx = int((top + bottom) / 2), int((x0 + x1) / 2)
+    rng = np.random.default_rng(7)
+    patch = img[cy - 9:cy + 9, cx - 9:cx + 9]
+    patch[:] = rng.integers(0, 256, patch.shape[:2], dtype=np.uint8)[..., None]
+    doc = extract_image(png(Image.fromarray(img)), "smudged.png")
+    cell = row_cells(doc, "1.属于国家秘密")[-7]
+    assert not (cell.text.isdigit() and cell.confidence is not None and cell.confidence >= 0.8), cell
+
+
+def test_blank_cells_of_an_ocr_table_carry_confidence(page4: Document) -> None:
+    table = next(t for t in page4.tables() if any("本年新收" in c.text for c in t.cells))
+    assert all(c.confidence is not None for c in table.cells)
+
+
+def test_scanned_pdf_goes_through_ocr_and_parses_every_cell() -> None:
+    """The whole Hongze report as an image-only PDF (what a scanner produces): every cell of the
+    hand-checked truth comes back through OCR, the parser and the checker."""
+    pdf = pdfium.PdfDocument(HONGZE.read_bytes())
+    images = [pdf[i].render(scale=DPI / 72).to_pil().convert("RGB") for i in range(len(pdf))]
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", resolution=DPI, save_all=True, append_images=images[1:])
+    report = xxgk.read_bytes(out.getvalue(), "hongze-scan.pdf")
+    got = report.to_dict()
+    truth = json.loads((DATA / "expected" / "hongze-district-2024.json").read_text(encoding="utf-8"))
+    wrong = [f"{t}.{r}.{c}: {got[t].get(r, {}).get(c)!r} != {v!r}"
+             for t in ("active", "applications", "appeals")
+             for r, cols in truth[t].items() for c, v in cols.items()
+             if got[t].get(r, {}).get(c) != v]
+    assert wrong == []
+    assert got["source"]["kind"] == "scan" and got["source"]["pages"] == 5
+    assert got["meta"]["year"] == 2024 and "洪泽区" in got["meta"]["agency"]
+    assert got["cells"]["applications.granted.total"]["loc"].startswith("p3")
+
+
+def test_rotated_scan_pdf_page_is_read_upright() -> None:
+    """A scanner that stored the page sideways and set /Rotate to show it upright."""
+    image = render(HUAIAN, 5).rotate(90, expand=True)  # stored turned anticlockwise
+    out = io.BytesIO()
+    image.save(out, format="PDF", resolution=DPI)
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(out.getvalue()))
+    writer = pypdf.PdfWriter()
+    writer.add_page(reader.pages[0])
+    writer.pages[0].rotate(90)  # shown turned back clockwise
+    fixed = io.BytesIO()
+    writer.write(fixed)
+    doc = extract_pdf(fixed.getvalue(), "sideways-scan.pdf")
+    row = row_cells(doc, "3.补正后申请内容仍不明确")
+    assert [c.text for c in row[-7:]] == ["1", "0", "0", "0", "0", "0", "1"]
+
+
+def test_blank_page_gives_an_empty_document() -> None:
+    doc = extract_image(png(Image.new("RGB", (1240, 1754), "white")), "blank.png")
+    assert doc.blocks == [] and doc.pages == 1
+
+
+@pytest.mark.parametrize("data", [
+    b"\x89PNG\r\n\x1a\n" + b"\x00" * 100,
+    b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4,
+])
+def test_unreadable_image_is_refused(data: bytes) -> None:
+    with pytest.raises(InputError, match="not a readable image") as e:
+        extract_bytes(data, "photo.png")
+    assert e.value.file == "photo.png"
+
+
+def test_truncated_png_is_refused(page4_image: Image.Image) -> None:
+    data = png(page4_image.resize((400, 566)))
+    with pytest.raises(InputError):
+        extract_image(data[: len(data) // 2], "cut.png")
+
+
+def test_only_tables_carry_cells(page4: Document) -> None:
+    assert any(isinstance(b, Table) for b in page4.blocks)
+    assert all(isinstance(c.text, str) for t in page4.tables() for c in t.cells)
