@@ -375,3 +375,24 @@ def test_text_layer_warnings_for_mixed_scan(monkeypatch: pytest.MonkeyPatch) -> 
     assert any("pages 2 have no text layer" in w for w in doc.warnings)
     assert any(isinstance(b, Paragraph) and "淮安市洪泽区人民政府" in b.text for b in doc.blocks)
     assert not any(isinstance(b, Table) for b in doc.blocks)
+
+
+# ---------------------------------------------------------------- end to end, through the parser
+
+
+def test_every_cell_of_the_truth_through_xxgk_read(case: tuple) -> None:
+    import xxgk
+
+    name, _, _, truth = case
+    got = xxgk.read(PDFS[name]).to_dict()
+    wrong = [f"{t}.{r}.{c}: {got[t].get(r, {}).get(c)!r} != {v!r}"
+             for t in ("active", "applications", "appeals")
+             for r, cols in truth[t].items() for c, v in cols.items()
+             if got[t].get(r, {}).get(c) != v]
+    assert wrong == []
+    assert got["meta"]["year"] == truth["meta"]["year"]
+    assert got["meta"]["template"] == truth["meta"]["template"]
+    assert truth["meta"]["agency_contains"] in got["meta"]["agency"]
+    # every read cell says on which page it was printed
+    locs = [c["loc"] for c in got["cells"].values() if c["status"] == "read"]
+    assert locs and all(re.match(r"p\d+", loc) for loc in locs)
