@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import random
 import re
+from collections.abc import Callable
 
 from xxgk.synth.layout import (
     APPEAL_COLS,
@@ -91,7 +92,7 @@ class _Knobs:
 
 
 def _document(report: SyntheticReport, tables: dict[int, list[str]], title_lines: list[str],
-              para: callable, blank_between: bool) -> list[str]:  # type: ignore[valid-type]
+              para: Callable[[str, int], list[str]], blank_between: bool) -> list[str]:
     """Title, preamble, sections in printed order with each table after its section's text."""
     lines: list[str] = []
     sep = [""] if blank_between else []
@@ -100,11 +101,11 @@ def _document(report: SyntheticReport, tables: dict[int, list[str]], title_lines
     if report.title:
         lines += title_lines + sep
     for p in report.preamble:
-        lines += para(p) + sep
+        lines += para(p, 0) + sep
     for s in report.sections:
         lines += [s.title, *sep]
         for p in s.paragraphs:
-            lines += para(p) + sep
+            lines += para(p, s.no) + sep
         if s.no in tables:
             lines += tables[s.no] + sep
     return lines
@@ -233,7 +234,7 @@ def _tsv(report: SyntheticReport, k: _Knobs) -> str:
     # 四
     tables[4] = _tsv_appeals(report, k)
 
-    def para(p: str) -> list[str]:
+    def para(p: str, no: int) -> list[str]:
         return [re.sub(r"(\d+)(?=年)", r" \1 ", p) if digit_space else p]
 
     title = report.title or ""
@@ -388,8 +389,13 @@ def _pypdf(report: SyntheticReport, k: _Knobs) -> str:
     lines.append(" ".join(v or "" for key, _, _ in groups for v in _values(report, "appeals", key)))
     tables[4] = lines
 
-    def para(p: str) -> list[str]:
-        return _wrap(space_digits(p), width)
+    def para(p: str, no: int) -> list[str]:
+        lines = _wrap(space_digits(p), width)
+        # Text right above a table (sections 二–四) wrapped so that a line ends in a number looks
+        # like a table row; say so, so that readers' results can be told apart by it.
+        if no in (2, 3, 4) and any(re.search(r"\d$", ln) for ln in lines) and "number_ends_text_line" not in k.on:
+            k.on.append("number_ends_text_line")
+        return lines
 
     title = []
     if report.title:
@@ -437,7 +443,7 @@ def _clean(report: SyntheticReport, k: _Knobs) -> str:
              "\t".join(v or "" for key, _, _ in groups for v in _values(report, "appeals", key))]
     tables[4] = lines
     title = [report.title] if report.title else []
-    return "\n".join(_document(report, tables, title, lambda p: [p], blank_between=True)) + "\n"
+    return "\n".join(_document(report, tables, title, lambda p, no: [p], blank_between=True)) + "\n"
 
 
 def _grid_rows(report: SyntheticReport, filled: bool) -> list[str]:

@@ -253,8 +253,12 @@ def generate(seed: int, template: str | None = None, year: int | None = None,
     wanted = list(defects)
     rng = stream(seed, "report")
     if year is None:
-        lo = 2021 if (template == "2021" or any(defects_mod.DEFECTS[d].needs_2021 for d in wanted)) else 2019
-        year = rng.choice([y for y in YEARS if y >= lo])
+        # A given template gets a year it is the right template for; a mismatch only on request.
+        needs_2021 = any(d in defects_mod.DEFECTS and defects_mod.DEFECTS[d].needs_2021 for d in wanted)
+        years = [y for y in YEARS
+                 if (template is None or template_for_year(y).id == template or needs_2021)
+                 and (y >= 2021 or not needs_2021)]
+        year = rng.choice(years)
     else:
         rng.random()  # keep the stream aligned whether or not the year was given
     tpl = TEMPLATES[template] if template else template_for_year(year)
