@@ -89,16 +89,12 @@ def migrate(engine: sa.Engine, migrations: tuple[Migration, ...] = MIGRATIONS) -
                 schema.metadata.create_all(conn)
                 conn.execute(
                     schema.schema_version.insert(),
-                    [
-                        {"version": m.version, "description": m.description, "applied": _now()}
-                        for m in migrations
-                    ],
+                    [{"version": m.version, "description": m.description, "applied": _now()} for m in migrations],
                 )
                 return latest
             if version > latest:
                 raise StoreError(
-                    f"the database has schema version {version}, newer than this xxgk supports "
-                    f"({latest}); upgrade xxgk"
+                    f"the database has schema version {version}, newer than this xxgk supports ({latest}); upgrade xxgk"
                 )
             for m in migrations:
                 if m.version > version:

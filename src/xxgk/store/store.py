@@ -842,12 +842,20 @@ class Store:
     def _insert_rows(
         self, conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
     ) -> None:
-        """executemany straight through the driver: cells are ~200 rows per report, and building
-        them as SQLAlchemy parameter dicts cost more than the database itself."""
+        """Bulk rows straight through the driver: cells are ~200 rows per report, and building
+        them as SQLAlchemy parameter dicts cost more than the database itself. PostgreSQL gets
+        COPY (psycopg's), several times faster than even a pipelined executemany; SQLite gets
+        sqlite3's executemany. Both run inside the caller's transaction."""
         if not rows:
             return
-        mark = "?" if self.dialect == "sqlite" else "%s"
         cols = [table.c[c].name for c in columns]  # names from schema.py, never retyped
+        if self.dialect == "postgresql":
+            raw = conn.connection.driver_connection
+            with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        mark = "?"
         conn.exec_driver_sql(
             f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})",
             list(rows),

@@ -1,0 +1,332 @@
+"""Ingest benchmark: throughput, re-ingest rate, peak memory, and crash safety, on SQLite and
+PostgreSQL.
+
+    .venv/bin/python bench/bench_ingest.py                      # 10,000 texts + 1,000 PDFs
+    .venv/bin/python bench/bench_ingest.py --texts 1000 --pdfs 50   # a quick run
+    XXGK_BENCH_POSTGRES_URL=postgresql://xxgk:xxgk@127.0.0.1/xxgk_bench .venv/bin/python bench/bench_ingest.py
+
+The corpus comes from xxgk.synth: text reports of `texts / 5` bodies over five years (so the
+cross-year rules have work to do), and PDFs rendered by LibreOffice from synthetic reports
+(`--unique-pdfs` of them, slow to make, cached in the work folder). Up to `--pdfs` files are
+made from those by appending a distinct PDF comment after %%EOF: distinct bytes (so nothing is
+deduplicated) and the full parsing cost each, at a fraction of the rendering time.
+
+Every ingest runs in its own process; memory is sampled over that process and its workers
+(psutil) every 0.1 s. The crash check ingests a corpus with a corrupted file in the middle
+twice — once cleanly, once killed with SIGKILL half-way and then run again — and compares the
+two databases' canonical dumps (`Store.dump()`). Targets (2-core machine): >= 200 text
+reports/s, >= 10 PDFs/s, re-ingest >= 2,000 files/s, peak RSS <= 500 MB per process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src"
+sys.path.insert(0, str(SRC))
+
+TARGETS = {"text_reports_per_s": 200.0, "pdfs_per_s": 10.0, "reingest_files_per_s": 2000.0, "peak_rss_mb": 500.0}
+YEARS = (2019, 2020, 2021, 2022, 2023)
+
+RUN = textwrap.dedent("""
+    import json, sys
+    from xxgk.ingest import ingest
+    from xxgk.store import Store
+    if __name__ == "__main__":
+        url, workers, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
+        with Store.open(url) as s:
+            r = ingest(paths, s, workers=None if workers == "auto" else int(workers), progress=False)
+        print(json.dumps(r.to_dict()), flush=True)
+""")
+
+
+# ---------------------------------------------------------------- corpus
+
+
+def make_texts(folder: Path, n: int) -> list[Path]:
+    from xxgk.synth import generate, render_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for i in range(n):
+        seed, year = divmod(i, len(YEARS))
+        p = folder / f"t{seed:05d}-{YEARS[year]}.txt"
+        if not p.exists():
+            p.write_bytes(render_text(generate(seed, year=YEARS[year])).data)
+        out.append(p)
+    return out
+
+
+def make_pdfs(folder: Path, n: int, unique: int) -> list[Path]:
+    from xxgk.synth import generate
+    from xxgk.synth.render_pdf import render_pdf_many, soffice
+
+    folder.mkdir(parents=True, exist_ok=True)
+    seeds = folder / "unique"
+    seeds.mkdir(exist_ok=True)
+    have = sorted(seeds.glob("*.pdf"))
+    if len(have) < unique:
+        if soffice() is None:
+            raise SystemExit("rendering PDFs needs LibreOffice (apt-get install libreoffice-writer)")
+        todo = [i for i in range(unique) if not (seeds / f"s{i:04d}.pdf").exists()]
+        print(f"rendering {len(todo)} PDFs with LibreOffice (once; cached in {seeds})", flush=True)
+        for start in range(0, len(todo), 25):
+            chunk = todo[start : start + 25]
+            for i, r in zip(
+                chunk, render_pdf_many([generate(10_000 + i, year=YEARS[i % 5]) for i in chunk]), strict=True
+            ):
+                (seeds / f"s{i:04d}.pdf").write_bytes(r.data)
+        have = sorted(seeds.glob("*.pdf"))
+    bases = [p.read_bytes() for p in have[:unique]]
+    out = []
+    for i in range(n):
+        p = folder / f"p{i:05d}.pdf"
+        if not p.exists():
+            p.write_bytes(bases[i % len(bases)] + f"\n% xxgk bench copy {i}\n".encode())
+        out.append(p)
+    return out
+
+
+# ---------------------------------------------------------------- running
+
+
+def run_ingest(url: str, paths: list[str], workers: str, kill_after: int | None = None) -> dict:
+    """One ingest in a child process, its memory sampled; killed with SIGKILL (whole process
+    group) once `kill_after` reports are stored, when given."""
+    script = Path(tempfile.gettempdir()) / "xxgk_bench_run.py"
+    script.write_text(RUN)
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, str(script), url, workers, *paths],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    peak_total = peak_proc = 0
+    killed = False
+    root = psutil.Process(proc.pid)
+    while proc.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            rss = []
+            for p in tree:
+                with contextlib.suppress(psutil.Error):  # a worker may exit between list and read
+                    rss.append(p.memory_info().rss)
+            peak_total = max(peak_total, sum(rss))
+            peak_proc = max([peak_proc, *rss])
+        except psutil.Error:
+            pass
+        if kill_after is not None and not killed and _stored(url) >= kill_after:
+            os.killpg(proc.pid, signal.SIGKILL)
+            killed = True
+        time.sleep(0.1)
+    out = proc.stdout.read() if proc.stdout else ""
+    wall = time.perf_counter() - start
+    res = json.loads(out.strip().splitlines()[-1]) if out.strip() and not killed else {}
+    res.update(
+        wall=wall,
+        peak_rss_total_mb=peak_total / 2**20,
+        peak_rss_process_mb=peak_proc / 2**20,
+        killed=killed,
+        returncode=proc.returncode,
+    )
+    return res
+
+
+def _stored(url: str) -> int:
+    import sqlalchemy as sa
+
+    from xxgk.store.store import _engine, database_url
+
+    eng = _engine(database_url(url))
+    try:
+        with eng.connect() as c:
+            return c.execute(sa.text("SELECT count(*) FROM reports")).scalar_one()
+    except sa.exc.SQLAlchemyError:
+        return 0
+    finally:
+        eng.dispose()
+
+
+def dump_digest(url: str) -> tuple[str, int]:
+    from xxgk.store import Store
+
+    h = hashlib.sha256()
+    n = 0
+    with Store.open(url) as s:
+        for line in s.dump():
+            h.update(line.encode())
+            h.update(b"\n")
+            n += 1
+    return h.hexdigest(), n
+
+
+class Databases:
+    """Fresh databases: SQLite files in the work folder, PostgreSQL databases (dropped after)."""
+
+    def __init__(self, work: Path, pg_url: str | None) -> None:
+        self.work, self.pg_url = work, pg_url
+        self.created: list[str] = []
+
+    def new(self, backend: str, name: str) -> str:
+        if backend == "sqlite":
+            p = self.work / f"{name}.sqlite"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{p}{suffix}").unlink(missing_ok=True)
+            return str(p)
+        import psycopg
+
+        assert self.pg_url
+        db = f"xxgk_bench_{name}_{uuid.uuid4().hex[:6]}"
+        with psycopg.connect(self.pg_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as c:
+            c.execute(f'CREATE DATABASE "{db}"')
+        self.created.append(db)
+        return f"{self.pg_url.rpartition('/')[0]}/{db}"
+
+    def drop_all(self) -> None:
+        if not self.created:
+            return
+        import psycopg
+
+        with psycopg.connect(self.pg_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as c:
+            for db in self.created:
+                c.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def bench_backend(
+    backend: str, dbs: Databases, texts: list[Path], pdfs: list[Path], crash: list[Path], workers: str
+) -> dict:
+    out: dict = {"backend": backend}
+    url = dbs.new(backend, "main")
+    r = run_ingest(url, [str(texts[0].parent)], workers)
+    out["texts"] = {
+        "files": len(texts),
+        "added": r["added"],
+        "failed": len(r["failed"]),
+        "seconds": r["wall"],
+        "reports_per_s": r["added"] / r["wall"],
+        "cross_year_findings": r["corpus_findings"],
+        "peak_rss_process_mb": r["peak_rss_process_mb"],
+        "peak_rss_total_mb": r["peak_rss_total_mb"],
+    }
+    print(f"[{backend}] texts: {out['texts']}", flush=True)
+    r = run_ingest(url, [str(texts[0].parent)], workers)
+    out["reingest"] = {
+        "files": r["unchanged"],
+        "seconds": r["wall"],
+        "files_per_s": r["unchanged"] / r["wall"],
+        "in_process_seconds": r["seconds"],
+        "peak_rss_process_mb": r["peak_rss_process_mb"],
+    }
+    print(f"[{backend}] re-ingest: {out['reingest']}", flush=True)
+    if pdfs:
+        r = run_ingest(url, [str(pdfs[0].parent / "p*.pdf")], workers)
+        out["pdfs"] = {
+            "files": len(pdfs),
+            "added": r["added"],
+            "failed": len(r["failed"]),
+            "seconds": r["wall"],
+            "pdfs_per_s": r["added"] / r["wall"],
+            "peak_rss_process_mb": r["peak_rss_process_mb"],
+            "peak_rss_total_mb": r["peak_rss_total_mb"],
+        }
+        print(f"[{backend}] pdfs: {out['pdfs']}", flush=True)
+    # Crash safety: a corrupted file in the middle; a clean run vs a run killed half-way, then resumed.
+    folder = str(crash[0].parent)
+    clean = dbs.new(backend, "clean")
+    run_ingest(clean, [folder], workers)
+    killed = dbs.new(backend, "killed")
+    half = (len(crash) - 1) // 2
+    k = run_ingest(killed, [folder], workers, kill_after=half)
+    stored_at_kill = _stored(killed)
+    resumed = run_ingest(killed, [folder], workers)
+    a, b = dump_digest(clean), dump_digest(killed)
+    out["crash"] = {
+        "files": len(crash),
+        "killed": k["killed"],
+        "stored_when_killed": stored_at_kill,
+        "resumed_added": resumed.get("added"),
+        "resumed_unchanged": resumed.get("unchanged"),
+        "failed": resumed.get("failed"),
+        "dump_lines": a[1],
+        "identical": a == b,
+    }
+    print(f"[{backend}] crash: {out['crash']}", flush=True)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--texts", type=int, default=10_000)
+    ap.add_argument("--pdfs", type=int, default=1_000)
+    ap.add_argument("--unique-pdfs", type=int, default=50)
+    ap.add_argument("--crash-files", type=int, default=1_000)
+    ap.add_argument("--workers", default="auto", help="parsing processes (default: one per core)")
+    ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "xxgk-bench-ingest")
+    ap.add_argument("--json", type=Path, help="write the results here")
+    args = ap.parse_args()
+
+    pg_url = os.environ.get("XXGK_BENCH_POSTGRES_URL") or os.environ.get("XXGK_TEST_POSTGRES_URL")
+    backends = [b for b in args.backends.split(",") if b]
+    if "postgresql" in backends and not pg_url:
+        print("PostgreSQL skipped: set XXGK_BENCH_POSTGRES_URL (a user that may CREATE DATABASE)", flush=True)
+        backends.remove("postgresql")
+    work: Path = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    texts = make_texts(work / f"texts-{args.texts}", args.texts)
+    pdfs = make_pdfs(work / f"pdfs-{args.pdfs}", args.pdfs, args.unique_pdfs) if args.pdfs else []
+    crash_dir = work / f"crash-{args.crash_files}"
+    crash = make_texts(crash_dir, args.crash_files)
+    bad = crash_dir / f"t{len(crash) // 10:05d}-corrupt.pdf"  # sorts into the middle of the walk
+    bad.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
+    crash.append(bad)
+    print(f"corpus ready in {time.perf_counter() - t0:.0f} s: {len(texts)} texts, {len(pdfs)} PDFs", flush=True)
+
+    dbs = Databases(work, pg_url)
+    results = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]}, "runs": []}
+    try:
+        for backend in backends:
+            results["runs"].append(bench_backend(backend, dbs, texts, pdfs, crash, args.workers))
+    finally:
+        dbs.drop_all()
+    print("\nresults (targets: >= 200 text reports/s, >= 10 PDFs/s, re-ingest >= 2,000 files/s, <= 500 MB per process)")
+    for run in results["runs"]:
+        checks = {
+            "text reports/s": (run["texts"]["reports_per_s"], run["texts"]["reports_per_s"] >= 200),
+            "re-ingest files/s": (run["reingest"]["files_per_s"], run["reingest"]["files_per_s"] >= 2000),
+            "peak RSS MB (largest process)": (
+                max(run["texts"]["peak_rss_process_mb"], run.get("pdfs", {}).get("peak_rss_process_mb", 0)),
+                max(run["texts"]["peak_rss_process_mb"], run.get("pdfs", {}).get("peak_rss_process_mb", 0)) <= 500,
+            ),
+            "crash + corrupt file: identical dump": (run["crash"]["identical"], run["crash"]["identical"]),
+        }
+        if "pdfs" in run:
+            checks["PDFs/s"] = (run["pdfs"]["pdfs_per_s"], run["pdfs"]["pdfs_per_s"] >= 10)
+        for name, (value, ok) in checks.items():
+            shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
+            print(f"  [{run['backend']:<10}] {name:<38} {shown:>10}  {'PASS' if ok else 'FAIL'}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
