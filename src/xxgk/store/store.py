@@ -454,8 +454,12 @@ class Store:
         city and its districts). Reports are built in chunks, so memory stays flat whatever the
         store's size.
         """
-        for chunk in _chunks(self.entries(year, agency, region, level, template, body), _CHUNK):
-            yield from self._build([e.id for e in chunk])
+        q = self._report_query(year=year, agency=agency, region=region, level=level, template=template, body=body)
+        with self.engine.connect() as conn:
+            # Streamed (a server-side cursor on PostgreSQL): not even the ids are all held at once.
+            result = conn.execution_options(yield_per=_CHUNK).execute(q.with_only_columns(t.reports.c.id))
+            for part in result.partitions():
+                yield from self._build([row[0] for row in part])
 
     def report(self, report_id: int | str) -> Report:
         """One report by its id, or by its source's sha256 (a stable id across databases)."""
