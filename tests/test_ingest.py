@@ -186,8 +186,9 @@ def test_dask_local_cluster(corpus: Path, tmp_path: Path) -> None:
         assert list(s.dump()) == expected
 
 
-def test_unreachable_dask_scheduler_is_one_clear_error(corpus: Path, tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_unreachable_dask_scheduler_is_one_clear_error(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     pytest.importorskip("distributed")
     from xxgk.errors import XxgkError
 
@@ -295,3 +296,26 @@ def test_kill_9_half_way_then_rerun_equals_a_clean_run(corpus: Path, tmp_path: P
         ingest([root], s, workers=2, progress=False)
         clean = list(s.dump())
     assert after_kill == clean
+
+
+# ---------------------------------------------------------------- the command
+
+
+def test_cli_ingest(corpus: Path, tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from xxgk.cli import app
+
+    db = tmp_path / "cli.sqlite"
+    runner = CliRunner(env={"COLUMNS": "200"})  # no wrapping of the summary lines
+    ok = runner.invoke(app, ["ingest", str(corpus), "--db", str(db), "--workers", "0", "--json"])
+    assert ok.exit_code == 0, ok.output
+    summary = json.loads(ok.stdout)
+    assert summary["added"] == 13 and summary["failed"] == [] and summary["database"].endswith("cli.sqlite")
+    bad = runner.invoke(app, ["ingest", str(corpus), str(tmp_path / "missing.pdf"), "--db", str(db), "-j", "0"])
+    assert bad.exit_code == 2
+    assert "missing.pdf: no such file or folder" in bad.stdout and "unchanged" in bad.stdout
+    usage = runner.invoke(app, ["ingest", str(corpus), "--db", str(db), "--scheduler", "tcp://x:1"])
+    assert usage.exit_code == 2 and "--scheduler needs --engine dask" in usage.output

@@ -361,6 +361,8 @@ class _Serial(cf.Executor):
 def _process_pool(workers: int) -> cf.Executor:
     # forkserver: workers fork from a clean server process that preloaded the parser, so they
     # start fast and never inherit this process's threads (Rich's refresher, DB connections).
+    if "forkserver" not in mp.get_all_start_methods():  # Windows
+        return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_warm_worker)
     ctx = mp.get_context("forkserver")
     ctx.set_forkserver_preload(["xxgk.api", "xxgk.identity", "xxgk.ingest"])
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm_worker)
