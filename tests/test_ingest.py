@@ -319,3 +319,22 @@ def test_cli_ingest(corpus: Path, tmp_path: Path) -> None:
     assert "missing.pdf: no such file or folder" in bad.stdout and "unchanged" in bad.stdout
     usage = runner.invoke(app, ["ingest", str(corpus), "--db", str(db), "--scheduler", "tcp://x:1"])
     assert usage.exit_code == 2 and "--scheduler needs --engine dask" in usage.output
+
+
+def test_a_missing_extra_is_retried_next_run(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PDF read on a machine without the PDF extra fails, but is not skipped as a known
+    failure once the extra is there."""
+    import xxgk.extract as extract
+
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n" + b"x" * 100 + b"\n%%EOF\n")
+    monkeypatch.setitem(extract.EXTRACTORS, "pdf", ("xxgk.no_such_module", "extract_pdf", "pdf"))
+    first = ingest([pdf], store, workers=0, progress=False)
+    assert "optional extra" in first.failed[0][1]
+    monkeypatch.undo()
+    second = ingest([pdf], store, workers=0, progress=False)
+    assert second.failed and "optional extra" not in second.failed[0][1]  # parsed again, for real
+    # A real failure is final: known, reported, not parsed again.
+    monkeypatch.setattr(ing, "parse_one", lambda *a: pytest.fail("a known failure was parsed again"))
+    third = ingest([pdf], store, workers=0, progress=False)
+    assert third.failed == second.failed

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
-from xxgk.errors import InputError, XxgkError
+from xxgk.errors import InputError, MissingExtraError, XxgkError
 from xxgk.extract import MAX_BYTES
 from xxgk.store import Failed, Parsed, Store, parser_version
 from xxgk.store.store import prepare
@@ -327,7 +327,9 @@ def parse_one(name: str, file: str, data: bytes, sha256: str) -> Parsed | Failed
         # tuples cross the process boundary cheaper than ~200 Cell objects.
         return Parsed(name, sha256, len(data), None, ident.body, ident.region_code, prepare(report, ident.region_code))
     except InputError as e:
-        return Failed(name, e.reason, sha256)
+        # Missing optional dependencies are the machine's problem, not the file's: retry next run.
+        missing_extra = isinstance(e, MissingExtraError) or "optional extra" in e.reason
+        return Failed(name, e.reason, sha256, final=not missing_extra)
     except XxgkError as e:
         return Failed(name, str(e), sha256)
     except MemoryError:

@@ -216,6 +216,9 @@ class Failed:
     name: str
     reason: str
     sha256: str | None = None
+    # False when the cause is outside the file (an optional extra not installed): the failure
+    # is recorded, but the next ingest tries the same bytes again instead of skipping them.
+    final: bool = True
 
 
 @dataclass
@@ -800,7 +803,9 @@ class Store:
                             "file": f.name,
                             "sha256": f.sha256,
                             "reason": f.reason,
-                            "parser_version": version,
+                            # A failure that is not final is recorded under no parser version,
+                            # so lookup() never reports it as known and the bytes are retried.
+                            "parser_version": version if f.final else "",
                             "seen": now,
                         }
                         for f in last.values()
