@@ -487,6 +487,10 @@ def ingest(
     `workers`: parsing processes (default: one per core; 0 parses in this process). With
     `engine="dask"`, `scheduler` is a scheduler address (tcp://host:8786) or a
     `distributed.Client`; without one a local cluster of `workers` processes is started.
+
+    Worker processes start by the forkserver (spawn on Windows) method, which imports the
+    calling script in each worker: a script that calls ingest() must do so under
+    `if __name__ == "__main__":`, as with any multiprocessing code.
     """
     start = time.perf_counter()
     paths = [os.fspath(p) for p in paths]
