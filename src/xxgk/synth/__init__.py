@@ -11,7 +11,7 @@ publication channel (text dumps, HTML pages, DOCX, PDF, scans), for tests and be
 Same seed, same bytes.
 """
 
-from xxgk.synth.defects import DEFECTS, applicable, inject
+from xxgk.synth.defects import DEFECTS, applicable, inject, sample
 from xxgk.synth.layout import Rendered
 from xxgk.synth.render_html import HTML_STYLES, render_html
 from xxgk.synth.render_text import ENCODINGS, STYLES, render_text, text_of
@@ -36,6 +36,7 @@ __all__ = [
     "inject",
     "render_html",
     "render_text",
+    "sample",
     "score",
     "text_of",
 ]

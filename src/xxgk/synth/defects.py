@@ -311,3 +311,16 @@ def inject(report: SyntheticReport, kind: str, rng: random.Random) -> SyntheticR
     if why:
         raise ValueError(f"seed {report.seed}: {why}")
     return DEFECTS[kind].apply(report, rng)
+
+
+def sample(seed: int, defect_rate: float) -> SyntheticReport:
+    """The seed's report; with probability `defect_rate` (drawn from the seed) one defect in it,
+    of a kind that applies to it. For corpora and benchmarks that mix clean and faulty reports."""
+    from xxgk.synth.truth import generate, stream
+
+    rng = stream(seed, "sample")
+    report = generate(seed)
+    if rng.random() < defect_rate:
+        kinds = [k for k in sorted(DEFECTS) if applicable(report, k) is None]
+        report = generate(seed, year=report.year, template=report.template, defects=[rng.choice(kinds)])
+    return report
