@@ -92,17 +92,18 @@ def document_from_text(text: str, file: str = "", kind: str = "text") -> Documen
         blocks.append(Table(cells, Location(first_page, first_line), aligned=False))
         table_rows.clear()
 
-    for n, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
-        if "\f" in raw:
-            page = (page or 1) + raw.count("\f")
-            raw = raw.replace("\f", "")
-        line = raw.rstrip()
-        if not line.strip() or _PAGE_FOOTER.match(line):
-            continue
-        if "\t" in line:
-            table_rows.append((page, n, line.split("\t")))  # type: ignore[arg-type]
-            continue
-        flush_table()
-        blocks.append(Paragraph(line.strip(), Location(page, n)))
+    for n, raw_line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
+        # A form feed ends the line as well as the page: pdftotext/pypdf join pages with a bare \f.
+        for k, raw in enumerate(raw_line.split("\f")):
+            if k:
+                page = (page or 1) + 1
+            line = raw.rstrip()
+            if not line.strip() or _PAGE_FOOTER.match(line):
+                continue
+            if "\t" in line:
+                table_rows.append((page, n, line.split("\t")))  # type: ignore[arg-type]
+                continue
+            flush_table()
+            blocks.append(Paragraph(line.strip(), Location(page, n)))
     flush_table()
     return Document(blocks, kind=kind, file=file, pages=page)  # type: ignore[arg-type]

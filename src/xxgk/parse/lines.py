@@ -67,8 +67,12 @@ class Line:
 
     @property
     def is_narrative(self) -> bool:
+        """Running text, not a table row: a sentence, a very long line, or (outside a table) a
+        wrapped line of prose that happens to end in one or two numbers ("…申请15件，办结 15")."""
         if self._narrative is None:
-            self._narrative = bool(_SENTENCE.search(self.raw)) or (len(self.raw) > 80 and len(normalize(self.raw)) > 80)
+            self._narrative = (bool(_SENTENCE.search(self.raw))
+                               or (len(self.raw) > 80 and len(normalize(self.raw)) > 80)
+                               or (not self.in_table and _is_wrapped_prose(self)))
         return self._narrative
 
     def trailing_values(self) -> TrailingRun:
@@ -85,6 +89,18 @@ class TrailingRun:
     @property
     def has_values(self) -> bool:
         return any(t.kind in ("number", "blank", "garbled") for t in self.tokens)
+
+
+def _is_wrapped_prose(line: Line) -> bool:
+    values = [t for t in line.trailing_values().tokens if t.kind != "empty"]
+    if not values or len(values) > 2:
+        return False
+    label = line.label
+    # Row labels with a comma are long (（二）部分公开（区分处理的，只计这一情形…）) and carry 7 values.
+    return "," in label or bool(_PROSE_COUNT.search(label))
+
+
+_PROSE_COUNT = re.compile(r"\d+(件|个|条|项|次|人|宗|份|起|家)")
 
 
 def classify(text: str, col: int | None = None, loc: Location | None = None,

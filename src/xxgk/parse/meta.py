@@ -16,6 +16,13 @@ _YEAR_IN_TITLE = re.compile(r"(?P<year>(19|20)\d{2})\s*年度?")
 _YEAR_MENTION = re.compile(r"(?<![\d〔\[(（])((?:19|20)\d{2})\s*年(?!\d{1,2}月\d{1,2}日(?:印发|发布))")
 _DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 _PERIOD = re.compile(_DATE + r"\s*(?:起)?\s*(?:至|到|—|-|~|－)\s*" + _DATE)
+# 《…年度报告格式》, （以下简称…）: a wrapped line of the preamble citing the template, not a title.
+_QUOTED = re.compile(r"[《》]|以下简称|格式")
+_AGENCY_SUFFIX = r"(?:人民政府|政府|管理委员会|管委会|委员会|办公室|办公厅|局|委|办|厅|署|中心|院|镇|乡|街道办事处|街道)"
+_AGENCY_IN_TEXT = (
+    re.compile(r"本报告(?:是)?由(.{2,30}?" + _AGENCY_SUFFIX + r")(?:办公室|办公厅)?(?:根据|依据|按照|依照|编制|负责)"),
+    re.compile(r"^(?:19|20)\d{2}年(?:度)?[,，](.{2,30}?" + _AGENCY_SUFFIX + r")(?=坚持|认真|深入|全面|紧紧|紧扣|围绕|以|按照|严格|始终|进一步|持续)"),
+)
 _BREADCRUMB = ("当前位置", "您的位置", "首页>", "首页»")
 _PUBLISHED = re.compile(r"^" + _DATE + r"$")
 
@@ -33,7 +40,8 @@ def find_title(lines: Sequence[Line], first_section: int | None) -> tuple[str | 
     for i in range(min(limit, 30)):
         text = lines[i].raw.strip()
         flat = arabic_years(squash(text))
-        if not _TITLE.search(flat) or len(flat) > 60 or lines[i].is_narrative or flat.startswith(_BREADCRUMB):
+        if (not _TITLE.search(flat) or len(flat) > 60 or lines[i].is_narrative or flat.startswith(_BREADCRUMB)
+                or _QUOTED.search(flat)):
             continue
         head = flat[: _TITLE.search(flat).start()]  # type: ignore[union-attr]
         body_part = _YEAR_IN_TITLE.sub("", head)
@@ -65,6 +73,17 @@ _CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "00012345678"
 def arabic_years(text: str) -> str:
     """二〇二三年 -> 2023年: some titles print the year in Chinese numerals."""
     return re.sub(r"[二][〇零○一二三四五六七八九]{3}(?=年)", lambda m: m.group(0).translate(_CN_DIGITS), text)
+
+
+def agency_from_text(lines: Sequence[Line]) -> str | None:
+    """Without a title, the body as the preamble or the first sentence of section 一 names it."""
+    for line in lines[:40]:
+        flat = squash(line.raw)
+        for pattern in _AGENCY_IN_TEXT:
+            m = pattern.search(flat)
+            if m:
+                return m.group(1)
+    return None
 
 
 def year_from_title(title: str) -> int | None:
@@ -113,6 +132,10 @@ def read_meta(lines: Sequence[Line], first_section: int | None, file: str) -> Me
         meta.year = year_from_title(title)
         if meta.year:
             meta.provenance["year"] = "title"
+    if meta.agency is None:
+        meta.agency = agency_from_text(lines)
+        if meta.agency:
+            meta.provenance["agency"] = "text"
     period = find_period(text)
     if meta.year is None and period:
         meta.year = int(period[0][:4])

@@ -114,7 +114,15 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
                 pending += line.label
             continue
         label = pending + line.label
-        chosen, earlier = _pick(label, rows, taken)
+        # The numbers belong to the label on their own line when it names a row; rows named only
+        # in the lines above (without numbers of their own) were printed empty.
+        own = _pick(line.label, rows, taken)[0] if line.label else None
+        if own is not None:
+            chosen = own
+            earlier = [r for _, r in _matches(pending, rows)
+                       if r.key not in taken and r.key != own.key and not r.heading_like]
+        else:
+            chosen, earlier = _pick(label, rows, taken)
         if chosen is None and not line.label:
             chosen, earlier, used = _lookahead(lines, i, rows, taken)
             consumed.update(used)

@@ -151,7 +151,7 @@ _OTHER_2021 = (
        r"不补正|逾期不", block=_OTHER),
     _a("other_no_fee", "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
        r"缴纳费用|收费通知", block=_OTHER),
-    _a("other_other", "3.其他", r"(^|\))3[.]其他$|^其他$", block=_OTHER),
+    _a("other_other", "3.其他", r"(^|\D)3[.]其他$|^其他$", block=_OTHER),
 )
 
 APPLICATIONS_2021 = Table("applications", 3, "三、收到和处理政府信息公开申请情况",
@@ -223,6 +223,16 @@ def _equations(applications: Table, result_rows: tuple[str, ...]) -> tuple[Equat
     return tuple(eqs)
 
 
+def _other_handling_identity() -> tuple[Equation, ...]:
+    """The 2019 （六）其他处理 row is, by definition, the sum of the 2021 template's three （六） rows."""
+    return tuple(
+        Equation("T3-other-handling", (f"applications.{_OTHER_HANDLING.key}.{c.key}",),
+                 tuple(f"applications.{r.key}.{c.key}" for r in _OTHER_2021),
+                 f"{c.label}：（六）其他处理 = （六）1 + 2 + 3")
+        for c in APPLICANT_COLUMNS
+    )
+
+
 TEMPLATE_2021 = Template(
     id="2021",
     notice="国办公开办函〔2021〕30号",
@@ -232,7 +242,7 @@ TEMPLATE_2021 = Template(
     signatures=(r"本年制发", r"本年废止", r"现行有效件", r"收费金额", r"不补正", r"缴纳费用", r"收费通知"),
     foreign_rows=(_OTHER_HANDLING,),
     replaced_by_foreign=tuple(r.key for r in _OTHER_2021),
-    foreign_equations=_equations(APPLICATIONS_2019, RESULT_ROWS_2019),
+    foreign_equations=_equations(APPLICATIONS_2019, RESULT_ROWS_2019) + _other_handling_identity(),
 )
 
 TEMPLATE_2019 = Template(
@@ -245,7 +255,7 @@ TEMPLATE_2019 = Template(
                 r"对外管理服务", r"集中采购"),
     foreign_rows=_OTHER_2021,
     replaced_by_foreign=(_OTHER_HANDLING.key,),
-    foreign_equations=_equations(APPLICATIONS_2021, RESULT_ROWS_2021),
+    foreign_equations=_equations(APPLICATIONS_2021, RESULT_ROWS_2021) + _other_handling_identity(),
 )
 
 TEMPLATES: dict[str, Template] = {"2019": TEMPLATE_2019, "2021": TEMPLATE_2021}
