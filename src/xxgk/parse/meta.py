@@ -20,9 +20,13 @@ _PERIOD = re.compile(_DATE + r"\s*(?:起)?\s*(?:至|到|—|-|~|－)\s*" + _DATE
 _QUOTED = re.compile(r"[《》]|以下简称|格式")
 _AGENCY_SUFFIX = r"(?:人民政府|政府|管理委员会|管委会|委员会|办公室|办公厅|局|委|办|厅|署|中心|院|镇|乡|街道办事处|街道)"
 _AGENCY_IN_TEXT = (
-    re.compile(r"本报告(?:是)?由(.{2,30}?" + _AGENCY_SUFFIX + r")(?:办公室|办公厅)?(?:根据|依据|按照|依照|编制|负责)"),
-    re.compile(r"^(?:19|20)\d{2}年(?:度)?[,，](.{2,30}?" + _AGENCY_SUFFIX + r")(?=坚持|认真|深入|全面|紧紧|紧扣|围绕|以|按照|严格|始终|进一步|持续)"),
+    # 2023年，（在…下，）XX区人民政府坚持…: the first sentence of section 一 names the body itself.
+    re.compile(r"^(?:19|20)\d{2}年度?[,，](?:[^,，。]{0,14}[,，])?(.{2,30}?" + _AGENCY_SUFFIX
+               + r")(?=坚持|认真|深入|全面|紧紧|紧扣|围绕|以|按照|严格|始终|进一步|持续|扎实)"),
+    # 本报告由XX区人民政府办公室根据…编制: the office that wrote it, usually the body's own.
+    re.compile(r"本报告(?:是)?由(.{2,30}?" + _AGENCY_SUFFIX + r")(?:根据|依据|按照|依照|编制|负责)"),
 )
+_OFFICE = re.compile(r"(?:党政)?办公室$|办公厅$|党政办$")
 _BREADCRUMB = ("当前位置", "您的位置", "首页>", "首页»")
 _PUBLISHED = re.compile(r"^" + _DATE + r"$")
 
@@ -77,12 +81,14 @@ def arabic_years(text: str) -> str:
 
 def agency_from_text(lines: Sequence[Line]) -> str | None:
     """Without a title, the body as the preamble or the first sentence of section 一 names it."""
-    for line in lines[:40]:
-        flat = squash(line.raw)
-        for pattern in _AGENCY_IN_TEXT:
+    texts = [squash(line.raw) for line in lines[:60]]
+    for pattern in _AGENCY_IN_TEXT:
+        for flat in texts:
             m = pattern.search(flat)
             if m:
-                return m.group(1)
+                name = m.group(1)
+                body = _OFFICE.sub("", name)
+                return body if re.search(_AGENCY_SUFFIX + "$", body) else name
     return None
 
 

@@ -103,10 +103,14 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
     taken: set[str] = set()
     pending = ""
     consumed: set[int] = set()
+    placed_badly: dict[str, Line] = {}  # rows whose values did not fit: a later exact line may claim them
     for i, line in enumerate(lines):
         if i in consumed:
             continue
         run = line.trailing_values()
+        if run.has_values and line.is_narrative and not line.in_table:
+            pending = ""
+            continue
         if not run.has_values:
             if line.is_narrative and not line.in_table:
                 pending = ""
@@ -116,30 +120,44 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
         label = pending + line.label
         # The numbers belong to the label on their own line when it names a row; rows named only
         # in the lines above (without numbers of their own) were printed empty.
-        own = _pick(line.label, rows, taken)[0] if line.label else None
+        open_rows = taken - placed_badly.keys()
+        own = _pick(line.label, rows, open_rows)[0] if line.label else None
         if own is not None:
             chosen = own
             earlier = [r for _, r in _matches(pending, rows)
                        if r.key not in taken and r.key != own.key and not r.heading_like]
         else:
-            chosen, earlier = _pick(label, rows, taken)
+            chosen, earlier = _pick(label, rows, open_rows)
         if chosen is None and not line.label:
             chosen, earlier, used = _lookahead(lines, i, rows, taken)
             consumed.update(used)
         pending = ""
         if chosen is None:
             if line.label or label:
-                result.unmatched.append({"table": table.key, "label": label, "loc": str(line.loc),
-                                         "values": [t.text for t in run.tokens if t.kind != "empty"]})
+                result.unmatched.append(_unmatched(table.key, label, line, run.tokens))
             continue
         result.labelled_empty.update(r.key for r in earlier)
+        cells, problem = place_values(chosen, run.tokens, table.key, line)
+        if chosen.key in placed_badly:
+            if problem:  # no better than the first line: keep that one, report this one
+                result.unmatched.append(_unmatched(table.key, label, line, run.tokens))
+                continue
+            first = placed_badly.pop(chosen.key)
+            first_run = first.trailing_values().tokens
+            result.unmatched.append(_unmatched(table.key, first.label, first, first_run))
+        elif problem:
+            placed_badly[chosen.key] = line
         taken.add(chosen.key)
-        cells, _ = place_values(chosen, run.tokens, table.key, line)
         result.cells.update(cells)
         result.last_line = line.index
         if chosen.key in foreign_keys:
             result.foreign_rows.append(chosen.key)
     return result
+
+
+def _unmatched(table: str, label: str, line: Line, tokens: list[Token]) -> dict[str, Any]:
+    return {"table": table, "label": label, "loc": str(line.loc),
+            "values": [t.text for t in tokens if t.kind != "empty"]}
 
 
 def _lookahead(lines: Sequence[Line], i: int, rows: Sequence[Row],
