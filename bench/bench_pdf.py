@@ -1,0 +1,125 @@
+"""Speed and memory of the PDF path: text-layer PDFs (extract, parse, check) and OCR pages.
+
+usage: python bench/bench_pdf.py [--runs N] [--ocr-runs N] [--no-ocr] [PDF ...]
+(default: tests/data/pdf/*.pdf)
+
+Each scenario runs in a fresh child process so its peak resident memory (ru_maxrss) is its own;
+the Python-heap peak comes from tracemalloc (PDFium and ONNX Runtime allocate outside it).
+Times are medians of wall-clock time, with the process CPU time beside them (ONNX Runtime
+uses both cores, so CPU can exceed wall; on a busy machine wall grows, CPU much less).
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DPI = 150
+
+
+def _timed(fn, runs: int) -> tuple[float, float]:
+    walls, cpus = [], []
+    for _ in range(runs):
+        w, c = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - w)
+        cpus.append(time.process_time() - c)
+    return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
+
+
+def child_text(path: str, runs: int) -> dict:
+    from xxgk.api import parse_document
+    from xxgk.check import run_rules
+    from xxgk.extract import extract_bytes
+
+    data = Path(path).read_bytes()
+    doc = extract_bytes(data, Path(path).name)  # warm imports
+    report = parse_document(doc, check=False)
+    run_rules(report)
+    extract = _timed(lambda: extract_bytes(data, Path(path).name), runs)
+    parse = _timed(lambda: parse_document(doc, check=False), runs)
+    check = _timed(lambda: run_rules(report), runs)
+    total = _timed(lambda: parse_document(extract_bytes(data, Path(path).name), check=True), runs)
+    tracemalloc.start()
+    parse_document(extract_bytes(data, Path(path).name), check=True)
+    heap = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return {"pages": doc.pages, "extract": extract, "parse": parse, "check": check, "total": total,
+            "heap_mb": heap / 1e6, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3}
+
+
+def _page_png(path: str, page: int) -> bytes:
+    import pypdfium2 as pdfium
+
+    image = pdfium.PdfDocument(Path(path).read_bytes())[page - 1].render(scale=DPI / 72).to_pil()
+    out = io.BytesIO()
+    image.convert("RGB").save(out, format="PNG", dpi=(DPI, DPI))
+    return out.getvalue()
+
+
+def child_ocr(path: str, page: int, runs: int) -> dict:
+    from xxgk.extract.ocr import _ocr_engine, extract_image
+
+    data = _page_png(path, page)
+    t = time.perf_counter()
+    _ocr_engine()
+    load = (time.perf_counter() - t) * 1000
+    extract_image(data, "warm.png")
+    wall, cpu = _timed(lambda: extract_image(data, "page.png"), runs)
+    doc = extract_image(data, "page.png")
+    cells = sum(len(t.cells) for t in doc.tables())
+    return {"page": page, "wall": wall, "cpu": cpu, "engine_load": load, "cells": cells,
+            "lines": sum(1 for _ in doc.paragraphs()),
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3}
+
+
+def _run_child(*args: str) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--runs", type=int, default=15)
+    ap.add_argument("--ocr-runs", type=int, default=3)
+    ap.add_argument("--no-ocr", action="store_true")
+    ap.add_argument("--child", nargs="+")
+    ap.add_argument("pdfs", nargs="*")
+    a = ap.parse_args()
+    if a.child:
+        kind, path, *rest = a.child
+        result = child_text(path, int(rest[0])) if kind == "text" else child_ocr(path, int(rest[0]), int(rest[1]))
+        print(json.dumps(result))
+        return
+    pdfs = a.pdfs or [str(p) for p in sorted((ROOT / "tests" / "data" / "pdf").glob("*.pdf"))]
+    print("text-layer PDFs (median ms, wall / cpu)")
+    print(f"{'file':28} {'pages':>5} {'extract':>13} {'parse':>11} {'check':>11} {'total':>13} "
+          f"{'heap MB':>8} {'rss MB':>7}")
+    for p in pdfs:
+        r = _run_child("text", p, str(a.runs))
+        print(f"{Path(p).name:28} {r['pages']:5} {r['extract'][0]:6.0f}/{r['extract'][1]:<6.0f} "
+              f"{r['parse'][0]:5.0f}/{r['parse'][1]:<5.0f} {r['check'][0]:5.0f}/{r['check'][1]:<5.0f} "
+              f"{r['total'][0]:6.0f}/{r['total'][1]:<6.0f} {r['heap_mb']:8.1f} {r['rss_mb']:7.0f}")
+    if a.no_ocr:
+        return
+    print(f"\nOCR of one page rasterised at {DPI} dpi (median ms, wall / cpu)")
+    print(f"{'file':28} {'page':>4} {'content':>22} {'wall':>7} {'cpu':>7} {'engine load':>12} {'rss MB':>7}")
+    for p in pdfs:
+        for page in (2, 4):  # a page of prose, a page of table
+            r = _run_child("ocr", p, str(page), str(a.ocr_runs))
+            content = f"{r['cells']} cells, {r['lines']} lines"
+            print(f"{Path(p).name:28} {page:4} {content:>22} {r['wall']:7.0f} {r['cpu']:7.0f} "
+                  f"{r['engine_load']:12.0f} {r['rss_mb']:7.0f}")
+
+
+if __name__ == "__main__":
+    main()
