@@ -396,3 +396,38 @@ def test_every_cell_of_the_truth_through_xxgk_read(case: tuple) -> None:
     # every read cell says on which page it was printed
     locs = [c["loc"] for c in got["cells"].values() if c["status"] == "read"]
     assert locs and all(re.match(r"p\d+", loc) for loc in locs)
+
+
+def _without_rulings(data: bytes) -> bytes:
+    """The same report with every drawn path removed: tables printed without rulings."""
+    from pypdf.generic import ContentStream, NameObject
+
+    paint = {b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"n", b"re", b"m", b"l", b"c", b"v", b"y", b"h"}
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    writer = pypdf.PdfWriter()
+    for page in reader.pages:
+        content = ContentStream(page.get_contents(), reader)
+        content.operations = [(args, op) for args, op in content.operations if op not in paint]
+        page[NameObject("/Contents")] = content
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_unruled_tables_read_as_lines_and_parse_fully(case: tuple) -> None:
+    """Without rulings there is no grid: each visual line is "label numbers…" in reading order
+    (the Paragraph contract), and the parser still places every value of the truth."""
+    from xxgk.api import parse_document
+
+    name, data, _, truth = case
+    doc = extract_pdf(_without_rulings(data), f"{name}-unruled.pdf")
+    assert not list(doc.tables())
+    lines = [p.text for p in doc.paragraphs()]
+    if name == "huaian-city-2024":
+        assert "1.属于国家秘密 2 0 0 0 0 0 2" in lines
+        assert "72 64 178 37 351 13 4 8 1 26 12 1 1 6 20" in lines
+    got = parse_document(doc, check=False).to_dict()
+    wrong = [f"{t}.{r}.{c}" for t in ("active", "applications", "appeals")
+             for r, cols in truth[t].items() for c, v in cols.items() if got[t].get(r, {}).get(c) != v]
+    assert wrong == []
