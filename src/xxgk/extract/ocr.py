@@ -20,6 +20,7 @@ whose weakest character is below `layout.LOW_CONFIDENCE` are listed in `Document
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import threading
 from dataclasses import dataclass
@@ -230,6 +231,40 @@ def _merge_strokes(rows: list[tuple[int, int]], line_height: float) -> list[tupl
     return out
 
 
+def _stacked_split(region: np.ndarray, rows: list[tuple[int, int]], merged: list[tuple[int, int]],
+                   line_height: float) -> list[tuple[int, int]]:
+    """A group label printed one character per line ("三、本年度办理结果" down a narrow cell)
+    is a column of square characters set closer than the table's lines: a band much taller
+    than its ink is wide is split again into character-sized pieces."""
+    out: list[tuple[int, int]] = []
+    for a, b in merged:
+        cols = np.flatnonzero((region[a:b] > 0).sum(axis=0))
+        width = int(cols[-1] - cols[0] + 1) if cols.size else 0
+        # a column as wide as a CJK character (digits are half as wide) and much taller
+        if width and b - a > 1.6 * width and 0.75 * line_height <= width <= 1.6 * line_height:
+            profile = (region > 0).sum(axis=1)
+            for pa, pb in _merge_strokes([(x, y) for x, y in rows if a <= x and y <= b], 1.1 * width / 1.3):
+                out.extend(_cut_square(profile, pa, pb, width))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _cut_square(profile: np.ndarray, a: int, b: int, width: int) -> list[tuple[int, int]]:
+    """Characters touching one another down a column: cut the run into square pieces at the
+    lightest row near each multiple of the character size."""
+    n = round((b - a) / width)
+    if n <= 1:
+        return [(a, b)]
+    pitch = (b - a) / n
+    cuts = [a]
+    for i in range(1, n):
+        lo, hi = int(a + pitch * i - pitch / 3), int(a + pitch * i + pitch / 3)
+        cuts.append(lo + int(np.argmin(profile[lo:hi + 1])))
+    cuts.append(b)
+    return [(x, y) for x, y in itertools.pairwise(cuts) if y > x]
+
+
 def _cell_crops(rgb: np.ndarray, text_ink: np.ndarray, grid: Grid) -> list[_Crop]:
     """Every text line inside every cell of a grid, cut out with a small margin."""
     out: list[_Crop] = []
@@ -249,7 +284,7 @@ def _cell_crops(rgb: np.ndarray, text_ink: np.ndarray, grid: Grid) -> list[_Crop
     # the usual line height in this table: most bands are whole lines of digits or characters
     line_height = float(heights[len(heights) * 3 // 4]) if heights else 0.0
     for x0, top, region, rows in regions:
-        for a, b in _merge_strokes(rows, line_height):
+        for a, b in _stacked_split(region, rows, _merge_strokes(rows, line_height), line_height):
             if b - a < 3:
                 continue
             cols = np.flatnonzero((region[a:b] > 0).sum(axis=0))
