@@ -86,7 +86,7 @@ def ocr_available() -> bool:
 def _check_complete(data: bytes, file: str) -> None:
     # PDFium silently "repairs" a file cut short and shows the pages it still finds; a report
     # missing its last pages must not be read as if complete.
-    if b"%%EOF" not in data[-4096:]:
+    if b"%%EOF" not in data[-8192:]:
         raise InputError(file, "truncated PDF (no %%EOF end marker: the file was cut short; "
                                "download it again)")
 
