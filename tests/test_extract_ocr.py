@@ -163,3 +163,34 @@ def test_truncated_png_is_refused(page4_image: Image.Image) -> None:
 def test_only_tables_carry_cells(page4: Document) -> None:
     assert any(isinstance(b, Table) for b in page4.blocks)
     assert all(isinstance(c.text, str) for t in page4.tables() for c in t.cells)
+
+
+def test_table_pasted_as_a_picture_into_a_text_page() -> None:
+    """A text page with the 行政复议/诉讼 table pasted in as a screenshot: the prose comes from the
+    text layer, the table from OCR of the picture, in reading order."""
+    import pypdf
+
+    reference = extract_pdf(HONGZE.read_bytes(), "hongze.pdf")
+    appeals = next(t for t in reference.tables() if any("复议后起诉" in c.text for c in t.cells))
+    x0, top, x1, bottom = appeals.loc.box
+    k = DPI / 72
+    shot = render(HONGZE, appeals.loc.page).crop((int(x0 * k) - 4, int(top * k) - 4, int(x1 * k) + 4, int(bottom * k) + 4))
+    pic = io.BytesIO()
+    shot.save(pic, format="PDF", resolution=DPI)
+    picture_page = pypdf.PdfReader(io.BytesIO(pic.getvalue())).pages[0]
+    writer = pypdf.PdfWriter()
+    writer.add_page(pypdf.PdfReader(HONGZE).pages[4])  # page 5: four paragraphs at the top
+    writer.pages[0].merge_transformed_page(picture_page, pypdf.Transformation().translate(tx=x0, ty=120))
+    out = io.BytesIO()
+    writer.write(out)
+
+    doc = extract_pdf(out.getvalue(), "pasted.pdf")
+    assert any("pictures were read by OCR" in w for w in doc.warnings)
+    (table,) = list(doc.tables())
+    numbers = [c.text for row in table.rows() for c in row if c.text.isdigit()]
+    assert numbers == ["1", "1", "0", "0", "2", "1", "0", "0", "0", "1", "2", "0", "1", "0", "3"]
+    assert all(c.confidence is not None for c in table.cells)
+    paragraphs = [b for b in doc.blocks if not isinstance(b, Table)]
+    assert any("六、其他需要报告的事项" in p.text for p in paragraphs)
+    # the picture sits below the prose: the table comes last
+    assert doc.blocks[-1] is table

@@ -413,8 +413,12 @@ class PageContent:
     height: float
     glyphs: list[Glyph]
     segments: list[Segment]
-    images: int = 0
+    # boxes of the pictures drawn on the page (a table pasted as an image is one)
+    pictures: list[tuple[float, float, float, float]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # whether a raster of the page as displayed has this page's orientation (its text is not
+    # drawn turned against the page's /Rotate), so OCR boxes and text-layer boxes can be mixed
+    raster_aligned: bool = True
     # Confidence of a table cell with no glyph: None when the text layer is exact, else the
     # OCR path's certainty that an ink-free cell is really blank.
     blank_confidence: float | None = None

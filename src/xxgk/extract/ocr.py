@@ -118,6 +118,33 @@ def ocr_pdf_pages(data: bytes, file: str, numbers: list[int], dpi: int = DPI) ->
         pdf.close()
 
 
+def ocr_pdf_regions(data: bytes, file: str, regions: dict[int, list[tuple[float, float, float, float]]],
+                    dpi: int = DPI) -> dict[int, PageContent]:
+    """OCR of parts of PDF pages (boxes in points, in the displayed page's frame): everything
+    outside the boxes is blanked before recognition, so only those parts are read."""
+    _require(file)
+    import pypdfium2 as pdfium
+
+    k = dpi / 72
+    pdf = pdfium.PdfDocument(data)
+    try:
+        out = {}
+        for n, boxes in sorted(regions.items()):
+            page = pdf[n - 1]
+            try:
+                rgb = np.ascontiguousarray(page.render(scale=k).to_numpy()[:, :, :3])
+            finally:
+                page.close()
+            keep = np.zeros(rgb.shape[:2], bool)
+            for x0, top, x1, bottom in boxes:
+                keep[max(int(top * k), 0):int(bottom * k) + 1, max(int(x0 * k), 0):int(x1 * k) + 1] = True
+            rgb[~keep] = 255
+            out[n] = ocr_page(rgb, n, k)
+        return out
+    finally:
+        pdf.close()
+
+
 def _decode_image(data: bytes, file: str) -> list[tuple[np.ndarray, float]]:
     from PIL import Image, ImageOps, UnidentifiedImageError
 

@@ -68,6 +68,7 @@ def extract_pdf(data: bytes, file: str = "") -> Document:
             by_number = {p.number: p for p in ocr_pages}
             pages = [by_number.get(p.number, p) for p in pages]
             warnings.append(f"pages {_ranges(textless)} have no text layer and were read by OCR")
+    pages = _read_pictures(data, file, pages, warnings)
     for p in pages:
         warnings.extend(p.notes)
     doc = build_document(pages, kind="pdf" if not textless or len(textless) < n_pages else "scan",
@@ -78,6 +79,62 @@ def extract_pdf(data: bytes, file: str = "") -> Document:
 
 def ocr_available() -> bool:
     return importlib.util.find_spec("rapidocr_onnxruntime") is not None
+
+
+# ---------------------------------------------------------------- pictures on text pages
+
+_PICTURE_SHARE = 0.08  # of the page area: smaller pictures are logos, stamps and seals
+_GLYPHS_OVER_PICTURE = 10  # a picture under this much text-layer text is a background
+
+
+def _inside(box: tuple[float, float, float, float], x: float, y: float) -> bool:
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _pasted_pictures(page: PageContent) -> list[tuple[float, float, float, float]]:
+    """Pictures on a text page that may hold a table pasted as an image: large, and with no
+    text-layer text drawn over them (a letterhead or watermark background has text on top)."""
+    out = []
+    for box in page.pictures:
+        area = (box[2] - box[0]) * (box[3] - box[1])
+        if area < _PICTURE_SHARE * page.width * page.height:
+            continue
+        over = sum(1 for g in page.glyphs if not g.space and _inside(box, g.cx, g.cy))
+        if over < _GLYPHS_OVER_PICTURE:
+            out.append(box)
+    return out
+
+
+def _read_pictures(data: bytes, file: str, pages: list[PageContent], warnings: list[str]) -> list[PageContent]:
+    """Tables pasted into a text page as pictures are read by OCR and take their place among
+    the page's text-layer glyphs and rulings."""
+    wanted = {p.number: boxes for p in pages if p.glyphs and p.raster_aligned
+              and p.blank_confidence is None and (boxes := _pasted_pictures(p))}
+    if not wanted:
+        return pages
+    if not ocr_available():
+        warnings.append(f"pages {_ranges(sorted(wanted))} carry large pictures (tables pasted as images?) that "
+                        "were not read: install the OCR extra (pip install 'xxgk[ocr]') to read them")
+        return pages
+    from xxgk.extract.ocr import ocr_pdf_regions
+
+    read = ocr_pdf_regions(data, file, wanted)
+    warnings.append(f"pages {_ranges(sorted(wanted))}: pictures were read by OCR")
+    out = []
+    for p in pages:
+        if p.number not in read:
+            out.append(p)
+            continue
+        boxes, ocr = wanted[p.number], read[p.number]
+
+        def inside_any(x: float, y: float, boxes: list = boxes) -> bool:
+            return any(_inside(b, x, y) for b in boxes)
+
+        glyphs = [g for g in p.glyphs if not inside_any(g.cx, g.cy)] + [g for g in ocr.glyphs if inside_any(g.cx, g.cy)]
+        segments = p.segments + [s for s in ocr.segments if inside_any((s.x0 + s.x1) / 2, (s.y0 + s.y1) / 2)]
+        out.append(PageContent(p.number, p.width, p.height, glyphs, segments, p.pictures, p.notes,
+                               blank_confidence=ocr.blank_confidence))
+    return out
 
 
 # ---------------------------------------------------------------- opening
@@ -171,13 +228,14 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
                          "mapping (fonts without ToUnicode); its text layer was ignored")
             raw_chars = []
         glyphs = [_glyph(c, frame) for c in raw_chars]
-        segments, n_images = _rulings(page, frame)
+        segments, pictures = _rulings(page, frame)
+        aligned = rotation == page.get_rotation() % 360
     finally:
         page.close()
     w, h = frame.size
     return PageContent(number=index + 1, width=w, height=h,
                        glyphs=[g for g in glyphs if g is not None and (g.text.strip() or g.space)],
-                       segments=segments, images=n_images, notes=notes)
+                       segments=segments, pictures=pictures, notes=notes, raster_aligned=aligned)
 
 
 # (text, left, bottom, right, top, angle in radians): user space, y up
@@ -267,11 +325,11 @@ def _glyph(c: _RawChar, frame: _Frame) -> Glyph | None:
     return Glyph(ch, x0, y0, x1, y1, em)
 
 
-def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], int]:
-    """Every horizontal/vertical line drawn on the page (in the reading frame), and the count
-    of image objects (a page of images without text is a scan)."""
+def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[tuple[float, float, float, float]]]:
+    """Every horizontal/vertical line drawn on the page, and the box of every picture (both in
+    the reading frame)."""
     segments: list[Segment] = []
-    n_images = 0
+    pictures: list[tuple[float, float, float, float]] = []
     identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     stack = [(pdfium_c.FPDFPage_GetObject(page.raw, i), identity, 0)
              for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))]
@@ -284,14 +342,18 @@ def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], int]:
         own = (m.a, m.b, m.c, m.d, m.e, m.f) if has_matrix else identity
         matrix = _compose(own, parent)
         if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            n_images += 1
+            # an image is drawn into the unit square of its matrix
+            a, b, c, d, e, f = matrix
+            corners = [frame.point(a * x + c * y + e, b * x + d * y + f) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
+            xs, ys = [p[0] for p in corners], [p[1] for p in corners]
+            pictures.append((min(xs), min(ys), max(xs), max(ys)))
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
             children = [(pdfium_c.FPDFFormObj_GetObject(obj, j), matrix, depth + 1)
                         for j in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
             stack.extend(reversed(children))
         elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             segments.extend(_path_rulings(obj, matrix, frame))
-    return segments, n_images
+    return segments, pictures
 
 
 def _compose(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
