@@ -5,8 +5,8 @@ PostgreSQL.
     .venv/bin/python bench/bench_ingest.py --texts 1000 --pdfs 50   # a quick run
     XXGK_BENCH_POSTGRES_URL=postgresql://xxgk:xxgk@127.0.0.1/xxgk_bench .venv/bin/python bench/bench_ingest.py
 
-The corpus comes from xxgk.synth: text reports of `texts / 5` bodies over five years (so the
-cross-year rules have work to do), and PDFs rendered by LibreOffice from synthetic reports
+The corpus comes from xxgk.synth: text reports of `texts / 5` distinct bodies over five years
+(so the cross-year rules have work to do), and PDFs rendered by LibreOffice from synthetic reports
 (`--unique-pdfs` of them, slow to make, cached in the work folder). Up to `--pdfs` files are
 made from those by appending a distinct PDF comment after %%EOF: distinct bytes (so nothing is
 deduplicated) and the full parsing cost each, at a fraction of the rendering time.
@@ -58,16 +58,37 @@ RUN = textwrap.dedent("""
 # ---------------------------------------------------------------- corpus
 
 
+def body_seeds(n: int) -> list[int]:
+    """The first `n` synth seeds whose bodies all differ: synth draws bodies from a finite list,
+    and two seeds with the same body would make one body file two reports a year."""
+    from xxgk.synth import generate
+
+    seen: set[str] = set()
+    seeds: list[int] = []
+    seed = 0
+    while len(seeds) < n:
+        name = generate(seed, year=YEARS[0]).body.name
+        if name not in seen:
+            seen.add(name)
+            seeds.append(seed)
+        seed += 1
+        if seed > 50 * n + 1000:
+            raise SystemExit(f"xxgk.synth has fewer than {n} distinct bodies")
+    return seeds
+
+
 def make_texts(folder: Path, n: int) -> list[Path]:
+    """`n` text reports: n / 5 distinct bodies, each reporting 2019-2023."""
     from xxgk.synth import generate, render_text
 
     folder.mkdir(parents=True, exist_ok=True)
+    seeds = body_seeds(-(-n // len(YEARS)))
     out = []
     for i in range(n):
-        seed, year = divmod(i, len(YEARS))
-        p = folder / f"t{seed:05d}-{YEARS[year]}.txt"
+        k, year = divmod(i, len(YEARS))
+        p = folder / f"t{seeds[k]:05d}-{YEARS[year]}.txt"
         if not p.exists():
-            p.write_bytes(render_text(generate(seed, year=YEARS[year])).data)
+            p.write_bytes(render_text(generate(seeds[k], year=YEARS[year])).data)
         out.append(p)
     return out
 
@@ -292,9 +313,9 @@ def main() -> None:
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    texts = make_texts(work / f"texts-{args.texts}", args.texts)
+    texts = make_texts(work / f"bodies-texts-{args.texts}", args.texts)
     pdfs = make_pdfs(work / f"pdfs-{args.pdfs}", args.pdfs, args.unique_pdfs) if args.pdfs else []
-    crash_dir = work / f"crash-{args.crash_files}"
+    crash_dir = work / f"bodies-crash-{args.crash_files}"
     crash = make_texts(crash_dir, args.crash_files)
     bad = crash_dir / f"t{len(crash) // 10:05d}-corrupt.pdf"  # sorts into the middle of the walk
     bad.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
