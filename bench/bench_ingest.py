@@ -317,7 +317,7 @@ def main() -> None:
     pdfs = make_pdfs(work / f"pdfs-{args.pdfs}", args.pdfs, args.unique_pdfs) if args.pdfs else []
     crash_dir = work / f"bodies-crash-{args.crash_files}"
     crash = make_texts(crash_dir, args.crash_files)
-    bad = crash_dir / f"t{len(crash) // 10:05d}-corrupt.pdf"  # sorts into the middle of the walk
+    bad = crash_dir / f"{crash[len(crash) // 2].stem}-corrupt.pdf"  # sorts into the middle of the walk
     bad.write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
     crash.append(bad)
     print(f"corpus ready in {time.perf_counter() - t0:.0f} s: {len(texts)} texts, {len(pdfs)} PDFs", flush=True)
