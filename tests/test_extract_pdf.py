@@ -431,3 +431,12 @@ def test_unruled_tables_read_as_lines_and_parse_fully(case: tuple) -> None:
     wrong = [f"{t}.{r}.{c}" for t in ("active", "applications", "appeals")
              for r, cols in truth[t].items() for c, v in cols.items() if got[t].get(r, {}).get(c) != v]
     assert wrong == []
+
+
+def test_title_in_large_type_over_two_lines_is_one_paragraph(case: tuple) -> None:
+    name, _, doc, _ = case
+    first = next(doc.paragraphs())
+    agency = {"huaian-city-2024": "淮安市人民政府", "hongze-district-2024": "淮安市洪泽区人民政府"}[name]
+    assert first.text == f"{agency}2024年政府信息公开工作年度报告"
+    # body text in ordinary type stays one paragraph per printed line
+    assert next(p for p in doc.paragraphs() if p.text.startswith("本报告由")).text.endswith(("政府", "和"))

@@ -444,10 +444,29 @@ def _bbox(glyphs: Sequence[Glyph]) -> tuple[float, float, float, float]:
             max(g.x1 for g in glyphs), max(g.bottom for g in glyphs))
 
 
-def page_blocks(page: PageContent, units: Units) -> list[_Placed]:
-    """One page as tables (from its rulings) and paragraph lines, top to bottom."""
+_HEADING_RATIO = 1.2  # type this much larger than the body text is a title or heading
+
+
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0.0
+
+
+_Layout = tuple[list[Grid], list[list[list[Glyph]]], list[Glyph]]
+
+
+def page_layout(page: PageContent, units: Units) -> _Layout:
+    """The page's grids, the glyphs of each grid cell, and the glyphs outside every grid."""
     grids = find_grids(page.segments, units)
     per_grid, outside = assign(page.glyphs, grids)
+    return grids, per_grid, outside
+
+
+def page_blocks(page: PageContent, layout: _Layout, body_em: float | None = None) -> list[_Placed]:
+    """One page as tables (from its rulings) and paragraph lines, top to bottom. `body_em`
+    is the document's usual type size outside tables: lines set much larger are titles, and a
+    title wrapped over two lines becomes one paragraph."""
+    grids, per_grid, outside = layout
     placed: list[_Placed] = []
     for grid, cell_glyphs in zip(grids, per_grid, strict=True):
         if not any(cell_glyphs):
@@ -461,14 +480,26 @@ def page_blocks(page: PageContent, units: Units) -> list[_Placed]:
         top, bottom = grid.box[1], grid.box[3]
         table = Table(cells, Location(page.number, box=_rounded(grid.box)), aligned=True)
         placed.append(_Placed(page.number, top, bottom, table, xs=list(grid.xs)))
+    heading: _Placed | None = None  # the last line, when it was set in a heading's large type
     for n, line in enumerate(group_lines(outside), start=1):
         text = line_text(line)
         if not text:
             continue
         box = _bbox([g for g in line if not g.space])
+        em = _median([g.size for g in line if not g.space])
+        large = body_em is not None and em >= _HEADING_RATIO * body_em
+        if large and heading is not None and 0 <= box[1] - heading.bottom < 0.8 * em:
+            # a title wrapped over two lines in large type is one title
+            hb = heading.block.loc.box or box
+            joined = (min(hb[0], box[0]), hb[1], max(hb[2], box[2]), box[3])
+            heading.block.text = join_wrapped([heading.block.text, text])  # type: ignore[union-attr]
+            heading.block.loc = Location(page.number, heading.block.loc.line, _rounded(joined))
+            heading.bottom = box[3]
+            continue
         margin = box[1] < 0.1 * page.height or box[3] > 0.9 * page.height
         para = Paragraph(text, Location(page.number, n, _rounded(box)))
         placed.append(_Placed(page.number, box[1], box[3], para, margin=margin, confidence=min_confidence(line)))
+        heading = placed[-1] if large else None
     placed.sort(key=lambda p: (p.top, p.block.loc.box[0] if p.block.loc.box else 0.0))
     return placed
 
@@ -578,7 +609,12 @@ def _join_across_pages(pages: list[list[_Placed]], units: Units) -> list[_Placed
 def build_document(pages: Sequence[PageContent], kind: str, file: str, units: Units) -> Document:
     """Pages to a Document: per-page blocks, page furniture dropped, tables cut by a page
     break joined back together."""
-    per_page = [page_blocks(p, units) for p in pages]
+    layouts = [page_layout(p, units) for p in pages]
+    # the usual type size of the prose (table text is often smaller); OCR glyphs are words and
+    # lines whose height is no font size, so scans get no title joining
+    sizes = [g.size for _, _, outside in layouts for g in outside if not g.space and g.confidence is None]
+    body_em = _median(sizes) if sizes else None
+    per_page = [page_blocks(p, layout, body_em) for p, layout in zip(pages, layouts, strict=True)]
     placed = _join_across_pages(_drop_furniture(per_page), units)
     # Paragraph has no confidence field: doubtful OCR lines are named here, with their place,
     # so a reader of the report knows which sentence to look at (table cells carry their own).
