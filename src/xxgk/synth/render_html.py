@@ -43,6 +43,7 @@ from xxgk.synth.truth import SyntheticReport
 HTML_STYLES = ("portal", "plain", "br_cells", "blank_zero", "gbk", "yuan")
 
 _MONEY = {"active.fees.amount", "active.procurement.amount"}
+_VALUE_RULES = {"T3-balance", "T3-results", "T3-applicants", "T4-groups", "negative-count"}
 
 
 class _Page:
@@ -56,7 +57,10 @@ class _Page:
         self.plain = style == "plain"
         self.blank: set[str] = set()
         if style == "blank_zero":
-            self.blank = {p for p, v in report.values.items() if v == 0 and p not in report.gaps}
+            # Cells of a relation the report breaks keep their printed 0: a blank there would leave
+            # the break undecidable (the arithmetic could fill the blank either way).
+            keep = {c for e in report.expectations if e.code in _VALUE_RULES for c in e.cells}
+            self.blank = {p for p, v in report.values.items() if v == 0 and p not in report.gaps and p not in keep}
 
     # ------------------------------------------------------------ cells
 
