@@ -117,7 +117,7 @@ def test_known_blank_means_zero_pages():
 
 @needs_reader
 @needs_docx
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(seed=seeds, style=st.sampled_from(["official", "breaks"]))
 def test_docx_documents_read_back_exactly(seed, style):
     from xxgk.synth.render_docx import render_docx
