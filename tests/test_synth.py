@@ -382,3 +382,16 @@ def test_docx_has_merged_cells():
 def test_template_2021_has_the_rows_the_generator_prints():
     report = generate(2, template="2021")
     assert report.printed_rows("applications") == [r.key for r in TEMPLATE_2021.table("applications").rows]
+
+
+def test_inject_returns_a_new_report_and_leaves_the_original():
+    import random
+
+    from xxgk.synth import inject
+
+    clean = generate(9)
+    before = json.dumps(clean.to_dict(), ensure_ascii=False)
+    broken = inject(clean, "T4-groups", random.Random(1))
+    assert json.dumps(clean.to_dict(), ensure_ascii=False) == before
+    assert broken.expected_codes == ["T4-groups"] and broken.defects == ("T4-groups",)
+    assert inject(clean, "T4-groups", random.Random(1)).to_dict() == broken.to_dict()
