@@ -90,6 +90,11 @@ class TrailingRun:
     def has_values(self) -> bool:
         return any(t.kind in ("number", "blank", "garbled") for t in self.tokens)
 
+    @property
+    def all_empty(self) -> bool:
+        """Value slots that are all empty cells: a row of blanks in an aligned table."""
+        return bool(self.tokens) and all(t.kind == "empty" for t in self.tokens)
+
 
 def _is_wrapped_prose(line: Line) -> bool:
     values = [t for t in line.trailing_values().tokens if t.kind != "empty"]
@@ -170,13 +175,14 @@ def trailing_run(tokens: list[Token], aligned: bool) -> TrailingRun:
     """The value slots at the end of a line.
 
     Walk back from the end over numbers, blanks, garbled values and empty cells; stop at the
-    first label. Trailing empty cells are layout (TSV dumps end rows with tabs) and are dropped.
-    Leading empties of the run are kept only for aligned tables, where an empty cell is a real
-    printed blank at a known column; in a text dump they are just separators.
+    first label. In a text dump empty cells at either end of the run are layout (TSV rows end
+    with tabs) and are dropped; in an aligned table an empty cell is a real printed blank at a
+    known column, so they are kept and `place_values` decides which ones are the row's.
     """
     end = len(tokens)
-    while end > 0 and tokens[end - 1].kind == "empty":
-        end -= 1
+    if not aligned:
+        while end > 0 and tokens[end - 1].kind == "empty":
+            end -= 1
     start = end
     while start > 0 and tokens[start - 1].kind in ("number", "blank", "empty", "garbled"):
         start -= 1

@@ -74,16 +74,22 @@ def cell_from_token(tok: Token, column: Column) -> Cell:
     return Cell(None, "missing", loc, tok.text, "unreadable value")
 
 
+def _trim_empties(tokens: list[Token], n: int, leading: bool) -> list[Token]:
+    """Drop empty cells from one end (then the other) until n remain: extra grid columns."""
+    out = list(tokens)
+    for side in ((0, -1) if leading else (-1, 0)):
+        while len(out) > n and out[side].kind == "empty":
+            out.pop(side)
+    return out
+
+
 def place_values(row: Row, tokens: list[Token], table_key: str, line: Line) -> tuple[dict[str, Cell], str | None]:
     """Cells of `row` from the value tokens of one line; (cells, problem) where problem says why
     the values could not be placed."""
     n = len(row.columns)
     options = [tokens, [t for t in tokens if t.kind != "empty"]]
     if line.aligned:
-        stripped = list(tokens)
-        while len(stripped) > n and stripped and stripped[0].kind == "empty":
-            stripped = stripped[1:]
-        options.insert(1, stripped)
+        options[1:1] = [_trim_empties(tokens, n, leading=True), _trim_empties(tokens, n, leading=False)]
     for option in options:
         if len(option) == n:
             return {f"{table_key}.{row.key}.{col.key}": cell_from_token(tok, col)
@@ -111,7 +117,8 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
         if run.has_values and line.is_narrative and not line.in_table:
             pending = ""
             continue
-        if not run.has_values:
+        blank_row = run.all_empty and line.aligned and _pick(line.label, rows, taken)[0] is not None
+        if not run.has_values and not blank_row:
             if line.is_narrative and not line.in_table:
                 pending = ""
             else:
@@ -181,7 +188,8 @@ def _flat_candidates(lines: Sequence[Line]) -> list[tuple[Line, list[Token]]]:
     out = []
     for line in lines:
         run = line.trailing_values()
-        if not run.has_values or line.is_narrative:
+        blank_row = line.aligned and run.all_empty and len(run.tokens) >= 5  # zeros printed as &nbsp;
+        if (not run.has_values and not blank_row) or line.is_narrative:
             continue
         values = run.tokens if line.aligned else [t for t in run.tokens if t.kind != "empty"]
         if len(line.label) > 12 and len(values) < 5:
@@ -198,9 +206,8 @@ def _take(candidates: list[tuple[Line, list[Token]]], n: int) -> tuple[list[Toke
         used.append(line)
         if len(tokens) >= n:
             break
-    if used and all(ln.aligned for ln in used):
-        while len(tokens) > n and tokens[0].kind == "empty":
-            tokens = tokens[1:]
+    if used and all(ln.aligned for ln in used) and len(tokens) > n:
+        tokens = _trim_empties(tokens, n, leading=True)
     return tokens, used
 
 
