@@ -10,6 +10,7 @@ need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui fonts-noto-cjk)
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
+[ -e /usr/lib/x86_64-linux-gnu/libGL.so.1 ] || need+=(libgl1 libglib2.0-0)  # opencv (OCR)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

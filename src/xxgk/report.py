@@ -72,9 +72,14 @@ class Source:
     sha256: str
     kind: str
     pages: int | None = None
+    # What the extractor noticed but could not fix (a doubtful OCR line, a page without text).
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"file": self.file, "sha256": self.sha256, "kind": self.kind, "pages": self.pages}
+        d: dict[str, Any] = {"file": self.file, "sha256": self.sha256, "kind": self.kind, "pages": self.pages}
+        if self.warnings:
+            d["warnings"] = list(self.warnings)
+        return d
 
 
 @dataclass
@@ -179,7 +184,8 @@ class Report:
             cells[path] = Cell(value, info["status"], info.get("loc"), info.get("raw"), info.get("note"))
         s = d.get("source") or {}
         return cls(
-            Source(s.get("file", ""), s.get("sha256", ""), s.get("kind", ""), s.get("pages")),
+            Source(s.get("file", ""), s.get("sha256", ""), s.get("kind", ""), s.get("pages"),
+                   list(s.get("warnings") or [])),
             meta,
             [SectionText(x["no"], x["title"], x["text"], x.get("loc")) for x in d.get("sections") or []],
             cells,

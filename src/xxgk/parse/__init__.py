@@ -98,7 +98,7 @@ def parse_document(doc: Document) -> Report:
 
     cells = _assemble_cells(template, results)
     report = Report(
-        source=Source(doc.file, doc.sha256, doc.kind, doc.pages),
+        source=Source(doc.file, doc.sha256, doc.kind, doc.pages, list(doc.warnings)),
         meta=meta,
         sections=_section_texts(lines, spans),
         cells=cells,

@@ -93,3 +93,13 @@ def unmatched_row(report: Report) -> Iterator[Finding]:
         label = u.get("label") or "(no label)"
         yield r.finding(f"table {u['table']}: row {label[:60]} with values {' '.join(u['values'])} matches no "
                         "template row", loc=u.get("loc"), excerpt=label)
+
+
+@rule("extraction-warning", "warning", "The extractor could not read part of the source with confidence")
+def extraction_warning(report: Report) -> Iterator[Finding]:
+    """Something the extractor noticed but could not fix: a text line OCR read with low
+    confidence, a page without a text layer among text pages, a web page whose tables may be
+    pictures. The text concerned may be wrong or missing; look at the source at that place."""
+    r = get("extraction-warning")
+    for warning in report.source.warnings:
+        yield r.finding(warning)
