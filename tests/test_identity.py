@@ -138,3 +138,18 @@ def test_any_name_is_identified_without_error(name: str) -> None:
     assert ident.level in (None, "province", "city", "county", "township", "development_zone", "department")
     if ident.region_code is not None:
         assert len(ident.region_code) == 6 and ident.region
+
+
+def test_the_division_table_loads_without_importing_cpca() -> None:
+    """cpca's own import needs pkg_resources (gone from current setuptools) and pandas; only its
+    data file is read."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from xxgk.identity import find_place; "
+        "m = find_place('淮安市洪泽区人民政府'); assert m.place.code == '320813', m; "
+        "assert 'cpca' not in sys.modules and 'pandas' not in sys.modules and 'pkg_resources' not in sys.modules"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

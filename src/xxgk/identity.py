@@ -9,7 +9,8 @@ of the report mentions), and last the file name. Every value says where it came 
 and otherwise left unknown with the reason in the provenance.
 
 Region names and codes come from `cpca`'s bundled table of the GB/T 2260 administrative
-divisions (province, city and county level, 6-digit codes): never from a list written here.
+divisions (province, city and county level, 6-digit codes), matched with pyahocorasick: never
+from a list written here.
 
 Levels (`meta.level`):
 
@@ -26,19 +27,22 @@ report names only its city gets the city's code; the provenance says how it was 
 
 from __future__ import annotations
 
+import csv
+import importlib.util
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
+from xxgk.errors import XxgkError
 from xxgk.report import Report
 from xxgk.store.store import BodyIdentity
 
 # Bump when a change here changes what identify() returns: stored parses are then redone.
-IDENTITY_REVISION = 1
+IDENTITY_REVISION = 2
 
 LEVELS = ("province", "city", "county", "township", "development_zone", "department")
 _RANK_LEVEL = {0: "province", 1: "city", 2: "county"}
@@ -84,23 +88,54 @@ class Place:
 
 
 @cache
-def _cpca() -> Any:
-    # cpca builds its Aho-Corasick automaton over the division table on import (~0.3 s): once per process.
-    import cpca
+def _table() -> tuple[dict[str, str], Any]:
+    """The division table and an Aho-Corasick automaton over its names and their short forms.
 
-    return cpca
+    The data is cpca's (its bundled `resources/adcodes.csv`, GB/T 2260 at province, city and
+    county level). It is read from the installed package's folder rather than through
+    `import cpca`, which needs `pkg_resources` (gone from current setuptools) and pandas; the
+    short forms follow cpca's rule: 江苏省 -> 江苏, 南京市 -> 南京, 宁夏回族自治区 -> 宁夏 (区 and
+    县 are kept: too many county names would otherwise become common words).
+    """
+    import ahocorasick
+
+    spec = importlib.util.find_spec("cpca")
+    if spec is None or not spec.submodule_search_locations:
+        raise XxgkError("telling regions needs the division table of the cpca package: pip install cpca")
+    path = Path(next(iter(spec.submodule_search_locations))) / "resources" / "adcodes.csv"
+    names: dict[str, str] = {}
+    words: dict[str, list[Place]] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            code, name = row["adcode"][:6], row["name"]
+            names[code] = name
+            if name in _PLACEHOLDERS:
+                continue  # 市辖区, 重庆's 县...: table rows, not place names
+            rank = 0 if code.endswith("0000") else 1 if code.endswith("00") else 2
+            short = _SHORT.get(name) or _STOP.sub("", name)
+            for word in {name, short}:
+                if len(word) >= 2:
+                    words.setdefault(word, []).append(Place(code, rank))
+    automaton = ahocorasick.Automaton()
+    for word, places in words.items():
+        automaton.add_word(word, (word, tuple(places)))
+    automaton.make_automaton()
+    return names, automaton
 
 
-@cache
 def _names() -> dict[str, str]:
-    return {info.adcode: info.name for info in _cpca().ad_2_addr_dict.values()}
+    return _table()[0]
 
 
+_SHORT = {
+    "内蒙古自治区": "内蒙古",
+    "广西壮族自治区": "广西",
+    "西藏自治区": "西藏",
+    "新疆维吾尔自治区": "新疆",
+    "宁夏回族自治区": "宁夏",
+}
+_STOP = re.compile(r"([省市]|特别行政区|自治区)$")
 _NATION = Place("100000", 0)  # GB/T 2260's code for the country as a whole: central bodies
-
-
-def _place(info: Any) -> Place:
-    return Place(info.adcode, info.rank)
 
 
 @dataclass(frozen=True)
@@ -115,7 +150,7 @@ class PlaceMatch:
 
 @dataclass(frozen=True)
 class _Name:
-    """One place name cpca found in a text: where, and every place it can mean."""
+    """One place name found in a text: where, and every place it can mean."""
 
     start: int
     end: int  # exclusive
@@ -123,14 +158,11 @@ class _Name:
 
 
 def _runs(text: str) -> list[list[_Name]]:
-    """cpca's matches, grouped into runs of place names printed back to back (淮安市洪泽区)."""
+    """Place names (leftmost-longest, non-overlapping), grouped into runs printed back to back
+    (淮安市洪泽区)."""
     runs: list[list[_Name]] = []
-    for m in _cpca().matcher.iter(text):
-        # The division table has placeholder rows (重庆's 县, 市辖区) that are words, not places.
-        places = tuple(_place(a) for a in m.attr_infos if a.name not in _PLACEHOLDERS)
-        if not places or m.origin_value in _PLACEHOLDERS:
-            continue
-        name = _Name(m.start_index, m.end_index + 1, places)
+    for last, (word, places) in _table()[1].iter_long(text):
+        name = _Name(last - len(word) + 1, last + 1, places)
         if runs and name.start == runs[-1][-1].end:
             runs[-1].append(name)
         else:
@@ -196,12 +228,7 @@ def dominant_place(places: Sequence[Place]) -> Place | None:
             code = p.code[: 2 * (rank + 1)].ljust(6, "0")
             votes[code] = votes.get(code, 0) + 1
         code, n = max(sorted(votes.items()), key=lambda kv: kv[1])
-        if (
-            n < MIN_MENTIONS
-            or n < DOMINANCE * len(pool)
-            or code not in _names()
-            or _names()[code] in _PLACEHOLDERS
-        ):
+        if n < MIN_MENTIONS or n < DOMINANCE * len(pool) or code not in _names() or _names()[code] in _PLACEHOLDERS:
             break
         chosen = Place(code, rank)
     return chosen
@@ -381,11 +408,7 @@ def identify(report: Report, file: str | None = None) -> Identity:
 
     body = None
     if agency and named and place is not None and linkable:
-        core = (
-            _BARE_PREFIX.sub("", core_name(named, match))
-            if level == "department"
-            else core_name(named, match)
-        )
+        core = _BARE_PREFIX.sub("", core_name(named, match)) if level == "department" else core_name(named, match)
         body = BodyIdentity(body_key(place.code, core or named), agency, region, place.code, level)
     return Identity(agency, region, None if place is None else place.code, level, meta.year, body, prov)
 

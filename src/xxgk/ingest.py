@@ -343,9 +343,9 @@ def parse_one(name: str, file: str, data: bytes, sha256: str) -> Parsed | Failed
 def _warm_worker() -> None:
     """Import the parser and build the place-name automaton once per worker, not per file."""
     import xxgk.api  # noqa: F401
-    from xxgk.identity import _cpca
+    from xxgk.identity import _table
 
-    _cpca()
+    _table()
 
 
 class _Serial(cf.Executor):
