@@ -487,7 +487,7 @@ class Store:
                 .where(t.sources.c.sha256 == sha256)
             ).scalar_one_or_none()
 
-    def _build(self, ids: Sequence[int]) -> list[Report]:
+    def _build(self, ids: Sequence[int], for_rules: bool = False) -> list[Report]:
         """Reports for these ids (in this order) from the long-form tables.
 
         Children are read with plain driver SQL: ~200 cells a report, and SQLAlchemy's per-row
@@ -495,10 +495,12 @@ class Store:
         """
         out: list[Report] = []
         for chunk in _chunks(list(ids), _CHUNK):
-            out.extend(self._build_chunk(chunk))
+            out.extend(self._build_chunk(chunk, for_rules))
         return out
 
-    def _build_chunk(self, ids: Sequence[int]) -> list[Report]:
+    def _build_chunk(self, ids: Sequence[int], for_rules: bool = False) -> list[Report]:
+        # for_rules: only what the cross-year rules read (cells and section 五, no report
+        # findings): a partial Report, never handed out of the store.
         if not ids:
             return []
         r, s = t.reports, t.sources
@@ -525,17 +527,19 @@ class Store:
                 cells[rid][f"{tk}.{rk}.{ck}"] = Cell(value, status, loc, raw, note)
             for rid, no, title, text, loc in conn.exec_driver_sql(
                 f"SELECT report_id, no, title, text, location FROM sections WHERE report_id IN ({marks}) "
-                "ORDER BY report_id, seq",
+                + ("AND no = 5 " if for_rules else "")
+                + "ORDER BY report_id, seq",
                 params,
             ):
                 sections[rid].append(SectionText(no, title, text, loc))
             # Report-rule findings in their parse order; corpus findings are kept apart (see findings()).
-            for rid, code, severity, message, fcells, loc, excerpt in conn.exec_driver_sql(
-                "SELECT report_id, code, severity, message, cells, location, excerpt FROM findings "
-                f"WHERE report_id IN ({marks}) AND scope = 'report' ORDER BY report_id, seq",
-                params,
-            ):
-                found[rid].append(Finding(code, severity, message, json.loads(fcells), loc, excerpt))
+            if not for_rules:
+                for rid, code, severity, message, fcells, loc, excerpt in conn.exec_driver_sql(
+                    "SELECT report_id, code, severity, message, cells, location, excerpt FROM findings "
+                    f"WHERE report_id IN ({marks}) AND scope = 'report' ORDER BY report_id, seq",
+                    params,
+                ):
+                    found[rid].append(Finding(code, severity, message, json.loads(fcells), loc, excerpt))
         out = []
         for i in ids:
             h = heads[i]
@@ -949,7 +953,7 @@ class Store:
                 entries[row["body_id"]].append(_entry(row))
         # A body with one report has no pair to compare: nothing to load for it.
         load = [e.id for es in entries.values() if len(es) > 1 for e in es]
-        built = dict(zip(load, self._build(load), strict=True))
+        built = dict(zip(load, self._build(load, for_rules=True), strict=True))
         check = BodyCheck(list(body_ids), [e.id for es in entries.values() for e in es])
         for b, es in entries.items():
             if not es:
