@@ -43,7 +43,8 @@ from xxgk.synth.truth import SyntheticReport
 HTML_STYLES = ("portal", "plain", "br_cells", "blank_zero", "gbk", "yuan")
 
 _MONEY = {"active.fees.amount", "active.procurement.amount"}
-_VALUE_RULES = {"T3-balance", "T3-results", "T3-applicants", "T4-groups", "negative-count"}
+# Rules that compare printed cells: their cells must stay printed for the fault to be decidable.
+_VALUE_RULES = {"T3-balance", "T3-results", "T3-applicants", "T4-groups", "negative-count", "narrative-vs-table"}
 
 
 class _Page:
@@ -57,9 +58,13 @@ class _Page:
         self.plain = style == "plain"
         self.blank: set[str] = set()
         if style == "blank_zero":
-            # Cells of a relation the report breaks keep their printed 0: a blank there would leave
-            # the break undecidable (the arithmetic could fill the blank either way).
+            # Cells of a relation the report breaks, or that its text misstates, keep their printed
+            # 0: a blank there would leave the fault undecidable (the arithmetic could fill it).
             keep = {c for e in report.expectations if e.code in _VALUE_RULES for c in e.cells}
+            if "applications.new_received.total" in keep:
+                # "received" may count last year's carried-over applications (the rule accepts
+                # either reading), so both totals must be known for a misstatement to be certain.
+                keep.add("applications.carried_over.total")
             self.blank = {p for p, v in report.values.items() if v == 0 and p not in report.gaps and p not in keep}
 
     # ------------------------------------------------------------ cells

@@ -27,7 +27,7 @@ from typing import Any, Literal
 from xxgk.synth import arith, narrative, values
 from xxgk.synth.names import Body, make_body
 from xxgk.synth.narrative import SectionSpec, TextSpec
-from xxgk.template import TEMPLATES, Template, template_for_year
+from xxgk.template import TEMPLATES, Equation, Template, template_for_year
 
 Number = int | float
 PrintedStatus = Literal["read", "blank", "missing"]
@@ -140,8 +140,27 @@ class SyntheticReport:
                 known[p], printed[p] = None, "missing"
             else:
                 known[p], printed[p] = self.values[p], "read"
-        filled = arith.infer(self.tpl.equations, known)
+        filled = arith.infer(self.tpl.equations + self._foreign_equations(), known)
         return {p: CellTruth(filled[p], printed[p]) for p in self.cell_paths()}
+
+    def _foreign_equations(self) -> tuple[Equation, ...]:
+        """Relations a printed foreign row brings: the 2019 （六）其他处理 row is the sum of the
+        2021 （六） rows it stands for, so it can take their place in T3-results."""
+        table = self.tpl.table("applications")
+        out: list[Equation] = []
+        for row in self.tpl.foreign_rows:
+            if f"applications.{row.key}.total" not in self.values or row.key != "other_handling":
+                continue
+            replaced = [r.key for r in table.rows if r.block == "（六）其他处理"]
+            for c in row.columns:
+                own = f"applications.{row.key}.{c.key}"
+                parts = tuple(f"applications.{r}.{c.key}" for r in replaced)
+                out.append(Equation("foreign-row", (own,), parts, f"{row.label} = sum of the rows it replaces"))
+                for eq in self.tpl.equations:
+                    if set(parts) <= set(eq.rhs):
+                        rhs = (*(p for p in eq.rhs if p not in parts), own)
+                        out.append(Equation(eq.code, eq.lhs, rhs, eq.description))
+        return tuple(out)
 
     @cached_property
     def _default(self) -> dict[str, CellTruth]:
