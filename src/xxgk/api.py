@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from xxgk import identity
 from xxgk.check import run_rules
 from xxgk.document import Document
 from xxgk.extract import extract, extract_bytes
@@ -16,6 +17,7 @@ from xxgk.report import Finding, Report
 def parse_document(doc: Document, check: bool = True) -> Report:
     """Parse an extracted Document; with check=True the findings are attached to the report."""
     report = _parse(doc)
+    identity.apply(report)  # region (with its official code) and level of the body
     if check:
         report.findings = run_rules(report)
     return report

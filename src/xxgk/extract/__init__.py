@@ -15,7 +15,7 @@ from io import BytesIO
 from pathlib import Path
 
 from xxgk.document import Document
-from xxgk.errors import InputError, XxgkError
+from xxgk.errors import InputError, MissingExtraError, XxgkError
 
 MAX_BYTES = int(os.environ.get("XXGK_MAX_BYTES", 100 * 1024 * 1024))
 
@@ -102,8 +102,7 @@ def extract_bytes(data: bytes, file: str = "", kind: str | None = None) -> Docum
     except ImportError as e:
         if extra is None:
             raise
-        raise InputError(file, f"reading {kind.upper()} needs the optional extra: "
-                               f"pip install 'xxgk[{extra}]' ({e})") from e
+        raise MissingExtraError(file, f"reading {kind.upper()} ({e})", extra) from e
     try:
         doc: Document = getattr(module, func_name)(data, file)
     except XxgkError:
