@@ -18,7 +18,8 @@ _DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
 _PERIOD = re.compile(_DATE + r"\s*(?:起)?\s*(?:至|到|—|-|~|－)\s*" + _DATE)
 # 《…年度报告格式》, （以下简称…）: a wrapped line of the preamble citing the template, not a title.
 _QUOTED = re.compile(r"[《》]|以下简称|格式")
-_AGENCY_SUFFIX = r"(?:人民政府|政府|管理委员会|管委会|委员会|办公室|办公厅|局|委|办|厅|署|中心|院|镇|乡|街道办事处|街道)"
+_AGENCY_SUFFIX = (r"(?:人民政府|政府|管理委员会|管委会|委员会|办公室|办公厅|局|委|办|厅|署|中心|院|镇|乡"
+                  r"|街道办事处|街道)")
 _AGENCY_IN_TEXT = (
     # 2023年，（在…下，）XX区人民政府坚持…: the first sentence of section 一 names the body itself.
     re.compile(r"^(?:19|20)\d{2}年度?[,，](?:[^,，。]{0,14}[,，])?(.{2,30}?" + _AGENCY_SUFFIX

@@ -1,4 +1,4 @@
-# ruff: noqa: E501  (page templates are kept as the sites write them, one element a line)
+
 """Build the HTML and DOCX test fixtures from real reports' content (kept, so they can be rebuilt).
 
     .venv/bin/python tests/data/html/make_fixtures.py        # needs python-docx; LibreOffice for .doc/.rtf
