@@ -45,13 +45,6 @@ needs_pdf = pytest.mark.skipif(not (_has("xxgk.extract.pdf") and _has("docx") an
 needs_ocr = pytest.mark.skipif(not (_has("rapidocr_onnxruntime") and _has("PIL")),
                                reason="needs the OCR extra (rapidocr-onnxruntime) and Pillow")
 
-PDF_ROW_SPLIT = ("extract/pdf.py + parse: when LibreOffice breaks a row of table 三 across a page inside its "
-                 "label ('5.要求' with the numbers at the foot of one page, '行政机关确认或重新出具已获取信息' at "
-                 "the top of the next; seed 14), the label's first part is an unmatched row and the row is "
-                 "inferred (statuses inferred, unmatched-row warning on a clean report); with a broken relation "
-                 "in the same report the inference cannot fill it (seed 7 + T3-results: T3-results missed)")
-
-
 def _read(rendered):
     return xxgk.read_bytes(rendered.data, f"synthetic{rendered.suffix}")
 
@@ -140,17 +133,16 @@ def pdfs():
 
     reports = [generate(s) for s in range(6)] + [generate(s, defects=[k]) for s, k in
                                                  enumerate(("T3-results", "lost-number", "narrative-count"))]
-    reports.append(generate(14))  # PDF_ROW_SPLIT
+    reports.append(generate(14))  # a table 三 row whose label LibreOffice breaks across two pages
     return list(zip(reports, render_pdf_many(reports), strict=True))
 
 
 @needs_reader
 @needs_pdf
 def test_pdf_reads_back_exactly(pdfs):
-    # Seed 5 breaks a table row over two pages; seed 2's title wraps onto a second line.
+    # Seed 5 breaks a table row over two pages; seed 2's title wraps onto a second line; seed 14
+    # breaks a row inside its label ('5.要求' + numbers | next page '行政机关确认或重新出具已获取信息').
     for report, rendered in pdfs:
-        if report.seed == 14 and not report.defects:
-            continue  # PDF_ROW_SPLIT, pinned below
         s = score(report, rendered, _read(rendered))
         assert s.ok, f"seed={report.seed} defects={report.defects}: {s.summary()}"
 
@@ -162,15 +154,6 @@ def test_pdf_bytes_are_reproducible(pdfs):
     report, rendered = pdfs[0]
     assert render_pdf(report).data == rendered.data
     assert rendered.data.startswith(b"%PDF-")
-
-
-@needs_reader
-@needs_pdf
-@pytest.mark.xfail(strict=True, reason=PDF_ROW_SPLIT)
-def test_known_pdf_label_split_over_pages(pdfs):
-    report, rendered = next((r, x) for r, x in pdfs if r.seed == 14 and not r.defects)
-    s = score(report, rendered, _read(rendered))
-    assert s.ok, s.summary()
 
 
 # ---------------------------------------------------------------- scans

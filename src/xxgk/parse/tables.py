@@ -135,8 +135,10 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
                        if r.key not in taken and r.key != own.key and not r.heading_like]
         else:
             chosen, earlier = _pick(label, rows, open_rows)
-        if chosen is None and not line.label:
-            chosen, earlier, used = _lookahead(lines, i, rows, taken)
+        if chosen is None:
+            # Numbers printed before (the rest of) their label: a label wrapped below its numbers,
+            # or cut by a page break ("5.要求 0 0 …" | next page "行政机关确认或重新出具已获取信息").
+            chosen, earlier, used = _lookahead(lines, i, rows, open_rows, line.label)
             consumed.update(used)
         pending = ""
         if chosen is None:
@@ -167,10 +169,10 @@ def _unmatched(table: str, label: str, line: Line, tokens: list[Token]) -> dict[
             "values": [t.text for t in tokens if t.kind != "empty"]}
 
 
-def _lookahead(lines: Sequence[Line], i: int, rows: Sequence[Row],
-               taken: set[str]) -> tuple[Row | None, list[Row], set[int]]:
+def _lookahead(lines: Sequence[Line], i: int, rows: Sequence[Row], taken: set[str],
+               head: str = "") -> tuple[Row | None, list[Row], set[int]]:
     """Numbers printed before their (wrapped) label: try the label lines that follow."""
-    label = ""
+    label = head
     used: set[int] = set()
     for j in range(i + 1, min(i + 1 + _LOOKAHEAD, len(lines))):
         nxt = lines[j]
