@@ -113,16 +113,13 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
     for i, line in enumerate(lines):
         if i in consumed:
             continue
-        run = line.trailing_values()
-        if run.has_values and line.is_narrative and not line.in_table:
-            pending = ""
+        if line.is_narrative and not line.in_table:
+            pending = ""  # running text ends whatever label was being assembled
             continue
+        run = line.trailing_values()
         blank_row = run.all_empty and line.aligned and _pick(line.label, rows, taken)[0] is not None
         if not run.has_values and not blank_row:
-            if line.is_narrative and not line.in_table:
-                pending = ""
-            else:
-                pending += line.label
+            pending += line.label
             continue
         label = pending + line.label
         # The numbers belong to the label on their own line when it names a row; rows named only
@@ -142,7 +139,7 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
             consumed.update(used)
         pending = ""
         if chosen is None:
-            if line.label or label:
+            if label:
                 result.unmatched.append(_unmatched(table.key, label, line, run.tokens))
             continue
         result.labelled_empty.update(r.key for r in earlier)
