@@ -182,8 +182,17 @@ class _Crop:
 
 def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     """Recognise one page raster into glyphs and rulings (in points, like a PDF text layer)."""
-    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    ink = _binarised(rgb)
+    specks = _isolated_specks(ink, px_per_pt)
+    if specks.any():
+        rgb = rgb.copy()
+        rgb[specks] = 255
+        ink[specks] = 0
+    angle = skew_angle(ink)
+    if angle:
+        rgb = _rotated(rgb, angle, 255)
+        ink = _binarised(rgb)
+    rgb = _clean_background(rgb, ink)
     h_mask, v_mask, segments = _rulings(ink)
     px_units = Units(snap=UNITS.snap * px_per_pt, min_cell=UNITS.min_cell * px_per_pt)
     grids = find_grids(segments, px_units)
@@ -195,7 +204,7 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     glyphs.extend(_recognise_free_text(rgb, grids))
 
     scale = 1.0 / px_per_pt
-    h, w = gray.shape
+    h, w = ink.shape
     return PageContent(
         number=number,
         width=w * scale,
@@ -204,6 +213,75 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
         segments=[Segment(s.x0 * scale, s.y0 * scale, s.x1 * scale, s.y1 * scale) for s in segments],
         blank_confidence=1.0,
     )
+
+
+def _binarised(rgb: np.ndarray) -> np.ndarray:
+    """Ink 255, paper 0 (Otsu's threshold)."""
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    return cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+
+
+_SKEW_LIMIT = 3.0  # degrees: a sheet fed further askew than this is not corrected
+_SKEW_STEP = 0.05
+
+
+def skew_angle(ink: np.ndarray) -> float:
+    """The rotation (degrees, counter-clockwise positive) that levels a page fed askew; 0.0
+    when it is level to within a twentieth of a degree.
+
+    Projection-profile method: rows of text and table rulings make the horizontal ink profile
+    spiky when the page is level and smooth when it is turned, so the angle that maximises the
+    profile's energy (sum of squared row sums) is the skew. Searched coarse then fine on a
+    half-size copy. A tilt of even half a degree moves a ruling 10 px across a table, which
+    splits its rows, so the correction matters more for tables than for the recogniser."""
+    small = cv2.resize(ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    if not small.any():
+        return 0.0
+
+    def energy(angle: float) -> float:
+        rows = _rotated(small, angle, 0).sum(axis=1, dtype=np.float64)
+        return float(np.dot(rows, rows))
+
+    coarse = max(np.arange(-_SKEW_LIMIT, _SKEW_LIMIT + 1e-9, 0.5), key=energy)
+    fine = max(np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, _SKEW_STEP), key=energy)
+    angle = round(float(fine), 2)
+    return 0.0 if abs(angle) < _SKEW_STEP or abs(angle) > _SKEW_LIMIT else angle
+
+
+def _rotated(img: np.ndarray, angle: float, fill: int) -> np.ndarray:
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    border = (fill,) * (img.shape[2] if img.ndim == 3 else 1)
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+
+
+def _isolated_specks(ink: np.ndarray, px_per_pt: float) -> np.ndarray:
+    """Scanner dust: ink blobs far smaller than a full stop with no other ink near them.
+
+    Left in, a speck stretches a cell's crop to reach it and is read as "." or "'" next to the
+    number ("0." or ".50."), and it splits the free-text bands. A decimal point or a "。" is as
+    small, but it always sits against the characters it belongs to, so only specks with no
+    ink within 2 pt (a fifth of a character) are removed."""
+    max_area = max(2, int(0.6 * px_per_pt * px_per_pt))  # 2 px at 150 dpi, 10 px at 300 dpi
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] <= max_area
+    small[0] = False  # the background
+    if not small.any():
+        return np.zeros(ink.shape, bool)
+    tiny = small[labels]
+    reach = max(3, round(2 * px_per_pt)) | 1  # 2 pt, odd kernel
+    near_text = cv2.dilate(np.where(tiny, 0, ink).astype(np.uint8), np.ones((reach, reach), np.uint8)) > 0
+    return tiny & ~near_text
+
+
+def _clean_background(rgb: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """The page with everything but the ink and its one-pixel rim set to white: scanner grain
+    on the paper costs the recogniser confidence (a clean "0" drops from 0.99 to 0.85) without
+    carrying any information; the rim keeps the anti-aliased edges the models were trained on."""
+    keep = cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0
+    out = np.full_like(rgb, 255)
+    out[keep] = rgb[keep]
+    return out
 
 
 def _scaled(g: Glyph, k: float) -> Glyph:
@@ -403,8 +481,9 @@ def _split_strip(result: tuple, pieces: list[tuple[int, int, int]],
 
 def _tidy(text: str) -> str:
     """The recogniser's spaces between two CJK characters are letter-spacing, not words (the
-    same rule layout.line_text applies to PDF glyphs)."""
-    text = text.strip()
+    same rule layout.line_text applies to PDF glyphs). "丶" is the recogniser's usual misreading
+    of "、": the radical never stands alone in a report, the enumeration comma is everywhere."""
+    text = text.strip().replace("丶", "、")
     return "".join(ch for i, ch in enumerate(text)
                    if not (ch == " " and 0 < i < len(text) - 1 and is_cjk(text[i - 1]) and is_cjk(text[i + 1])))
 
@@ -476,7 +555,7 @@ def _detect_and_read(img: np.ndarray, y_offset: int) -> list[Glyph]:
             for k, (word, wbox) in enumerate(zip(words, boxes, strict=True)):
                 wx = [p[0] for p in wbox]
                 conf = round(float(confs[k]) if confs and k < len(confs) else score, 4)
-                glyphs.append(Glyph(word, min(wx), top, max(wx), bottom, bottom - top, confidence=conf))
+                glyphs.append(Glyph(_tidy(word), min(wx), top, max(wx), bottom, bottom - top, confidence=conf))
         elif text:
-            glyphs.append(Glyph(text, min(xs), top, max(xs), bottom, bottom - top, confidence=round(score, 4)))
+            glyphs.append(Glyph(_tidy(text), min(xs), top, max(xs), bottom, bottom - top, confidence=round(score, 4)))
     return glyphs

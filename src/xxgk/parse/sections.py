@@ -11,6 +11,7 @@ from xxgk.text import normalize
 
 _NUMERAL = re.compile(r"^(?:第[一二三四五六]部分|[(（]?[一二三四五六七八][)）]?)[、.,，:：]?")
 _DECORATION = re.compile(r"[*#＊【】\[\]]")
+_CLAUSE = re.compile(r"[，,；;。·]")
 _HEADING_STARTS = set("一二三四五六七八(（第*#【") | {s.title[2] for s in SECTIONS}
 _SECTION_PATTERNS = [(s, re.compile(s.match)) for s in SECTIONS]
 
@@ -37,6 +38,10 @@ def _heading_of(line: Line) -> Section | None:
         # An unnumbered heading counts only when it is a template title word for word.
         return next((s for s in SECTIONS if text == normalize(s.title[2:])), None)
     body = _NUMERAL.sub("", text, count=1)
+    if _CLAUSE.search(body):
+        # "（一）主动公开方面。坚持以公开为常态，…": the first line of a paragraph that opens
+        # with a subheading, even when OCR has turned its "。" into "·"; no title has a clause.
+        return None
     for section, pattern in _SECTION_PATTERNS:
         if pattern.search(body):
             return section
