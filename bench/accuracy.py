@@ -4,8 +4,8 @@
     python bench/accuracy.py --n-text 1000 --n-pdf 50 --n-scan 0 --defect-rate 0.5
 
 For each kind (the three text styles, every HTML style, DOCX, PDF made by LibreOffice, scanned
-PDF) it generates reports (half of them, by default, with one injected defect), renders them,
-reads them with `xxgk.read_bytes` and compares with the truth (`xxgk.synth.score`):
+PDF, long PNG screenshot) it generates reports (half of them, by default, with one injected
+defect), renders them, reads them with `xxgk.read_bytes` and compares with the truth (`xxgk.synth.score`):
 
 - cell accuracy: cells whose value equals the truth after inference;
 - unflagged: wrong cells that xxgk reported as read with no finding naming them: silent errors,
@@ -62,7 +62,7 @@ def renderings(kind: str, style: str | None, reports: list[SyntheticReport]) -> 
         return render_pdf_many(reports)
     from xxgk.synth.render_scan import render_scan_many
 
-    return render_scan_many(reports, "pdf")
+    return render_scan_many(reports, style or "pdf")
 
 
 def evaluate(name: str, kind: str, style: str | None, seeds: range, defect_rate: float) -> Row:
@@ -119,14 +119,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-html", type=int, default=100, help="reports per HTML style")
     ap.add_argument("--n-docx", type=int, default=60)
     ap.add_argument("--n-pdf", type=int, default=30)
-    ap.add_argument("--n-scan", type=int, default=2)
+    ap.add_argument("--n-scan", type=int, default=10, help="scanned PDFs (about 8 s each)")
+    ap.add_argument("--n-png", type=int, default=4, help="long screenshots (pages stacked in one PNG)")
     ap.add_argument("--defect-rate", type=float, default=0.5)
     ap.add_argument("--seed0", type=int, default=0)
     ap.add_argument("-v", "--verbose", action="store_true", help="print example failures")
     a = ap.parse_args(argv)
     plan: list[tuple[str, str, str | None, int]] = [(f"text:{s}", "text", s, a.n_text) for s in STYLES]
     plan += [(f"html:{s}", "html", s, a.n_html) for s in HTML_STYLES]
-    plan += [("docx", "docx", None, a.n_docx), ("pdf", "pdf", None, a.n_pdf), ("scan", "scan", None, a.n_scan)]
+    plan += [("docx", "docx", None, a.n_docx), ("pdf", "pdf", None, a.n_pdf), ("scan", "scan", "pdf", a.n_scan),
+             ("scan:png", "scan", "png", a.n_png)]
     rows = []
     for name, kind, style, n in plan:
         if n <= 0:

@@ -1,6 +1,9 @@
 """Speed and memory of the PDF path: text-layer PDFs (extract, parse, check) and OCR pages.
 
 usage: python bench/bench_pdf.py [--runs N] [--ocr-runs N] [--no-ocr] [PDF ...]
+
+Three tables: text-layer PDFs; one page of each PDF as a PNG through OCR (a page of prose and
+a page of table); each whole PDF turned into a scan (image-only, 150 dpi) read end to end.
 (default: tests/data/pdf/*.pdf)
 
 Each scenario runs in a fresh child process so its peak resident memory (ru_maxrss) is its own;
@@ -82,6 +85,29 @@ def child_ocr(path: str, page: int, runs: int) -> dict:
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3}
 
 
+def _scanned_pdf(path: str) -> tuple[bytes, int]:
+    """The whole report as a scanner would store it: one 150-dpi picture per page, no text."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(Path(path).read_bytes())
+    images = [pdf[i].render(scale=DPI / 72).to_pil().convert("RGB") for i in range(len(pdf))]
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", resolution=DPI, save_all=True, append_images=images[1:])
+    return out.getvalue(), len(images)
+
+
+def child_scan(path: str, runs: int) -> dict:
+    import xxgk
+    from xxgk.extract.ocr import _ocr_engine
+
+    data, pages = _scanned_pdf(path)
+    _ocr_engine()
+    xxgk.read_bytes(data, "warm.pdf")
+    wall, cpu = _timed(lambda: xxgk.read_bytes(data, "scan.pdf"), runs)
+    return {"pages": pages, "wall": wall, "cpu": cpu,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3}
+
+
 def _run_child(*args: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -97,7 +123,12 @@ def main() -> None:
     a = ap.parse_args()
     if a.child:
         kind, path, *rest = a.child
-        result = child_text(path, int(rest[0])) if kind == "text" else child_ocr(path, int(rest[0]), int(rest[1]))
+        if kind == "text":
+            result = child_text(path, int(rest[0]))
+        elif kind == "scan":
+            result = child_scan(path, int(rest[0]))
+        else:
+            result = child_ocr(path, int(rest[0]), int(rest[1]))
         print(json.dumps(result))
         return
     pdfs = a.pdfs or [str(p) for p in sorted((ROOT / "tests" / "data" / "pdf").glob("*.pdf"))]
@@ -119,6 +150,13 @@ def main() -> None:
             content = f"{r['cells']} cells, {r['lines']} lines"
             print(f"{Path(p).name:28} {page:4} {content:>22} {r['wall']:7.0f} {r['cpu']:7.0f} "
                   f"{r['engine_load']:12.0f} {r['rss_mb']:7.0f}")
+
+    print(f"\nScanned PDF (every page a {DPI}-dpi picture), read + parse + check (median ms, wall / cpu)")
+    print(f"{'file':28} {'pages':>5} {'wall':>8} {'cpu':>8} {'wall/page':>10} {'cpu/page':>9} {'rss MB':>7}")
+    for p in pdfs:
+        r = _run_child("scan", p, str(a.ocr_runs))
+        print(f"{Path(p).name:28} {r['pages']:5} {r['wall']:8.0f} {r['cpu']:8.0f} {r['wall'] / r['pages']:10.0f} "
+              f"{r['cpu'] / r['pages']:9.0f} {r['rss_mb']:7.0f}")
 
 
 if __name__ == "__main__":

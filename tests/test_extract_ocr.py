@@ -194,3 +194,130 @@ def test_table_pasted_as_a_picture_into_a_text_page() -> None:
     assert any("六、其他需要报告的事项" in p.text for p in paragraphs)
     # the picture sits below the prose: the table comes last
     assert doc.blocks[-1] is table
+
+
+# ---------------------------------------------------------------- scanner faults
+
+
+def dusty(image: Image.Image, seed: int, grain: float = 9.0, specks: float = 0.0004) -> Image.Image:
+    """Scanner grain (Gaussian noise) and dust (single dark pixels), as the generator makes them."""
+    rng = np.random.default_rng(seed)
+    a = np.asarray(image.convert("L"), dtype=np.int16)
+    a = a + rng.normal(0, grain, a.shape).astype(np.int16)
+    n = int(a.size * specks)
+    a[rng.integers(0, a.shape[0], n), rng.integers(0, a.shape[1], n)] = rng.integers(0, 90, n)
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L").convert("RGB")
+
+
+@pytest.mark.parametrize("angle", [-2.0, -0.7, 0.4, 1.3])
+def test_skew_angle_finds_the_turn_that_levels_the_page(page4_image: Image.Image, angle: float) -> None:
+    import cv2
+
+    from xxgk.extract.ocr import skew_angle
+
+    turned = np.asarray(page4_image.convert("L").rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255))
+    ink = cv2.threshold(turned, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    assert skew_angle(ink) == pytest.approx(-angle, abs=0.1)
+
+
+def test_level_page_is_not_turned(page4_image: Image.Image) -> None:
+    import cv2
+
+    from xxgk.extract.ocr import skew_angle
+
+    ink = cv2.threshold(np.asarray(page4_image.convert("L")), 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    assert skew_angle(ink) == 0.0
+    assert skew_angle(np.zeros((200, 300), np.uint8)) == 0.0  # a blank page
+
+
+def test_page_fed_askew_reads_the_same_cells(page4_image: Image.Image, page4: Document) -> None:
+    """A degree of tilt moves a ruling 20 px across the table; without levelling, rows split."""
+    turned = page4_image.rotate(1.0, resample=Image.Resampling.BICUBIC, fillcolor="white")
+    doc = extract_image(png(turned), "askew.png")
+    for label in ("1.属于国家秘密", "二、上年结转", "8.属于行政查询事项"):
+        assert [c.text for c in row_cells(doc, label)[-7:]] == [c.text for c in row_cells(page4, label)[-7:]]
+
+
+def test_dust_and_grain_do_not_reach_the_numbers(page4_image: Image.Image) -> None:
+    """Grain costs the recogniser confidence and a speck beside a "0" reads as "0."; both are
+    cleaned before recognition. The decimal point of 96171.6 is not dust: it sits between digits."""
+    doc = extract_image(png(dusty(page4_image, seed=3)), "dusty.png")
+    assert [c.text for c in row_cells(doc, "二、上年结转")[-7:]] == ["34", "0", "0", "0", "0", "0", "34"]
+    assert [c.text for c in row_cells(doc, "1.属于国家秘密")[-7:]] == ["2", "0", "0", "0", "0", "0", "2"]
+    assert row_cells(doc, "行政事业性收费")[-1].text == "96171.6"
+
+
+def test_specks_are_told_from_decimal_points() -> None:
+    from xxgk.extract.ocr import _isolated_specks
+
+    ink = np.zeros((40, 90), np.uint8)
+    ink[10:25, 5:15] = 255  # a digit
+    ink[10:25, 21:31] = 255  # another digit
+    ink[24, 18] = 255  # a decimal point between them
+    ink[24, 34] = 255  # a speck just right of the second digit, nothing beyond it
+    ink[3, 70] = 255  # a speck on blank paper
+    ink[30:32, 60] = 255  # two pixels, as small
+    specks = _isolated_specks(ink, 150 / 72)
+    assert not specks[24, 18]
+    assert specks[24, 34] and specks[3, 70] and specks[30, 60] and specks[31, 60]
+    assert not specks[10:25, 5:31].any()  # the digits themselves
+
+
+def test_faint_strokes_survive_the_cleaning() -> None:
+    """Paper goes white, ink stays, and a light stroke that Otsu's threshold missed is kept."""
+    import cv2
+
+    from xxgk.extract.ocr import _binarised, _clean_background
+
+    rng = np.random.default_rng(1)
+    page = np.clip(235 + rng.normal(0, 6, (60, 200)), 0, 255).astype(np.uint8)
+    page[20:30, 20:80] = 20  # ink
+    page[45, 120:180] = 170  # a faint hairline, lighter than the threshold
+    rgb = cv2.cvtColor(page, cv2.COLOR_GRAY2RGB)
+    clean = _clean_background(rgb, _binarised(rgb))
+    assert (clean[20:30, 20:80] == 20).all()
+    assert (clean[45, 120:180] == 170).all()
+    assert (clean[5:15, 100:200] == 255).all()  # grain on blank paper is gone
+
+
+def test_one_line_row_between_full_width_rows_keeps_its_columns() -> None:
+    """A row like 规范性文件 | 0 | 0 | 20 between two full-width rows: its column rules are no
+    taller than a character. They join the horizontal rules at both ends; a stroke does not."""
+    from xxgk.extract.ocr import _rulings
+
+    ink = np.zeros((1754, 1240), np.uint8)
+    for y in (200, 228, 256):
+        ink[y:y + 2, 150:1080] = 255  # horizontal rules
+    ink[200:258, 150:152] = 255  # the table's outer border
+    ink[200:258, 1078:1080] = 255
+    for x in (360, 600, 840):
+        ink[228:258, x:x + 2] = 255  # the one-line row's column rules
+    ink[231:254, 480:482] = 255  # a tall stroke of a character inside the row, clear of the rules
+    _, _, segments = _rulings(ink)
+    columns = sorted(round(s.x0) for s in segments if s.x0 == s.x1)
+    assert columns == [151, 361, 601, 841, 1079]
+
+
+def test_page_slices_cut_a_long_screenshot_between_pages() -> None:
+    from xxgk.extract.ocr import page_slices
+
+    page = np.full((1754, 1240, 3), 255, np.uint8)
+    page[150:1600:40, 150:1100] = 0  # lines of "text" down the page, margins above and below
+    assert page_slices(page) == [(0, 1754)]
+    three = np.concatenate([page, page, page])
+    cuts = page_slices(three)
+    assert [(a, b) for a, b in cuts] == [(0, cuts[0][1]), (cuts[0][1], cuts[1][1]), (cuts[1][1], 3 * 1754)]
+    for _, bottom in cuts[:-1]:
+        assert not (three[bottom - 3:bottom + 3] < 128).any()  # cut on blank paper
+        assert abs(bottom % 1754) < 160 or abs(bottom % 1754 - 1754) < 160  # in the margins
+
+
+def test_long_screenshot_reads_like_its_pages(page4: Document) -> None:
+    """Two pages posted as one tall PNG: read in page-sized slices, not shrunk to fit."""
+    tall = Image.new("RGB", (1240, 2 * 1754), "white")
+    tall.paste(render(HUAIAN, 3), (0, 0))
+    tall.paste(render(HUAIAN, 4), (0, 1754))
+    doc = extract_image(png(tall), "screenshot.png")
+    assert doc.pages == 2
+    for label in ("1.属于国家秘密", "二、上年结转"):
+        assert [c.text for c in row_cells(doc, label)[-7:]] == [c.text for c in row_cells(page4, label)[-7:]]

@@ -50,9 +50,15 @@ except ImportError:  # pragma: no cover - exercised only without the extra
 
 DPI = 150  # rasterisation of scanned PDF pages; the target the speed budget is set for
 UNITS = Units(snap=2.0, min_cell=4.0)  # PDF points (pixels are converted before layout)
-# Images larger than this (pixels, longest side) are scaled down first: a 600-dpi A4 scan
-# costs four times the work of 300 dpi for no better recognition of 10-point text.
+# Images whose shorter side is larger than this (pixels) are scaled down first: a 600-dpi A4
+# scan costs four times the work of 300 dpi for no better recognition of 10-point text. The
+# shorter side, because a report posted as one long screenshot is narrow and very tall, and
+# scaling it by its height would shrink its text below what can be read.
 MAX_SIDE = 2600
+# An image taller than this many times its width is several pages stacked (a long screenshot):
+# it is read in page-sized slices cut at blank bands, each levelled on its own.
+_TALL = 1.7
+_A4 = 1.414  # height / width of a portrait page
 _MAX_PIXELS = 80_000_000  # refuse decompression bombs before decoding them
 
 _engine_lock = threading.Lock()
@@ -93,9 +99,33 @@ def extract_image(data: bytes, file: str = "") -> Document:
     """A scanned page (or a multi-page TIFF) given as an image file."""
     _require(file)
     pages = []
-    for number, (rgb, px_per_pt) in enumerate(_decode_image(data, file), start=1):
-        pages.append(ocr_page(rgb, number, px_per_pt))
+    for rgb, px_per_pt in _decode_image(data, file):
+        for top, bottom in page_slices(rgb):
+            pages.append(ocr_page(np.ascontiguousarray(rgb[top:bottom]), len(pages) + 1, px_per_pt))
     return build_document(pages, kind="image", file=file, units=UNITS)
+
+
+def page_slices(rgb: np.ndarray) -> list[tuple[int, int]]:
+    """Rows [top, bottom) of the page-sized slices of an image: the whole image when it is
+    page-shaped, otherwise cuts at the widest blank band near every page height (the margins
+    between two stacked pages are much wider than the space between paragraphs; a table has
+    no blank band at all, its rulings cross every row)."""
+    h, w = rgb.shape[:2]
+    page = round(w * _A4)
+    if h <= _TALL * w:
+        return [(0, h)]
+    inked = (rgb.min(axis=2) < 128).sum(axis=1) >= max(3, w // 200)  # a few specks are not ink
+    blank_runs = _bands(~inked, min_size=1, max_gap=0)
+    cuts = [0]
+    while h - cuts[-1] > _TALL * w:
+        target, lo, hi = cuts[-1] + page, cuts[-1] + page // 2, cuts[-1] + page * 3 // 2
+        runs = [(a, b) for a, b in blank_runs if lo <= (a + b) // 2 < hi]
+        if runs:
+            a, b = max(runs, key=lambda r: (r[1] - r[0], -abs((r[0] + r[1]) / 2 - target)))
+            cuts.append((a + b) // 2)
+        else:
+            cuts.append(min(target, h))
+    return list(itertools.pairwise([*cuts, h]))
 
 
 def ocr_pdf_pages(data: bytes, file: str, numbers: list[int], dpi: int = DPI) -> list[PageContent]:
@@ -158,7 +188,7 @@ def _decode_image(data: bytes, file: str) -> list[tuple[np.ndarray, float]]:
             frame = ImageOps.exif_transpose(im.copy()) or im.copy()  # phone photos carry their rotation
             dpi = frame.info.get("dpi", (0, 0))[0] or DPI
             frame = frame.convert("RGB")
-            scale = min(1.0, MAX_SIDE / max(frame.size))
+            scale = min(1.0, MAX_SIDE / min(frame.size))
             if scale < 1.0:
                 frame = frame.resize((round(frame.width * scale), round(frame.height * scale)))
                 dpi *= scale
@@ -307,15 +337,26 @@ def _scaled(g: Glyph, k: float) -> Glyph:
 
 
 def _rulings(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Segment]]:
-    """Table rulings in the raster: runs of ink far longer than any character is wide."""
+    """Table rulings in the raster: runs of ink far longer than any character is wide, and the
+    short vertical rulings of a one-line row that run from one horizontal ruling to the next
+    (between two full-width rows such a row's column rules are no taller than a character, but
+    a character's stroke never touches a ruling at both ends)."""
     h, w = ink.shape
     long_h = max(20, w // 30)
     long_v = max(20, h // 50)
-    h_mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_h, 1)))
-    v_mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, long_v)))
-    # bridge the one- or two-pixel breaks a scan leaves in a ruling
-    h_mask = cv2.dilate(h_mask, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 1)))
-    v_mask = cv2.dilate(v_mask, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 5)))
+    short_v = max(8, h // 140)
+    h_mask = _runs(ink, (long_h, 1), (5, 1))
+    v_mask = _runs(ink, (1, long_v), (1, 5))
+    short = _runs(ink, (1, short_v), (1, 1)) & ~v_mask
+    # A ruling is drawn through the rulings it joins: its ink runs on into theirs at both ends.
+    # A stroke of a character, however tall, has paper between it and the cell's border.
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(short, connectivity=8)
+    for i in range(1, n):
+        x, y, bw, bh, _ = (int(v) for v in stats[i])
+        ends_top = h_mask[y:y + 2, x:x + bw].any()
+        ends_bottom = h_mask[max(y + bh - 2, 0):y + bh, x:x + bw].any()
+        if bw <= 6 and ends_top and ends_bottom:
+            v_mask[labels == i] = 255
     segments: list[Segment] = []
     for mask, horizontal in ((h_mask, True), (v_mask, False)):
         n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -323,9 +364,16 @@ def _rulings(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Segment]]:
             x, y, bw, bh, _ = (int(v) for v in stats[i])
             if horizontal and bw >= long_h:
                 segments.append(Segment(float(x), y + bh / 2, float(x + bw), y + bh / 2))
-            elif not horizontal and bh >= long_v:
+            elif not horizontal and bh >= short_v:
                 segments.append(Segment(x + bw / 2, float(y), x + bw / 2, float(y + bh)))
     return h_mask, v_mask, segments
+
+
+def _runs(ink: np.ndarray, length: tuple[int, int], bridge: tuple[int, int]) -> np.ndarray:
+    """Ink runs at least `length` (w, h) long, with the one- or two-pixel breaks a scan leaves
+    in a ruling bridged."""
+    mask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, length))
+    return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, bridge))
 
 
 def _bands(profile: np.ndarray, min_size: int, max_gap: int) -> list[tuple[int, int]]:
