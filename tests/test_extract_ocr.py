@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 from pathlib import Path
 
@@ -321,3 +322,43 @@ def test_long_screenshot_reads_like_its_pages(page4: Document) -> None:
     assert doc.pages == 2
     for label in ("1.属于国家秘密", "二、上年结转"):
         assert [c.text for c in row_cells(doc, label)[-7:]] == [c.text for c in row_cells(page4, label)[-7:]]
+
+
+def test_a_dpi_tag_the_pixels_do_not_bear_out_is_ignored(page4_image: Image.Image, page4: Document) -> None:
+    """A 150-dpi picture still tagged 400 dpi (shrunk for the web, tag kept): believing the tag
+    made a "1" look like dust and 3001 came back as a confident 300."""
+    out = io.BytesIO()
+    page4_image.save(out, format="PNG", dpi=(400, 400))
+    doc = extract_image(out.getvalue(), "retagged.png")
+    for label in ("一、本年新收", "二、上年结转", "1.属于国家秘密"):
+        assert [c.text for c in row_cells(doc, label)[-7:]] == [c.text for c in row_cells(page4, label)[-7:]]
+
+
+def test_page_slices_never_leave_a_sliver_and_cut_tables_on_a_ruling() -> None:
+    from xxgk.extract.ocr import page_slices
+
+    grid = np.full((900, 440, 3), 255, np.uint8)
+    grid[:898:12, :] = 0  # a ruled table taller than two pages' worth of its width, no blank band
+    grid[:898, ::50] = 0
+    grid[897, :] = 0
+    slices = page_slices(grid)
+    assert slices[0][0] == 0 and slices[-1][1] == 900
+    assert all(b - a > 100 for a, b in slices)
+    for (_, bottom), (top, _) in itertools.pairwise(slices):
+        assert top < bottom  # the ruling at the cut belongs to both slices
+        assert (grid[top:bottom, :, 0] == 0).all()  # and the overlap is that ruling, nothing else
+    extract_image(png(Image.fromarray(grid)), "grid.png")  # reads without an error
+
+
+def test_a_red_seal_over_a_table_invents_no_columns(page4_image: Image.Image, page4: Document) -> None:
+    """The arcs of a seal's ring are long and straight enough to pass for rulings."""
+    import cv2
+
+    img = np.asarray(page4_image).copy()
+    seal = np.zeros(img.shape[:2], np.uint8)
+    cv2.circle(seal, (1000, 900), 118, 255, 6)
+    red = np.array([215, 35, 40], np.float32)
+    stamped = np.where((seal > 0)[..., None], img.astype(np.float32) * red / 255.0, img).astype(np.uint8)
+    doc = extract_image(png(Image.fromarray(stamped)), "sealed.png")
+    shape = [len(row) for t in doc.tables() for row in t.rows()]
+    assert shape == [len(row) for t in page4.tables() for row in t.rows()]

@@ -108,24 +108,38 @@ def extract_image(data: bytes, file: str = "") -> Document:
 def page_slices(rgb: np.ndarray) -> list[tuple[int, int]]:
     """Rows [top, bottom) of the page-sized slices of an image: the whole image when it is
     page-shaped, otherwise cuts at the widest blank band near every page height (the margins
-    between two stacked pages are much wider than the space between paragraphs; a table has
-    no blank band at all, its rulings cross every row)."""
+    between two stacked pages are much wider than the space between paragraphs). Where there
+    is no blank band, a table runs across the cut: it is made on a horizontal ruling, which
+    both slices keep, so no row of the table is cut in two. A last slice shorter than a
+    quarter page is not made (the margin at the bottom of the image is not a page)."""
     h, w = rgb.shape[:2]
     page = round(w * _A4)
     if h <= _TALL * w:
         return [(0, h)]
-    inked = (rgb.min(axis=2) < 128).sum(axis=1) >= max(3, w // 200)  # a few specks are not ink
-    blank_runs = _bands(~inked, min_size=1, max_gap=0)
-    cuts = [0]
-    while h - cuts[-1] > _TALL * w:
-        target, lo, hi = cuts[-1] + page, cuts[-1] + page // 2, cuts[-1] + page * 3 // 2
+    ink = _binarised(rgb)
+    inked = (ink > 0).sum(axis=1) >= max(3, w // 200)  # a few specks are not ink
+    blank_runs = [(a, b) for a, b in _bands(~inked, min_size=1, max_gap=0) if a > 0 and b < h]
+    ruled = _bands((ink > 0).sum(axis=1) >= w // 2, min_size=1, max_gap=0)
+    slices: list[tuple[int, int]] = []
+    top = 0
+    while h - top > _TALL * w:
+        target, lo, hi = top + page, top + page // 2, top + page * 3 // 2
         runs = [(a, b) for a, b in blank_runs if lo <= (a + b) // 2 < hi]
+        rules = [(a, b) for a, b in ruled if lo <= a < hi]
         if runs:
             a, b = max(runs, key=lambda r: (r[1] - r[0], -abs((r[0] + r[1]) / 2 - target)))
-            cuts.append((a + b) // 2)
+            slices.append((top, (a + b) // 2))
+            top = (a + b) // 2
+        elif rules:
+            a, b = min(rules, key=lambda r: abs(r[0] - target))
+            slices.append((top, b))
+            top = a
         else:
-            cuts.append(min(target, h))
-    return list(itertools.pairwise([*cuts, h]))
+            slices.append((top, target))
+            top = target
+    if slices and h - top < page // 4:
+        return [*slices[:-1], (slices[-1][0], h)]
+    return [*slices, (top, h)]
 
 
 def ocr_pdf_pages(data: bytes, file: str, numbers: list[int], dpi: int = DPI) -> list[PageContent]:
@@ -186,8 +200,8 @@ def _decode_image(data: bytes, file: str) -> list[tuple[np.ndarray, float]]:
         for i in range(getattr(im, "n_frames", 1)):
             im.seek(i)
             frame = ImageOps.exif_transpose(im.copy()) or im.copy()  # phone photos carry their rotation
-            dpi = frame.info.get("dpi", (0, 0))[0] or DPI
             frame = frame.convert("RGB")
+            dpi = _plausible_dpi(frame.info.get("dpi", (0, 0))[0], frame.width)
             scale = min(1.0, MAX_SIDE / min(frame.size))
             if scale < 1.0:
                 frame = frame.resize((round(frame.width * scale), round(frame.height * scale)))
@@ -198,6 +212,18 @@ def _decode_image(data: bytes, file: str) -> list[tuple[np.ndarray, float]]:
         raise InputError(file, f"image too large to OCR ({e})") from e
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
         raise InputError(file, f"not a readable image: {e}") from e
+
+
+def _plausible_dpi(tagged: float, width: int) -> float:
+    """The resolution an image's tag claims, when the page it implies is page-sized; otherwise
+    150. A scan shrunk for the web often keeps its 600-dpi tag: believing it would make the
+    text look four times smaller than it is (and a "1" as small as dust)."""
+    if tagged and _PAGE_WIDTH_PT[0] <= width * 72 / float(tagged) <= _PAGE_WIDTH_PT[1]:
+        return float(tagged)
+    return float(DPI)
+
+
+_PAGE_WIDTH_PT = (280, 1300)  # A5 portrait (420 pt) with room for a crop, up to A3 landscape
 
 
 # ---------------------------------------------------------------- one page
@@ -224,7 +250,7 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
         rgb = _rotated(rgb, angle, 255)
         ink = _binarised(rgb)
     rgb = _clean_background(rgb, ink)
-    h_mask, v_mask, segments = _rulings(ink)
+    h_mask, v_mask, segments = _rulings(ink & ~_seal_red(rgb))
     px_units = Units(snap=UNITS.snap * px_per_pt, min_cell=UNITS.min_cell * px_per_pt)
     grids = find_grids(segments, px_units)
     text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(h_mask | v_mask, np.ones((3, 3), np.uint8))))
@@ -232,7 +258,7 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     glyphs: list[Glyph] = []
     crops = [c for grid in grids for c in _cell_crops(rgb, text_ink, grid)]
     glyphs.extend(_recognise_crops(crops))
-    glyphs.extend(_recognise_free_text(rgb, grids))
+    glyphs.extend(_recognise_free_text(rgb, ink, grids))
 
     scale = 1.0 / px_per_pt
     h, w = ink.shape
@@ -244,6 +270,14 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
         segments=[Segment(s.x0 * scale, s.y0 * scale, s.x1 * scale, s.y1 * scale) for s in segments],
         blank_confidence=1.0,
     )
+
+
+def _seal_red(rgb: np.ndarray) -> np.ndarray:
+    """Strongly red pixels (255 where red): an official seal stamped over a table. Its ring is
+    no ruling, though its arcs are long and straight enough to pass for one; left out of the
+    ruling search only, so red text is still read."""
+    r, g, b = (rgb[:, :, i].astype(np.int16) for i in range(3))
+    return np.where((r - np.maximum(g, b)) > 60, 255, 0).astype(np.uint8)
 
 
 def _binarised(rgb: np.ndarray) -> np.ndarray:
@@ -265,6 +299,8 @@ def skew_angle(ink: np.ndarray) -> float:
     profile's energy (sum of squared row sums) is the skew. Searched coarse then fine on a
     half-size copy. A tilt of even half a degree moves a ruling 10 px across a table, which
     splits its rows, so the correction matters more for tables than for the recogniser."""
+    if min(ink.shape[:2]) < 8:
+        return 0.0
     small = cv2.resize(ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=cv2.INTER_AREA)
     if not small.any():
         return 0.0
@@ -296,13 +332,20 @@ def _isolated_specks(ink: np.ndarray, px_per_pt: float) -> np.ndarray:
     on one side at most, so that is what is removed."""
     max_area = max(2, int(0.6 * px_per_pt * px_per_pt))  # 2 px at 150 dpi, 10 px at 300 dpi
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    small = stats[:, cv2.CC_STAT_AREA] <= max_area
+    area, height, width = stats[:, cv2.CC_STAT_AREA], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
+    # The page's own text size bounds a speck too, whatever the resolution claims: a "1" is
+    # thin but as tall as a character, dust is small both ways.
+    text_sized = (area > 2) & (height < ink.shape[0] / 10)
+    text_sized[0] = False
+    glyph_h = float(np.median(height[text_sized])) if text_sized.any() else 10 * px_per_pt
+    max_side = max(2, round(0.3 * glyph_h))
+    small = (area <= max_area) & (height <= max_side) & (width <= max_side)
     small[0] = False  # the background
     if not small.any():
         return np.zeros(ink.shape, bool)
     tiny = small[labels]
     # characters, not table rulings: a ruling beside a speck must not vouch for it
-    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    extent = np.maximum(width, height)
     glyph_like = ~small & (extent < 40 * px_per_pt)
     glyph_like[0] = False
     text = np.where(glyph_like[labels], 255, 0).astype(np.uint8)
@@ -544,15 +587,16 @@ def _recognise_crops(crops: list[_Crop]) -> list[Glyph]:
 _DET_PAD = 16  # white added above and below a band: the detector needs a margin around text
 
 
-def _recognise_free_text(rgb: np.ndarray, grids: list[Grid]) -> list[Glyph]:
+def _recognise_free_text(rgb: np.ndarray, ink: np.ndarray, grids: list[Grid]) -> list[Glyph]:
     """Detection + recognition over the page outside the tables. Detection costs in proportion
     to the area it looks at, so it runs on the horizontal bands that hold ink once the tables
     are blanked out, not on the whole page."""
-    img = rgb.copy()
+    img, ink = rgb.copy(), ink.copy()
     for g in grids:
         x0, top, x1, bottom = (round(v) for v in g.box)
         img[max(top - 3, 0):bottom + 4, max(x0 - 3, 0):x1 + 4] = 255
-    dark = (img.min(axis=2) < 128).sum(axis=1) >= 2
+        ink[max(top - 3, 0):bottom + 4, max(x0 - 3, 0):x1 + 4] = 0
+    dark = (ink > 0).sum(axis=1) >= 2
     h = img.shape[0]
     gap = max(8, h // 60)  # blank rows that separate two bands (a few text lines apart)
     glyphs: list[Glyph] = []
