@@ -616,10 +616,24 @@ def build_document(pages: Sequence[PageContent], kind: str, file: str, units: Un
     body_em = _median(sizes) if sizes else None
     per_page = [page_blocks(p, layout, body_em) for p, layout in zip(pages, layouts, strict=True)]
     placed = _join_across_pages(_drop_furniture(per_page), units)
-    # Paragraph has no confidence field: doubtful OCR lines are named here, with their place,
-    # so a reader of the report knows which sentence to look at (table cells carry their own).
-    warnings = [f"{p.block.loc}: OCR confidence {p.confidence:.2f} for the line {p.block.text!r}"
-                for p in placed if isinstance(p.block, Paragraph)
-                and p.confidence is not None and p.confidence < LOW_CONFIDENCE]
     return Document([p.block for p in placed], kind=kind, file=file, pages=len(pages),  # type: ignore[arg-type]
-                    warnings=warnings)
+                    warnings=_doubtful_lines(placed))
+
+
+def _doubtful_lines(placed: list) -> list[str]:
+    """One warning per page naming its OCR text lines with a character below LOW_CONFIDENCE,
+    weakest quoted first. Paragraph has no confidence field (table cells carry their own), so
+    this is where a reader learns which sentences to check; a line each would bury the
+    report's real findings under dozens of them on every scan."""
+    by_page: dict[int | None, list[tuple[float, Paragraph]]] = {}
+    for p in placed:
+        if isinstance(p.block, Paragraph) and p.confidence is not None and p.confidence < LOW_CONFIDENCE:
+            by_page.setdefault(p.block.loc.page, []).append((p.confidence, p.block))
+    warnings = []
+    for page, lines in by_page.items():
+        weakest = sorted(lines, key=lambda x: x[0])[:3]
+        quoted = "; ".join(f"L{b.loc.line} {b.text[:24]!r} ({c:.2f})" for c, b in weakest)
+        where = ", ".join(f"L{b.loc.line}" for _, b in lines)
+        warnings.append(f"p{page}: {len(lines)} text line{'s' * (len(lines) > 1)} read by OCR with a character "
+                        f"below {LOW_CONFIDENCE:.2f} confidence ({where}); weakest: {quoted}")
+    return warnings

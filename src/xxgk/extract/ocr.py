@@ -11,6 +11,10 @@ each cell is cropped and recognised. Whole-page detection misses isolated one-ch
 ("0" alone in a wide cell) and glues neighbouring cells together; cropping by the grid does not.
 Text outside the tables goes through detection + recognition as usual.
 
+Before anything is read, each page is cleaned the way scanners leave pages: dust specks are
+removed, the paper's grain is whitened and a page fed askew is levelled (`ocr_page`). A long
+screenshot (pages stacked in one image) is read in page-sized slices (`page_slices`).
+
 Confidence: every recognised character has a probability; a table cell's confidence is the
 lowest of its characters (one doubtful digit makes the number doubtful) and is kept on the
 `TableCell`. A cell with no ink at all is blank with confidence 1.0. Text lines outside tables

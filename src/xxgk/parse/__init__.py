@@ -20,7 +20,7 @@ from xxgk.report import Cell, Meta, Report, SectionText, Source
 from xxgk.template import TEMPLATES, Template, template_for_year
 from xxgk.text import normalize
 
-PARSER_REVISION = 4  # bump whenever the same input may parse differently
+PARSER_REVISION = 5  # bump whenever the same input may parse differently
 
 
 def detect_template(lines: Sequence[Line], spans: Sequence[SectionSpan], year: int | None) -> tuple[Template, str]:
