@@ -75,20 +75,20 @@ def _ocr_engine() -> RapidOCR:
         if _engine is None:
             # text_score=0: keep every recognition, however doubtful: we carry its confidence
             # instead of silently dropping what the engine was unsure of.
-            threads = _threads()
-            kwargs = {"intra_op_num_threads": threads, "inter_op_num_threads": 1} if threads else {}
-            _engine = RapidOCR(text_score=0.0, **kwargs)
+            _engine = RapidOCR(text_score=0.0, intra_op_num_threads=_threads(), inter_op_num_threads=1)
             # Detection runs on thin bands of the page; its default ("min" side up to 736 px)
             # would blow a 60 x 1240 band up twelvefold. Keep the raster's own scale instead.
             _engine.text_det.limit_type = "max"
         return _engine
 
 
-def _threads() -> int | None:
-    """XXGK_OCR_THREADS caps the engine's threads (default: all cores). On a machine shared by
-    several jobs, or when a batch runs one report per process, 1 is faster than contending."""
+def _threads() -> int:
+    """The engine's threads: XXGK_OCR_THREADS, default 1. The models run on small inputs (a
+    cell, a line), which ONNX Runtime does not split well: on two cores a scanned page took
+    2.5 s of wall time with two threads (4.8 s of CPU, mostly spinning) and 2.2 s with one,
+    leaving the other core to a second report."""
     value = os.environ.get("XXGK_OCR_THREADS", "").strip()
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    return int(value) if value.isdigit() and int(value) > 0 else 1
 
 
 def _require(file: str) -> None:
