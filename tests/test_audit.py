@@ -24,7 +24,7 @@ def load() -> list[Report]:
     huaian = next(r for r in reps if r.source.file == "huaian-city-2024.pdf")
     message = "总计列：本年新收 + 上年结转 ≠ 办理结果总计 + 结转下年度"
     cells = ["applications.new_received.total", "applications.carried_forward.total"]
-    huaian.findings.append(Finding("T3-balance", "error", message, cells, "p4"))
+    huaian.findings.append(Finding.of_text("T3-balance", "error", message, cells, "p4"))
     return reps
 
 
@@ -115,7 +115,7 @@ def test_deterministic_and_order_independent() -> None:
 def test_corpus_findings_are_shown() -> None:
     reps = load()
     hz = next(r for r in reps if r.source.file == "hongze-district-2024.pdf")
-    cross = Finding("carry-over", "error", "本年上年结转 ≠ 上年结转下年度",
+    cross = Finding.of_text("carry-over", "error", "本年上年结转 ≠ 上年结转下年度",
                     ["applications.carried_over.total"])
     html = render_audit(reps, [], {hz.source.sha256: [cross]})
     assert 'id="cross"' in html and "本年上年结转 ≠ 上年结转下年度" in html and "跨年度" in html

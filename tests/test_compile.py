@@ -84,7 +84,7 @@ def test_refuses_mixed_templates_and_years(city: list[Report]) -> None:
 
 
 def test_missing_expected_previous_and_errors(city: list[Report], tmp_path: Path) -> None:
-    city[1].findings.append(Finding("T3-balance", "error", "does not balance",
+    city[1].findings.append(Finding.of_text("T3-balance", "error", "does not balance",
                                     ["applications.total_processed.total"]))
     prev = copy.deepcopy(city)
     gone = copy.deepcopy(city[1])

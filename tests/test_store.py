@@ -44,10 +44,9 @@ def test_round_trip_is_exact(store: Store) -> None:
     rep.cells["applications.granted.total"] = Cell(7, "read", "p4:L3", "7件", None)
     rep.cells["applications.denied_inquiry.total"] = Cell(0, "inferred", None, None, "fixed by T3-results")
     rep.findings = [
-        Finding(
-            "T3-balance", "error", "总计不平衡", ["applications.new_received.total"], "p4", "一、本年新收"
+        Finding.of_text("T3-balance", "error", "总计不平衡", ["applications.new_received.total"], "p4", "一、本年新收"
         ),
-        Finding("S6-fee", "warning", "no fee statement"),
+        Finding.of_text("S6-fee", "warning", "no fee statement"),
     ]
     rep.unmatched = [{"label": "奇怪的行", "numbers": [1, 2], "loc": "p4:L9"}]
     rep.meta.provenance["period"] = "text"
@@ -205,8 +204,8 @@ def test_bodies_link_years(store: Store) -> None:
 def test_findings_query(store: Store) -> None:
     rep = make_report()
     rep.findings = [
-        Finding("T3-balance", "error", "m1", ["applications.new_received.total"]),
-        Finding("S6-fee", "warning", "m2"),
+        Finding.of_text("T3-balance", "error", "m1", ["applications.new_received.total"]),
+        Finding.of_text("S6-fee", "warning", "m2"),
     ]
     rid = store.add(rep)
     assert [f.code for f in store.findings()] == ["T3-balance", "S6-fee"]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from xxgk.i18n import render
 from xxgk.template import TEMPLATES, Equation, Template
 
 Status = Literal["read", "blank", "missing", "inferred"]
@@ -44,26 +46,65 @@ class SectionText:
         return {"no": self.no, "title": self.title, "text": self.text, "loc": self.loc}
 
 
+# Message templates of the rules, by (code, variant): filled in by xxgk.check.registry as rules
+# register, read when a finding's message is rendered. A hook loads the rules on first use.
+FINDING_MESSAGES: dict[tuple[str, str], str] = {}
+_load_messages: list[Callable[[], object]] = []
+
+
 @dataclass
 class Finding:
+    """A problem found by a rule: structured parameters, rendered into a message in the reader's language."""
+
     code: str
     severity: Severity
-    message: str
+    # The values the message names: printed and expected numbers, template labels, counts…
+    params: dict[str, Any] = field(default_factory=dict)
     cells: list[str] = field(default_factory=list)
     loc: str | None = None
     # The sentence or label the finding is about, when it is about text.
     excerpt: str | None = None
+    # Which of the rule's message templates ("" is the rule's main message; "text": params["text"]
+    # is the message itself, for findings made outside the rules).
+    variant: str = ""
+
+    @classmethod
+    def of_text(cls, code: str, severity: Severity, text: str, cells: list[str] | None = None,
+                loc: str | None = None, excerpt: str | None = None) -> Finding:
+        """A finding whose message is already written (tests, findings from outside the rules)."""
+        return cls(code, severity, {"text": text}, list(cells or []), loc, excerpt, "text")
+
+    @property
+    def message(self) -> str:
+        """The message in the current language (xxgk.i18n), rendered from the rule's template."""
+        if self.variant == "text":
+            return str(self.params.get("text", ""))
+        key = (self.code, self.variant)
+        if key not in FINDING_MESSAGES:
+            for load in _load_messages:
+                load()
+        template = FINDING_MESSAGES.get(key)
+        if template is None:
+            return str(self.params.get("text", self.code))
+        return render(template, self.params)
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"code": self.code, "severity": self.severity, "message": self.message,
-                             "cells": list(self.cells), "loc": self.loc}
+                             "params": dict(self.params), "cells": list(self.cells), "loc": self.loc}
+        if self.variant:
+            d["variant"] = self.variant
         if self.excerpt:
             d["excerpt"] = self.excerpt
         return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Finding:
-        return cls(d["code"], d["severity"], d["message"], list(d.get("cells") or []), d.get("loc"), d.get("excerpt"))
+        params = d.get("params")
+        variant = d.get("variant") or ""
+        if params is None:  # written before findings carried parameters: keep its message as it was
+            params, variant = {"text": d.get("message", "")}, "text"
+        return cls(d["code"], d["severity"], dict(params), list(d.get("cells") or []), d.get("loc"),
+                   d.get("excerpt"), variant)
 
 
 @dataclass

@@ -1,8 +1,16 @@
-"""Rules, like a linter's: a stable code, a severity, a one-line summary and a one-paragraph doc.
+"""Rules, like a linter's: a stable code, a severity, a summary, message templates and a doc.
 
 A rule is a function decorated with `@rule(...)`. Report rules take one `Report` and yield
-`Finding`s; corpus rules take the reports of one body over several years. The rule's docstring
-is its documentation (`xxgk rules CODE` prints it).
+`Finding`s; corpus rules take the reports of one body over several years. Everything a person
+reads of a rule — its summary, its doc (what it checks / why it matters / an example) and the
+templates of its messages — is an English message id translated through the catalogue
+(xxgk.i18n), so `xxgk rules` and every finding speak the reader's language. A finding carries
+the parameters of its message, never the rendered text.
+
+    @rule("T4-groups", "error", N_("Table 四 per group: 总计 = 维持 + 纠正 + 其他结果 + 尚未审结"),
+          message=N_("{group}: total {total} ≠ {parts} = {sum}"),
+          what=N_("…"), why=N_("…"), example=N_("…"))
+    def t4_groups(report): yield get("T4-groups").finding(cells=[…], loc="p5", group="行政复议", …)
 """
 
 from __future__ import annotations
@@ -10,45 +18,94 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
-from xxgk.report import Finding, Report, Severity
+from xxgk import report as _report_module
+from xxgk.i18n import N_, gettext
+from xxgk.report import FINDING_MESSAGES, Finding, Report, Severity
 
 Scope = Literal["report", "corpus"]
 ReportRule = Callable[[Report], Iterable[Finding]]
 CorpusRule = Callable[[Sequence[Report]], Iterable[Finding]]
+
+DOC_HEADS = (N_("What it checks"), N_("Why it matters"), N_("Example"))
 
 
 @dataclass(frozen=True)
 class Rule:
     code: str
     severity: Severity
-    summary: str
-    doc: str
+    summary_id: str
     scope: Scope
     func: Callable[..., Iterable[Finding]]
     module: str
+    # Message templates by variant ("" is the main one); English ids, translated when rendered.
+    messages: Mapping[str, str] = field(default_factory=dict)
+    what_id: str = ""
+    why_id: str = ""
+    example_id: str = ""
 
     @property
     def family(self) -> str:
         return self.module.rsplit(".", 1)[-1]
 
-    def finding(self, message: str, cells: Sequence[str] = (), loc: str | None = None,
-                excerpt: str | None = None) -> Finding:
-        return Finding(self.code, self.severity, message, list(cells), loc, excerpt)
+    @property
+    def summary(self) -> str:
+        return gettext(self.summary_id)
+
+    @property
+    def what(self) -> str:
+        return gettext(self.what_id) if self.what_id else gettext(_docstring(self.func) or self.summary_id)
+
+    @property
+    def why(self) -> str:
+        return gettext(self.why_id) if self.why_id else ""
+
+    @property
+    def example(self) -> str:
+        return gettext(self.example_id) if self.example_id else ""
+
+    @property
+    def doc(self) -> str:
+        """The documentation in the current language: what it checks / why it matters / example."""
+        parts = [(DOC_HEADS[0], self.what), (DOC_HEADS[1], self.why), (DOC_HEADS[2], self.example)]
+        return "\n\n".join(f"{gettext(head)}\n{text}" for head, text in parts if text)
+
+    def finding(self, cells: Sequence[str] = (), loc: str | None = None, excerpt: str | None = None,
+                variant: str = "", **params: Any) -> Finding:
+        if variant not in self.messages:
+            raise KeyError(f"rule {self.code} has no message {variant!r}")
+        return Finding(self.code, self.severity, params, list(cells), loc, excerpt, variant)
+
+    def text_finding(self, message: str, cells: Sequence[str] = (), loc: str | None = None,
+                     excerpt: str | None = None) -> Finding:
+        """A finding with a message written out (transitional: rules move to templates + params)."""
+        return Finding(self.code, self.severity, {"text": message}, list(cells), loc, excerpt, "text")
+
+
+def _docstring(func: Callable) -> str:
+    return inspect.cleandoc(func.__doc__ or "")
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(code: str, severity: Severity, summary: str, scope: Scope = "report") -> Callable[[Callable], Callable]:
+def rule(code: str, severity: Severity, summary: str, scope: Scope = "report", *,
+         message: str | None = None, messages: Mapping[str, str] | None = None,
+         what: str = "", why: str = "", example: str = "") -> Callable[[Callable], Callable]:
+    """Register a rule. `message` is its main message template, `messages` further variants."""
+    templates = dict(messages or {})
+    if message is not None:
+        templates[""] = message
+
     def register(func: Callable) -> Callable:
         if code in RULES and RULES[code].func.__qualname__ != func.__qualname__:
             raise ValueError(f"rule code {code} registered twice")
-        RULES[code] = Rule(code, severity, summary, inspect.cleandoc(func.__doc__ or summary), scope, func,
-                           func.__module__)
+        RULES[code] = Rule(code, severity, summary, scope, func, func.__module__, templates, what, why, example)
+        for variant, template in templates.items():
+            FINDING_MESSAGES[(code, variant)] = template
         return func
     return register
 
@@ -70,6 +127,9 @@ def load_rules() -> dict[str, Rule]:
             importlib.import_module(f"{package.__name__}.{info.name}")
         _loaded = True
     return RULES
+
+
+_report_module._load_messages.append(load_rules)
 
 
 def selected(select: Iterable[str] | None = None, ignore: Iterable[str] | None = None,

@@ -110,12 +110,12 @@ class StoredFinding:
 
     @property
     def finding(self) -> Finding:
-        return Finding(
+        return Finding.of_text(
             self.code,
-            self.severity,
+            self.severity,  # type: ignore[arg-type]
             self.message,
             list(self.cells),
-            self.loc,  # type: ignore[arg-type]
+            self.loc,
             self.excerpt,
         )
 
@@ -539,7 +539,7 @@ class Store:
                     f"WHERE report_id IN ({marks}) AND scope = 'report' ORDER BY report_id, seq",
                     params,
                 ):
-                    found[rid].append(Finding(code, severity, message, json.loads(fcells), loc, excerpt))
+                    found[rid].append(Finding.of_text(code, severity, message, json.loads(fcells), loc, excerpt))
         out = []
         for i in ids:
             h = heads[i]

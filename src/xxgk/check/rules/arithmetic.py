@@ -26,7 +26,7 @@ def _broken(report: Report, code: str) -> Iterator[Finding]:
         inferred = [p for p in eq.cells if report.cells[p].status == "inferred"]
         extra = f" (inferred cells involved: {len(inferred)})" if inferred else ""
         loc = next((report.cells[p].loc for p in eq.lhs if report.cells[p].loc), None)
-        yield r.finding(f"{eq.description} 不成立：{shown_l} = {lhs} ≠ {shown_r} = {rhs}{extra}",
+        yield r.text_finding(f"{eq.description} 不成立：{shown_l} = {lhs} ≠ {shown_r} = {rhs}{extra}",
                         list(eq.cells), loc)
 
 

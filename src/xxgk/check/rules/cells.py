@@ -47,7 +47,7 @@ def missing_cells(report: Report) -> Iterator[Finding]:
             tail = f"{len(inferred)} of {len(cells)} values inferred from the arithmetic, the rest unknown"
         else:
             tail = "the arithmetic cannot fix them"
-        yield r.finding(f"{_row_label(report, row_path)}：{why}; {tail}", cells,
+        yield r.text_finding(f"{_row_label(report, row_path)}：{why}; {tail}", cells,
                         next((report.cells[p].loc for p in cells if report.cells[p].loc), None))
 
 
@@ -61,7 +61,7 @@ def unresolved_cells(report: Report) -> Iterator[Finding]:
     paths = [p for p, c in report.cells.items() if c.value is None and p.rsplit(".", 1)[0] not in skipped]
     for row_path, cells in _by_row(report, paths).items():
         labels = "、".join(report.template.row_of(p).column(p.rsplit(".", 1)[1]).label for p in cells)
-        yield r.finding(f"{_row_label(report, row_path)}：value unknown ({labels})", cells,
+        yield r.text_finding(f"{_row_label(report, row_path)}：value unknown ({labels})", cells,
                         next((report.cells[p].loc for p in cells if report.cells[p].loc), None))
 
 
@@ -74,7 +74,7 @@ def blank_cells(report: Report) -> Iterator[Finding]:
     paths = [p for p, c in report.cells.items()
              if c.status == "blank" or (c.status == "inferred" and c.raw is not None)]
     for row_path, cells in _by_row(report, paths).items():
-        yield r.finding(f"{_row_label(report, row_path)}：{len(cells)} cell(s) printed blank", cells,
+        yield r.text_finding(f"{_row_label(report, row_path)}：{len(cells)} cell(s) printed blank", cells,
                         report.cells[cells[0]].loc)
 
 
@@ -85,7 +85,7 @@ def negative_count(report: Report) -> Iterator[Finding]:
     r = get("negative-count")
     for p, c in report.cells.items():
         if c.value is not None and c.value < 0 and report.template.column_of(p).kind != "signed":
-            yield r.finding(f"{report.template.label(p)} = {c.value} is negative", [p], c.loc)
+            yield r.text_finding(f"{report.template.label(p)} = {c.value} is negative", [p], c.loc)
 
 
 @rule("non-integer-count", "error", "A count that is not a whole number")
@@ -96,4 +96,4 @@ def non_integer_count(report: Report) -> Iterator[Finding]:
     for p, c in report.cells.items():
         if (c.value is not None and report.template.column_of(p).kind != "money"
                 and not float(c.value).is_integer()):
-            yield r.finding(f"{report.template.label(p)} = {c.value} is not a whole number", [p], c.loc)
+            yield r.text_finding(f"{report.template.label(p)} = {c.value} is not a whole number", [p], c.loc)

@@ -23,7 +23,7 @@ def section1_heads(report: Report) -> Iterator[Finding]:
     text = squash(s1.text)
     lacking = [name for name, pattern in SECTIONS[0].required_heads if not re.search(pattern, text)]
     if lacking:
-        yield r.finding(f"section 1 (一、总体情况) does not cover the heads: {'、'.join(lacking)}", loc=s1.loc)
+        yield r.text_finding(f"section 1 (一、总体情况) does not cover the heads: {'、'.join(lacking)}", loc=s1.loc)
 
 
 @rule("no-fee-statement", "warning", "Section 六 says nothing about 信息处理费 (2021 onward)")
@@ -39,5 +39,5 @@ def no_fee_statement(report: Report) -> Iterator[Finding]:
     if s6 is None:
         return  # missing-section reports it
     if not re.search(FEE_STATEMENT, squash(s6.text)):
-        yield r.finding("section 6 (六、其他需要报告的事项) says nothing about 信息处理费", loc=s6.loc,
+        yield r.text_finding("section 6 (六、其他需要报告的事项) says nothing about 信息处理费", loc=s6.loc,
                         excerpt=s6.text[:80] or None)

@@ -61,7 +61,7 @@ def carry_over(reports: Sequence[Report]) -> Iterator[Finding]:
             a, b = this.value(here), prev.value(there)
             if a is None or b is None or a == b:
                 continue
-            yield r.finding(
+            yield r.text_finding(
                 f"{col.label}：本年“上年结转”为 {a}，但{_name(prev)}“结转下年度继续办理”为 {b}",
                 [here],
                 this.cells[here].loc,
@@ -97,7 +97,7 @@ def in_force_stock(reports: Sequence[Report]) -> Iterator[Finding]:
             stock, plus, minus, before = vals
             expected = before + plus - minus  # type: ignore[operator]
             if stock != expected:
-                yield r.finding(
+                yield r.text_finding(
                     f"{label}：现行有效 {stock} 件，而{_name(prev)}现行有效 {before} 件 + 本年制发 {plus} "
                     f"− 本年废止 {minus} = {expected} 件",
                     [now, issued, repealed],
@@ -139,7 +139,7 @@ def section5_copied(reports: Sequence[Report]) -> Iterator[Finding]:
             continue
         score = similarity(here.text, there.text)
         if score >= SECTION5_SIMILARITY:
-            yield r.finding(
+            yield r.text_finding(
                 f"第五部分与{_name(prev)}的第五部分相似度 {score:.0%}（阈值 {SECTION5_SIMILARITY:.0%}）",
                 [],
                 here.loc,
@@ -169,7 +169,7 @@ def magnitude_jump(reports: Sequence[Report]) -> Iterator[Finding]:
             hi, lo = max(a, b), min(a, b)
             if hi >= JUMP_MIN and hi >= JUMP_FACTOR * lo:
                 way = "增至" if a > b else "降至"
-                yield r.finding(
+                yield r.text_finding(
                     f"{path}：由{_name(prev)}的 {b} {way} {a}（相差 {hi / lo:.0f} 倍），疑为录入错误",
                     [path],
                     cell.loc,

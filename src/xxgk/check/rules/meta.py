@@ -17,9 +17,9 @@ def no_title(report: Report) -> Iterator[Finding]:
     m = report.meta
     if not m.title:
         where = m.provenance.get("year", "nowhere")
-        yield r.finding(f"no title (标题) line: body unknown, year {m.year} taken from the {where}")
+        yield r.text_finding(f"no title (标题) line: body unknown, year {m.year} taken from the {where}")
     elif not m.agency:
-        yield r.finding(f"the title does not name the body (机关): {m.title}", excerpt=m.title)
+        yield r.text_finding(f"the title does not name the body (机关): {m.title}", excerpt=m.title)
 
 
 @rule("period-mismatch", "warning", "The stated statistics period is not the report's year")
@@ -33,4 +33,4 @@ def period_mismatch(report: Report) -> Iterator[Finding]:
         return
     want = (f"{m.year}-01-01", f"{m.year}-12-31")
     if tuple(m.period) != want:
-        yield r.finding(f"statistics period {m.period[0]} – {m.period[1]} does not match the report year {m.year}")
+        yield r.text_finding(f"statistics period {m.period[0]} – {m.period[1]} does not match the report year {m.year}")

@@ -101,6 +101,6 @@ def _compare(report: Report, claim: Claim, stated: int, sentence: str, loc: str 
         return None
     cells = list(claim.alternatives[0])
     shown = " / ".join(str(s) for s in sums)
-    return get("narrative-vs-table").finding(
+    return get("narrative-vs-table").text_finding(
         f"the text says {claim.name} {stated}, the table says {shown} ({', '.join(cells)})",
         cells, loc, excerpt=sentence[:120])

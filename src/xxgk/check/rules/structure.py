@@ -19,7 +19,7 @@ def missing_section(report: Report) -> Iterator[Finding]:
     present = {s.no for s in report.sections}
     for s in SECTIONS:
         if s.no not in present:
-            yield r.finding(f"第{'一二三四五六'[s.no - 1]}部分 {s.title} (section {s.no}) not found")
+            yield r.text_finding(f"第{'一二三四五六'[s.no - 1]}部分 {s.title} (section {s.no}) not found")
 
 
 @rule("section-order", "warning", "Sections printed out of the template's order")
@@ -30,7 +30,7 @@ def section_order(report: Report) -> Iterator[Finding]:
     order = [s.no for s in report.sections]
     if order != sorted(order):
         printed = " ".join("一二三四五六"[n - 1] for n in order)
-        yield r.finding(f"sections printed in the order {printed}", loc=report.sections[0].loc)
+        yield r.text_finding(f"sections printed in the order {printed}", loc=report.sections[0].loc)
 
 
 @rule("template-undetermined", "warning", "The printed labels do not tell which template the report uses")
@@ -42,7 +42,7 @@ def template_undetermined(report: Report) -> Iterator[Finding]:
     r = get("template-undetermined")
     how = report.meta.provenance.get("template", "")
     if how.startswith("year"):
-        yield r.finding(f"template {report.meta.template} assumed from the year {report.meta.year}: "
+        yield r.text_finding(f"template {report.meta.template} assumed from the year {report.meta.year}: "
                         "the table labels do not decide it")
 
 
@@ -54,7 +54,7 @@ def outdated_template(report: Report) -> Iterator[Finding]:
     r = get("outdated-template")
     y = report.meta.year
     if y is not None and report.meta.template == "2019" and y >= TEMPLATES["2021"].first_year:
-        yield r.finding(f"{y} report printed on the 2019 template ({TEMPLATES['2019'].notice}); "
+        yield r.text_finding(f"{y} report printed on the 2019 template ({TEMPLATES['2019'].notice}); "
                         f"use {TEMPLATES['2021'].notice}")
 
 
@@ -65,7 +65,7 @@ def early_template(report: Report) -> Iterator[Finding]:
     r = get("early-template")
     y = report.meta.year
     if y is not None and report.meta.template == "2021" and y < TEMPLATES["2021"].first_year:
-        yield r.finding(f"{y} report on the 2021 template (early adopter)")
+        yield r.text_finding(f"{y} report on the 2021 template (early adopter)")
 
 
 @rule("outdated-template-row", "warning", "A row of the other template printed in the table")
@@ -79,7 +79,7 @@ def outdated_template_row(report: Report) -> Iterator[Finding]:
         row = report.template.row_of(f"applications.{key}.total")
         cells = [p for p in report.cells if p.startswith(f"applications.{key}.")]
         other = next(t for t in TEMPLATES.values() if t.table("applications").has_row(key))
-        yield r.finding(f"row {row.label} belongs to the {other.id} template, not the {report.template.id} "
+        yield r.text_finding(f"row {row.label} belongs to the {other.id} template, not the {report.template.id} "
                         f"template of this report (outdated template row)", cells, report.cells[cells[0]].loc)
 
 
@@ -91,7 +91,7 @@ def unmatched_row(report: Report) -> Iterator[Finding]:
     r = get("unmatched-row")
     for u in report.unmatched:
         label = u.get("label") or "(no label)"
-        yield r.finding(f"table {u['table']}: row {label[:60]} with values {' '.join(u['values'])} matches no "
+        yield r.text_finding(f"table {u['table']}: row {label[:60]} with values {' '.join(u['values'])} matches no "
                         "template row", loc=u.get("loc"), excerpt=label)
 
 
@@ -102,4 +102,4 @@ def extraction_warning(report: Report) -> Iterator[Finding]:
     pictures. The text concerned may be wrong or missing; look at the source at that place."""
     r = get("extraction-warning")
     for warning in report.source.warnings:
-        yield r.finding(warning)
+        yield r.text_finding(warning)
