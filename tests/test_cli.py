@@ -14,7 +14,7 @@ FLAWED = DATA / "corpus" / "000_11a4c8c6b3698673.txt"
 
 
 def xxgk(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "xxgk.cli", *map(str, args)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "xxgk", *map(str, args)], capture_output=True, text=True,
                           timeout=120, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
 
 

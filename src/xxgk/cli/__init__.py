@@ -227,9 +227,14 @@ def rules(
     out.print(grid)
 
 
+# Commands that live in their own modules of this package: each has `register(app)`. A module
+# whose optional dependencies are missing is skipped (its command is then absent, not broken).
+COMMAND_MODULES = ("ingest", "corpus", "collect", "writer", "serve")
+
+
 def _register_optional_commands() -> None:
-    """Commands that live in their own modules (corpus work) register themselves on the app."""
-    for module in ("xxgk.cli_ingest", "xxgk.cli_corpus"):
+    for name in COMMAND_MODULES:
+        module = f"{__name__}.{name}"
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as e:
