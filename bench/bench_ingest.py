@@ -45,7 +45,7 @@ YEARS = (2019, 2020, 2021, 2022, 2023)
 
 RUN = textwrap.dedent("""
     import json, sys
-    from xxgk.ingest import ingest
+    from xxgk.corpus.ingest import ingest
     from xxgk.store import Store
     if __name__ == "__main__":
         url, workers, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
@@ -174,7 +174,8 @@ def run_ingest(url: str, paths: list[str], workers: str, kill_after: int | None 
 def _stored(url: str) -> int:
     import sqlalchemy as sa
 
-    from xxgk.store.store import _engine, database_url
+    from xxgk.store.database import database_url
+    from xxgk.store.database import make_engine as _engine
 
     eng = _engine(database_url(url))
     try:

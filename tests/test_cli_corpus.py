@@ -150,8 +150,8 @@ def test_compare_two_years(db: str) -> None:
     assert code == 2 and "no stored report for 2019" in err
 
 
-HAVE_INGEST = importlib.util.find_spec("xxgk.ingest") is not None
-needs_ingest = pytest.mark.skipif(not HAVE_INGEST, reason="xxgk.ingest is not available")
+HAVE_INGEST = importlib.util.find_spec("xxgk.corpus.ingest") is not None
+needs_ingest = pytest.mark.skipif(not HAVE_INGEST, reason="xxgk.corpus.ingest is not available")
 
 
 @needs_ingest

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-import xxgk.ingest as ing
+import xxgk.corpus.ingest as ing
 from conftest_db import BACKENDS, DATA, fresh_url, write_synth_corpus
-from xxgk.ingest import ingest
+from xxgk.corpus.ingest import ingest
 from xxgk.store import Store
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -232,7 +232,7 @@ CHILD = textwrap.dedent("""
     import sys, time
     from xxgk.store import Store
     from xxgk.store.store import Store as S
-    import xxgk.ingest as ing
+    import xxgk.corpus.ingest as ing
 
     where = sys.argv[3]
     orig_write, orig_children = S.write, S._insert_children

@@ -39,7 +39,6 @@ from typing import Any
 
 from xxgk.errors import XxgkError
 from xxgk.report import Report
-from xxgk.store.store import BodyIdentity
 
 # Bump when a change here changes what identify() returns: stored parses are then redone.
 IDENTITY_REVISION = 2
@@ -272,6 +271,18 @@ def classify_level(agency: str, place: Place | None) -> str | None:
 
 
 # ---------------------------------------------------------------- identify
+
+
+@dataclass(frozen=True)
+class BodyIdentity:
+    """Who wrote a report, as the store links it across years (`body_key`: region code +
+    normalised name; the one key the store, compile, stats and compare group reports by)."""
+
+    key: str
+    name: str
+    region: str | None
+    region_code: str | None
+    level: str | None
 
 
 @dataclass(frozen=True)

@@ -613,7 +613,7 @@ def audit_cmd(
                 reports = list(store.reports())
                 failures = store.failures()
             else:
-                from xxgk.ingest import ingest
+                from xxgk.corpus.ingest import ingest
 
                 try:
                     ingest(inputs, store, workers=workers, progress=sys.stderr.isatty())

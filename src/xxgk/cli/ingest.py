@@ -74,8 +74,8 @@ def ingest_cmd(
 ) -> None:
     """Store reports: new content is parsed, the same bytes again are skipped (sha256), a newer
     parser re-parses. Safe to interrupt and re-run: nothing is lost or stored twice."""
+    from xxgk.corpus.ingest import ingest
     from xxgk.errors import XxgkError
-    from xxgk.ingest import ingest
     from xxgk.store import Store, StoreError
 
     err = Console(stderr=True, highlight=False)

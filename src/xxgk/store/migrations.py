@@ -10,8 +10,8 @@ migration interrupted half-way leaves the database at the previous version.
 
 A new database is created from `schema.metadata` (the current declarations) and stamped with
 every version at once, as alembic's own "create_all, then stamp head" recipe does. An existing
-database runs the steps above its recorded version. Version 1 is the first released schema, so
-today there is no step to run; the machinery is exercised by the tests with extra steps.
+database runs the steps above its recorded version. Version 1 is the first released schema;
+version 2 gives findings their parameters and bodies their revision.
 
 To change the schema: edit `schema.py`, then append a `Migration(N + 1, ...)` whose `apply`
 makes the same change to a database at version N (with `sa.DDL`/`op`-style statements, never
@@ -46,8 +46,24 @@ def _baseline(conn: sa.Connection) -> None:
     raise StoreError("schema version 1 is created by create_all, not migrated to")
 
 
+def _v2_params_and_revision(conn: sa.Connection) -> None:
+    """Findings keep their parameters and template variant (rendered in the reader's language
+    when read); findings stored before keep their text as the message itself (variant "text").
+    Bodies get the revision the corpus check compares and sets."""
+    conn.execute(sa.text("ALTER TABLE findings ADD COLUMN params TEXT NOT NULL DEFAULT '{}'"))
+    conn.execute(sa.text("ALTER TABLE findings ADD COLUMN variant VARCHAR(32) NOT NULL DEFAULT ''"))
+    # JSON built by the database from the stored message, so the step is one statement whatever
+    # the number of findings; the same SQL on SQLite (json_object) and PostgreSQL (json_build_object).
+    pg = conn.dialect.name == "postgresql"
+    build = "json_build_object('text', message)::text" if pg else "json_object('text', message)"
+    conn.execute(sa.text(f"UPDATE findings SET params = {build}, variant = 'text'"))
+    conn.execute(sa.text("ALTER TABLE bodies ADD COLUMN revision INTEGER NOT NULL DEFAULT 0"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: sources, bodies, reports, cells, sections, findings, failures", _baseline),
+    Migration(2, "findings.params (JSON) and findings.variant; bodies.revision for concurrent corpus checks",
+              _v2_params_and_revision),
 )
 LATEST = MIGRATIONS[-1].version
 

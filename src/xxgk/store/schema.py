@@ -50,6 +50,10 @@ bodies = sa.Table(
     # been run over it. Written in the same transaction as the report, so a crash between the
     # report and the corpus check leaves the body marked and the next ingest finishes the job.
     sa.Column("needs_check", sa.Boolean, nullable=False, default=False),
+    # Bumped with needs_check by every write that changes the body's reports: a corpus check
+    # settles the body only if the revision it read is still current (compare-and-set), so a
+    # report added by another writer during the check is never lost (schema version 2).
+    sa.Column("revision", sa.Integer, nullable=False, server_default=sa.text("0")),
 )
 
 reports = sa.Table(
@@ -126,7 +130,12 @@ findings = sa.Table(
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("code", sa.String(32), nullable=False),
     sa.Column("severity", sa.String(8), nullable=False),
+    # The message rendered in Chinese, for people querying the tables; xxgk rebuilds the finding
+    # from `params` (a JSON object) and `variant` (which of the rule's templates) and renders it
+    # in the reader's language (schema version 2; version 1 rows read as params {"text": message}).
     sa.Column("message", sa.Text, nullable=False),
+    sa.Column("params", sa.Text, nullable=False, server_default=sa.text("'{}'")),
+    sa.Column("variant", sa.String(32), nullable=False, server_default=sa.text("''")),
     sa.Column("cells", sa.Text, nullable=False),  # JSON list of cell paths
     sa.Column("location", sa.Text, nullable=True),
     sa.Column("excerpt", sa.Text, nullable=True),

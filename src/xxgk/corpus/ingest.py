@@ -36,8 +36,7 @@ from typing import Any, Literal
 
 from xxgk.errors import InputError, MissingExtraError, XxgkError
 from xxgk.extract import MAX_BYTES
-from xxgk.store import Failed, Parsed, Store, parser_version
-from xxgk.store.store import prepare
+from xxgk.store import Failed, Parsed, Store, parser_version, prepare
 
 Engine = Literal["process", "dask"]
 
@@ -366,7 +365,7 @@ def _process_pool(workers: int) -> cf.Executor:
     if "forkserver" not in mp.get_all_start_methods():  # Windows
         return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_warm_worker)
     ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["xxgk.api", "xxgk.identity", "xxgk.ingest"])
+    ctx.set_forkserver_preload(["xxgk.api", "xxgk.identity", "xxgk.corpus.ingest"])
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm_worker)
 
 
