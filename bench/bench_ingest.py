@@ -50,7 +50,7 @@ RUN = textwrap.dedent("""
     if __name__ == "__main__":
         url, workers, paths = sys.argv[1], sys.argv[2], sys.argv[3:]
         with Store.open(url) as s:
-            r = ingest(paths, s, workers=None if workers == "auto" else int(workers), progress=False)
+            r = ingest(paths, s, workers=None if workers == "auto" else int(workers))
         print(json.dumps(r.to_dict()), flush=True)
 """)
 

@@ -11,12 +11,14 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
 import xxgk.corpus.ingest as ing
+from xxgk.corpus.workers import BoundedPool, TaskOutOfMemory, TaskTimeout, WorkerDied
 from conftest_db import BACKENDS, DATA, fresh_url, write_synth_corpus
 from xxgk.corpus.ingest import ingest
 from xxgk.store import Store
@@ -53,10 +55,10 @@ def test_folder_then_again_is_a_no_op(store: Store, corpus: Path, tmp_path: Path
     root = _copy(corpus, tmp_path / "in")
     (root / "README.md").write_text("not a report")  # a folder walk skips it
     (root / ".hidden.txt").write_text("hidden")  # hidden: not even counted
-    first = ingest([root], store, workers=0, progress=False)
+    first = ingest([root], store, workers=0)
     assert (first.added, first.unchanged, first.failed, first.skipped) == (13, 0, [], 1)
     dump = list(store.dump())
-    again = ingest([root], store, workers=0, progress=False)
+    again = ingest([root], store, workers=0)
     assert (again.added, again.unchanged, again.reparsed, again.failed) == (0, 13, 0, [])
     assert list(store.dump()) == dump
     assert store.counts()["reports"] == 13
@@ -75,14 +77,13 @@ def test_globs_files_duplicates_and_missing(store: Store, corpus: Path, tmp_path
         ],
         store,
         workers=0,
-        progress=False,
     )
     assert s.added == 5 and s.unchanged == 1
     assert sorted(s.failed) == [
         (str(tmp_path / "*.pdf"), "no file matches this pattern"),
         (str(tmp_path / "nope.txt"), "no such file or folder"),
     ]
-    recursive = ingest([str(root / "**" / "*.txt")], store, workers=0, progress=False)
+    recursive = ingest([str(root / "**" / "*.txt")], store, workers=0)
     assert recursive.added == 8 and recursive.unchanged == 6
 
 
@@ -92,7 +93,7 @@ def test_bad_files_are_recorded_and_the_batch_goes_on(store: Store, corpus: Path
     (root / "truncated.pdf").write_bytes(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog")
     (root / "noise.txt").write_bytes(os.urandom(3000))
     (root / "shopping.txt").write_text("牛奶 2 瓶\n面包 1 个\n", encoding="utf-8")
-    s = ingest([root], store, workers=2, progress=False)
+    s = ingest([root], store, workers=2)
     assert s.added == 13
     reasons = dict(s.failed)
     assert set(reasons) == {str(root / n) for n in ("empty.txt", "truncated.pdf", "noise.txt", "shopping.txt")}
@@ -100,7 +101,7 @@ def test_bad_files_are_recorded_and_the_batch_goes_on(store: Store, corpus: Path
     assert all(r for r in reasons.values())
     assert dict(store.failures()) == reasons
     # A known failure is not parsed again, but still reported.
-    again = ingest([root], store, workers=0, progress=False)
+    again = ingest([root], store, workers=0)
     assert dict(again.failed) == reasons and again.added == 0
 
 
@@ -115,13 +116,13 @@ def test_zip_archives(store: Store, corpus: Path, tmp_path: Path) -> None:
         with zipfile.ZipFile(inner, "w") as zi:
             zi.writestr("x.txt", "x")
         z.write(inner, "nested/inner.zip")
-    s = ingest([archive], store, workers=0, progress=False)
+    s = ingest([archive], store, workers=0)
     assert s.added == 5
     assert s.failed == [(f"{archive}!nested/inner.zip", "an archive inside an archive (unpack it first)")]
     files = sorted(e.file for e in store.entries())
     assert "reports.zip!real.txt" in files and "reports.zip!2022/b0000-2022.txt" in files
     # The same reports loose: same bytes, nothing new.
-    loose = ingest([corpus / "real.txt"], store, workers=0, progress=False)
+    loose = ingest([corpus / "real.txt"], store, workers=0)
     assert loose.unchanged == 1 and loose.added == 0
 
 
@@ -138,22 +139,22 @@ def test_zip_bombs_are_refused(store: Store, tmp_path: Path, monkeypatch: pytest
         z.writestr("a.txt", os.urandom(6000))
         z.writestr("b.txt", os.urandom(6000))
     monkeypatch.setattr(ing, "ZIP_MAX_MEMBERS", 4)
-    s = ingest([ratio, many], store, workers=0, progress=False)
+    s = ingest([ratio, many], store, workers=0)
     reasons = dict(s.failed)
     assert re.fullmatch(r"compression ratio \d+:1 \(a zip bomb\?\)", reasons[f"{ratio}!zeros.txt"])
     assert "more than 4" in reasons[str(many)]
     # Declared sizes within limits, but the archive unpacks to more than allowed in total.
     monkeypatch.setattr(ing, "ZIP_MAX_TOTAL", 10_000)
-    t = ingest([total], store, workers=0, progress=False)
+    t = ingest([total], store, workers=0)
     assert t.failed and "a zip bomb" in t.failed[0][1]
     assert store.counts()["reports"] == 0
 
 
 def test_newer_parser_reparses(store: Store, corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = ingest([corpus / "synth"], store, workers=0, progress=False)
+    first = ingest([corpus / "synth"], store, workers=0)
     before = {e.sha256: e.id for e in store.entries()}
     monkeypatch.setattr(ing, "parser_version", lambda: "99.0+p99.i99")
-    again = ingest([corpus / "synth"], store, workers=0, progress=False)
+    again = ingest([corpus / "synth"], store, workers=0)
     assert (again.added, again.unchanged, again.reparsed) == (0, 0, first.added)
     after = store.entries()
     assert {e.sha256 for e in after} == set(before) and all(e.parser_version == "99.0+p99.i99" for e in after)
@@ -165,7 +166,7 @@ def test_process_pool_gives_the_same_store_as_serial(corpus: Path, tmp_path: Pat
     dumps = []
     for workers in (0, 2):
         with Store.open(tmp_path / f"w{workers}.sqlite") as s:
-            ingest([corpus], s, workers=workers, progress=False)
+            ingest([corpus], s, workers=workers)
             dumps.append(list(s.dump()))
     assert dumps[0] == dumps[1]
     # Cross-year findings were written: 4 bodies x 3 years of synthetic reports.
@@ -175,13 +176,13 @@ def test_process_pool_gives_the_same_store_as_serial(corpus: Path, tmp_path: Pat
 def test_dask_local_cluster(corpus: Path, tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     with Store.open(tmp_path / "serial.sqlite") as s:
-        ingest([corpus], s, workers=0, progress=False)
+        ingest([corpus], s, workers=0)
         expected = list(s.dump())
     with (
         distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
         Store.open(tmp_path / "dask.sqlite") as s,
     ):
-        summary = ingest([corpus], s, progress=False, engine="dask", scheduler=cluster.scheduler_address)
+        summary = ingest([corpus], s, engine="dask", scheduler=cluster.scheduler_address)
         assert summary.added == 13 and not summary.failed
         assert list(s.dump()) == expected
 
@@ -194,36 +195,83 @@ def test_unreachable_dask_scheduler_is_one_clear_error(
 
     monkeypatch.setenv("XXGK_DASK_TIMEOUT", "2s")
     with Store.open(tmp_path / "x.sqlite") as s, pytest.raises(XxgkError, match="cannot reach the Dask scheduler"):
-        ingest([corpus], s, progress=False, engine="dask", scheduler="tcp://127.0.0.1:9")
+        ingest([corpus], s, engine="dask", scheduler="tcp://127.0.0.1:9")
 
 
 def _die() -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def test_a_dead_worker_is_recovered(corpus: Path) -> None:
-    """A worker killed mid-batch (a crash in a native library) breaks the whole pool; the inputs
-    in flight are parsed again one by one in fresh processes and the run goes on."""
-    pool = ing._process_pool(1)
-    victim = pool.submit(_die)
-    with pytest.raises(cf.BrokenExecutor):
-        victim.result(timeout=60)
-    items = []
-    for p in sorted((corpus / "synth").glob("*.txt"))[:3]:
-        got = ing._read_file(ing.Source(str(p), str(p)))
-        assert isinstance(got, ing.Loaded)
-        items.append(got)
-    in_flight: dict[cf.Future, ing.Loaded] = {victim: items[0]}
-    for it in items[1:]:  # the others in flight when the pool broke
-        in_flight[cf.Future()] = it
-    pending: list = []
-    fresh = ing._recover(pool, in_flight, pending, 1)
-    try:
-        assert not in_flight and len(pending) == 3
-        assert all(isinstance(x, ing.Parsed) for x in pending)
-        assert fresh.submit(len, b"abc").result(timeout=60) == 3
-    finally:
-        fresh.shutdown()
+def test_a_dead_worker_is_replaced_and_the_others_go_on() -> None:
+    """A worker killed mid-task (a crash in a native library): that task fails with the reason,
+    a fresh worker takes its place and the pool goes on."""
+    with ing.process_pool(1) as pool:
+        victim = pool.submit(_die)
+        with pytest.raises(WorkerDied):
+            victim.result(timeout=60)
+        assert pool.submit(len, b"abc").result(timeout=60) == 3
+        assert pool.replaced == 1
+
+
+def test_a_task_over_its_timeout_is_stopped_and_its_worker_replaced() -> None:
+    with BoundedPool(1, timeout=0.5, memory=None) as pool:
+        slow = pool.submit(time.sleep, 30)
+        after = pool.submit(len, b"abcd")  # queued behind the slow one, on the same single worker
+        with pytest.raises(TaskTimeout, match="longer than 0.5 s"):
+            slow.result(timeout=60)
+        assert after.result(timeout=60) == 4
+        assert pool.replaced == 1
+        assert pool.submit_bounded(None, len, b"ab").result(timeout=60) == 2
+
+
+def test_a_task_over_the_memory_cap_is_stopped_and_its_worker_replaced() -> None:
+    import operator
+
+    cap = 400 << 20
+    with BoundedPool(1, timeout=None, memory=cap) as pool:
+        baseline = pool.submit(rss_of_self).result(timeout=60)
+        assert baseline < cap
+        # 3 GB of real bytes: far more than the cap, less than what the machine would refuse.
+        big = pool.submit(operator.mul, b"x", 3 << 30)
+        with pytest.raises(TaskOutOfMemory) as e:
+            big.result(timeout=120)
+        assert e.value.seen > cap
+        assert pool.submit(len, b"abc").result(timeout=60) == 3
+
+
+def rss_of_self() -> int:
+    from xxgk.corpus.workers import rss
+
+    got = rss(os.getpid())
+    assert got is not None
+    return got
+
+
+def _pdf_of_many_pages(path: Path, copies: int) -> None:
+    """A real PDF many pages long: the bundled sample's pages, copied `copies` times."""
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(str(DATA / "pdf" / "hongze-district-2024.pdf"))
+    out = pdfium.PdfDocument.new()
+    for _ in range(copies):
+        out.import_pages(src)
+    out.save(str(path))
+    out.close()
+    src.close()
+
+
+@pytest.mark.slow
+def test_a_file_over_the_timeout_is_a_failure_and_the_batch_goes_on(corpus: Path, tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    texts = _copy(corpus / "synth", root)
+    _pdf_of_many_pages(root / "long.pdf", 60)  # hundreds of pages: seconds of work, not 0.5
+    with Store.open(tmp_path / "t.sqlite") as store:
+        s = ingest([root], store, workers=1, timeout=0.5)
+        reasons = dict(s.failed)
+        assert list(reasons) == [str(root / "long.pdf")]
+        assert "longer than the 0.5 s limit" in reasons[str(root / "long.pdf")]
+        assert s.added == len(list(texts.glob("*.txt")))  # every other file, after the replaced worker
+        assert dict(store.failures())[str(root / "long.pdf")] == reasons[str(root / "long.pdf")]
 
 
 # ---------------------------------------------------------------- kill -9 half-way
@@ -254,7 +302,7 @@ CHILD = textwrap.dedent("""
     if __name__ == "__main__":  # worker processes import this script too (forkserver)
         S.write, S._insert_children = write, children
         s = Store.open(sys.argv[1])
-        ing.ingest([sys.argv[2]], s, workers=1, progress=False, batch=5)
+        ing.ingest([sys.argv[2]], s, workers=1, batch=5)
         print("finished", flush=True)
 """)
 
@@ -289,11 +337,11 @@ def test_kill_9_half_way_then_rerun_equals_a_clean_run(corpus: Path, tmp_path: P
         stored = s.counts()["reports"]
         assert 0 < stored < 13  # killed half-way: some batches landed, not all
         assert s.bodies_to_check()  # the cross-year checks had not run yet
-        resumed = ingest([root], s, workers=2, progress=False)
+        resumed = ingest([root], s, workers=2)
         assert resumed.added == 13 - stored and resumed.unchanged == stored
         after_kill = list(s.dump())
     with Store.open(tmp_path / "clean.sqlite") as s:
-        ingest([root], s, workers=2, progress=False)
+        ingest([root], s, workers=2)
         clean = list(s.dump())
     assert after_kill == clean
 
@@ -329,12 +377,12 @@ def test_a_missing_extra_is_retried_next_run(store: Store, tmp_path: Path, monke
     pdf = tmp_path / "r.pdf"
     pdf.write_bytes(b"%PDF-1.4\n" + b"x" * 100 + b"\n%%EOF\n")
     monkeypatch.setitem(extract.EXTRACTORS, "pdf", ("xxgk.no_such_module", "extract_pdf", "pdf"))
-    first = ingest([pdf], store, workers=0, progress=False)
+    first = ingest([pdf], store, workers=0)
     assert "optional extra" in first.failed[0][1]
     monkeypatch.undo()
-    second = ingest([pdf], store, workers=0, progress=False)
+    second = ingest([pdf], store, workers=0)
     assert second.failed and "optional extra" not in second.failed[0][1]  # parsed again, for real
     # A real failure is final: known, reported, not parsed again.
     monkeypatch.setattr(ing, "parse_one", lambda *a: pytest.fail("a known failure was parsed again"))
-    third = ingest([pdf], store, workers=0, progress=False)
+    third = ingest([pdf], store, workers=0)
     assert third.failed == second.failed

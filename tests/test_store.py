@@ -323,3 +323,85 @@ def test_postgres_url_uses_psycopg3() -> None:
     assert database_url("postgresql://u:p@h/db") == "postgresql+psycopg://u:p@h/db"
     assert database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert database_url("x.sqlite").startswith("sqlite:///") and os.path.isabs(database_url("x.sqlite")[10:])
+
+
+# ---------------------------------------------------------------- findings keep their parameters (schema 2)
+
+
+def _structured_findings() -> list[Finding]:
+    from xxgk.check.registry import RULES, load_rules
+
+    load_rules()
+    # A real rule's template when one is registered (rendered in each language), and variants
+    # and parameters of every JSON type the rules use.
+    templated = next(((c, v) for c, r in sorted(RULES.items()) for v in sorted(r.messages)), ("T3-balance", ""))
+    return [
+        Finding(templated[0], "error", {"total": 12, "parts": ["a", "b"], "sum": 11.5, "group": "行政复议"},
+                ["applications.new_received.total"], "p4", "一、本年新收", templated[1]),
+        Finding("S6-fee", "warning", {"n": 3}, [], None, None, "many"),
+        Finding.of_text("S6-fee", "info", "写好的消息"),
+    ]
+
+
+def test_findings_round_trip_with_params_and_variant(store: Store) -> None:
+    from xxgk.i18n import use_lang
+
+    rep = make_report()
+    rep.findings = _structured_findings()
+    rid = store.add(rep)
+    back = store.report(rid)
+    assert back.findings == rep.findings  # params, variant, cells, loc, excerpt: the real Finding
+    for lang in ("zh", "en"):
+        with use_lang(lang):
+            assert back.to_json() == rep.to_json()
+            assert [sf.message for sf in store.findings(report_id=rid)] == [f.message for f in rep.findings]
+    with store.engine.connect() as c:
+        stored = c.execute(sa.select(t.findings.c.message).order_by(t.findings.c.seq)).scalars().all()
+    with use_lang("zh"):  # the message column is the Chinese text, for SQL users
+        assert stored == [f.message for f in rep.findings]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_version_1_store_is_migrated_to_2(backend: str, tmp_path: Path) -> None:
+    """A store written by schema version 1 (findings as text only, bodies without revision)
+    opens at version 2: its findings keep their text as the message, its bodies can be checked."""
+    with fresh_url(backend, tmp_path) as url:
+        with Store.open(url) as s:
+            rep = make_report()
+            rep.findings = [Finding.of_text("S6-fee", "warning", "旧的消息", ["active.fees.amount"], "p3")]
+            rid = s.add(rep)
+            with s.engine.begin() as c:  # back to version 1, as that xxgk left it
+                for table, column in (("findings", "params"), ("findings", "variant"), ("bodies", "revision")):
+                    c.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+                c.execute(sa.delete(t.schema_version).where(t.schema_version.c.version > 1))
+            assert "params" not in _columns(s.engine, "findings")
+        with Store.open(url) as s:
+            assert s.version == LATEST == 2
+            assert _columns(s.engine, "findings") == [c.name for c in t.findings.columns]
+            assert _columns(s.engine, "bodies") == [c.name for c in t.bodies.columns]
+            got = s.report(rid).findings
+            assert got == [Finding.of_text("S6-fee", "warning", "旧的消息", ["active.fees.amount"], "p3")]
+            assert s.recheck_bodies() == 0 and s.bodies_to_check() == []
+
+
+# ---------------------------------------------------------------- corpus checks meet other writers
+
+
+def test_a_report_written_during_a_corpus_check_is_not_lost(store: Store) -> None:
+    """The race two concurrent ingests hit: a check reads a body, another writer adds a report to
+    it, the check settles. The body must stay marked, and the next round must see the new report."""
+    carried = "applications.carried_forward.natural_person"
+    y1 = make_report(year=2022, values={carried: 5})
+    y2 = make_report(year=2023, values={"applications.carried_over.natural_person": 5})
+    y3 = make_report(year=2024, values={"applications.carried_over.natural_person": 9})
+    store.add(y1)
+    store.add(y2)
+    (body,) = store.bodies_to_check()
+    check = store.check_bodies([body])  # the reports as they are now: 2022 and 2023 agree
+    store.add(y3)  # another writer, meanwhile: 2024 carries over 9, not the 0 of 2023
+    store.settle_bodies(check)
+    assert store.bodies_to_check() == [body]  # the stale result did not clear the mark
+    store.recheck_bodies()
+    assert store.bodies_to_check() == []
+    codes = [(sf.finding.code, sf.year) for sf in store.findings(scope="corpus")]
+    assert ("year-carry-over", 2024) in codes

@@ -616,7 +616,7 @@ def audit_cmd(
                 from xxgk.corpus.ingest import ingest
 
                 try:
-                    ingest(inputs, store, workers=workers, progress=sys.stderr.isatty())
+                    ingest(inputs, store, workers=workers)  # progress: see cli/ingest.py _Bar
                 except XxgkError as e:
                     raise _fail(str(e)) from e
                 wanted: dict[str, Path] = {}

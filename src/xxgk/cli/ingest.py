@@ -71,6 +71,16 @@ def ingest_cmd(
         bool, typer.Option("--progress/--no-progress", help="Progress bar with rate and ETA (default: on a terminal).")
     ] = sys.stderr.isatty(),
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", min=0, help="Seconds one file may take; a slower file is recorded as failed "
+                     "(0: no limit)."),
+    ] = 60.0,
+    memory: Annotated[
+        int,
+        typer.Option("--memory", min=0, help="Megabytes of memory a worker may use on one file; a file that needs "
+                     "more is recorded as failed (0: no limit)."),
+    ] = 1024,
 ) -> None:
     """Store reports: new content is parsed, the same bytes again are skipped (sha256), a newer
     parser re-parses. Safe to interrupt and re-run: nothing is lost or stored twice."""
@@ -87,12 +97,16 @@ def ingest_cmd(
     except StoreError as e:
         err.print(f"[bold red]error[/] {escape(str(e))}")
         raise typer.Exit(EXIT_INPUT) from e
+    bar = _Bar() if progress else None
     try:
-        summary = ingest(paths, store, workers=workers, progress=progress, engine=engine.value, scheduler=scheduler)
+        summary = ingest(paths, store, workers=workers, on_progress=bar.update if bar else None, engine=engine.value,
+                         scheduler=scheduler, timeout=timeout or None, memory=(memory << 20) or None)
     except XxgkError as e:
         err.print(f"[bold red]error[/] {escape(str(e))}")
         raise typer.Exit(EXIT_INPUT) from e
     finally:
+        if bar is not None:
+            bar.stop()
         store.close()
     if as_json:
         print(json.dumps({"database": store.url, **summary.to_dict()}, ensure_ascii=False, indent=1))
@@ -125,6 +139,29 @@ def ingest_cmd(
         for file, reason in summary.failed:
             out.print(f"[red]failed[/] {escape(file)}: {escape(reason)}")
     raise typer.Exit(EXIT_INPUT if summary.failed else EXIT_CLEAN)
+
+
+class _Bar:
+    """The progress bar, drawn from the library's progress reports (rate and ETA)."""
+
+    def __init__(self) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                            TimeElapsedColumn(), TextColumn("{task.fields[status]}"),
+                            console=Console(stderr=True), transient=False, speed_estimate_period=10)
+        self.bar.start()
+        self.tasks: dict[str, object] = {}
+
+    def update(self, p: object) -> None:
+        phase, done, total, s = p.phase, p.done, p.total, p.summary  # type: ignore[attr-defined]
+        if phase not in self.tasks:
+            self.tasks[phase] = self.bar.add_task("ingest" if phase == "files" else "cross-year checks", status="")
+        status = f"+{s.added} ={s.unchanged} ~{s.reparsed} !{len(s.failed)}" if phase == "files" else ""
+        self.bar.update(self.tasks[phase], completed=done, total=total, status=status)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        self.bar.stop()
 
 
 def register(app: typer.Typer) -> None:

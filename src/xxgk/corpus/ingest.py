@@ -25,7 +25,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import glob
 import hashlib
-import multiprocessing as mp
 import os
 import time
 import zipfile
@@ -34,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from xxgk.corpus.workers import BoundedPool, TaskOutOfMemory, TaskTimeout, WorkerDied
 from xxgk.errors import InputError, MissingExtraError, XxgkError
 from xxgk.extract import MAX_BYTES
 from xxgk.store import Failed, Parsed, Store, parser_version, prepare
@@ -82,6 +82,8 @@ BATCH = 200  # reports per write transaction
 FLUSH_SECONDS = 2.0  # ... or every so often, so a slow corpus is still saved as it goes
 LOOKUP_CHUNK = 256  # inputs hashed, then looked up in the store, at a time
 IN_FLIGHT_BYTES = 64 << 20  # bytes handed to workers and not yet back (memory bound)
+TIMEOUT = 60.0  # seconds one file may take (--timeout)
+MEMORY = 1 << 30  # resident bytes a worker may use reading one file (--memory)
 
 
 @dataclass
@@ -315,13 +317,16 @@ def load(
 
 
 def parse_one(name: str, file: str, data: bytes, sha256: str) -> Parsed | Failed:
-    """Extract, parse, check and identify one input. Runs in a worker; never raises."""
+    """Extract, parse, identify and check one input. Runs in a worker; never raises."""
     try:
-        from xxgk.api import read_bytes
-        from xxgk.identity import apply
+        from xxgk import identity
+        from xxgk.check import run_rules
+        from xxgk.extract import extract_bytes
+        from xxgk.parse import parse_document
 
-        report = read_bytes(data, file)
-        ident = apply(report)
+        report = parse_document(extract_bytes(data, file))
+        ident = identity.apply(report)  # once: the body the store links, and the meta the rules read
+        report.findings = run_rules(report)
         # Hand the writer rows, not objects: building them here is parallel work, and plain
         # tuples cross the process boundary cheaper than ~200 Cell objects.
         return Parsed(name, sha256, len(data), None, ident.body, ident.region_code, prepare(report, ident.region_code))
@@ -348,7 +353,7 @@ def _warm_worker() -> None:
 
 
 class _Serial(cf.Executor):
-    """workers=0: parse in this process (debugging, tiny inputs)."""
+    """workers=0: parse in this process (debugging, tiny inputs; no timeout or memory cap)."""
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
         fut: cf.Future[Any] = cf.Future()
@@ -359,14 +364,26 @@ class _Serial(cf.Executor):
         return fut
 
 
-def _process_pool(workers: int) -> cf.Executor:
-    # forkserver: workers fork from a clean server process that preloaded the parser, so they
-    # start fast and never inherit this process's threads (Rich's refresher, DB connections).
-    if "forkserver" not in mp.get_all_start_methods():  # Windows
-        return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("spawn"), initializer=_warm_worker)
-    ctx = mp.get_context("forkserver")
-    ctx.set_forkserver_preload(["xxgk.api", "xxgk.identity", "xxgk.corpus.ingest"])
-    return cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm_worker)
+def process_pool(workers: int, timeout: float | None = TIMEOUT, memory: int | None = MEMORY) -> BoundedPool:
+    """Worker processes that preloaded the parser, each file bounded in time and memory."""
+    return BoundedPool(
+        workers,
+        timeout=timeout,
+        memory=memory,
+        initializer=_warm_worker,
+        preload=["xxgk.api", "xxgk.identity", "xxgk.corpus.ingest"],
+    )
+
+
+class _NoTimeout(cf.Executor):
+    """The pool's workers for the cross-year checks: a group of bodies is not one file, and its
+    time grows with the bodies' history, so only the memory cap applies."""
+
+    def __init__(self, pool: BoundedPool) -> None:
+        self.pool = pool
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        return self.pool.submit_bounded(None, fn, *args, **kwargs)
 
 
 @dataclass
@@ -407,64 +424,39 @@ def _dask_executor(scheduler: Any, workers: int) -> _Dask:
 # ---------------------------------------------------------------- the run
 
 
-class _Progress:
-    """Rich progress with rate and ETA, or nothing."""
+@dataclass(frozen=True)
+class Progress:
+    """What `on_progress` is told: in `phase` ("files", then "bodies": the cross-year checks),
+    `done` of `total` are done (`total` grows when an archive is opened); `summary` so far."""
 
-    def __init__(self, enabled: bool, total: int) -> None:
-        self.bar = None
-        if enabled:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                ProgressColumn,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-            from rich.text import Text
+    phase: str
+    done: int
+    total: int
+    summary: IngestSummary
 
-            class Rate(ProgressColumn):
-                def render(self, task: Any) -> Text:
-                    speed = task.finished_speed or task.speed
-                    return Text(f"{speed:,.0f}/s" if speed else "—/s", style="progress.data.speed")
 
-            self.bar = Progress(
-                TextColumn("[bold]{task.description}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                Rate(),
-                TimeElapsedColumn(),
-                TextColumn("ETA"),
-                TimeRemainingColumn(),
-                TextColumn("{task.fields[status]}"),
-                console=Console(stderr=True),
-                transient=False,
-                speed_estimate_period=10,
-            )
-            self.bar.start()
-            self.task = self.bar.add_task("ingest", total=total, status="")
+class _Counter:
+    def __init__(self, on_progress: Callable[[Progress], None] | None, summary: IngestSummary) -> None:
+        self.on_progress, self.summary = on_progress, summary
+        self.phase, self.done, self.total = "files", 0, 0
 
-    def advance(self, n: int, s: IngestSummary) -> None:
-        if self.bar is not None:
-            self.bar.update(self.task, advance=n, status=f"+{s.added} ={s.unchanged} ~{s.reparsed} !{len(s.failed)}")
+    def start(self, phase: str, total: int) -> None:
+        self.phase, self.done, self.total = phase, 0, total
+        self._tell()
+
+    def advance(self, n: int) -> None:
+        if n:
+            self.done += n
+            self._tell()
 
     def grow(self, n: int) -> None:
-        if self.bar is not None and n:
-            self.bar.update(self.task, total=(self.bar.tasks[0].total or 0) + n)
+        if n:
+            self.total += n
+            self._tell()
 
-    def phase(self, text: str, total: int) -> None:
-        if self.bar is not None:
-            self.bodies = self.bar.add_task(text, total=total, status="bodies")
-
-    def advance_bodies(self, n: int) -> None:
-        if self.bar is not None:
-            self.bar.update(self.bodies, advance=n)
-
-    def stop(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+    def _tell(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress(Progress(self.phase, self.done, self.total, self.summary))
 
 
 def count_inputs(paths: Sequence[str | os.PathLike[str]]) -> int:
@@ -476,16 +468,22 @@ def ingest(
     paths: Iterable[str | os.PathLike[str]],
     store: Store,
     workers: int | None = None,
-    progress: bool = True,
+    on_progress: Callable[[Progress], None] | None = None,
     engine: Engine = "process",
     scheduler: Any = None,
     batch: int = BATCH,
+    timeout: float | None = TIMEOUT,
+    memory: int | None = MEMORY,
 ) -> IngestSummary:
     """Read every input into the store; see the module doc. Returns what happened.
 
-    `workers`: parsing processes (default: one per core; 0 parses in this process). With
-    `engine="dask"`, `scheduler` is a scheduler address (tcp://host:8786) or a
-    `distributed.Client`; without one a local cluster of `workers` processes is started.
+    `workers`: parsing processes (default: one per core; 0 parses in this process, unbounded).
+    `timeout` (seconds) and `memory` (bytes of resident memory per worker) bound each file: a
+    file over either is recorded as failed with that reason, its worker is replaced and the
+    batch goes on (None: no bound). With `engine="dask"`, `scheduler` is a scheduler address
+    (tcp://host:8786) or a `distributed.Client`; without one a local cluster of `workers`
+    processes is started (Dask's own limits apply there, not these bounds).
+    `on_progress(Progress)` is called as inputs are counted and done.
 
     Worker processes start by the forkserver (spawn on Windows) method, which imports the
     calling script in each worker: a script that calls ingest() must do so under
@@ -496,14 +494,19 @@ def ingest(
     version = parser_version()
     n_workers = (os.cpu_count() or 1) if workers is None else max(0, workers)
     summary = IngestSummary()
-    bar = _Progress(progress, count_inputs(paths))
+    bar = _Counter(on_progress, summary)
+    bar.start("files", count_inputs(paths))
 
     dask: _Dask | None = None
+    pool: BoundedPool | None = None
     if engine == "dask":
         dask = _dask_executor(scheduler, max(1, n_workers))
         executor: cf.Executor = dask.executor
     elif engine == "process":
-        executor = _Serial() if n_workers == 0 else _process_pool(n_workers)
+        if n_workers == 0:
+            executor = _Serial()
+        else:
+            executor = pool = process_pool(n_workers, timeout, memory)
     else:
         raise XxgkError(f"unknown engine {engine!r} (process or dask)")
     max_in_flight = max(4, 4 * max(1, n_workers))
@@ -525,18 +528,14 @@ def ingest(
                     summary.failed.append((item.name, item.reason))
                 if item.sha256:
                     busy.discard(item.sha256)
-            bar.advance(len(pending), summary)
+            bar.advance(len(pending))
             pending.clear()
         last_flush = time.monotonic()
 
     def collect(block: bool) -> None:
-        nonlocal flying_bytes, executor
+        nonlocal flying_bytes
         if in_flight:
             done, _ = cf.wait(list(in_flight), timeout=None if block else 0, return_when=cf.FIRST_COMPLETED)
-            if any(isinstance(f.exception(), cf.BrokenExecutor) for f in done):
-                executor = _recover(executor, in_flight, pending, n_workers)
-                flying_bytes = 0
-                done = set()
             for fut in done:
                 item = in_flight.pop(fut)
                 flying_bytes -= len(item.data)
@@ -545,16 +544,11 @@ def ingest(
             flush()
 
     def submit(item: Loaded) -> None:
-        nonlocal flying_bytes, executor
+        nonlocal flying_bytes
         while in_flight and (len(in_flight) >= max_in_flight or flying_bytes + len(item.data) > IN_FLIGHT_BYTES):
             collect(block=True)
         src = item.source
-        try:
-            fut = executor.submit(parse_one, src.name, src.file, item.data, item.sha256)
-        except cf.BrokenExecutor:  # the pool broke since the last collect
-            executor = _recover(executor, in_flight, pending, n_workers)
-            flying_bytes = 0
-            fut = executor.submit(parse_one, src.name, src.file, item.data, item.sha256)
+        fut = executor.submit(parse_one, src.name, src.file, item.data, item.sha256)
         in_flight[fut] = item
         flying_bytes += len(item.data)
 
@@ -579,7 +573,7 @@ def ingest(
                 busy.add(x.sha256)
                 submit(x)
             collect(block=False)
-        bar.advance(quiet, summary)
+        bar.advance(quiet)
 
     try:
         chunk: list[Loaded | Failed | None] = []
@@ -598,11 +592,11 @@ def ingest(
         # database), results written here. A Dask cluster may not see a local SQLite file, so
         # with Dask they run in this process.
         todo = store.bodies_to_check()
-        bar.phase("cross-year checks", len(todo))
-        pool = executor if engine == "process" and n_workers > 0 else None
-        summary.corpus_findings = store.recheck_bodies(todo, executor=pool, on_progress=bar.advance_bodies)
+        bar.start("bodies", len(todo))
+        summary.corpus_findings = store.recheck_bodies(
+            None, executor=None if pool is None else _NoTimeout(pool), on_progress=bar.advance
+        )
     finally:
-        bar.stop()
         if dask is not None:
             dask.close()
         else:
@@ -612,36 +606,17 @@ def ingest(
 
 
 def _result(fut: cf.Future[Any], item: Loaded) -> Parsed | Failed:
+    """A worker's answer, or the reason it gave none (these reasons are final for these bytes)."""
+    name, sha = item.source.name, item.sha256
     try:
         return fut.result()
-    except Exception as e:  # a worker that died (Dask: KilledWorker) or could not run the task
+    except TaskTimeout as e:
+        return Failed(name, f"took longer than the {e.seconds:g} s limit to read (see --timeout)", sha)
+    except TaskOutOfMemory as e:
         return Failed(
-            item.source.name,
-            f"the parser's worker failed on this file ({type(e).__name__}: {e})",
-            item.sha256,
+            name, f"needed more than the {e.limit / 2**20:.0f} MB memory limit to read (see --memory)", sha
         )
-
-
-def _recover(
-    executor: cf.Executor,
-    in_flight: dict[cf.Future[Any], Loaded],
-    pending: list[Parsed | Failed],
-    n_workers: int,
-) -> cf.Executor:
-    """A worker process died (a crash in a native library): find the file that kills it by
-    parsing each input that was in flight alone in a fresh process; record that one, redo the others."""
-    executor.shutdown(wait=False, cancel_futures=True)
-    suspects = list(in_flight.values())
-    in_flight.clear()
-    for item in suspects:
-        solo = _process_pool(1)
-        try:
-            src = item.source
-            pending.append(solo.submit(parse_one, src.name, src.file, item.data, item.sha256).result())
-        except cf.BrokenExecutor:
-            pending.append(
-                Failed(item.source.name, "the parser crashed on this file (its worker process died)", item.sha256)
-            )
-        finally:
-            solo.shutdown(wait=True)
-    return _process_pool(n_workers)
+    except WorkerDied as e:
+        return Failed(name, f"the parser crashed on this file (its worker process died, exit code {e.exitcode})", sha)
+    except Exception as e:  # Dask: KilledWorker, or a task that could not run
+        return Failed(name, f"the parser's worker failed on this file ({type(e).__name__}: {e})", sha)

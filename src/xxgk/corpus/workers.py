@@ -1,0 +1,287 @@
+"""Worker processes with a bound on every task: a timeout, a memory cap, and no orphans.
+
+`concurrent.futures.ProcessPoolExecutor` cannot stop one task: a file that loops or swells
+holds its worker for ever (or until the machine swaps), and when one worker dies the whole pool
+breaks. This pool runs each task in a worker of its own, watches it from a thread of the parent,
+and kills the worker of a task that runs longer than `timeout` seconds or whose resident memory
+passes `memory` bytes; the task's future gets `TaskTimeout` / `TaskOutOfMemory` (a crash:
+`WorkerDied`), a fresh worker takes the dead one's place, and the other tasks go on.
+
+Workers exit when their parent dies, however it dies (`kill -9` included): each holds the read
+end of a pipe whose only write end is the parent's, and a thread in the worker exits the process
+when that pipe reports end-of-file — which the kernel does when the parent is gone.
+
+Workers start from a forkserver that preloaded the parser (spawn where there is none, on
+Windows), so a replacement costs a fork, not an interpreter start.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import contextlib
+import multiprocessing as mp
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+# How often the parent looks at the clock and at its busy workers' memory. Memory between two
+# looks can grow by what a worker allocates in this time, so the cap is exact to within that.
+POLL_SECONDS = 0.05
+# Waiting for a killed or retiring worker to go.
+JOIN_SECONDS = 5.0
+
+
+class TaskTimeout(Exception):
+    """The task ran longer than its pool's timeout; its worker was killed."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"took longer than {seconds:g} s")
+        self.seconds = seconds
+
+
+class TaskOutOfMemory(Exception):
+    """The task's worker passed its pool's memory cap; it was killed."""
+
+    def __init__(self, limit: int, seen: int) -> None:
+        super().__init__(f"used {seen / 2**20:.0f} MB of memory, more than the {limit / 2**20:.0f} MB cap")
+        self.limit, self.seen = limit, seen
+
+
+class WorkerDied(Exception):
+    """The task's worker died by itself (a crash in a native library, or killed from outside)."""
+
+    def __init__(self, exitcode: int | None) -> None:
+        super().__init__(f"worker process died (exit code {exitcode})")
+        self.exitcode = exitcode
+
+
+def rss(pid: int) -> int | None:
+    """Resident memory of a process in bytes (None when it cannot be read)."""
+    try:
+        with open(f"/proc/{pid}/statm", "rb") as fh:  # Linux: cheap enough to read 20 times a second
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        import psutil
+
+        return int(psutil.Process(pid).memory_info().rss)
+    except Exception:  # no psutil, or the process is gone
+        return None
+
+
+def _exit_with_parent(lifeline: Connection) -> None:
+    with contextlib.suppress(EOFError, OSError):
+        lifeline.recv_bytes()  # nothing is ever sent: this returns only when the parent is gone
+    os._exit(70)
+
+
+def _worker_main(tasks: Connection, lifeline: Connection, initializer: Callable[[], None] | None) -> None:
+    threading.Thread(target=_exit_with_parent, args=(lifeline,), daemon=True).start()
+    if initializer is not None:
+        initializer()
+    tasks.send(("ready", None))
+    while True:
+        try:
+            msg = tasks.recv()
+        except (EOFError, OSError):
+            return
+        if msg is None:
+            return
+        fn, args, kwargs = msg
+        try:
+            reply = ("ok", fn(*args, **kwargs))
+        except BaseException as e:  # the task's own failure goes to its future, the worker lives on
+            reply = ("err", e)
+        try:
+            tasks.send(reply)
+        except Exception as e:  # an unpicklable result or exception
+            tasks.send(("err", RuntimeError(f"{type(e).__name__}: {e}")))
+
+
+@dataclass
+class _Task:
+    future: cf.Future[Any]
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    timeout: float | None
+
+
+class _Worker:
+    def __init__(self, ctx: Any, initializer: Callable[[], None] | None) -> None:
+        self.conn, child_tasks = ctx.Pipe(duplex=True)
+        child_life, self.lifeline = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_worker_main, args=(child_tasks, child_life, initializer), daemon=True)
+        self.proc.start()
+        # The child's ends live in the child now: closing ours leaves the parent's ends the only ones.
+        child_tasks.close()
+        child_life.close()
+        self.ready = False
+        self.task: _Task | None = None
+        self.started = 0.0
+
+    def stop(self, kill: bool) -> None:
+        if kill:
+            self.proc.kill()
+        else:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
+        self.proc.join(JOIN_SECONDS)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(JOIN_SECONDS)
+        self.conn.close()
+        self.lifeline.close()
+
+
+def _context(preload: Sequence[str]) -> Any:
+    if "forkserver" in mp.get_all_start_methods():
+        ctx = mp.get_context("forkserver")
+        ctx.set_forkserver_preload(list(preload))
+        return ctx
+    return mp.get_context("spawn")
+
+
+class BoundedPool(cf.Executor):
+    """`workers` processes; each task bounded by `timeout` seconds and `memory` bytes (None: no bound)."""
+
+    def __init__(
+        self,
+        workers: int,
+        *,
+        timeout: float | None = 60.0,
+        memory: int | None = 1 << 30,
+        initializer: Callable[[], None] | None = None,
+        preload: Sequence[str] = (),
+    ) -> None:
+        self.timeout, self.memory = timeout, memory
+        self._initializer = initializer
+        self._ctx = _context(preload)
+        self._queue: deque[_Task] = deque()
+        self._lock = threading.Lock()
+        self._closing = False
+        self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
+        self._workers = [_Worker(self._ctx, initializer) for _ in range(max(1, workers))]
+        self.replaced = 0  # workers started in place of killed or dead ones
+        self._thread = threading.Thread(target=self._run, name="xxgk-pool", daemon=True)
+        self._thread.start()
+
+    # ------------------------------------------------------------ the Executor interface
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> cf.Future[Any]:
+        return self.submit_bounded(self.timeout, fn, *args, **kwargs)
+
+    def submit_bounded(self, timeout: float | None, fn: Callable[..., Any], /, *args: Any,
+                       **kwargs: Any) -> cf.Future[Any]:
+        """`submit` with a timeout of its own (None: none) instead of the pool's."""
+        fut: cf.Future[Any] = cf.Future()
+        with self._lock:
+            if self._closing:
+                raise RuntimeError("cannot submit to a pool that is shutting down")
+            self._queue.append(_Task(fut, fn, args, kwargs, timeout))
+        self._wake()
+        return fut
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            self._closing = True
+            if cancel_futures:
+                while self._queue:
+                    self._queue.popleft().future.cancel()
+        self._wake()
+        if wait:
+            self._thread.join()
+
+    def pids(self) -> list[int]:
+        return [w.proc.pid for w in self._workers if w.proc.pid is not None]
+
+    # ------------------------------------------------------------ the watcher thread
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_w.send_bytes(b"")
+
+    def _run(self) -> None:
+        try:
+            while True:
+                self._assign()
+                busy = [w for w in self._workers if w.task is not None]
+                with self._lock:
+                    if self._closing and not self._queue and not busy:
+                        break
+                waits = [self._wake_r] + [w.conn for w in self._workers] + [w.proc.sentinel for w in self._workers]
+                ready = set(wait(waits, timeout=POLL_SECONDS if busy else None))
+                if self._wake_r in ready:
+                    while self._wake_r.poll():
+                        self._wake_r.recv_bytes()
+                for i, w in enumerate(self._workers):
+                    self._workers[i] = self._watch(w, ready)
+        finally:
+            for w in self._workers:
+                w.stop(kill=False)
+            self._wake_r.close()
+            self._wake_w.close()
+            with self._lock:
+                while self._queue:
+                    self._queue.popleft().future.cancel()
+
+    def _assign(self) -> None:
+        for w in self._workers:
+            if not w.ready or w.task is not None:
+                continue
+            with self._lock:
+                task = None
+                while self._queue and task is None:
+                    t = self._queue.popleft()
+                    task = t if t.future.set_running_or_notify_cancel() else None
+            if task is None:
+                return
+            try:
+                w.conn.send((task.fn, task.args, task.kwargs))
+            except Exception as e:  # the task cannot be pickled (a bug), or the worker just died
+                task.future.set_exception(e)
+                continue
+            w.task, w.started = task, time.monotonic()
+
+    def _watch(self, w: _Worker, ready: set[Any]) -> _Worker:
+        """One worker after a wait: its reply taken, or it killed/replaced when over a bound."""
+        if w.conn in ready:
+            try:
+                kind, value = w.conn.recv()
+            except (EOFError, OSError):
+                return self._replace(w, WorkerDied(w.proc.exitcode), kill=True)
+            if kind == "ready":
+                w.ready = True
+            elif w.task is not None:
+                task, w.task = w.task, None
+                if kind == "ok":
+                    task.future.set_result(value)
+                else:
+                    task.future.set_exception(value)
+            return w
+        if w.proc.sentinel in ready:
+            w.proc.join(JOIN_SECONDS)
+            return self._replace(w, WorkerDied(w.proc.exitcode), kill=True)
+        if w.task is None:
+            return w
+        if w.task.timeout is not None and time.monotonic() - w.started > w.task.timeout:
+            return self._replace(w, TaskTimeout(w.task.timeout), kill=True)
+        if self.memory is not None:
+            used = rss(w.proc.pid) if w.proc.pid is not None else None
+            if used is not None and used > self.memory:
+                return self._replace(w, TaskOutOfMemory(self.memory, used), kill=True)
+        return w
+
+    def _replace(self, w: _Worker, why: Exception, kill: bool) -> _Worker:
+        w.stop(kill=kill)
+        if w.task is not None:
+            w.task.future.set_exception(why)
+            w.task = None
+        self.replaced += 1
+        return _Worker(self._ctx, self._initializer)
