@@ -386,3 +386,96 @@ def test_a_missing_extra_is_retried_next_run(store: Store, tmp_path: Path, monke
     monkeypatch.setattr(ing, "parse_one", lambda *a: pytest.fail("a known failure was parsed again"))
     third = ingest([pdf], store, workers=0)
     assert third.failed == second.failed
+
+
+# ---------------------------------------------------------------- no orphans
+
+
+def _alive(pids: list[int]) -> list[int]:
+    import psutil
+
+    out = []
+    for pid in pids:
+        try:
+            if psutil.Process(pid).status() != psutil.STATUS_ZOMBIE:
+                out.append(pid)
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM], ids=["kill-9", "sigterm"])
+def test_workers_exit_when_the_ingest_dies(corpus: Path, tmp_path: Path, sig: signal.Signals) -> None:
+    """`xxgk ingest` killed (no clean-up at all with kill -9): its forkserver, workers and
+    resource tracker go too, instead of living on as orphans."""
+    import psutil
+
+    root = _copy(corpus / "synth", tmp_path / "in")
+    _pdf_of_many_pages(root / "long.pdf", 60)  # keeps a worker busy while the test looks
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    cmd = [sys.executable, "-m", "xxgk", "ingest", str(root), "--db", str(tmp_path / "k.sqlite"), "-j", "2",
+           "--no-progress"]
+    child = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    family: list[int] = []
+    try:
+        for _ in range(600):  # until both workers are up (bounded: at most 60 s)
+            kids = psutil.Process(child.pid).children(recursive=True)
+            grandkids = [p for p in kids if p.ppid() != child.pid]
+            if len(grandkids) >= 2:
+                family = [p.pid for p in kids]
+                break
+            assert child.poll() is None, "the ingest ended before it could be killed"
+            time.sleep(0.1)
+        assert family, "the workers never started"
+        os.kill(child.pid, sig)
+        child.wait(timeout=60)
+        for _ in range(300):  # bounded: 30 s for the kernel to tell them and for them to exit
+            if not _alive(family):
+                break
+            time.sleep(0.1)
+        assert _alive(family) == []
+    finally:
+        for pid in _alive(family):
+            os.kill(pid, signal.SIGKILL)
+        if child.poll() is None:
+            os.killpg(child.pid, signal.SIGKILL)
+            child.wait()
+
+
+# ---------------------------------------------------------------- two ingests at once
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_concurrent_ingests_give_the_findings_of_a_sequential_run(backend: str, tmp_path: Path) -> None:
+    """Two `xxgk ingest` runs into one store at the same time, each with some years of the same
+    bodies: the store ends with exactly what one run after the other gives, cross-year findings
+    and bodies included."""
+    files = write_synth_corpus(tmp_path / "all", 12, years=(2020, 2021, 2022, 2023))
+    halves = [tmp_path / "a", tmp_path / "b"]
+    for h in halves:
+        h.mkdir()
+    for f in files:  # interleaved years: every body has reports in both halves
+        year = int(f.stem.rsplit("-", 1)[1])
+        shutil.copy(f, halves[year % 2] / f.name)
+    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+
+    def run(url: str, folder: Path) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, "-m", "xxgk", "ingest", str(folder), "--db", url, "-j", "1",
+                                 "--no-progress", "--json"], env=env, stdout=subprocess.DEVNULL)
+
+    (tmp_path / "c").mkdir()
+    (tmp_path / "s").mkdir()
+    with fresh_url(backend, tmp_path / "c") as together, fresh_url(backend, tmp_path / "s") as apart:
+        Store.open(together).close()  # created once, so the two runs race on data, not on DDL
+        procs = [run(together, h) for h in halves]
+        assert [p.wait(timeout=600) for p in procs] == [0, 0]
+        for h in halves:
+            assert run(apart, h).wait(timeout=600) == 0
+        with Store.open(together) as a, Store.open(apart) as b:
+            assert a.bodies_to_check() == []
+            assert a.counts()["findings"] == b.counts()["findings"]
+            assert list(a.dump()) == list(b.dump())
+            assert any(sf.scope == "corpus" for sf in b.findings(scope="corpus"))
