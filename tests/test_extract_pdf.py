@@ -223,6 +223,21 @@ def test_truncated_pdf_is_refused(keep: float) -> None:
         extract_pdf(data[: int(len(data) * keep)], "cut.pdf")
 
 
+def test_a_web_page_after_the_end_of_a_whole_pdf_is_ignored_with_a_warning() -> None:
+    """What some CMSs serve: a complete PDF, then their own HTML (here 8.7 KB of it)."""
+    data = PDFS["huaian-city-2024"].read_bytes()
+    page = (b"<!DOCTYPE html><html><head><script>var t=1;</script></head><body>" + b"<div>x</div>" * 700
+            + b"</body></html>")
+    assert len(page) > 8192
+    doc = extract_pdf(data + page, "served.pdf")
+    clean = extract_pdf(data, "clean.pdf")
+    assert [b.text for b in doc.blocks if hasattr(b, "text")] == [b.text for b in clean.blocks if hasattr(b, "text")]
+    assert any(f"{len(page)} bytes of a web page after the end of the PDF" in w for w in doc.warnings)
+    # An update cut short after a first %%EOF is still a truncated file, not a warning.
+    with pytest.raises(InputError, match="truncated PDF"):
+        extract_pdf(data + b"\n12 0 obj\n<< /Type /Page >>\nendobj\nxref\n0 1\n", "updated.pdf")
+
+
 def test_garbage_with_pdf_header_is_refused() -> None:
     with pytest.raises(InputError, match="malformed PDF"):
         extract_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 40 + b"\n%%EOF\n", "junk.pdf")

@@ -3,7 +3,6 @@ kill -9 half-way followed by a re-run that ends identical to a clean run."""
 
 from __future__ import annotations
 
-import concurrent.futures as cf
 import os
 import re
 import shutil
@@ -18,9 +17,9 @@ from pathlib import Path
 import pytest
 
 import xxgk.corpus.ingest as ing
-from xxgk.corpus.workers import BoundedPool, TaskOutOfMemory, TaskTimeout, WorkerDied
 from conftest_db import BACKENDS, DATA, fresh_url, write_synth_corpus
 from xxgk.corpus.ingest import ingest
+from xxgk.corpus.workers import BoundedPool, TaskOutOfMemory, TaskTimeout, WorkerDied
 from xxgk.store import Store
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -112,13 +111,17 @@ def test_zip_archives(store: Store, corpus: Path, tmp_path: Path) -> None:
             z.write(p, f"2022/{p.name}")
         z.write(corpus / "real.txt", "real.txt")
         z.writestr("__MACOSX/._real.txt", b"resource fork")
+        z.writestr("../../etc/x.txt", b"zip slip")  # a name that leads out of the archive
         inner = tmp_path / "inner.zip"
         with zipfile.ZipFile(inner, "w") as zi:
             zi.writestr("x.txt", "x")
         z.write(inner, "nested/inner.zip")
     s = ingest([archive], store, workers=0)
     assert s.added == 5
-    assert s.failed == [(f"{archive}!nested/inner.zip", "an archive inside an archive (unpack it first)")]
+    assert s.failed == [
+        (f"{archive}!../../etc/x.txt", "a member whose path leads out of the archive (absolute or with ..): not read"),
+        (f"{archive}!nested/inner.zip", "an archive inside an archive (unpack it first)"),
+    ]
     files = sorted(e.file for e in store.entries())
     assert "reports.zip!real.txt" in files and "reports.zip!2022/b0000-2022.txt" in files
     # The same reports loose: same bytes, nothing new.
@@ -217,7 +220,7 @@ def test_a_task_over_its_timeout_is_stopped_and_its_worker_replaced() -> None:
     with BoundedPool(1, timeout=0.5, memory=None) as pool:
         slow = pool.submit(time.sleep, 30)
         after = pool.submit(len, b"abcd")  # queued behind the slow one, on the same single worker
-        with pytest.raises(TaskTimeout, match="longer than 0.5 s"):
+        with pytest.raises(TaskTimeout, match=r"longer than 0\.5 s"):
             slow.result(timeout=60)
         assert after.result(timeout=60) == 4
         assert pool.replaced == 1

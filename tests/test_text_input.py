@@ -14,7 +14,7 @@ from xxgk.parse.lines import classify
 SAMPLE = (DATA / "corpus" / "001_59945f3aceea766a.txt").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16"])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk", "utf-16", "utf-16-le", "utf-16-be"])
 def test_encodings(tmp_path: Path, encoding: str) -> None:
     path = tmp_path / "r.txt"
     path.write_bytes(SAMPLE.encode(encoding))
@@ -88,3 +88,18 @@ def test_kind_detection_by_content() -> None:
     assert detect_kind(b"<!DOCTYPE html><html>") == "html"
     assert detect_kind("一、总体情况".encode()) == "text"
     assert detect_kind(b"\x89PNG\r\n\x1a\n....") == "image"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_is_text_not_binary(encoding: str) -> None:
+    from xxgk.extract.text import looks_binary, utf16_without_bom
+
+    data = SAMPLE.encode(encoding)  # no byte-order mark: what some Windows tools write
+    assert not data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    assert utf16_without_bom(data) == encoding and not looks_binary(data)
+    assert detect_kind(data) == "text"
+    html = "<html><body><p>政府信息公开工作年度报告</p></body></html>".encode(encoding)
+    assert detect_kind(html) == "html"
+    # Binary data with NULs is still binary, and a NUL-free text is not UTF-16.
+    assert utf16_without_bom(bytes(range(256)) * 64) is None
+    assert utf16_without_bom(SAMPLE.encode("utf-8")) is None

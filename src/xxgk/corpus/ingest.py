@@ -181,7 +181,7 @@ class Loaded:
     sha256: str
 
 
-def _read_file(src: Source) -> Loaded | Failed | list[Source]:
+def _read_file(src: Source) -> Loaded | Failed | list[Source | Failed]:
     """The file's bytes; or, for a zip archive, its members to read next."""
     try:
         with open(src.path, "rb") as fh:
@@ -215,7 +215,7 @@ def _is_archive(path: str) -> bool:
     return not ({"word/document.xml", "[Content_Types].xml", "mimetype"} & names)
 
 
-def _members(src: Source) -> list[Source] | Failed:
+def _members(src: Source) -> list[Source | Failed] | Failed:
     try:
         with zipfile.ZipFile(src.path) as z:
             infos = [i for i in z.infolist() if not i.is_dir()]
@@ -234,12 +234,18 @@ def _members(src: Source) -> list[Source] | Failed:
             f"zip archive would unpack to {declared / 1e9:.1f} GB (more than "
             f"{ZIP_MAX_TOTAL / 1e9:.1f} GB; a zip bomb?)",
         )
-    out = []
+    out: list[Source | Failed] = []
     for i in sorted(infos, key=lambda i: i.filename):
-        parts = PurePosixPath(i.filename).parts
+        name = f"{src.name}!{i.filename}"
+        parts = PurePosixPath(i.filename.replace("\\", "/")).parts
+        if i.filename.startswith(("/", "\\")) or ".." in parts or (parts and parts[0].endswith(":")):
+            # Members are read in memory, never written out, so such a name harms nothing here;
+            # but it is how zip-slip archives attack unpackers: say so rather than pass it over.
+            out.append(Failed(name, "a member whose path leads out of the archive (absolute or with ..): not read"))
+            continue
         if any(p.startswith(".") or p == "__MACOSX" for p in parts):
-            continue  # macOS resource forks and hidden files, not reports
-        out.append(Source(f"{src.name}!{i.filename}", src.path, i.filename))
+            continue  # macOS resource forks and hidden files, not reports (as in a folder walk)
+        out.append(Source(name, src.path, i.filename))
     return out
 
 
@@ -308,7 +314,7 @@ def load(
             on_expand(len(got) - 1)  # the archive stands for its members in the count
             budget = [ZIP_MAX_TOTAL]
             for member in got:
-                yield _read_member(member, budget)
+                yield member if isinstance(member, Failed) else _read_member(member, budget)
         else:
             yield got
 

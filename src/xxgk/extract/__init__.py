@@ -16,6 +16,7 @@ from pathlib import Path
 
 from xxgk.document import Document
 from xxgk.errors import InputError, MissingExtraError, XxgkError
+from xxgk.extract.text import utf16_without_bom
 
 MAX_BYTES = int(os.environ.get("XXGK_MAX_BYTES", 100 * 1024 * 1024))
 
@@ -63,12 +64,11 @@ def detect_kind(data: bytes) -> str:
 
 
 def _utf16_ascii(head: bytes) -> bytes:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return head.decode("utf-16", errors="ignore").encode("ascii", errors="ignore")
-        except UnicodeError:
-            return b""
-    return b""
+    """The ASCII of UTF-16 text (with or without a byte-order mark), to look for HTML tags in."""
+    encoding = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else utf16_without_bom(head)
+    if encoding is None:
+        return b""
+    return head[: len(head) // 2 * 2].decode(encoding, errors="ignore").encode("ascii", errors="ignore")
 
 
 def read_bytes(path: str | Path) -> bytes:

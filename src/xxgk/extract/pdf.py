@@ -23,6 +23,7 @@ from __future__ import annotations
 import ctypes
 import importlib.util
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ SCANNED_NO_OCR = "scanned PDF (no text layer): install the OCR extra: pip instal
 
 
 def extract_pdf(data: bytes, file: str = "") -> Document:
-    _check_complete(data, file)
+    data, trailing = _complete_part(data, file)
     pdf = _open(data, file)
     try:
         n_pages = len(pdf)
@@ -53,7 +54,7 @@ def extract_pdf(data: bytes, file: str = "") -> Document:
     finally:
         pdf.close()
 
-    warnings: list[str] = []
+    warnings: list[str] = [trailing] if trailing else []
     textless = [p.number for p in pages if not p.glyphs]
     if textless:
         if not ocr_available():
@@ -140,12 +141,30 @@ def _read_pictures(data: bytes, file: str, pages: list[PageContent], warnings: l
 # ---------------------------------------------------------------- opening
 
 
-def _check_complete(data: bytes, file: str) -> None:
-    # PDFium silently "repairs" a file cut short and shows the pages it still finds; a report
-    # missing its last pages must not be read as if complete.
-    if b"%%EOF" not in data[-8192:]:
-        raise InputError(file, "truncated PDF (no %%EOF end marker: the file was cut short; "
+# PDF syntax after the last %%EOF: the start of an incremental update that was cut short.
+_PDF_SYNTAX = re.compile(rb"\d+\s+\d+\s+obj\b|\bendobj\b|\bstartxref\b|^xref\b", re.MULTILINE)
+
+
+def _complete_part(data: bytes, file: str) -> tuple[bytes, str | None]:
+    """The PDF up to its last %%EOF, and a warning when something else follows it.
+
+    PDFium silently "repairs" a file cut short and shows the pages it still finds; a report
+    missing its last pages must not be read as if complete: no %%EOF, or PDF objects after the
+    last one (an update cut short), is a truncated file. But some web servers append a page of
+    their own (HTML, a script) after a complete PDF: that PDF is whole, and is read with a warning.
+    """
+    end = data.rfind(b"%%EOF")
+    if end < 0:
+        raise InputError(file, "truncated PDF (no %%EOF end marker: the file was cut short; download it again)")
+    if _PDF_SYNTAX.search(data, end + 5):
+        raise InputError(file, "truncated PDF (the update after its last %%EOF marker was cut short; "
                                "download it again)")
+    extra = len(data[end + 5 :].strip(b"\r\n\t \x00"))
+    if not extra:  # line ends or padding: a whole PDF
+        return data, None
+    what = "a web page" if re.search(rb"(?i)<(html|body|script|div|!doctype)", data[end:]) else "data"
+    return data[: end + 5], (f"{extra} bytes of {what} after the end of the PDF (%%EOF) were ignored "
+                             "(appended by the server it was downloaded from?)")
 
 
 def _open(data: bytes, file: str) -> pdfium.PdfDocument:

@@ -23,9 +23,30 @@ _BOMS = (
 )
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when the bytes are UTF-16 text written without a byte-order mark
+    (Windows tools do that), else None. Such text is full of NUL bytes — the high byte of every
+    ASCII digit, tab and newline — mostly at odd offsets (little-endian) or mostly at even ones
+    (big-endian), which binary data rarely is; it must then decode cleanly into printable text."""
+    sample = data[: 1 << 16]
+    sample = sample[: len(sample) // 2 * 2]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    # Characters U+xx00 put a NUL on the other side too (the ideographic space U+3000 is common
+    # in reports), hence a ratio; the decoding below is the real test.
+    if even + odd < 8 or min(even, odd) * 3 > max(even, odd):
+        return None
+    encoding = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = sample.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\t\n\r\f")
+    return encoding if printable >= 0.97 * len(text) else None
+
+
 def decode(data: bytes, file: str) -> str:
-    """Bytes to text: BOMs first, then UTF-8, then GB18030 (a superset of GBK), line by line
-    when a file mixes the two, so one stray line never garbles the whole report."""
+    """Bytes to text: BOMs first, UTF-16 without one, then UTF-8, then GB18030 (a superset of
+    GBK), line by line when a file mixes the two, so one stray line never garbles the whole report."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
@@ -33,6 +54,13 @@ def decode(data: bytes, file: str) -> str:
             except UnicodeDecodeError as e:
                 raise InputError(file, f"starts with a {encoding} byte-order mark but is not valid "
                                        f"{encoding}: {e.reason}") from e
+    utf16 = utf16_without_bom(data)
+    if utf16 is not None:
+        try:
+            return data.decode(utf16)
+        except UnicodeDecodeError as e:
+            raise InputError(file, f"{utf16} text (without a byte-order mark) that is not valid further on: "
+                                   f"{e.reason} at byte {e.start}") from e
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -61,7 +89,7 @@ def decode(data: bytes, file: str) -> str:
 
 def looks_binary(data: bytes) -> bool:
     sample = data[:65536]
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or utf16_without_bom(sample):
         return False  # UTF-16 text is full of NUL and low bytes by design
     if b"\x00" in sample:
         return True
