@@ -1,8 +1,8 @@
 """Shared helpers for the store, ingest and cross-report tests (imported, not a pytest conftest).
 
 Databases: every test gets a fresh one. SQLite always; PostgreSQL when XXGK_TEST_POSTGRES_URL
-points at a server where that user may CREATE DATABASE (each test gets its own database,
-dropped afterwards). Without the variable the PostgreSQL runs are skipped, saying why.
+points at a database its user owns (each test gets its own schema there, dropped afterwards;
+`bash scripts/postgres.sh` makes one and prints the URL). Without the variable the PostgreSQL runs are skipped, saying why.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from xxgk.template import TEMPLATES
 PG_URL = os.environ.get("XXGK_TEST_POSTGRES_URL")
 PG_SKIP = (
     "XXGK_TEST_POSTGRES_URL is not set: the PostgreSQL variant of this test needs a running server "
-    "(e.g. postgresql://xxgk:xxgk@127.0.0.1:5432/xxgk_test)"
+    "(run `bash scripts/postgres.sh`, which prints it)"
 )
 
 BACKENDS = [
@@ -35,7 +35,9 @@ DATA = Path(__file__).parent / "data"
 
 @contextmanager
 def fresh_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """A URL to a new, empty database of that backend; the PostgreSQL one is dropped after."""
+    """A URL to a new, empty database of that backend. On PostgreSQL it is a new schema in the
+    test database (the URL sets its search_path), dropped after: the test role needs no right
+    beyond owning that one database (see scripts/postgres.sh)."""
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.sqlite'}"
         return
@@ -43,16 +45,16 @@ def fresh_url(backend: str, tmp_path: Path) -> Iterator[str]:
 
     assert PG_URL
     name = f"xxgk_t_{uuid.uuid4().hex[:12]}"
-    admin = psycopg.conninfo.make_conninfo(PG_URL.replace("postgresql+psycopg://", "postgresql://"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    base, _, _ = PG_URL.rpartition("/")
+    plain = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{name}"')
+    sep = "&" if "?" in PG_URL else "?"
     try:
-        yield f"{base}/{name}"
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{name}"
     finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        with psycopg.connect(plain, autocommit=True) as conn:
+            conn.execute("SET lock_timeout = '20s'")
+            conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
 def make_report(

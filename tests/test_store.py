@@ -405,3 +405,29 @@ def test_a_report_written_during_a_corpus_check_is_not_lost(store: Store) -> Non
     assert store.bodies_to_check() == []
     codes = [(sf.finding.code, sf.year) for sf in store.findings(scope="corpus")]
     assert ("year-carry-over", 2024) in codes
+
+
+@pytest.mark.skipif(not os.environ.get("XXGK_TEST_POSTGRES_URL"), reason="XXGK_TEST_POSTGRES_URL is not set")
+def test_the_test_database_role_has_least_privilege() -> None:
+    """scripts/postgres.sh's role: it logs in and owns its test database, nothing more; its
+    password is random and written nowhere in the repository."""
+    import psycopg
+
+    url = os.environ["XXGK_TEST_POSTGRES_URL"].replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication, rolbypassrls FROM pg_roles "
+            "WHERE rolname = current_user"
+        ).fetchone()
+        assert row == (False, False, False, False, False)
+        owner = conn.execute(
+            "SELECT pg_get_userbyid(datdba) = current_user FROM pg_database WHERE datname = current_database()"
+        ).fetchone()
+        assert owner == (True,)
+    password = psycopg.conninfo.conninfo_to_dict(url).get("password") or ""
+    assert len(password) >= 16
+    repo = Path(__file__).resolve().parents[1]
+    for folder in ("scripts", "tests", "src", ".ci"):
+        for p in (repo / folder).rglob("*"):
+            if p.is_file() and p.suffix in {".sh", ".py", ".md", ".toml", ""}:
+                assert password not in p.read_text(encoding="utf-8", errors="replace"), p
