@@ -267,7 +267,7 @@ def _pdf_of_many_pages(path: Path, copies: int) -> None:
 def test_a_file_over_the_timeout_is_a_failure_and_the_batch_goes_on(corpus: Path, tmp_path: Path) -> None:
     root = tmp_path / "in"
     texts = _copy(corpus / "synth", root)
-    _pdf_of_many_pages(root / "long.pdf", 60)  # hundreds of pages: seconds of work, not 0.5
+    _pdf_of_many_pages(root / "long.pdf", 150)  # 1,200 pages: seconds of work, not 0.5
     with Store.open(tmp_path / "t.sqlite") as store:
         s = ingest([root], store, workers=1, timeout=0.5)
         reasons = dict(s.failed)

@@ -103,3 +103,35 @@ def test_utf16_without_bom_is_text_not_binary(encoding: str) -> None:
     # Binary data with NULs is still binary, and a NUL-free text is not UTF-16.
     assert utf16_without_bom(bytes(range(256)) * 64) is None
     assert utf16_without_bom(SAMPLE.encode("utf-8")) is None
+
+
+def test_a_file_holding_the_report_many_times_over_is_refused(tmp_path: Path) -> None:
+    """Not read as one report (with every count summed or overwritten): refused, saying why."""
+    path = tmp_path / "many.txt"
+    path.write_text(SAMPLE * 50, encoding="utf-8")
+    with pytest.raises(xxgk.InputError, match="holds 50 reports one after another"):
+        xxgk.read(path)
+
+
+def test_a_pdf_holding_several_reports_is_refused(tmp_path: Path) -> None:
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(str(DATA / "pdf" / "hongze-district-2024.pdf"))
+    out = pdfium.PdfDocument.new()
+    for _ in range(3):
+        out.import_pages(src)
+    out.save(str(tmp_path / "three.pdf"))
+    with pytest.raises(xxgk.InputError, match="holds 3 reports"):
+        xxgk.read(tmp_path / "three.pdf")
+
+
+def test_a_table_of_contents_is_not_another_report() -> None:
+    from xxgk.document import report_copies
+
+    toc = ["目录", "一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
+           "四、政府信息公开行政复议、行政诉讼情况", "五、存在的主要问题及改进情况", "六、其他需要报告的事项"]
+    body = SAMPLE.splitlines()
+    assert report_copies(body) == 1
+    assert report_copies([*toc, "", *body]) == 1
+    assert report_copies(body + body) == 2
+    assert report_copies(["no headings here"]) == 0

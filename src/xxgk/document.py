@@ -7,9 +7,13 @@ A Document is an ordered list of blocks: `Paragraph`s (a line or a paragraph of 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
+
+from xxgk.template import SECTIONS
 
 SourceKind = Literal["text", "pdf", "html", "docx", "scan", "image"]
 
@@ -109,3 +113,48 @@ class Document:
             else:
                 lines.extend("\t".join(c.text for c in row) for row in b.rows())
         return "\n".join(lines)
+
+    def lines(self) -> Iterator[str]:
+        """Each paragraph's text, and a tab for each table (content that is not a heading)."""
+        return (b.text if isinstance(b, Paragraph) else "\t" for b in self.blocks)
+
+
+# A section heading as the template declares it: its numeral, a comma, its words; short.
+_HEADINGS = [(s.no, s.title[0], re.compile(s.match)) for s in SECTIONS]
+_HEADING_MAX = 40
+
+
+def report_copies(lines: Iterable[str]) -> int:
+    """How many reports the lines hold one after another, from the template's section headings
+    (一、总体情况 … 六、其他需要报告的事项): each time their numbering starts over, another report
+    begins. A table of contents (headings on consecutive lines) is not counted. Blank lines are
+    passed over. 0: no heading at all. Linear in the lines, and cheap: a regex runs only on short
+    lines that start with a section numeral."""
+    found: list[tuple[int, int]] = []  # (section no, index among non-blank lines)
+    index = -1
+    for line in lines:
+        text = line.strip()
+        if not text:
+            continue
+        index += 1
+        if len(text) > _HEADING_MAX or len(text) < 3 or text[1] not in "、.．,，":
+            continue
+        for no, numeral, rx in _HEADINGS:
+            if text[0] == numeral and rx.search(text):
+                found.append((no, index))
+                break
+    at = {i for _, i in found}
+    kept = [h for h in found if h[1] - 1 not in at and h[1] + 1 not in at]  # a contents list: headings in a row
+    copies = 1 if kept else 0
+    for (before, _), (after, _) in itertools.pairwise(kept):
+        if after <= before - 2:  # 六 … then 一 or 二 again: a new report starts
+            copies += 1
+    return copies
+
+
+def too_many_reports(copies: int) -> str | None:
+    """The reason to refuse a file holding several reports (None for one or none)."""
+    if copies < 2:
+        return None
+    return (f"holds {copies} reports one after another (the section headings 一 to 六 start over {copies - 1} "
+            "times): split it into one file per report")

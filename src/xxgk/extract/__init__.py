@@ -14,7 +14,7 @@ import zipfile
 from io import BytesIO
 from pathlib import Path
 
-from xxgk.document import Document
+from xxgk.document import Document, report_copies, too_many_reports
 from xxgk.errors import InputError, MissingExtraError, XxgkError
 from xxgk.extract.text import utf16_without_bom
 
@@ -113,6 +113,10 @@ def extract_bytes(data: bytes, file: str = "", kind: str | None = None) -> Docum
         raise InputError(file, f"{kind} needs more memory than is available (a decompression bomb?)") from e
     except Exception as e:  # an extractor library's own failure on malformed input
         raise InputError(file, f"malformed {kind}: {type(e).__name__}: {e}") from e
+    if kind != "text":  # text was checked before its blocks were built
+        many = too_many_reports(report_copies(doc.lines()))
+        if many:
+            raise InputError(file, many)
     doc.file = file
     doc.sha256 = hashlib.sha256(data).hexdigest()
     return doc

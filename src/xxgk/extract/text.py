@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from xxgk.document import Document, Location, Paragraph, Table, TableCell
+from xxgk.document import Document, Location, Paragraph, Table, TableCell, report_copies, too_many_reports
 from xxgk.errors import InputError
 
 _PAGE_FOOTER = re.compile(
@@ -100,7 +100,13 @@ def looks_binary(data: bytes) -> bool:
 def extract_text(data: bytes, file: str = "") -> Document:
     if looks_binary(data):
         raise InputError(file, "binary data, not a text, PDF, HTML or Word report")
-    return document_from_text(decode(data, file), file=file)
+    text = decode(data, file)
+    # Before building blocks: a file holding a report thousands of times over is refused in
+    # the time it takes to scan its lines, not read as one giant report.
+    many = too_many_reports(report_copies(text.split("\n")))
+    if many:
+        raise InputError(file, many)
+    return document_from_text(text, file=file)
 
 
 def document_from_text(text: str, file: str = "", kind: str = "text") -> Document:
