@@ -13,10 +13,13 @@ form a grid", "which glyph sits in which grid cell".
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from xxgk.document import Document, Location, Paragraph, Table, TableCell
 
@@ -32,7 +35,7 @@ class Units:
     min_cell: float = 4.0
 
 
-@dataclass
+@dataclass(slots=True)
 class Glyph:
     """A positioned piece of text: one character from a PDF, or one recognised character/word
     from OCR. `size` is the em (font size or line height) used to judge gaps."""
@@ -103,6 +106,7 @@ def rect_rulings(x0: float, top: float, x1: float, bottom: float, thin: float) -
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’、，。；：？！…—（）《》【】]")
 
 
+@functools.cache
 def is_cjk(ch: str) -> bool:
     return bool(_CJK.match(ch))
 
@@ -113,32 +117,45 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
     A glyph joins a line when its vertical centre falls inside the line's band; the band is
     the running extent of the line's glyphs, so a small "、" or "一" (whose boxes are short)
     still lands on the line of its neighbours."""
-    ordered = sorted((g for g in glyphs if not g.space), key=lambda g: (g.cy, g.x0))
-    spaces = [g for g in glyphs if g.space]
+    glyphs = list(glyphs)
+    ordered = sorted(((g.top + g.bottom) / 2, g.x0, k) for k, g in enumerate(glyphs) if not g.space)
     lines: list[list[Glyph]] = []
-    bands: list[tuple[float, float]] = []
-    for g in ordered:
+    bands: list[list[float]] = []  # [top, bottom] of each line
+    for cy, _, k in ordered:
+        g = glyphs[k]
+        top_g, bottom_g = g.top, g.bottom
         for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
-            top, bottom = bands[i]
+            band = bands[i]
+            top, bottom = band
             # the centre of the new glyph inside the band, and either the band's centre inside
             # the glyph or the glyph much shorter than the band (a "." or "、" drawn low)
-            if top <= g.cy <= bottom and (g.top <= (top + bottom) / 2 <= g.bottom
-                                          or g.height < 0.6 * (bottom - top)):
+            if top <= cy <= bottom and (top_g <= (top + bottom) / 2 <= bottom_g
+                                        or bottom_g - top_g < 0.6 * (bottom - top)):
                 lines[i].append(g)
-                bands[i] = (min(top, g.top), max(bottom, g.bottom))
+                if top_g < top:
+                    band[0] = top_g
+                if bottom_g > bottom:
+                    band[1] = bottom_g
                 break
         else:
             lines.append([g])
-            bands.append((g.top, g.bottom))
-    for sp in spaces:  # spaces only matter between two glyphs of a line they sit on
-        for i, (top, bottom) in enumerate(bands):
-            if top <= sp.cy <= bottom:
-                lines[i].append(sp)
-                break
+            bands.append([top_g, bottom_g])
+    for sp in glyphs:  # spaces only matter between two glyphs of a line they sit on
+        if sp.space:
+            cy = (sp.top + sp.bottom) / 2
+            for i, (top, bottom) in enumerate(bands):
+                if top <= cy <= bottom:
+                    lines[i].append(sp)
+                    break
     for line in lines:
-        line.sort(key=lambda g: (g.x0, g.top))
+        if len(line) > 1:
+            line.sort(key=_left_top)
     order = sorted(range(len(lines)), key=lambda i: (bands[i][0] + bands[i][1]) / 2)
     return [lines[i] for i in order]
+
+
+def _left_top(g: Glyph) -> tuple[float, float]:
+    return (g.x0, g.top)
 
 
 def line_text(line: Sequence[Glyph], gap_ratio: float = 0.6, cjk_gap_ratio: float = 1.2) -> str:
@@ -383,17 +400,29 @@ def _grid_of(hs: list[Segment], vs: list[Segment], units: Units) -> Grid | None:
 
 
 def assign(glyphs: Iterable[Glyph], grids: Sequence[Grid]) -> tuple[list[list[list[Glyph]]], list[Glyph]]:
-    """Glyphs per grid cell (by the glyph's centre), and the glyphs outside every grid."""
+    """Glyphs per grid cell (by the glyph's centre), and the glyphs outside every grid.
+
+    All glyphs at once per grid (numpy): a page holds thousands of glyphs and a few grids."""
+    glyphs = list(glyphs)
     per_grid: list[list[list[Glyph]]] = [[[] for _ in g.cells] for g in grids]
-    outside: list[Glyph] = []
-    for gl in glyphs:
-        for gi, grid in enumerate(grids):
-            ci = grid.cell_at(gl.cx, gl.cy)
+    if not grids:
+        return per_grid, glyphs
+    cx = np.fromiter(((g.x0 + g.x1) / 2 for g in glyphs), dtype=np.float64, count=len(glyphs))
+    cy = np.fromiter(((g.top + g.bottom) / 2 for g in glyphs), dtype=np.float64, count=len(glyphs))
+    free = np.ones(len(glyphs), dtype=bool)
+    for gi, grid in enumerate(grids):
+        xs, ys = np.asarray(grid.xs), np.asarray(grid.ys)
+        inside = free & (cx >= xs[0]) & (cx <= xs[-1]) & (cy >= ys[0]) & (cy <= ys[-1])
+        idx = np.flatnonzero(inside)
+        cols = np.clip(np.searchsorted(xs, cx[idx], side="right") - 1, 0, len(xs) - 2)
+        rows = np.clip(np.searchsorted(ys, cy[idx], side="right") - 1, 0, len(ys) - 2)
+        cells = grid._unit_to_cell
+        for k, r, c in zip(idx.tolist(), rows.tolist(), cols.tolist(), strict=True):
+            ci = cells.get((r, c))
             if ci is not None:
-                per_grid[gi][ci].append(gl)
-                break
-        else:
-            outside.append(gl)
+                per_grid[gi][ci].append(glyphs[k])
+                free[k] = False
+    outside = [glyphs[k] for k in np.flatnonzero(free).tolist()]
     return per_grid, outside
 
 

@@ -27,6 +27,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -228,6 +229,12 @@ class _Frame:
         bx, by = self.point(right, top)
         return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
 
+    def boxes(self, user: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """`box` for an (n, 4) array of left, bottom, right, top at once: x0, top, x1, bottom."""
+        ax, ay = self.point(user[:, 0], user[:, 1])  # type: ignore[arg-type]
+        bx, by = self.point(user[:, 2], user[:, 3])  # type: ignore[arg-type]
+        return np.minimum(ax, bx), np.minimum(ay, by), np.maximum(ax, bx), np.maximum(ay, by)
+
 
 def _read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
     page = pdf[index]
@@ -235,95 +242,169 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
         left, bottom, right, top = page.get_mediabox()
         textpage = page.get_textpage()
         try:
-            raw_chars, unmapped = _raw_chars(textpage)
+            chars = _read_chars(textpage)
         finally:
             textpage.close()
-        rotation = _text_rotation(raw_chars, page.get_rotation())
+        rotation = _text_rotation(chars.votes, page.get_rotation())
         frame = _Frame(rotation, left, bottom, right, top)
         notes: list[str] = []
-        printable = [c for c in raw_chars if not c[0].isspace()]
-        if printable and unmapped > _MAX_UNMAPPED * len(printable):
-            notes.append(f"page {index + 1}: {unmapped} of {len(printable)} characters have no Unicode "
+        if chars.printable and chars.unmapped > _MAX_UNMAPPED * chars.printable:
+            notes.append(f"page {index + 1}: {chars.unmapped} of {chars.printable} characters have no Unicode "
                          "mapping (fonts without ToUnicode); its text layer was ignored")
-            raw_chars = []
-        glyphs = [_glyph(c, frame) for c in raw_chars]
+            glyphs: list[Glyph] = []
+        else:
+            glyphs = _glyphs(chars, frame)
         segments, pictures = _rulings(page, frame)
         aligned = rotation == page.get_rotation() % 360
     finally:
         page.close()
     w, h = frame.size
-    return PageContent(number=index + 1, width=w, height=h,
-                       glyphs=[g for g in glyphs if g is not None and (g.text.strip() or g.space)],
-                       segments=segments, pictures=pictures, notes=notes, raster_aligned=aligned)
+    return PageContent(number=index + 1, width=w, height=h, glyphs=glyphs, segments=segments, pictures=pictures,
+                       notes=notes, raster_aligned=aligned)
 
 
-# (text, left, bottom, right, top, angle in radians): user space, y up
-_RawChar = tuple[str, float, float, float, float, float]
-Box = tuple[float, float, float, float]  # left, bottom, right, top
+@dataclass
+class _Chars:
+    """A page's characters as PDFium reports them, in user space (y up), in bulk arrays."""
+
+    text: list[str]
+    box: np.ndarray  # (n, 4) left, bottom, right, top: one sane box per character
+    votes: Counter[int]  # text angles (degrees, clockwise, by quarter turns) of a sample of characters
+    unmapped: int  # characters without a Unicode mapping
+    printable: int
 
 
-def _raw_chars(textpage: pdfium.PdfTextPage) -> tuple[list[_RawChar], int]:
+# Every SAMPLE-th printable character is asked its angle and whether its font maps it to Unicode:
+# a page's orientation and its unmapped share are properties of its fonts, not of each glyph.
+_SAMPLE = 8
+
+
+# The per-character call, through a prototype that takes plain addresses: ctypes then passes
+# nothing but integers, and PDFium writes straight into the array (the function is PDFium's own).
+_ADDR = ctypes.c_void_p
+_loose_char_box = ctypes.CFUNCTYPE(ctypes.c_int, _ADDR, ctypes.c_int, _ADDR)(
+    ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, _ADDR).value)
+
+
+def _codes(tp: object, n: int) -> list[int]:
+    """The Unicode of each character index, in one call (FPDFText_GetText) when PDFium's text
+    is index for index its character list (nearly always), else character by character."""
+    buffer = (ctypes.c_ushort * (n + 1))()
+    written = pdfium_c.FPDFText_GetText(tp, 0, n, buffer) if n else 0
+    codes = np.frombuffer(buffer, dtype=np.uint16, count=n)
+    if written == n + 1 and not ((codes >= 0xD800) & (codes <= 0xDFFF)).any():
+        return codes.tolist()
+    return [pdfium_c.FPDFText_GetUnicode(tp, i) for i in range(n)]
+
+
+# Whitespace code points in the Basic Multilingual Plane: one array test instead of a
+# str.isspace() call per character.
+_SPACES = np.array([c for c in range(0x10000) if chr(c).isspace()], dtype=np.uint16)
+_SKIPPED = np.array([0, 10, 13, 0xFFFE, 0xFFFF], dtype=np.uint16)  # PDFium's line breaks and non-characters
+
+
+def _read_chars(textpage: pdfium.PdfTextPage) -> _Chars:
+    """Each character with a sane box: its loose box (font ascent/descent) when that is sane,
+    else one made from its tight (ink) box.
+
+    One PDFium call per character (the loose box), written straight into an array; the text in
+    one call; the ink box, the angle and the Unicode mapping asked only of a sample and of the
+    characters whose loose box looks wrong: the per-character Python work is what made reading
+    a page cost several times PDFium's own text extraction."""
     tp = textpage.raw
     n = pdfium_c.FPDFText_CountChars(tp)
-    loose = pdfium_c.FS_RECTF()
+    codes = np.array(_codes(tp, n), dtype=np.int64)
+    wanted = ~np.isin(codes, _SKIPPED)  # PDFium's own line breaks: geometry decides spacing instead
+    space = np.isin(codes, _SPACES)
+    for i in np.flatnonzero(space & wanted).tolist():
+        if pdfium_c.FPDFText_IsGenerated(tp, i):
+            wanted[i] = False  # PDFium's own spaces
+    kept = np.flatnonzero(wanted).tolist()
+    m = len(kept)
+    loose = (pdfium_c.FS_RECTF * max(m, 1))()
+    handle, at = ctypes.cast(tp, ctypes.c_void_p).value, ctypes.addressof(loose)
+    has_loose = np.fromiter((_loose_char_box(handle, i, at + 16 * j) for j, i in enumerate(kept)), dtype=bool,
+                            count=m)
+    lo = np.frombuffer(loose, dtype=np.float32, count=4 * m).reshape(m, 4)[:, [0, 3, 2, 1]].astype(np.float64)
+    text = [chr(c) for c in codes[kept].tolist()]
+    printable = np.flatnonzero(~space[kept]).tolist()
+    votes: Counter[int] = Counter()
+    sample = printable[::_SAMPLE]
+    for j in sample:
+        angle = pdfium_c.FPDFText_GetCharAngle(tp, kept[j])
+        if angle >= 0:
+            votes[round(math.degrees(angle) / 90) % 4 * 90] += 1
+    unmapped = sum(1 for j in sample if pdfium_c.FPDFText_HasUnicodeMapError(tp, kept[j])) * _SAMPLE
+    if unmapped > _MAX_UNMAPPED * len(printable) / 2:  # near the threshold: count them all
+        unmapped = sum(1 for j in printable if pdfium_c.FPDFText_HasUnicodeMapError(tp, kept[j]))
+    box, ok = _sane_boxes(text, lo, has_loose, tp, kept, sample)
+    if not ok.all():  # characters PDFium could give no box for
+        box = box[ok]
+        text = [ch for ch, k in zip(text, ok.tolist(), strict=True) if k]
+    return _Chars(text, box, votes, unmapped, len(printable))
+
+
+def _tight_box(tp: object, i: int) -> tuple[float, float, float, float] | None:
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    measured: list[tuple[str, Box, Box | None, float]] = []
-    unmapped = 0
-    for i in range(n):
-        code = pdfium_c.FPDFText_GetUnicode(tp, i)
-        if pdfium_c.FPDFText_IsGenerated(tp, i) or code in (0, 0xFFFE, 0xFFFF):
-            continue  # PDFium's own line breaks/spaces: geometry decides spacing instead
-        if pdfium_c.FPDFText_HasUnicodeMapError(tp, i):
-            unmapped += 1
-        ch = chr(code) if code < 0x110000 else "\ufffd"
-        if ch in "\r\n\x00":
-            continue
-        if not pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top):
-            continue
-        tight = (left.value, bottom.value, right.value, top.value)
-        ok = pdfium_c.FPDFText_GetLooseCharBox(tp, i, ctypes.byref(loose))
-        angle = pdfium_c.FPDFText_GetCharAngle(tp, i)
-        loose_box = (loose.left, loose.bottom, loose.right, loose.top) if ok else None
-        measured.append((ch, tight, loose_box, angle))
-    return _sane_boxes(measured), unmapped
+    if not pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top):
+        return None
+    return left.value, bottom.value, right.value, top.value
 
 
-def _sane_boxes(measured: list[tuple[str, Box, Box | None, float]]) -> list[_RawChar]:
-    """One box per character. The loose box (font ascent/descent) makes "一", "、" and "." as
-    tall as their neighbours, which line grouping needs; but some fonts carry absurd metrics (a
-    200-point box round a 9-point glyph). A loose box is trusted when it is not far larger than
-    the glyph itself (for letters, digits and ideographs, whose ink fills the em) or than the
-    page's usual loose box (for punctuation, whose ink is a dot); otherwise the glyph's own box,
-    stretched to the usual em, stands in."""
-    def full(ch: str) -> bool:
-        return ch.isalnum()  # ideographs count as alphanumeric in Python
+def _sane_boxes(text: list[str], loose: np.ndarray, has_loose: np.ndarray, tp: object, kept: list[int],
+                sample: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """One box per character (and whether there is one). The loose box (font ascent/descent)
+    makes "一", "、" and "." as tall as their neighbours, which line grouping needs; but some
+    fonts carry absurd metrics (a 200-point box round a 9-point glyph). The page's usual em is
+    the median loose height of its letters, digits and ideographs, checked against their ink on
+    a sample; a loose box is trusted when it is no more than three ems (and two points) tall and
+    wide; otherwise the glyph's own ink box, stretched to the usual em, stands in."""
+    m = len(text)
+    ok = np.ones(m, dtype=bool)
+    if not m:
+        return np.zeros((0, 4)), ok
+    full = np.fromiter((ch.isalnum() for ch in text), dtype=bool, count=m)  # ideographs are alnum
+    lo_w, lo_h = loose[:, 2] - loose[:, 0], loose[:, 3] - loose[:, 1]
+    inks: dict[int, tuple[float, float, float, float] | None] = {}
 
-    heights = sorted(lo[3] - lo[1] for ch, t, lo, _ in measured if lo is not None and full(ch)
-                     and lo[3] - lo[1] <= 3 * max(t[2] - t[0], t[3] - t[1]) + 2)
-    usual = heights[len(heights) // 2] if heights else None
-    out: list[_RawChar] = []
-    for ch, t, lo, angle in measured:
-        ink = max(t[2] - t[0], t[3] - t[1])
-        limit = 3 * ink + 2 if full(ch) else 3 * (usual or ink) + 2
-        if lo is not None and 0 < lo[3] - lo[1] <= limit and 0 < lo[2] - lo[0] <= limit:
-            out.append((ch, *lo, angle))
+    def ink_box(j: int) -> tuple[float, float, float, float] | None:
+        if j not in inks:
+            inks[j] = _tight_box(tp, kept[j])
+        return inks[j]
+
+    def ink(j: int) -> float:
+        t = ink_box(j)
+        return 0.0 if t is None else max(t[2] - t[0], t[3] - t[1])
+
+    # The usual em: letters' loose heights that their own ink vouches for (on a sample).
+    vouched = [lo_h[j] for j in sample if full[j] and has_loose[j] and lo_h[j] <= 3 * ink(j) + 2]
+    usual = float(np.median(vouched)) if vouched else None
+    trusted = has_loose & (lo_h > 0) & (lo_w > 0)
+    if usual is not None:
+        trusted &= (lo_h <= 3 * usual + 2) & (lo_w <= 3 * usual + 2)
+    else:
+        trusted[:] = False
+    box = loose.copy()
+    for j in np.flatnonzero(~trusted).tolist():
+        t = ink_box(j)
+        if t is None:
+            ok[j] = False
             continue
-        em = usual or ink
+        limit = 3 * max(t[2] - t[0], t[3] - t[1]) + 2
+        if has_loose[j] and full[j] and 0 < lo_h[j] <= limit and 0 < lo_w[j] <= limit:
+            continue  # a letter whose loose box its own ink vouches for
+        em = usual if usual is not None else max(t[2] - t[0], t[3] - t[1])
         cx, cy = (t[0] + t[2]) / 2, (t[1] + t[3]) / 2
         # stretch across the text direction only (x for vertical text, y for horizontal)
+        angle = pdfium_c.FPDFText_GetCharAngle(tp, kept[j])
         upright = round(math.degrees(angle) / 90) % 2 == 0 if angle >= 0 else True
-        box = (t[0], cy - em / 2, t[2], cy + em / 2) if upright else (cx - em / 2, t[1], cx + em / 2, t[3])
-        out.append((ch, *box, angle))
-    return out
+        box[j] = (t[0], cy - em / 2, t[2], cy + em / 2) if upright else (cx - em / 2, t[1], cx + em / 2, t[3])
+    return box, ok
 
 
-def _text_rotation(chars: list[_RawChar], page_rotation: int) -> int:
+def _text_rotation(votes: Counter[int], page_rotation: int) -> int:
     """The rotation that makes most text upright. The text's own angle wins over the page's
     /Rotate: a page whose content is drawn sideways reads the same as one rotated for display."""
-    votes: Counter[int] = Counter()
-    for c in chars:
-        if not c[0].isspace() and c[5] >= 0:
-            votes[round(math.degrees(c[5]) / 90) % 4 * 90] += 1
     if not votes:
         return page_rotation % 360
     # PDFium measures the angle clockwise (text drawn turned 90 degrees anticlockwise, running
@@ -331,48 +412,103 @@ def _text_rotation(chars: list[_RawChar], page_rotation: int) -> int:
     return (360 - votes.most_common(1)[0][0]) % 360
 
 
-def _glyph(c: _RawChar, frame: _Frame) -> Glyph | None:
-    ch, left, bottom, right, top, _ = c
-    x0, y0, x1, y1 = frame.box(left, bottom, right, top)
-    if x1 <= x0 and y1 <= y0:
-        return None
+def _glyphs(chars: _Chars, frame: _Frame) -> list[Glyph]:
+    """The characters in the reading frame (all at once), as layout's glyphs."""
+    if not chars.text:
+        return []
+    x0, y0, x1, y1 = frame.boxes(chars.box)
     # the em for judging gaps: the line height of the glyph's box (PDFium's font size is in
     # text-space units and lies whenever the text matrix scales)
-    em = max(y1 - y0, 1.0)
-    if ch.isspace():
-        return Glyph(" ", x0, y0, x1, y1, em, space=True)
-    return Glyph(ch, x0, y0, x1, y1, em)
+    em = np.maximum(y1 - y0, 1.0)
+    keep = ~((x1 <= x0) & (y1 <= y0))
+    out = []
+    for ch, a, b, c, d, e, k in zip(chars.text, x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist(), em.tolist(),
+                                    keep.tolist(), strict=True):
+        if k:
+            out.append(Glyph(" ", a, b, c, d, e, space=True) if ch.isspace() else Glyph(ch, a, b, c, d, e))
+    return out
 
 
 def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[tuple[float, float, float, float]]]:
     """Every horizontal/vertical line drawn on the page, and the box of every picture (both in
-    the reading frame)."""
+    the reading frame).
+
+    A page's objects are mostly text; a path whose bounds are a hairline is a ruling read from
+    its bounds alone (one call), and only other paths (rectangles, polylines) and the contents
+    of form XObjects are walked segment by segment."""
     segments: list[Segment] = []
     pictures: list[tuple[float, float, float, float]] = []
-    identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    stack = [(pdfium_c.FPDFPage_GetObject(page.raw, i), identity, 0)
-             for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))]
-    stack.reverse()
+    raw = ctypes.cast(page.raw, _ADDR).value
+    lo, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
+    bounds = (ctypes.byref(lo), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t))
+    text_kind = pdfium_c.FPDF_PAGEOBJ_TEXT
+    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        address = _get_object(raw, i)
+        kind = _get_type(address)
+        if kind == text_kind:
+            continue
+        obj = ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
+        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
+            pictures.append(frame.box(lo.value, b.value, r.value, t.value))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            if pdfium_c.FPDFPageObj_GetBounds(obj, *bounds) and min(r.value - lo.value, t.value - b.value) <= _HAIRLINE:
+                segments.extend(_hairline(obj, frame.box(lo.value, b.value, r.value, t.value)))
+            else:
+                segments.extend(_path_rulings(obj, _matrix(obj, _IDENTITY), frame))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            _form_rulings(obj, _matrix(obj, _IDENTITY), 1, frame, segments, pictures)
+    return segments, pictures
+
+
+# A page's objects are counted in thousands (a text object per character, in many PDFs): the
+# two calls made for each, through prototypes that pass plain addresses, cost a third as much.
+_get_object = ctypes.CFUNCTYPE(_ADDR, _ADDR, ctypes.c_int)(ctypes.cast(pdfium_c.FPDFPage_GetObject, _ADDR).value)
+_get_type = ctypes.CFUNCTYPE(ctypes.c_int, _ADDR)(ctypes.cast(pdfium_c.FPDFPageObj_GetType, _ADDR).value)
+
+
+_IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _matrix(obj: object, parent: tuple[float, ...]) -> tuple[float, ...]:
     m = pdfium_c.FS_MATRIX()
-    while stack:
-        obj, parent, depth = stack.pop()
+    own = (m.a, m.b, m.c, m.d, m.e, m.f) if pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m)) else _IDENTITY
+    return _compose(own, parent)
+
+
+def _form_rulings(form: object, matrix: tuple[float, ...], depth: int, frame: _Frame, segments: list[Segment],
+                  pictures: list[tuple[float, float, float, float]]) -> None:
+    """Rulings and pictures inside a form XObject (its objects' coordinates are the form's)."""
+    if depth >= 8:
+        return
+    for j in range(pdfium_c.FPDFFormObj_CountObjects(form)):
+        obj = pdfium_c.FPDFFormObj_GetObject(form, j)
         kind = pdfium_c.FPDFPageObj_GetType(obj)
-        has_matrix = pdfium_c.FPDFPageObj_GetMatrix(obj, ctypes.byref(m))
-        own = (m.a, m.b, m.c, m.d, m.e, m.f) if has_matrix else identity
-        matrix = _compose(own, parent)
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            continue
+        inner = _matrix(obj, matrix)
         if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
             # an image is drawn into the unit square of its matrix
-            a, b, c, d, e, f = matrix
+            a, b, c, d, e, f = inner
             corners = [frame.point(a * x + c * y + e, b * x + d * y + f) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
             xs, ys = [p[0] for p in corners], [p[1] for p in corners]
             pictures.append((min(xs), min(ys), max(xs), max(ys)))
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 8:
-            children = [(pdfium_c.FPDFFormObj_GetObject(obj, j), matrix, depth + 1)
-                        for j in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
-            stack.extend(reversed(children))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            _form_rulings(obj, inner, depth + 1, frame, segments, pictures)
         elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            segments.extend(_path_rulings(obj, matrix, frame))
-    return segments, pictures
+            segments.extend(_path_rulings(obj, inner, frame))
+
+
+def _hairline(obj: object, box: tuple[float, float, float, float]) -> list[Segment]:
+    """A path whose bounds are thinner than a hairline: a ruling along their middle, if drawn visibly."""
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
+        return []
+    stroked = bool(stroke.value) and _visible(obj, pdfium_c.FPDFPageObj_GetStrokeColor)
+    filled = bool(fill.value) and _visible(obj, pdfium_c.FPDFPageObj_GetFillColor)
+    if not stroked and not filled:
+        return []
+    x0, y0, x1, y1 = box
+    return rect_rulings(x0, y0, x1, y1, max(_HAIRLINE, min(x1 - x0, y1 - y0)))
 
 
 def _compose(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
