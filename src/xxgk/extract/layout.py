@@ -118,6 +118,8 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
     the running extent of the line's glyphs, so a small "、" or "一" (whose boxes are short)
     still lands on the line of its neighbours."""
     glyphs = list(glyphs)
+    if len(glyphs) == 1:  # a cell holding one number: nothing to group
+        return [] if glyphs[0].space else [glyphs]
     ordered = sorted(((g.top + g.bottom) / 2, g.x0, k) for k, g in enumerate(glyphs) if not g.space)
     lines: list[list[Glyph]] = []
     bands: list[list[float]] = []  # [top, bottom] of each line
@@ -166,22 +168,27 @@ def line_text(line: Sequence[Glyph], gap_ratio: float = 0.6, cjk_gap_ratio: floa
     "商 业 企 业" are one word). A space glyph from the producer separates two latin words."""
     out: list[str] = []
     prev: Glyph | None = None
+    prev_cjk = False
     pending_space = False
     for g in line:
         if g.space:
             pending_space = prev is not None
             continue
-        if not g.text:
+        text = g.text
+        if not text:
             continue  # ink the recogniser could not read: it only lowers the confidence
+        first_cjk = is_cjk(text[0])
         if prev is not None:
-            em = max(min(prev.size, g.size), 1e-6)
+            em = prev.size if prev.size < g.size else g.size
+            if em < 1e-6:
+                em = 1e-6
             gap = g.x0 - prev.x1
-            both_cjk = is_cjk(prev.text[-1]) and is_cjk(g.text[0])
-            either_cjk = is_cjk(prev.text[-1]) or is_cjk(g.text[0])
-            if gap > (cjk_gap_ratio if both_cjk else gap_ratio) * em or (pending_space and not either_cjk):
+            if gap > (cjk_gap_ratio if prev_cjk and first_cjk else gap_ratio) * em or (
+                    pending_space and not (prev_cjk or first_cjk)):
                 out.append(" ")
-        out.append(g.text)
+        out.append(text)
         prev = g
+        prev_cjk = is_cjk(text[-1]) if len(text) > 1 else first_cjk
         pending_space = False
     return "".join(out).strip()
 
@@ -260,6 +267,16 @@ def _cluster(values: Iterable[float], snap: float) -> list[float]:
     return [sum(c) / len(c) for c in out]
 
 
+def _nearest(xs: Sequence[float], x: float) -> int:
+    """Index of the value of sorted `xs` nearest to `x` (the first of two equally near)."""
+    i = bisect.bisect_left(xs, x)
+    if i == 0:
+        return 0
+    if i == len(xs):
+        return len(xs) - 1
+    return i if xs[i] - x < x - xs[i - 1] else i - 1
+
+
 def merge_collinear(segments: Iterable[Segment], snap: float) -> list[Segment]:
     """Join pieces of the same ruling (Word draws one border per cell edge)."""
     hs = sorted((s for s in segments if s.horizontal), key=lambda s: (round(s.y0 / snap), s.x0))
@@ -270,8 +287,7 @@ def merge_collinear(segments: Iterable[Segment], snap: float) -> list[Segment]:
         by_line: dict[float, list[Segment]] = {}
         fixed = _cluster([s.y0 if horiz else s.x0 for s in group], snap)
         for s in group:
-            key = s.y0 if horiz else s.x0
-            f = min(fixed, key=lambda v, key=key: abs(v - key))
+            f = fixed[_nearest(fixed, s.y0 if horiz else s.x0)]
             by_line.setdefault(f, []).append(s)
         for f, segs in sorted(by_line.items()):
             spans = sorted((s.x0, s.x1) if horiz else (s.y0, s.y1) for s in segs)
@@ -563,8 +579,7 @@ def _drop_furniture(pages: list[list[_Placed]]) -> list[list[_Placed]]:
     return out
 
 
-def _nearest(xs: Sequence[float], x: float) -> int:
-    return min(range(len(xs)), key=lambda i: abs(xs[i] - x))
+
 
 
 def _row_texts(table: Table) -> list[tuple[tuple[int, int, str], ...]]:
