@@ -34,6 +34,9 @@ from typing import Any
 POLL_SECONDS = 0.05
 # Waiting for a killed or retiring worker to go.
 JOIN_SECONDS = 5.0
+# Tasks handed to a worker at once: the one it runs and the next, so that it starts the next the
+# moment it is done, not when the parent's busy thread next gets to hand it one.
+PREFETCH = 2
 
 
 class TaskTimeout(Exception):
@@ -94,6 +97,7 @@ def _worker_main(tasks: Connection, lifeline: Connection, initializer: Callable[
         if msg is None:
             return
         fn, args, kwargs = msg
+        tasks.send(("start", time.monotonic()))  # CLOCK_MONOTONIC: the same clock in every process
         try:
             reply = ("ok", fn(*args, **kwargs))
         except BaseException as e:  # the task's own failure goes to its future, the worker lives on
@@ -111,6 +115,7 @@ class _Task:
     args: tuple[Any, ...]
     kwargs: dict[str, Any]
     timeout: float | None
+    running: bool = False  # its future is marked running (it may come back to the queue)
 
 
 class _Worker:
@@ -123,8 +128,14 @@ class _Worker:
         child_tasks.close()
         child_life.close()
         self.ready = False
-        self.task: _Task | None = None
-        self.started = 0.0
+        # Sent, in the order the worker runs them: the head is running (once `started` is set),
+        # the next one waits in the pipe so the worker never idles while the parent is busy.
+        self.tasks: deque[_Task] = deque()
+        self.started: float | None = None
+
+    @property
+    def task(self) -> _Task | None:
+        return self.tasks[0] if self.tasks else None
 
     def stop(self, kill: bool) -> None:
         if kill:
@@ -167,10 +178,11 @@ class BoundedPool(cf.Executor):
         self._lock = threading.Lock()
         self._closing = False
         self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
-        self._workers = [_Worker(self._ctx, initializer) for _ in range(max(1, workers))]
+        self._size = max(1, workers)
+        # Started by the first task: a run with nothing to parse (a re-ingest) starts no process.
+        self._workers: list[_Worker] = []
         self.replaced = 0  # workers started in place of killed or dead ones
         self._thread = threading.Thread(target=self._run, name="xxgk-pool", daemon=True)
-        self._thread.start()
 
     # ------------------------------------------------------------ the Executor interface
 
@@ -185,6 +197,9 @@ class BoundedPool(cf.Executor):
             if self._closing:
                 raise RuntimeError("cannot submit to a pool that is shutting down")
             self._queue.append(_Task(fut, fn, args, kwargs, timeout))
+            if not self._thread.is_alive() and not self._workers:
+                self._workers = [_Worker(self._ctx, self._initializer) for _ in range(self._size)]
+                self._thread.start()
         self._wake()
         return fut
 
@@ -195,6 +210,10 @@ class BoundedPool(cf.Executor):
                 while self._queue:
                     self._queue.popleft().future.cancel()
         self._wake()
+        if not self._thread.is_alive() and not self._workers:  # never started
+            self._wake_r.close()
+            self._wake_w.close()
+            return
         if wait:
             self._thread.join()
 
@@ -233,45 +252,49 @@ class BoundedPool(cf.Executor):
 
     def _assign(self) -> None:
         for w in self._workers:
-            if not w.ready or w.task is not None:
-                continue
-            with self._lock:
-                task = None
-                while self._queue and task is None:
-                    t = self._queue.popleft()
-                    task = t if t.future.set_running_or_notify_cancel() else None
-            if task is None:
-                return
-            try:
-                w.conn.send((task.fn, task.args, task.kwargs))
-            except Exception as e:  # the task cannot be pickled (a bug), or the worker just died
-                task.future.set_exception(e)
-                continue
-            w.task, w.started = task, time.monotonic()
+            while w.ready and len(w.tasks) < PREFETCH:
+                with self._lock:
+                    task = None
+                    while self._queue and task is None:
+                        t = self._queue.popleft()
+                        task = t if t.running or t.future.set_running_or_notify_cancel() else None
+                if task is None:
+                    return
+                task.running = True
+                try:
+                    w.conn.send((task.fn, task.args, task.kwargs))
+                except Exception as e:  # the task cannot be pickled (a bug), or the worker just died
+                    task.future.set_exception(e)
+                    continue
+                w.tasks.append(task)
 
     def _watch(self, w: _Worker, ready: set[Any]) -> _Worker:
-        """One worker after a wait: its reply taken, or it killed/replaced when over a bound."""
+        """One worker after a wait: its messages taken, or it killed/replaced when over a bound."""
         if w.conn in ready:
             try:
-                kind, value = w.conn.recv()
+                while w.conn.poll():
+                    kind, value = w.conn.recv()
+                    if kind == "ready":
+                        w.ready = True
+                    elif kind == "start":
+                        w.started = value
+                    elif w.tasks:
+                        task = w.tasks.popleft()
+                        w.started = None
+                        if kind == "ok":
+                            task.future.set_result(value)
+                        else:
+                            task.future.set_exception(value)
             except (EOFError, OSError):
                 return self._replace(w, WorkerDied(w.proc.exitcode), kill=True)
-            if kind == "ready":
-                w.ready = True
-            elif w.task is not None:
-                task, w.task = w.task, None
-                if kind == "ok":
-                    task.future.set_result(value)
-                else:
-                    task.future.set_exception(value)
-            return w
-        if w.proc.sentinel in ready:
+        if w.proc.sentinel in ready and not w.proc.is_alive():
             w.proc.join(JOIN_SECONDS)
             return self._replace(w, WorkerDied(w.proc.exitcode), kill=True)
-        if w.task is None:
+        task = w.task
+        if task is None or w.started is None:
             return w
-        if w.task.timeout is not None and time.monotonic() - w.started > w.task.timeout:
-            return self._replace(w, TaskTimeout(w.task.timeout), kill=True)
+        if task.timeout is not None and time.monotonic() - w.started > task.timeout:
+            return self._replace(w, TaskTimeout(task.timeout), kill=True)
         if self.memory is not None:
             used = rss(w.proc.pid) if w.proc.pid is not None else None
             if used is not None and used > self.memory:
@@ -279,9 +302,13 @@ class BoundedPool(cf.Executor):
         return w
 
     def _replace(self, w: _Worker, why: Exception, kill: bool) -> _Worker:
+        """Stop a worker; its running task fails with `why`, the ones waiting behind it go back
+        to the front of the queue; a fresh worker takes its place."""
         w.stop(kill=kill)
-        if w.task is not None:
-            w.task.future.set_exception(why)
-            w.task = None
+        if w.tasks:
+            w.tasks.popleft().future.set_exception(why)
+        with self._lock:
+            while w.tasks:
+                self._queue.appendleft(w.tasks.pop())
         self.replaced += 1
         return _Worker(self._ctx, self._initializer)
