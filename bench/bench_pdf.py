@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -39,6 +40,21 @@ def _timed(fn, runs: int) -> tuple[float, float]:
     return statistics.median(walls) * 1000, statistics.median(cpus) * 1000
 
 
+def pdfium_text(data: bytes) -> None:
+    """The same-run baseline: PDFium's own text extraction of the whole file (open, every page
+    loaded, its text page built and its text read)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    for i in range(len(pdf)):
+        page = pdf[i]
+        textpage = page.get_textpage()
+        textpage.get_text_range()
+        textpage.close()
+        page.close()
+    pdf.close()
+
+
 def child_text(path: str, runs: int) -> dict:
     from xxgk.api import parse_document
     from xxgk.check import run_rules
@@ -48,15 +64,17 @@ def child_text(path: str, runs: int) -> dict:
     doc = extract_bytes(data, Path(path).name)  # warm imports
     report = parse_document(doc, check=False)
     run_rules(report)
+    pdfium_text(data)
     extract = _timed(lambda: extract_bytes(data, Path(path).name), runs)
     parse = _timed(lambda: parse_document(doc, check=False), runs)
     check = _timed(lambda: run_rules(report), runs)
     total = _timed(lambda: parse_document(extract_bytes(data, Path(path).name), check=True), runs)
+    base = _timed(lambda: pdfium_text(data), runs)
     tracemalloc.start()
     parse_document(extract_bytes(data, Path(path).name), check=True)
     heap = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {"pages": doc.pages, "extract": extract, "parse": parse, "check": check, "total": total,
+    return {"pages": doc.pages, "extract": extract, "parse": parse, "check": check, "total": total, "pdfium": base,
             "heap_mb": heap / 1e6, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3}
 
 
@@ -132,14 +150,18 @@ def main() -> None:
         print(json.dumps(result))
         return
     pdfs = a.pdfs or [str(p) for p in sorted((ROOT / "tests" / "data" / "pdf").glob("*.pdf"))]
-    print("text-layer PDFs (median ms, wall / cpu)")
+    load = os.getloadavg()
+    print(f"text-layer PDFs (median ms, wall / cpu); load average {load[0]:.2f} on {os.cpu_count()} cores")
+    print("goal: read + check <= 2x PDFium's own text extraction of the same file (cpu, same run)")
     print(f"{'file':28} {'pages':>5} {'extract':>13} {'parse':>11} {'check':>11} {'total':>13} "
-          f"{'heap MB':>8} {'rss MB':>7}")
+          f"{'pdfium':>13} {'ratio':>6} {'goal':>5} {'heap MB':>8} {'rss MB':>7}")
     for p in pdfs:
         r = _run_child("text", p, str(a.runs))
+        ratio = r["total"][1] / r["pdfium"][1]
         print(f"{Path(p).name:28} {r['pages']:5} {r['extract'][0]:6.0f}/{r['extract'][1]:<6.0f} "
               f"{r['parse'][0]:5.0f}/{r['parse'][1]:<5.0f} {r['check'][0]:5.0f}/{r['check'][1]:<5.0f} "
-              f"{r['total'][0]:6.0f}/{r['total'][1]:<6.0f} {r['heap_mb']:8.1f} {r['rss_mb']:7.0f}")
+              f"{r['total'][0]:6.0f}/{r['total'][1]:<6.0f} {r['pdfium'][0]:6.1f}/{r['pdfium'][1]:<6.1f} "
+              f"{ratio:6.2f} {'PASS' if ratio <= 2 else 'FAIL':>5} {r['heap_mb']:8.1f} {r['rss_mb']:7.0f}")
     if a.no_ocr:
         return
     print(f"\nOCR of one page rasterised at {DPI} dpi (median ms, wall / cpu)")
