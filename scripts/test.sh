@@ -4,7 +4,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/system-packages.sh || echo "warning: system packages not installed; tests that need them will skip" >&2
 bash scripts/setup.sh dev || exit 2
-url=$(bash scripts/postgres.sh 2>/dev/null | tail -n 1 || true)
+url=$(bash scripts/postgres.sh | tail -n 1 || true)  # it says on stderr what it starts and leaves running
 case "$url" in postgresql://*) export XXGK_TEST_POSTGRES_URL="$url" ;; *) echo "PostgreSQL not available: its tests will skip" >&2 ;; esac
 .venv/bin/ruff check src tests bench scripts || exit 1
 .venv/bin/python -m pytest -p no:cacheprovider "$@"
