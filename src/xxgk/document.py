@@ -18,7 +18,7 @@ from xxgk.template import SECTIONS
 SourceKind = Literal["text", "pdf", "html", "docx", "scan", "image"]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Location:
     """Where something was printed: a page and/or a line (1-based), optionally a box in points."""
 
@@ -35,13 +35,13 @@ class Location:
         return ":".join(parts) or "?"
 
 
-@dataclass
+@dataclass(slots=True)
 class Paragraph:
     text: str
     loc: Location
 
 
-@dataclass
+@dataclass(slots=True)
 class TableCell:
     text: str
     row: int  # grid row of the cell's top-left corner (0-based)
@@ -53,7 +53,7 @@ class TableCell:
     confidence: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Table:
     """A grid of cells. `aligned` says whether grid positions are trustworthy.
 
