@@ -153,3 +153,17 @@ def test_the_division_table_loads_without_importing_cpca() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_one_body_key_for_the_store_and_for_callers(tmp_path) -> None:
+    """`report_body_key` is the key the store links bodies by: compile, stats and compare group
+    by the same one."""
+    import xxgk
+    from xxgk.identity import report_body_key
+    from xxgk.store import Store
+
+    report = xxgk.read(DATA / "store" / "kaifeng-keigong-2022.txt")
+    with Store.open(tmp_path / "k.sqlite") as store:
+        store.add(report)
+        (body,) = store.bodies()
+    assert report_body_key(report) == body.key and body.key.startswith(body.region_code + ":")

@@ -424,6 +424,14 @@ def identify(report: Report, file: str | None = None) -> Identity:
     return Identity(agency, region, None if place is None else place.code, level, meta.year, body, prov)
 
 
+def report_body_key(report: Report) -> str | None:
+    """The key linking a report's body across years (region code + normalised name): the one
+    key by which the store, the cross-year rules, compile, stats and compare group reports.
+    None when the body cannot be told for sure (such a report is compared with nothing)."""
+    body = identify(report).body
+    return body.key if body is not None else None
+
+
 def apply(report: Report, identity: Identity | None = None) -> Identity:
     """Fill the report's meta from its identity: agency (when the parser found none), region,
     level; with their provenance. Returns the identity (computed when not given)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from xxgk.check.registry import selected
-from xxgk.identity import identify
+from xxgk.identity import report_body_key
 from xxgk.report import Finding, Report
 
 
@@ -39,9 +39,9 @@ def check_corpus(
     body cannot be told for sure are left out. Returns (report, finding) pairs, by body then year."""
     groups: dict[str, list[Report]] = {}
     for rep in reports:
-        ident = identify(rep)
-        if ident.body is not None:
-            groups.setdefault(ident.body.key, []).append(rep)
+        key = report_body_key(rep)
+        if key is not None:
+            groups.setdefault(key, []).append(rep)
     out: list[tuple[Report, Finding]] = []
     for key in sorted(groups):
         out.extend(body_findings(groups[key], select, ignore))
