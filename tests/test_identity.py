@@ -158,11 +158,10 @@ def test_the_division_table_loads_without_importing_cpca() -> None:
 def test_one_body_key_for_the_store_and_for_callers(tmp_path) -> None:
     """`report_body_key` is the key the store links bodies by: compile, stats and compare group
     by the same one."""
-    import xxgk
     from xxgk.identity import report_body_key
     from xxgk.store import Store
 
-    report = xxgk.read(DATA / "store" / "kaifeng-keigong-2022.txt")
+    report = make_report("淮安市洪泽区人民政府", 2023)
     with Store.open(tmp_path / "k.sqlite") as store:
         store.add(report)
         (body,) = store.bodies()
