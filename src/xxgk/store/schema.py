@@ -134,11 +134,13 @@ findings = sa.Table(
     # from `params` (a JSON object) and `variant` (which of the rule's templates) and renders it
     # in the reader's language (schema version 2; version 1 rows read as params {"text": message}).
     sa.Column("message", sa.Text, nullable=False),
-    sa.Column("params", sa.Text, nullable=False, server_default=sa.text("'{}'")),
-    sa.Column("variant", sa.String(32), nullable=False, server_default=sa.text("''")),
     sa.Column("cells", sa.Text, nullable=False),  # JSON list of cell paths
     sa.Column("location", sa.Text, nullable=True),
     sa.Column("excerpt", sa.Text, nullable=True),
+    # Last, where version 2's ALTER TABLE ... ADD COLUMN puts them: a migrated store and a new
+    # one have the same columns in the same order.
+    sa.Column("params", sa.Text, nullable=False, server_default=sa.text("'{}'")),
+    sa.Column("variant", sa.String(32), nullable=False, server_default=sa.text("''")),
 )
 sa.Index("ix_findings_report", findings.c.report_id, findings.c.scope)
 sa.Index("ix_findings_code", findings.c.code)
