@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "xxgk"
 PO = SRC / "locale" / "zh_CN" / "LC_MESSAGES" / "xxgk.po"
 MO = PO.with_suffix(".mo")
-# _("…"), N_("…"), render("…", params), ngettext("one", "many", n)
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "render": (1,), "ngettext": (1, 2)}
+# _("…"), N_("…"), term("…"), render("…", params), ngettext("one", "many", n)
+KEYWORDS = {"_": None, "N_": None, "term": None, "gettext": None, "render": (1,), "ngettext": (1, 2)}
 METHOD_MAP = [("**/synth/**.py", "ignore"), ("**.py", "python"), ("**.j2", "jinja2"), ("**.html", "jinja2")]
 OPTIONS = {"**.j2": {"extensions": "jinja2.ext.i18n"}, "**.html": {"extensions": "jinja2.ext.i18n"}}
 
