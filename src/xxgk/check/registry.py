@@ -26,7 +26,9 @@ from xxgk import report as _report_module
 from xxgk.i18n import N_, gettext
 from xxgk.report import FINDING_MESSAGES, Finding, Report, Severity
 
-Scope = Literal["report", "corpus"]
+# "report": one report; "corpus": one body over its years; "peers": the reports of one year across
+# bodies (copies between bodies, bodies that did not report).
+Scope = Literal["report", "corpus", "peers"]
 ReportRule = Callable[[Report], Iterable[Finding]]
 CorpusRule = Callable[[Sequence[Report]], Iterable[Finding]]
 
