@@ -206,7 +206,7 @@ def test_copies_scale_without_pairs_of_everything() -> None:
              for i in range(300)]
     texts.append(Text(999, 999, 5, texts[17].text))
     matches = near_copies(texts)
-    assert [(m.a.ref, m.b.ref) for m in matches] == [(17, 999)]
+    assert [(c.text.ref, [o.ref for o, _ in c.others]) for c in matches] == [(17, [999]), (999, [17])]
 
 
 # ---------------------------------------------------------------- missing-subordinate

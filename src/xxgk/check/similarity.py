@@ -83,16 +83,25 @@ class Text:
 
 
 @dataclass(frozen=True)
-class Match:
-    a: Text
-    b: Text
-    similarity: float
+class Copies:
+    """The texts of other groups that one text nearly copies: the most similar first (at most
+    `shown` of them), and how many there are in all."""
+
+    text: Text
+    others: tuple[tuple[Text, float], ...]
+    count: int
 
 
-def near_copies(texts: Iterable[Text], threshold: float = COPY_SIMILARITY,
-                min_chars: int = MIN_CHARS) -> list[Match]:
-    """Pairs of texts of the same `part` and different `group`s whose cleaned texts are at least
-    `threshold` alike. Deterministic: pairs ordered by their position in the input."""
+# A text whose LSH bucket holds more candidates than this is compared with the first ones only
+# (in input order): a template paragraph shared by thousands of reports would otherwise cost
+# millions of comparisons. Exact duplicates never count against it (they are grouped first).
+MAX_CANDIDATES = 500
+
+
+def near_copies(texts: Iterable[Text], threshold: float = COPY_SIMILARITY, min_chars: int = MIN_CHARS,
+                shown: int = 3) -> list[Copies]:
+    """For every text that nearly copies texts of other `group`s (same `part`, cleaned texts at
+    least `threshold` alike): which, and how many. Deterministic: in input order."""
     from datasketch import MinHash, MinHashLSH
     from rapidfuzz import fuzz
 
@@ -101,25 +110,40 @@ def near_copies(texts: Iterable[Text], threshold: float = COPY_SIMILARITY,
         c = clean(t.text)
         if len(c) >= min_chars:
             items.append((t, c))
-    if len(items) < 2:
+    # Identical cleaned texts are one representative: copies of copies cost nothing more.
+    reps: dict[tuple[int, str], list[int]] = {}
+    for i, (t, c) in enumerate(items):
+        reps.setdefault((t.part, c), []).append(i)
+    keys = list(reps)
+    if not keys:
         return []
     lsh: dict[int, MinHashLSH] = {}
-    hashes = MinHash.bulk([list(shingles(c)) for _, c in items], num_perm=NUM_PERM)
-    for i, ((t, _), mh) in enumerate(zip(items, hashes, strict=True)):
-        index = lsh.setdefault(t.part, MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM))
-        index.insert(i, mh)
-    matches: list[Match] = []
-    for i, ((t, c), mh) in enumerate(zip(items, hashes, strict=True)):
-        for j in sorted(lsh[t.part].query(mh)):
-            if j <= i:
+    hashes = MinHash.bulk([list(shingles(c)) for _, c in keys], num_perm=NUM_PERM)
+    for k, ((part, _), mh) in enumerate(zip(keys, hashes, strict=True)):
+        if part not in lsh:  # its banding is computed once per index (an integration, ~50 ms)
+            lsh[part] = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+        lsh[part].insert(k, mh)
+    # Representative pairs confirmed by the exact similarity.
+    linked: dict[int, list[tuple[int, float]]] = {k: [(k, 1.0)] for k in range(len(keys))}
+    for k, ((part, c), mh) in enumerate(zip(keys, hashes, strict=True)):
+        for j in sorted(lsh[part].query(mh))[:MAX_CANDIDATES]:
+            if j <= k:
                 continue
-            u, cu = items[j]
-            if u.group == t.group:
-                continue
-            score = fuzz.ratio(c, cu) / 100
+            score = round(fuzz.ratio(c, keys[j][1]) / 100, 4)
             if score >= threshold:
-                matches.append(Match(t, u, round(score, 4)))
-    return matches
+                linked[k].append((j, score))
+                linked[j].append((k, score))
+    out: list[Copies] = []
+    rep_of = {i: k for k, key in enumerate(keys) for i in reps[key]}
+    for i, (t, _) in enumerate(items):
+        found = [(items[m][0], score, m) for k, score in linked[rep_of[i]] for m in reps[keys[k]]
+                 if m != i and items[m][0].group != t.group]
+        if not found:
+            continue
+        found.sort(key=lambda x: (-x[1], x[2]))
+        groups = {x[0].group for x in found}
+        out.append(Copies(t, tuple((x[0], x[1]) for x in found[:shown]), len(groups)))
+    return out
 
 
 def sections_of(ref: Hashable, group: Hashable, sections: Sequence[tuple[int, str]],

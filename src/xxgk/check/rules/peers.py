@@ -40,6 +40,9 @@ PeerFinding = tuple[Report | None, Finding]
       scope="peers",
       message=N_("section {section} is {similarity:.0%} identical to section {section} of {other}'s {year} report "
                  "({other_file}); threshold {threshold:.0%}"),
+      messages={"many": N_("section {section} is {similarity:.0%} identical to section {section} of {other}'s {year} "
+                           "report ({other_file}) and nearly identical to {more} other bodies' reports; threshold "
+                           "{threshold:.0%}")},
       what=N_("Sections 一 (总体情况), 五 (problems and improvements) and 六 (other matters) of reports of the same "
               "year by different bodies are compared after removing what every report shares — quoted laws "
               "in 《》, the template's headings and stock sentences, digits and punctuation. Candidate pairs "
@@ -55,15 +58,17 @@ def copied_from_other_body(peers: Peers) -> Iterator[PeerFinding]:
     by_ref = {i: rep for i, rep in enumerate(peers.reports)}
     texts = [t for i, rep in by_ref.items()
              for t in sections_of(i, peers.body_of(rep), [(s.no, s.text) for s in rep.sections], COPY_SECTIONS)]
-    for match in near_copies(texts, COPY_SIMILARITY):
-        for mine, theirs in ((match.a, match.b), (match.b, match.a)):
-            rep, other = by_ref[mine.ref], by_ref[theirs.ref]  # type: ignore[index]
-            section = rep.section(mine.part)
-            yield rep, r.finding(loc=section.loc if section else None,
-                                 excerpt=section.text[:80] if section else None,
-                                 section=NUMERALS[mine.part - 1], similarity=match.similarity,
-                                 other=peers.name_of(other), other_file=other.source.file,
-                                 year=peers.year, threshold=COPY_SIMILARITY)
+    for copies in near_copies(texts, COPY_SIMILARITY):
+        mine = copies.text
+        theirs, score = copies.others[0]
+        rep, other = by_ref[mine.ref], by_ref[theirs.ref]  # type: ignore[index]
+        section = rep.section(mine.part)
+        params = {"section": NUMERALS[mine.part - 1], "similarity": score, "other": peers.name_of(other),
+                  "other_file": other.source.file, "year": peers.year, "threshold": COPY_SIMILARITY}
+        if copies.count > 1:
+            params["more"] = copies.count - 1
+        yield rep, r.finding(loc=section.loc if section else None, excerpt=section.text[:80] if section else None,
+                             variant="many" if copies.count > 1 else "", **params)
 
 
 @rule("missing-subordinate", "warning", N_("A body expected to report this year has no report"),
