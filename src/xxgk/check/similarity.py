@@ -22,6 +22,9 @@ import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from xxgk.template import SECTIONS
 
@@ -67,8 +70,38 @@ def similarity(a: str, b: str) -> float:
     return fuzz.ratio(clean(a), clean(b)) / 100
 
 
-def shingles(cleaned: str, k: int = SHINGLE) -> set[bytes]:
-    return {cleaned[i:i + k].encode("utf-8") for i in range(max(1, len(cleaned) - k + 1))}
+_MAX_HASH = (1 << 32) - 1
+
+
+def shingle_hashes(cleaned: str, k: int = SHINGLE) -> np.ndarray:
+    """32-bit hashes of the text's distinct k-character shingles (a polynomial hash over code
+    points, vectorised: hashing shingle by shingle in Python costs 10× more)."""
+    points = np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    width = max(1, len(points) - k + 1)
+    h = np.zeros(width, dtype=np.uint64)
+    for j in range(min(k, len(points))):
+        h = (h * np.uint64(1_000_003) + points[j:j + width]) & np.uint64(_MAX_HASH)
+    return np.unique(h)
+
+
+def _same(value: int) -> int:
+    return value
+
+
+def minhashes(cleaned: Sequence[str], num_perm: int = NUM_PERM) -> list[Any]:
+    """datasketch MinHash objects of the texts' shingles. The shingles are hashed with numpy
+    (`shingle_hashes`) and handed to datasketch as ready hash values, so its permutations run
+    vectorised and no shingle is hashed in Python."""
+    from datasketch import MinHash
+
+    # Permutations are drawn once and shared (drawing them per text costs more than hashing it).
+    first = MinHash(num_perm=num_perm, hashfunc=_same)
+    out = []
+    for text in cleaned:
+        m = MinHash(num_perm=num_perm, hashfunc=_same, permutations=first.permutations, scheme=first.scheme)
+        m.update_batch(shingle_hashes(text).tolist())
+        out.append(m)
+    return out
 
 
 @dataclass(frozen=True)
@@ -102,47 +135,53 @@ def near_copies(texts: Iterable[Text], threshold: float = COPY_SIMILARITY, min_c
                 shown: int = 3) -> list[Copies]:
     """For every text that nearly copies texts of other `group`s (same `part`, cleaned texts at
     least `threshold` alike): which, and how many. Deterministic: in input order."""
-    from datasketch import MinHash, MinHashLSH
-    from rapidfuzz import fuzz
-
-    items: list[tuple[Text, str]] = []
-    for t in texts:
+    by_part: dict[int, list[tuple[int, Text, str]]] = {}
+    for n, t in enumerate(texts):
         c = clean(t.text)
         if len(c) >= min_chars:
-            items.append((t, c))
+            by_part.setdefault(t.part, []).append((n, t, c))
+    found: list[tuple[int, Copies]] = []
+    for part in sorted(by_part):  # one part at a time: its hashes and index are freed before the next
+        found.extend(_copies_within(by_part.pop(part), threshold, shown))
+    return [c for _, c in sorted(found, key=lambda x: x[0])]
+
+
+def _copies_within(items: list[tuple[int, Text, str]], threshold: float, shown: int) -> list[tuple[int, Copies]]:
+    from datasketch import MinHashLSH
+    from rapidfuzz import fuzz
+
     # Identical cleaned texts are one representative: copies of copies cost nothing more.
-    reps: dict[tuple[int, str], list[int]] = {}
-    for i, (t, c) in enumerate(items):
-        reps.setdefault((t.part, c), []).append(i)
+    reps: dict[str, list[int]] = {}
+    for i, (_, _, c) in enumerate(items):
+        reps.setdefault(c, []).append(i)
     keys = list(reps)
-    if not keys:
-        return []
-    lsh: dict[int, MinHashLSH] = {}
-    hashes = MinHash.bulk([list(shingles(c)) for _, c in keys], num_perm=NUM_PERM)
-    for k, ((part, _), mh) in enumerate(zip(keys, hashes, strict=True)):
-        if part not in lsh:  # its banding is computed once per index (an integration, ~50 ms)
-            lsh[part] = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
-        lsh[part].insert(k, mh)
+    hashes = minhashes(keys)
+    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+    for k, mh in enumerate(hashes):
+        lsh.insert(k, mh)
     # Representative pairs confirmed by the exact similarity.
     linked: dict[int, list[tuple[int, float]]] = {k: [(k, 1.0)] for k in range(len(keys))}
-    for k, ((part, c), mh) in enumerate(zip(keys, hashes, strict=True)):
-        for j in sorted(lsh[part].query(mh))[:MAX_CANDIDATES]:
+    for k, mh in enumerate(hashes):
+        for j in sorted(lsh.query(mh))[:MAX_CANDIDATES]:
             if j <= k:
                 continue
-            score = round(fuzz.ratio(c, keys[j][1]) / 100, 4)
+            score = round(fuzz.ratio(keys[k], keys[j]) / 100, 4)
             if score >= threshold:
                 linked[k].append((j, score))
                 linked[j].append((k, score))
-    out: list[Copies] = []
+    del lsh, hashes
+    out: list[tuple[int, Copies]] = []
     rep_of = {i: k for k, key in enumerate(keys) for i in reps[key]}
-    for i, (t, _) in enumerate(items):
-        found = [(items[m][0], score, m) for k, score in linked[rep_of[i]] for m in reps[keys[k]]
-                 if m != i and items[m][0].group != t.group]
-        if not found:
+    for i, (n, t, _) in enumerate(items):
+        if len(linked[rep_of[i]]) == 1 and len(reps[keys[rep_of[i]]]) == 1:
+            continue  # no copy, no twin
+        matches = [(items[m][1], score, m) for k, score in linked[rep_of[i]] for m in reps[keys[k]]
+                   if m != i and items[m][1].group != t.group]
+        if not matches:
             continue
-        found.sort(key=lambda x: (-x[1], x[2]))
-        groups = {x[0].group for x in found}
-        out.append(Copies(t, tuple((x[0], x[1]) for x in found[:shown]), len(groups)))
+        matches.sort(key=lambda x: (-x[1], x[2]))
+        groups = {x[0].group for x in matches}
+        out.append((n, Copies(t, tuple((x[0], x[1]) for x in matches[:shown]), len(groups))))
     return out
 
 
