@@ -22,9 +22,10 @@ import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from xxgk.template import SECTIONS
 
@@ -76,6 +77,8 @@ _MAX_HASH = (1 << 32) - 1
 def shingle_hashes(cleaned: str, k: int = SHINGLE) -> np.ndarray:
     """32-bit hashes of the text's distinct k-character shingles (a polynomial hash over code
     points, vectorised: hashing shingle by shingle in Python costs 10× more)."""
+    import numpy as np  # with datasketch (extra `similarity`); not needed to read a report
+
     points = np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     width = max(1, len(points) - k + 1)
     h = np.zeros(width, dtype=np.uint64)
