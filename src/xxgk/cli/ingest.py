@@ -13,11 +13,10 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-EXIT_CLEAN, EXIT_INPUT = 0, 2
+from xxgk.cli.common import EXIT_CLEAN, EXIT_INPUT, fail, failure_line, library_errors, out, plain
+from xxgk.i18n import _
 
 
 class EngineChoice(StrEnum):
@@ -74,56 +73,27 @@ def ingest_cmd(
 ) -> None:
     """Store reports: new content is parsed, the same bytes again are skipped (sha256), a newer
     parser re-parses. Safe to interrupt and re-run: nothing is lost or stored twice."""
-    from xxgk.errors import XxgkError
-    from xxgk.ingest import ingest
-    from xxgk.store import Store, StoreError
+    from xxgk.corpus.audit import ingest  # the ingest, wherever it lives (xxgk.ingest → xxgk.corpus.ingest)
+    from xxgk.corpus.selection import open_store
 
-    err = Console(stderr=True, highlight=False)
     if scheduler and engine != EngineChoice.dask:
-        err.print("[bold red]error[/] --scheduler needs --engine dask")
-        raise typer.Exit(EXIT_INPUT)
-    try:
-        store = Store.open(db)
-    except StoreError as e:
-        err.print(f"[bold red]error[/] {escape(str(e))}")
-        raise typer.Exit(EXIT_INPUT) from e
-    try:
+        fail(_("--scheduler needs --engine dask"))
+    with library_errors(), open_store(db, must_exist=False) as store:
         summary = ingest(paths, store, workers=workers, progress=progress, engine=engine.value, scheduler=scheduler)
-    except XxgkError as e:
-        err.print(f"[bold red]error[/] {escape(str(e))}")
-        raise typer.Exit(EXIT_INPUT) from e
-    finally:
-        store.close()
+        url = store.url
     if as_json:
-        print(json.dumps({"database": store.url, **summary.to_dict()}, ensure_ascii=False, indent=1))
+        print(json.dumps({"database": url, **summary.to_dict()}, ensure_ascii=False, indent=1))
     else:
-        out = Console(highlight=False)
         rate = summary.total / summary.seconds if summary.seconds else 0.0
-        grid = Table(title=f"xxgk ingest → {store.url}", title_justify="left")
-        for col in (
-            "added",
-            "unchanged",
-            "re-parsed",
-            "failed",
-            "skipped",
-            "cross-year findings",
-            "seconds",
-            "files/s",
-        ):
+        grid = Table(title=plain(f"xxgk ingest → {url}"), title_justify="left")
+        for col in (_("added"), _("unchanged"), _("re-parsed"), _("failed"), _("skipped"), _("cross-year findings"),
+                    _("seconds"), _("files/s")):
             grid.add_column(col, justify="right")
-        grid.add_row(
-            str(summary.added),
-            str(summary.unchanged),
-            str(summary.reparsed),
-            str(len(summary.failed)),
-            str(summary.skipped),
-            str(summary.corpus_findings),
-            f"{summary.seconds:.1f}",
-            f"{rate:,.0f}",
-        )
+        grid.add_row(str(summary.added), str(summary.unchanged), str(summary.reparsed), str(len(summary.failed)),
+                     str(summary.skipped), str(summary.corpus_findings), f"{summary.seconds:.1f}", f"{rate:,.0f}")
         out.print(grid)
         for file, reason in summary.failed:
-            out.print(f"[red]failed[/] {escape(file)}: {escape(reason)}")
+            failure_line(file, reason, out)
     raise typer.Exit(EXIT_INPUT if summary.failed else EXIT_CLEAN)
 
 

@@ -12,12 +12,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from xxgk.i18n import N_, gettext
 from xxgk.template import Table, Template
 
 Kind = Literal["title", "block", "head", "label", "value"]
 
-# Short sheet and heading names of the three tables, by table key (二 主动公开, 三 依申请, 四 复议诉讼).
-SHORT_NAMES = {"active": "二 主动公开", "applications": "三 依申请", "appeals": "四 复议诉讼"}
+# Short sheet and heading names of the three tables, by table key (二 主动公开, 三 依申请, 四 复议诉讼):
+# message ids, shown through short_name() in the current language.
+SHORT_NAMES = {"active": N_("II active disclosure"), "applications": N_("III applications"),
+               "appeals": N_("IV reviews and lawsuits")}
+
+
+def short_name(key: str) -> str:
+    """A table's short name (a sheet name) in the current language: 二 主动公开."""
+    return gettext(SHORT_NAMES[key])
 
 
 @dataclass(frozen=True)
