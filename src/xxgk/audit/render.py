@@ -313,7 +313,7 @@ def render_audit(
             ],
         },
         "rates": _histogram([v.indicators for v in views]),
-        "text": {"reports": _("reports"), "bodies": _("bodies"), "unknown": _(" (cannot be computed: {n})"),
+        "text": {"reports": _("number of reports"), "bodies": _("number of bodies"), "unknown": _(" (cannot be computed: {n})"),
                  "shown": _("showing {n} / {total}")},
     }
     clean = sum(1 for v in views if v.count("error") == 0)
