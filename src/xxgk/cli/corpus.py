@@ -142,7 +142,7 @@ def _compile_summary(comp: object) -> None:
         out.print(Text(_("{n} template equation(s) do not hold on the compiled numbers").format(n=len(breaks)),
                        style="bold red"))
     for n in comp.notes:
-        out.print(Text.assemble((_("note") + ": ", "dim"), n))
+        out.print(plain(_("note: {text}").format(text=n)))
 
 
 def compile_cmd(
