@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from xxgk.corpus.compile import CompileError, compile_by_template, compile_reports, read_expect_file
 from xxgk.export.compilation import write_compilation_xlsx
 from xxgk.i18n import use_lang
-from xxgk.corpus.compile import CompileError, compile_by_template, compile_reports, read_expect_file
 from xxgk.report import Cell, Finding, Report
 
 DATA = Path(__file__).parent / "data" / "reports"

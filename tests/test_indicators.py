@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from xxgk.corpus.compare import compare_reports
-from xxgk.i18n import use_lang
 from xxgk.corpus.indicators import compute, format_change, format_indicator, indicator_table
+from xxgk.i18n import use_lang
 from xxgk.report import Cell, Report
 
 DATA = Path(__file__).parent / "data" / "reports"

@@ -313,8 +313,8 @@ def render_audit(
             ],
         },
         "rates": _histogram([v.indicators for v in views]),
-        "text": {"reports": _("number of reports"), "bodies": _("number of bodies"), "unknown": _(" (cannot be computed: {n})"),
-                 "shown": _("showing {n} / {total}")},
+        "text": {"reports": _("number of reports"), "bodies": _("number of bodies"),
+                 "unknown": _(" (cannot be computed: {n})"), "shown": _("showing {n} / {total}")},
     }
     clean = sum(1 for v in views if v.count("error") == 0)
     context = {

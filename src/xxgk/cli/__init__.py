@@ -68,7 +68,7 @@ def main_options(
     try:
         set_lang(lang)
     except UnknownLanguage:
-        fail(f"--lang {lang}: zh or en")
+        fail(_("--lang {value}: choose zh or en").format(value=lang))
 
 
 # ------------------------------------------------------------------ parse
