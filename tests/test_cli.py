@@ -192,3 +192,41 @@ def test_python_dash_m_runs_the_same_app() -> None:
                        text=True, timeout=120, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin",
                                                     "PYTHONPATH": str(Path(xxgk.__file__).parent.parent)})
     assert p.returncode == 0 and "1 report(s) read" in p.stdout
+
+
+def test_findings_writers_of_the_library() -> None:
+    from xxgk.corpus.findings import findings_csv, findings_json, findings_text, worst
+    from xxgk.corpus.inputs import read_paths
+    from xxgk.i18n import use_lang
+
+    result = read_paths([FLAWED, CLEAN])
+    assert [r.source.file for r in result.reports] == [FLAWED.name, CLEAN.name] and result.failures == []
+    text = findings_text(result.reports)
+    assert "警告 missing-cells " in text and "未发现问题" in text and "applications." not in text
+    assert re.search(r"\n警告 [a-z0-9-]+ 第\d+行 ", text)  # locations as people write them
+    with use_lang("en"):
+        english = findings_text(result.reports)
+    assert "warning missing-cells " in english and re.search(r"\nwarning [a-z0-9-]+ line \d+ ", english)
+    data = json.loads(findings_json(result.reports))
+    assert data[0]["file"] == FLAWED.name and data[1]["findings"] == []
+    assert findings_csv(result.reports).splitlines()[0] == "file,code,severity,message,cells,loc"
+    assert worst(f for r in result.reports for f in r.findings) == "warning"
+
+
+def test_read_runs_the_rules_once_with_the_selection() -> None:
+    report = xxgk.read(FLAWED, select=["missing-cells"])
+    assert {f.code for f in report.findings} == {"missing-cells"}
+    unchecked = xxgk.read(FLAWED, check=False)
+    assert unchecked.findings == [] and xxgk.check(unchecked) == xxgk.read(FLAWED).findings
+
+
+def test_progress_bar_is_driven_by_the_callback() -> None:
+    from xxgk.cli.common import progress_bar
+
+    bar, on_progress = progress_bar()
+    bar.start()
+    for i in range(1, 4):
+        on_progress(i, 3, f"[red]{i}.txt")
+    bar.stop()
+    (task,) = bar.tasks
+    assert task.completed == 3 and task.total == 3 and task.fields["file"] == "[red]3.txt"

@@ -31,6 +31,7 @@ from xxgk.corpus.indicators import (
 from xxgk.export.layout import Grid, label_of, report_grid
 from xxgk.i18n import _, current_lang, gettext, ngettext
 from xxgk.report import Finding, Report
+from xxgk.template import TEMPLATES
 from xxgk.vocabulary import level_name, location_text, severity_name, status_name
 
 SEVERITIES = ("error", "warning", "info")
@@ -245,7 +246,7 @@ def render_audit(
             f,
             owner,
             "corpus",
-            [label_of(owner.report.template, p) for p in f.cells] if owner else list(f.cells),
+            [label_of(owner.report.template if owner else TEMPLATES["2021"], p) for p in f.cells],
             rules.get(f.code),
         )
         cross.append(fv)

@@ -7,7 +7,7 @@ as it is, a file named "[red]x.txt" too).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
@@ -72,6 +72,27 @@ def exit_for(worst: str | None, failed: int = 0) -> NoReturn:
 def codes(values: list[str] | None) -> list[str]:
     """--select T3,T4-groups --select no-title → ['T3', 'T4-groups', 'no-title']."""
     return [c.strip() for v in values or [] for c in v.split(",") if c.strip()]
+
+
+def progress_bar() -> tuple[Any, Callable[[int, int, str], None]]:
+    """A Rich progress bar on standard error and the on_progress(done, total, file) callback that
+    drives it (the library reports progress; only the CLI draws). Start and stop the bar around
+    the call."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeRemainingColumn(), TextColumn("{task.fields[file]}", markup=False), console=err,
+                   transient=True)
+    task = bar.add_task(_("reading"), total=None, file="")
+
+    def on_progress(done: int, total: int, file: str) -> None:
+        bar.update(task, completed=done, total=total, file=file[-40:])
+
+    return bar, on_progress
+
+
+def no_progress(done: int, total: int, file: str) -> None:
+    """A callback that draws nothing: an ingest without the callback then draws its own bar."""
 
 
 def _no_type_for_flags() -> None:

@@ -21,7 +21,18 @@ import typer
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from xxgk.cli.common import SEVERITY_STYLE, err, exit_for, fail, failure_line, library_errors, out, plain
+from xxgk.cli.common import (
+    SEVERITY_STYLE,
+    err,
+    exit_for,
+    fail,
+    failure_line,
+    library_errors,
+    no_progress,
+    out,
+    plain,
+    progress_bar,
+)
 from xxgk.corpus.selection import Filters, check_text, check_year, open_store, select
 from xxgk.i18n import _
 from xxgk.vocabulary import level_name, severity_name, status_name
@@ -358,24 +369,6 @@ def compare_cmd(
 # ------------------------------------------------------------------ audit
 
 
-def _progress_bar() -> tuple[object, object]:
-    """A Rich progress bar on standard error driven by the ingest's on_progress(done, total, file)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeRemainingColumn(), TextColumn("{task.fields[file]}"), console=err, transient=True)
-    task = bar.add_task(_("reading"), total=None, file="")
-
-    def on_progress(done: int, total: int, file: str) -> None:
-        bar.update(task, completed=done, total=total, file=Text(file, overflow="ellipsis").plain[-40:])
-
-    return bar, on_progress
-
-
-def _no_progress(done: int, total: int, file: str) -> None:
-    """A callback that draws nothing (the ingest of this version draws its own bar)."""
-
-
 def _audit_summary(audit: object, html: Path) -> None:
     from xxgk.corpus.audit import Audit
 
@@ -451,9 +444,9 @@ def audit_cmd(
         if stored:
             result = audit_stored(store)
         else:
-            bar, on_progress = _progress_bar() if progress and PROGRESS_CALLBACK else (None, None)
+            bar, on_progress = progress_bar() if progress and PROGRESS_CALLBACK else (None, None)
             if progress and not PROGRESS_CALLBACK:
-                on_progress = _no_progress  # the ingest then draws its own bar
+                on_progress = no_progress  # the ingest then draws its own bar
             try:
                 if bar is not None:
                     bar.start()  # type: ignore[attr-defined]

@@ -14,9 +14,10 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from xxgk.export.layout import label_of
 from xxgk.i18n import _
 from xxgk.report import Finding, Report
-from xxgk.vocabulary import cell_name, location_text, severity_name
+from xxgk.vocabulary import location_text, severity_name
 
 SEVERITIES = ("error", "warning", "info")
 CSV_COLUMNS = ("file", "code", "severity", "message", "cells", "loc")
@@ -41,13 +42,7 @@ class FindingLine:
 
 def cell_labels(report: Report, cells: Sequence[str]) -> list[str]:
     """Cells by their template labels (a key no template declares is shown as printed)."""
-    out = []
-    for p in cells:
-        try:
-            out.append(cell_name(report.template, p))
-        except (KeyError, StopIteration, ValueError):
-            out.append(p)
-    return out
+    return [label_of(report.template, p) for p in cells]
 
 
 def finding_line(report: Report, finding: Finding, max_cells: int = 3) -> FindingLine:
