@@ -14,14 +14,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text
 
 from xxgk.check.registry import load_rules, selected
 from xxgk.cli.common import (
-    DOCS,
-    RULES_DOCS,
     SEVERITY_STYLE,
     STATUS_STYLE,
     codes,
@@ -41,12 +38,10 @@ from xxgk.vocabulary import row_name, severity_name, status_name
 
 app = typer.Typer(
     name="xxgk",
-    help=(
-        "Read, audit, store and compare 政府信息公开工作年度报告 (government information disclosure "
-        "annual reports). Messages are in Chinese; `--lang en` (or XXGK_LANG=en) gives English.\n\n"
-        "Start with `xxgk parse REPORT.pdf` to see what xxgk reads, `xxgk check FOLDER` to list every "
-        f"problem, `xxgk rules` for what each rule means. The JSON: {DOCS}; the rules: {RULES_DOCS}."
-    ),
+    help=_("Read, audit, store and compare 政府信息公开工作年度报告 (government information disclosure annual "
+           "reports). Messages are in Chinese; `--lang en` (or XXGK_LANG=en) gives English.\n\n"
+           "Start with `xxgk parse REPORT.pdf` to see what xxgk reads, `xxgk check FOLDER` to list every problem, "
+           "`xxgk rules` for what each rule means. The JSON: docs/format.md; the rules: docs/rules.md."),
     no_args_is_help=True,
     rich_markup_mode="markdown",
     add_completion=False,
@@ -62,7 +57,8 @@ class Format(StrEnum):
 @app.callback()
 def main_options(
     lang: Annotated[str | None, typer.Option(
-        "--lang", envvar="XXGK_LANG", metavar="zh|en", help="Language of the messages: zh (default) or en.")] = None,
+        "--lang", envvar="XXGK_LANG", metavar="zh|en", help=_("Language of the messages: zh (default) or "
+                                                              "en."))] = None,
 ) -> None:
     """Global options (before the command): `xxgk --lang en check FOLDER`."""
     try:
@@ -73,7 +69,7 @@ def main_options(
 
 # ------------------------------------------------------------------ parse
 
-PATHS_HELP = ("Report files, folders (read recursively), glob patterns and zip archives — as `xxgk ingest` "
+PATHS_HELP = _("Report files, folders (read recursively), glob patterns and zip archives — as `xxgk ingest` "
               "takes them; kind detected from content.")
 
 
@@ -149,12 +145,14 @@ def _report_failures(result: ReadResult) -> None:
         failure_line(name, reason)
 
 
-@app.command()
+@app.command(help=_("Read reports and show every cell with its status (read, blank, missing, inferred) and the "
+                    "findings.\n\n`xxgk parse report.pdf --json > report.json` gives the machine-readable form "
+                    "(docs/format.md)."))
 def parse(
-    paths: Annotated[list[str], typer.Argument(help=PATHS_HELP, show_default=False)],
+    paths: Annotated[list[str], typer.Argument(help=PATHS_HELP, show_default=False, metavar="PATH")],
     json_out: Annotated[bool, typer.Option(
-        "--json", help=f"Print the JSON of {DOCS} (one object, or an array for several reports).")] = False,
-    no_check: Annotated[bool, typer.Option("--no-check", help="Parse only; leave `findings` empty.")] = False,
+        "--json", help=_("Print the JSON of docs/format.md (one object, or an array for several reports)."))] = False,
+    no_check: Annotated[bool, typer.Option("--no-check", help=_("Parse only; leave `findings` empty."))] = False,
 ) -> None:
     """Read reports and show every cell with its status (read, blank, missing, inferred) and the findings.
 
@@ -179,14 +177,17 @@ def parse(
 # ------------------------------------------------------------------ check
 
 
-@app.command()
+@app.command(help=_("Check reports: list every arithmetic, template and consistency problem with the cell it "
+                    "concerns.\n\nExit code 0 when no finding is at error level, 1 when one is, 2 for "
+                    "unreadable input or bad options. The rules: `xxgk rules`, docs/rules.md."))
 def check(
-    paths: Annotated[list[str], typer.Argument(help=PATHS_HELP, show_default=False)],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="text (terminal), json or csv.")] = Format.text,
+    paths: Annotated[list[str], typer.Argument(help=PATHS_HELP, show_default=False, metavar="PATH")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help=_("text (terminal), json or csv."))] = Format.text,
     select: Annotated[list[str] | None, typer.Option(
-        "--select", help="Only these rule codes or prefixes (comma-separated or repeated), e.g. T3,T4-groups.")] = None,
+        "--select", help=_("Only these rule codes or prefixes (comma-separated or repeated), e.g. "
+                           "T3,T4-groups."))] = None,
     ignore: Annotated[list[str] | None, typer.Option(
-        "--ignore", help="Skip these rule codes or prefixes, e.g. no-fee-statement.")] = None,
+        "--ignore", help=_("Skip these rule codes or prefixes, e.g. no-fee-statement."))] = None,
 ) -> None:
     """Check reports: list every arithmetic, template and consistency problem with the cell it concerns.
 
@@ -206,7 +207,8 @@ def check(
         sys.stdout.write(findings_csv(reports))
     else:
         for r in reports:
-            out.rule(Text.assemble((r.source.file, "bold"), " ", (f"{r.meta.agency or ''} {r.meta.year or ''}", "dim")))
+            who = f"{r.meta.agency or ''} {r.meta.year or ''}"
+            out.rule(Text.assemble((r.source.file, "bold"), " ", (who, "dim")))
             _print_findings(r)
         counts = severity_counts(f for r in reports for f in r.findings)
         summary = Text("\n" + _("{read} report(s) read, {failed} unreadable").format(
@@ -230,10 +232,11 @@ def _rule_dict(r: object, doc: bool) -> dict[str, str]:
     return d
 
 
-@app.command()
+@app.command(help=_("List the rules (code, severity, summary), or explain one: `xxgk rules T3-balance` (all: "
+                    "docs/rules.md)."))
 def rules(
-    code: Annotated[str | None, typer.Argument(help="A rule code: print its documentation.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable list.")] = False,
+    code: Annotated[str | None, typer.Argument(help=_("A rule code: print its documentation."))] = None,
+    json_out: Annotated[bool, typer.Option("--json", help=_("Machine-readable list."))] = False,
 ) -> None:
     """List the rules (code, severity, summary), or explain one: `xxgk rules T3-balance` (all: docs/rules.md)."""
     registry = load_rules()
@@ -244,7 +247,8 @@ def rules(
         if json_out:
             sys.stdout.write(json.dumps(_rule_dict(r, True), ensure_ascii=False) + "\n")
             return
-        out.print(f"[bold]{escape(r.code)}[/] ([{SEVERITY_STYLE[r.severity]}]{escape(severity_name(r.severity))}[/])\n")
+        out.print(Text.assemble((r.code, "bold"), " (", (severity_name(r.severity), SEVERITY_STYLE[r.severity]),
+                                ")\n"))
         out.print(plain(r.summary + "\n"))
         out.print(plain(r.doc))
         return

@@ -28,8 +28,6 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 STATUS_STYLE = {"read": "", "blank": "dim", "missing": "bold red", "inferred": "cyan"}
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "blue"}
 
-DOCS = "docs/format.md"  # the JSON contract and the templates, in the repository
-RULES_DOCS = "docs/rules.md"
 
 
 def plain(text: object, style: str = "") -> Text:

@@ -34,7 +34,7 @@ from xxgk.cli.common import (
     progress_bar,
 )
 from xxgk.corpus.selection import Filters, check_text, check_year, open_store, select
-from xxgk.i18n import _
+from xxgk.i18n import N_, _
 from xxgk.vocabulary import level_name, severity_name, status_name
 
 DbOpt = Annotated[
@@ -42,21 +42,39 @@ DbOpt = Annotated[
     typer.Option(
         "--db",
         envvar="XXGK_DB",
-        help="Database: a SQLite file path or sqlite:///…, postgresql://user@host/db. Default ./xxgk.sqlite.",
+        help=_("Database: a SQLite file path or sqlite:///…, postgresql://user@host/db. Default ./xxgk.sqlite."),
     ),
 ]
-YearOpt = Annotated[int | None, typer.Option("--year", help="Only reports for this year.")]
-AgencyOpt = Annotated[str | None, typer.Option("--agency", help="Only bodies whose name contains this text.")]
+YearOpt = Annotated[int | None, typer.Option("--year", help=_("Only reports for this year."))]
+AgencyOpt = Annotated[str | None, typer.Option("--agency", help=_("Only bodies whose name contains this text."))]
 RegionOpt = Annotated[
     str | None,
     typer.Option(
         "--region",
-        help="Only this region: a name (substring) or a 6-digit code (320800 = the city and under).",
+        help=_("Only this region: a name (substring) or a 6-digit code (320800 = the city and under)."),
     ),
 ]
 LevelOpt = Annotated[str | None, typer.Option(
-    "--level", help="Only bodies of this level: province, city, county, township, development_zone, department.")]
-TemplateOpt = Annotated[str | None, typer.Option("--template", help="Only reports on this template (2019/2021).")]
+    "--level", help=_("Only bodies of this level: province, city, county, township, development_zone, department."))]
+TemplateOpt = Annotated[str | None, typer.Option("--template", help=_("Only reports on this template (2019/2021)."))]
+
+
+# --help texts of the commands (the functions' docstrings are for developers).
+EXPORT_HELP = N_("Export stored reports as one dataset: CSV (long or wide), XLSX, Parquet or JSON.\n\nUnknown "
+                 "cells stay empty (never 0); the long forms carry each cell's status and location.")
+COMPILE_HELP = N_("汇总: sum the selected reports of one year into one set of template tables.\n\nEvery compiled "
+                  "cell says how many reports gave a known value and how many did not; a cell with any unknown "
+                  "contributor is marked incomplete. Bodies missing (from --expect, or present the year before) "
+                  "and bodies whose report carries error findings are listed.")
+STATS_HELP = N_("Indicators per body and year, ranked within region and level, with the change from the year "
+                "before: applications received, disclosure rate, refusal rate, 复议纠错率, 诉讼纠错率.\n\nAn indicator "
+                "that cannot be computed (denominator 0 or unknown) is shown as — with its reason.")
+COMPARE_HELP = N_("One body's reports side by side: the cells that changed, the indicators and the cross-year "
+                  "findings (e.g. this year's 上年结转 against last year's 结转下年度).")
+AUDIT_HELP = N_("The main job: read a folder of reports, store them, check them and write ONE self-contained "
+                "HTML audit (summary, charts, every finding with its rule and cell, every report's tables laid "
+                "out like the template), with a summary table here.\n\nExit code 0 when clean, 1 when a finding "
+                "is at error level, 2 for unreadable input or usage errors.")
 
 
 class ExportFormat(StrEnum):
@@ -82,13 +100,14 @@ def export_cmd(
         typer.Option(
             "--format",
             "-f",
-            help="csv (long: one row per cell), csv-wide (one row per report), xlsx (laid out like the "
-            "template), parquet (long), json.",
+            help=_("csv (long: one row per cell), csv-wide (one row per report), xlsx (laid out like the "
+            "template), parquet (long), json."),
         ),
     ],
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="Output file; csv, csv-wide and json go to standard output when omitted."),
+        typer.Option("-o", "--output", help=_("Output file; csv, csv-wide and json go to standard output when "
+                                              "omitted.")),
     ] = None,
     db: DbOpt = None,
     year: YearOpt = None,
@@ -157,7 +176,7 @@ def _compile_summary(comp: object) -> None:
 
 
 def compile_cmd(
-    year: Annotated[int, typer.Option("--year", help="The year to compile (a 汇总 is for one year).")],
+    year: Annotated[int, typer.Option("--year", help=_("The year to compile (a 汇总 is for one year)."))],
     db: DbOpt = None,
     region: RegionOpt = None,
     level: LevelOpt = None,
@@ -165,20 +184,21 @@ def compile_cmd(
     template: TemplateOpt = None,
     expect: Annotated[
         Path | None,
-        typer.Option("--expect", help="File of the body names expected to report, one a line (# comments allowed)."),
+        typer.Option("--expect", help=_("File of the body names expected to report, one a line (# comments "
+                                        "allowed).")),
     ] = None,
     per_template: Annotated[
         bool,
         typer.Option("--per-template",
-                     help="When the selection mixes templates, compile each (out-2021.xlsx, out-2019.xlsx…)."),
+                     help=_("When the selection mixes templates, compile each (out-2021.xlsx, out-2019.xlsx…).")),
     ] = False,
     output: Annotated[
         Path | None,
         typer.Option(
             "-o",
             "--output",
-            help="out.xlsx (laid out like the template, plus cells, bodies and checks sheets) or out.json; "
-            "'-' for JSON on standard output; omitted: a summary.",
+            help=_("out.xlsx (laid out like the template, plus cells, bodies and checks sheets) or out.json; "
+            "'-' for JSON on standard output; omitted: a summary."),
         ),
     ] = None,
 ) -> None:
@@ -237,7 +257,8 @@ def stats_cmd(
     region: RegionOpt = None,
     level: LevelOpt = None,
     agency: AgencyOpt = None,
-    fmt: Annotated[StatsFormat, typer.Option("--format", "-f", help="text (a table), csv or json.")] = StatsFormat.text,
+    fmt: Annotated[StatsFormat, typer.Option(
+        "--format", "-f", help=_("text (a table), csv or json."))] = StatsFormat.text,
 ) -> None:
     """Indicators per body and year, ranked within region and level, with the change from the
     year before: applications received, disclosure rate, refusal rate, 复议纠错率, 诉讼纠错率.
@@ -298,14 +319,14 @@ def stats_cmd(
 
 def compare_cmd(
     ctx: typer.Context,
-    body: Annotated[str, typer.Argument(help="The body's name (exact, or a substring matching one body).")],
+    body: Annotated[str, typer.Argument(help=_("The body's name (exact, or a substring matching one body)."))],
     years: Annotated[
         list[str] | None,
-        typer.Option("--years", "-y", help="Years to compare: --years 2023 2024 (or 2023,2024). Default: every "
-                      "stored year."),
+        typer.Option("--years", "-y", help=_("Years to compare: --years 2023 2024 (or 2023,2024). Default: every "
+                      "stored year.")),
     ] = None,
     db: DbOpt = None,
-    fmt: Annotated[StatsFormat, typer.Option("--format", "-f", help="text, or json.")] = StatsFormat.text,
+    fmt: Annotated[StatsFormat, typer.Option("--format", "-f", help=_("text, or json."))] = StatsFormat.text,
 ) -> None:
     """One body's reports side by side: the cells that changed, the indicators and the cross-year
     findings (e.g. this year's 上年结转 against last year's 结转下年度)."""
@@ -347,7 +368,8 @@ def compare_cmd(
             elif v is None:
                 vals.append(Text(status_name(s), style="bold red" if s == "missing" else "dim"))
             else:
-                vals.append(Text(f"{v:g}" if isinstance(v, float) else str(v), style="cyan" if s == "inferred" else ""))
+                shown = f"{v:g}" if isinstance(v, float) else str(v)
+                vals.append(Text(shown, style="cyan" if s == "inferred" else ""))
         cells.add_row(plain(c.label), *vals)
     out.print(cells)
     ind = RichTable(title=_("indicators"), title_justify="left", header_style="bold")
@@ -414,18 +436,20 @@ def _audit_summary(audit: object, html: Path) -> None:
 
 def audit_cmd(
     paths: Annotated[list[str] | None, typer.Argument(
-        help="Report files, folders, globs or zip archives. None: the bundled sample reports.")] = None,
+        help=_("Report files, folders, globs or zip archives. None: the bundled sample reports."))] = None,
     db: Annotated[
         str | None,
-        typer.Option("--db", help="Keep the reports in this database (SQLite path or postgresql://…). "
-                     "Default: a temporary one."),
+        typer.Option("--db", help=_("Keep the reports in this database (SQLite path or postgresql://…). "
+                     "Default: a temporary one.")),
     ] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path("audit.html"),
-    stored: Annotated[bool, typer.Option("--stored", help="Audit every report already in --db (no PATH).")] = False,
-    open_: Annotated[bool, typer.Option("--open", help="Open the HTML in the default browser.")] = False,
-    workers: Annotated[int | None, typer.Option("--workers", "-j", min=0, help="Parallel parsing processes.")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help=_("The HTML file to write."))] = Path("audit.html"),
+    stored: Annotated[bool, typer.Option(
+        "--stored", help=_("Audit every report already in --db (no PATH)."))] = False,
+    open_: Annotated[bool, typer.Option("--open", help=_("Open the HTML in the default browser."))] = False,
+    workers: Annotated[int | None, typer.Option("--workers", "-j", min=0, help=_("Parallel parsing "
+                                                                                 "processes."))] = None,
     progress: Annotated[bool, typer.Option(
-        "--progress/--no-progress", help="Progress bar (default: on a terminal).")] = sys.stderr.isatty(),
+        "--progress/--no-progress", help=_("Progress bar (default: on a terminal)."))] = sys.stderr.isatty(),
 ) -> None:
     """The main job: read a folder of reports, store them, check them and write ONE self-contained
     HTML audit (summary, charts, every finding with its rule and cell, every report's tables laid
@@ -470,8 +494,8 @@ def audit_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add export, compile, stats, compare and audit to the `xxgk` app."""
-    app.command("export")(export_cmd)
-    app.command("compile")(compile_cmd)
-    app.command("stats")(stats_cmd)
-    app.command("compare", context_settings={"allow_extra_args": True})(compare_cmd)
-    app.command("audit")(audit_cmd)
+    app.command("export", help=_(EXPORT_HELP))(export_cmd)
+    app.command("compile", help=_(COMPILE_HELP))(compile_cmd)
+    app.command("stats", help=_(STATS_HELP))(stats_cmd)
+    app.command("compare", help=_(COMPARE_HELP), context_settings={"allow_extra_args": True})(compare_cmd)
+    app.command("audit", help=_(AUDIT_HELP))(audit_cmd)

@@ -28,8 +28,8 @@ def ingest_cmd(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Files, folders (read recursively), glob patterns (quote them: 'reports/**/*.pdf') and "
-            "zip archives (members read in memory).",
+            help=_("Files, folders (read recursively), glob patterns (quote them: 'reports/**/*.pdf') and "
+            "zip archives (members read in memory)."),
             show_default=False,
         ),
     ],
@@ -38,7 +38,7 @@ def ingest_cmd(
         typer.Option(
             "--db",
             envvar="XXGK_DB",
-            help="Database: a SQLite file path or sqlite:///…, postgresql://user@host/db. Default ./xxgk.sqlite.",
+            help=_("Database: a SQLite file path or sqlite:///…, postgresql://user@host/db. Default ./xxgk.sqlite."),
         ),
     ] = None,
     workers: Annotated[
@@ -47,29 +47,30 @@ def ingest_cmd(
             "--workers",
             "-j",
             min=0,
-            help="Parsing processes (default: one per core; 0 parses in this process). With --engine dask and no "
-            "--scheduler: the size of the local cluster.",
+            help=_("Parsing processes (default: one per core; 0 parses in this process). With --engine dask and no "
+            "--scheduler: the size of the local cluster."),
         ),
     ] = None,
     engine: Annotated[
         EngineChoice,
         typer.Option(
             "--engine",
-            help="process: a pool of worker processes here. dask: a Dask cluster (pip install 'xxgk[dask]').",
+            help=_("process: a pool of worker processes here. dask: a Dask cluster (pip install 'xxgk[dask]')."),
         ),
     ] = EngineChoice.process,
     scheduler: Annotated[
         str | None,
         typer.Option(
             "--scheduler",
-            help="Address of a running Dask scheduler (tcp://host:8786) for --engine dask; "
-            "without it a local cluster is started.",
+            help=_("Address of a running Dask scheduler (tcp://host:8786) for --engine dask; "
+            "without it a local cluster is started."),
         ),
     ] = None,
     progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Progress bar with rate and ETA (default: on a terminal).")
+        bool, typer.Option("--progress/--no-progress", help=_("Progress bar with rate and ETA (default: on a "
+                                                              "terminal)."))
     ] = sys.stderr.isatty(),
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print the summary as JSON."))] = False,
 ) -> None:
     """Store reports: new content is parsed, the same bytes again are skipped (sha256), a newer
     parser re-parses. Safe to interrupt and re-run: nothing is lost or stored twice."""
@@ -109,4 +110,6 @@ def ingest_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add `ingest` to the `xxgk` app."""
-    app.command("ingest")(ingest_cmd)
+    app.command("ingest", help=_("Store reports: new content is parsed, the same bytes again are skipped (sha256), "
+                                 "a newer parser re-parses. Safe to interrupt and re-run: nothing is lost or stored "
+                                 "twice."))(ingest_cmd)
