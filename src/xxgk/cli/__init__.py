@@ -116,7 +116,7 @@ def _print_report(report: Report) -> None:
                 cells = (_cell_text(report, f"{table.key}.{row.key}.{c.key}") for c in row.columns)
                 grid.add_row(plain(row_name(template, table.key, row.key)), *cells)
         out.print(grid)
-    out.print(Text.assemble((_("colours") + ": ", "dim"), status_name("read"), " · ",
+    out.print(Text.assemble((_("colours:") + " ", "dim"), status_name("read"), " · ",
                             (status_name("inferred"), STATUS_STYLE["inferred"]), " · ",
                             ("? " + status_name("missing"), STATUS_STYLE["missing"]), " · ",
                             (status_name("blank"), STATUS_STYLE["blank"])))
