@@ -8,6 +8,7 @@ implicitly by the graph: only the imports the code writes.
 from __future__ import annotations
 
 import ast
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -119,8 +120,24 @@ def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
     return sorted(out)
 
 
-def path_of(edges: dict[str, set[str]], comp: list[str]) -> str:
-    """One concrete cycle through the component's first module, for the failure message."""
+def import_lines() -> dict[tuple[str, str], int]:
+    """(importer, imported) -> the line of the first import that makes the edge."""
+    mods = modules()
+    known = set(mods)
+    out: dict[tuple[str, str], int] = {}
+    for name, path in mods.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                for target in _imports(ast.Module(body=[node], type_ignores=[]), name, path.name == "__init__.py",
+                                       known):
+                    out.setdefault((name, target), node.lineno)
+    return out
+
+
+def path_of(edges: dict[str, set[str]], comp: list[str], lines: dict[tuple[str, str], int] | None = None) -> str:
+    """One concrete cycle through the component's first module, each step with the line of its
+    import, for the failure message: a → b (a.py:12) → a (b.py:40)."""
     members = set(comp)
     start = comp[0]
     prev: dict[str, str] = {}
@@ -132,7 +149,14 @@ def path_of(edges: dict[str, set[str]], comp: list[str]) -> str:
                 chain = [v]
                 while chain[-1] != start:
                     chain.append(prev[chain[-1]])
-                return " → ".join([*reversed(chain), start])
+                steps = [*reversed(chain), start]
+                if lines is None:
+                    return " → ".join(steps)
+                files = {m: p.relative_to(SRC).as_posix() for m, p in modules().items()}
+                shown = [steps[0]]
+                for a, b in pairwise(steps):
+                    shown.append(f"{b} ({files.get(a, a)}:{lines.get((a, b), '?')})")
+                return " → ".join(shown)
             if w not in prev:
                 prev[w] = v
                 queue.append(w)
@@ -155,9 +179,10 @@ def test_cycle_finder_finds_a_cycle() -> None:
 
 def _mine_and_others() -> tuple[list[str], list[str]]:
     edges = graph()
+    lines = import_lines()
     mine, others = [], []
     for comp in cycles(edges):
-        (others if OTHERS & set(comp) else mine).append(path_of(edges, comp))
+        (others if OTHERS & set(comp) else mine).append(f"{len(comp)} modules: {path_of(edges, comp, lines)}")
     return mine, others
 
 
