@@ -84,7 +84,8 @@ def progress_bar() -> tuple[Any, Callable[[int, int, str], None]]:
     task = bar.add_task(_("reading"), total=None, file="")
 
     def on_progress(done: int, total: int, file: str) -> None:
-        bar.update(task, completed=done, total=total, file=file[-40:])
+        shown = file if len(file) <= 40 else "…" + file[-39:]  # the end of a path says most
+        bar.update(task, completed=done, total=total, file=shown)
 
     return bar, on_progress
 
