@@ -230,3 +230,12 @@ def test_progress_bar_is_driven_by_the_callback() -> None:
     bar.stop()
     (task,) = bar.tasks
     assert task.completed == 3 and task.total == 3 and task.fields["file"] == "[red]3.txt"
+
+
+def test_parse_json_is_byte_identical_and_language_free_in_its_keys() -> None:
+    a, b = run("parse", "--json", FLAWED)[1], run("parse", "--json", FLAWED)[1]
+    assert a == b
+    en = json.loads(run("--lang", "en", "parse", "--json", FLAWED)[1])
+    zh = json.loads(a)
+    assert en.keys() == zh.keys() and en["cells"] == zh["cells"]
+    assert [f["code"] for f in en["findings"]] == [f["code"] for f in zh["findings"]]
