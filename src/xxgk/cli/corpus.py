@@ -457,7 +457,8 @@ def audit_cmd(
 
     Exit code 0 when clean, 1 when a finding is at error level, 2 for unreadable input or usage errors.
     """
-    from xxgk.corpus.audit import PROGRESS_CALLBACK, audit, audit_stored, sample_paths
+    from xxgk.corpus.audit import audit, audit_stored, sample_paths
+    from xxgk.corpus.inputs import PROGRESS_CALLBACK
 
     if stored and paths:
         fail(_("--stored audits the database: give no PATH"))

@@ -15,7 +15,17 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from xxgk.cli.common import EXIT_CLEAN, EXIT_INPUT, fail, failure_line, library_errors, out, plain, progress_bar
+from xxgk.cli.common import (
+    EXIT_CLEAN,
+    EXIT_INPUT,
+    fail,
+    failure_line,
+    library_errors,
+    no_progress,
+    out,
+    plain,
+    progress_bar,
+)
 from xxgk.i18n import _
 
 
@@ -74,23 +84,23 @@ def ingest_cmd(
 ) -> None:
     """Store reports: new content is parsed, the same bytes again are skipped (sha256), a newer
     parser re-parses. Safe to interrupt and re-run: nothing is lost or stored twice."""
-    from xxgk.corpus.audit import PROGRESS_CALLBACK, ingest  # the ingest, wherever it lives
+    from xxgk.corpus.inputs import PROGRESS_CALLBACK, ingest_paths  # the ingest, wherever it lives
     from xxgk.corpus.selection import open_store
 
     if scheduler and engine != EngineChoice.dask:
         fail(_("--scheduler needs --engine dask"))
     with library_errors(), open_store(db, must_exist=False) as store:
-        if progress and PROGRESS_CALLBACK:  # the library reports, the CLI draws
-            bar, on_progress = progress_bar()
+        bar, on_progress = progress_bar() if progress and PROGRESS_CALLBACK else (None, None)
+        if progress and not PROGRESS_CALLBACK:
+            on_progress = no_progress  # this version's ingest draws its own bar
+        if bar is not None:
             bar.start()
-            try:
-                summary = ingest(paths, store, workers=workers, progress=False, on_progress=on_progress,
-                                 engine=engine.value, scheduler=scheduler)
-            finally:
+        try:
+            summary = ingest_paths(paths, store, on_progress=on_progress, workers=workers, engine=engine.value,
+                                   scheduler=scheduler)
+        finally:
+            if bar is not None:
                 bar.stop()
-        else:  # an ingest without the callback draws its own bar when asked to
-            summary = ingest(paths, store, workers=workers, progress=progress, engine=engine.value,
-                             scheduler=scheduler)
         url = store.url
     if as_json:
         print(json.dumps({"database": url, **summary.to_dict()}, ensure_ascii=False, indent=1))

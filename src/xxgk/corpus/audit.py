@@ -3,35 +3,23 @@ current rules, run the cross-year rules, and render the self-contained HTML page
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from xxgk import api
 from xxgk.audit import render_audit
 from xxgk.check.rules.cross_report import check_corpus
 from xxgk.corpus.findings import severity_counts, worst
-from xxgk.corpus.inputs import Loaded, Paths, expand
+from xxgk.corpus.inputs import Loaded, Paths, Progress, expand, ingest_paths
 from xxgk.errors import UsageError
 from xxgk.i18n import _
 from xxgk.report import Finding, Report
 
 if TYPE_CHECKING:
     from xxgk.store import Store
-
-try:  # see xxgk.corpus.inputs: the ingest is moving into this package
-    from xxgk.corpus.ingest import ingest  # type: ignore[import-not-found]
-except ModuleNotFoundError as _missing:
-    if _missing.name != "xxgk.corpus.ingest":
-        raise
-    from xxgk.ingest import ingest
-
-# on_progress(done, total, file): called by the ingest as files are stored.
-Progress = Callable[[int, int, str], None]
-
 
 @dataclass
 class Audit:
@@ -71,17 +59,6 @@ def sample_paths(tmp: Path) -> list[Path]:
     return [dest]
 
 
-# Whether the ingest reports progress through on_progress (else it draws its own Rich bar).
-PROGRESS_CALLBACK = "on_progress" in inspect.signature(ingest).parameters
-
-
-def _ingest(paths: Sequence[str], store: Store, workers: int | None, on_progress: Progress | None) -> Any:
-    if PROGRESS_CALLBACK:
-        return ingest(paths, store, workers=workers, progress=False, on_progress=on_progress)
-    # An ingest without the callback draws its own bar (on standard error) when asked to.
-    return ingest(paths, store, workers=workers, progress=on_progress is not None)
-
-
 def audit(paths: Paths, store: Store, *, workers: int | None = None,
           on_progress: Progress | None = None) -> Audit:
     """Store every report under `paths` (files, folders, globs, zips: as `ingest`), check each with
@@ -97,7 +74,7 @@ def audit(paths: Paths, store: Store, *, workers: int | None = None,
             wanted.add(item.sha256)
     # Names given one by one that are not report-like (README.md from a shell's `reports/*`)
     # are skipped, as in a folder walk.
-    summary = _ingest([p for p in given if p not in skipped], store, workers, on_progress)
+    summary = ingest_paths([p for p in given if p not in skipped], store, workers=workers, on_progress=on_progress)
     reports = [r for r in store.reports() if r.source.sha256 in wanted]
     return _finish(reports, list(summary.failed))
 

@@ -4,22 +4,39 @@ the same skipped README.md, the same zip-bomb guards), then read one by one."""
 
 from __future__ import annotations
 
+import inspect
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from xxgk import api
 from xxgk.errors import InputError, XxgkError
 
 try:  # the ingest moves into this package (issue 8); until then it lives at xxgk.ingest
-    from xxgk.corpus.ingest import REPORT_SUFFIXES, Loaded, Source, discover, load  # type: ignore[import-not-found]
+    from xxgk.corpus.ingest import (  # type: ignore[import-not-found]
+        REPORT_SUFFIXES,
+        Loaded,
+        Source,
+        discover,
+        ingest,
+        load,
+    )
 except ModuleNotFoundError as _missing:
     if _missing.name != "xxgk.corpus.ingest":
         raise
-    from xxgk.ingest import REPORT_SUFFIXES, Loaded, Source, discover, load
+    from xxgk.ingest import REPORT_SUFFIXES, Loaded, Source, discover, ingest, load
 
 from xxgk.report import Report
+
+if TYPE_CHECKING:
+    from xxgk.store import Store
+
+# on_progress(done, total, file): called by the ingest as inputs are stored.
+Progress = Callable[[int, int, str], None]
+# Whether this version's ingest reports progress through on_progress (else it draws its own Rich bar).
+PROGRESS_CALLBACK = "on_progress" in inspect.signature(ingest).parameters
 
 Paths = Iterable[str | os.PathLike[str]]
 
@@ -82,3 +99,17 @@ def read_paths(paths: Paths, *, check: bool = True, select: Iterable[str] | None
         if on_report is not None:
             on_report(report)
     return result
+
+
+def ingest_paths(paths: Paths, store: Store, *, on_progress: Progress | None = None, **options: Any) -> Any:
+    """`ingest(paths, store, **options)` with progress reported to `on_progress` (nothing drawn)
+    when the ingest supports the callback; otherwise the ingest draws its own bar when a callback
+    is given (progress=True) and nothing when none is. Returns the IngestSummary."""
+    params = inspect.signature(ingest).parameters
+    if PROGRESS_CALLBACK:
+        options["on_progress"] = on_progress
+        if "progress" in params:
+            options["progress"] = False
+    elif "progress" in params:
+        options["progress"] = on_progress is not None
+    return ingest(list(paths), store, **options)
