@@ -17,7 +17,7 @@ import typer
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from xxgk.check.registry import load_rules, selected
+from xxgk.check.registry import Rule, load_rules, selected
 from xxgk.cli.common import (
     SEVERITY_STYLE,
     STATUS_STYLE,
@@ -225,10 +225,10 @@ def check(
 # ------------------------------------------------------------------ rules
 
 
-def _rule_dict(r: object, doc: bool) -> dict[str, str]:
-    d = {"code": r.code, "severity": r.severity, "scope": r.scope, "summary": r.summary}  # type: ignore[attr-defined]
+def _rule_dict(r: Rule, doc: bool) -> dict[str, str]:
+    d = {"code": r.code, "severity": r.severity, "scope": r.scope, "summary": r.summary}
     if doc:
-        d["doc"] = r.doc  # type: ignore[attr-defined]
+        d["doc"] = r.doc
     return d
 
 

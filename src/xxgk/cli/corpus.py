@@ -15,7 +15,7 @@ import webbrowser
 from collections import Counter
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table as RichTable
@@ -36,6 +36,11 @@ from xxgk.cli.common import (
 from xxgk.corpus.selection import Filters, check_text, check_year, open_store, select
 from xxgk.i18n import N_, _
 from xxgk.vocabulary import level_name, severity_name, status_name
+
+if TYPE_CHECKING:
+    from xxgk.corpus.audit import Audit
+    from xxgk.corpus.compile import Compilation
+    from xxgk.report import Report
 
 DbOpt = Annotated[
     str | None,
@@ -144,11 +149,9 @@ def export_cmd(
 # ------------------------------------------------------------------ compile
 
 
-def _compile_summary(comp: object) -> None:
-    from xxgk.corpus.compile import Compilation
+def _compile_summary(comp: Compilation) -> None:
     from xxgk.export.compilation import compilation_heading
 
-    assert isinstance(comp, Compilation)
     out.rule(plain(compilation_heading(comp), "bold"))
     grid = RichTable(show_header=True, header_style="bold")
     for name in (_("body"), _("status"), _("file"), _("error findings")):
@@ -391,10 +394,7 @@ def compare_cmd(
 # ------------------------------------------------------------------ audit
 
 
-def _audit_summary(audit: object, html: Path) -> None:
-    from xxgk.corpus.audit import Audit
-
-    assert isinstance(audit, Audit)
+def _audit_summary(audit: Audit, html: Path) -> None:
     grid = RichTable(title=_("xxgk audit"), title_justify="left", header_style="bold")
     grid.add_column(_("report"), overflow="fold")
     grid.add_column(_("year"), justify="right")
@@ -402,8 +402,8 @@ def _audit_summary(audit: object, html: Path) -> None:
     for s in SEVERITY_STYLE:
         grid.add_column(severity_name(s), justify="right")
 
-    def n(r: object, s: str) -> int:
-        return sum(f.severity == s for f in r.findings)  # type: ignore[attr-defined]
+    def n(r: Report, s: str) -> int:
+        return sum(f.severity == s for f in r.findings)
 
     ordered = sorted(audit.reports, key=lambda r: (-n(r, "error"), -n(r, "warning"), r.meta.agency or "",
                                                    r.source.file))
