@@ -16,14 +16,13 @@ the parameters of its message, never the rendered text.
 from __future__ import annotations
 
 import importlib
-import inspect
 import pkgutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from xxgk import report as _report_module
-from xxgk.i18n import N_, gettext
+from xxgk.i18n import N_, gettext, placeholders
 from xxgk.report import FINDING_MESSAGES, Finding, Report, Severity
 
 Scope = Literal["report", "corpus"]
@@ -57,7 +56,7 @@ class Rule:
 
     @property
     def what(self) -> str:
-        return gettext(self.what_id) if self.what_id else gettext(_docstring(self.func) or self.summary_id)
+        return gettext(self.what_id)
 
     @property
     def why(self) -> str:
@@ -75,30 +74,32 @@ class Rule:
 
     def finding(self, cells: Sequence[str] = (), loc: str | None = None, excerpt: str | None = None,
                 variant: str = "", **params: Any) -> Finding:
-        if variant not in self.messages:
+        """A finding of this rule; `params` fill the placeholders of message `variant`.
+
+        Params are what the message names — template labels, printed and expected numbers,
+        years — as JSON values (numbers, strings, lists), never words of one language: the
+        message is rendered from them in the reader's language whenever it is shown."""
+        template = self.messages.get(variant)
+        if template is None:
             raise KeyError(f"rule {self.code} has no message {variant!r}")
+        lacking = placeholders(template) - params.keys()
+        if lacking:
+            raise KeyError(f"rule {self.code}, message {variant!r}: no value for {', '.join(sorted(lacking))}")
         return Finding(self.code, self.severity, params, list(cells), loc, excerpt, variant)
-
-    def text_finding(self, message: str, cells: Sequence[str] = (), loc: str | None = None,
-                     excerpt: str | None = None) -> Finding:
-        """A finding with a message written out (transitional: rules move to templates + params)."""
-        return Finding(self.code, self.severity, {"text": message}, list(cells), loc, excerpt, "text")
-
-
-def _docstring(func: Callable) -> str:
-    return inspect.cleandoc(func.__doc__ or "")
 
 
 RULES: dict[str, Rule] = {}
 
 
 def rule(code: str, severity: Severity, summary: str, scope: Scope = "report", *,
-         message: str | None = None, messages: Mapping[str, str] | None = None,
-         what: str = "", why: str = "", example: str = "") -> Callable[[Callable], Callable]:
-    """Register a rule. `message` is its main message template, `messages` further variants."""
-    templates = dict(messages or {})
-    if message is not None:
-        templates[""] = message
+         message: str, messages: Mapping[str, str] | None = None,
+         what: str, why: str, example: str) -> Callable[[Callable], Callable]:
+    """Register a rule. `message` is its main message template, `messages` further variants (by
+    name); `what`, `why` and `example` its documentation. All are English message ids marked
+    with N_() and translated in xxgk.po."""
+    templates = {"": message, **(messages or {})}
+    if not (summary and what and why and example):
+        raise ValueError(f"rule {code}: summary, what, why and example are all required")
 
     def register(func: Callable) -> Callable:
         if code in RULES and RULES[code].func.__qualname__ != func.__qualname__:
