@@ -30,6 +30,9 @@ ReportRule = Callable[[Report], Iterable[Finding]]
 CorpusRule = Callable[[Sequence[Report]], Iterable[Finding]]
 
 DOC_HEADS = (N_("What it checks"), N_("Why it matters"), N_("Example"))
+SCOPE_NAMES = {"report": N_("one report"), "corpus": N_("across years")}
+# Column heads of a rule list (`xxgk rules`, docs/rules.md).
+LIST_HEADS = (N_("code"), N_("severity"), N_("scope"), N_("summary"))
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,11 @@ class Rule:
     @property
     def family(self) -> str:
         return self.module.rsplit(".", 1)[-1]
+
+    @property
+    def scope_name(self) -> str:
+        """The scope in the current language: one report, or across years."""
+        return gettext(SCOPE_NAMES[self.scope])
 
     @property
     def summary(self) -> str:
