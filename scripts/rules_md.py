@@ -74,7 +74,8 @@ def rules_md() -> str:
 
 def readme_table() -> str:
     """The README's rules table: Chinese summaries, each code linking to docs/rules.md."""
-    return table("zh", link="docs/rules.md") + "\n完整说明（检查什么、为什么重要、示例；中英文）见 [docs/rules.md](docs/rules.md)。\n"
+    more = "完整说明（检查什么、为什么重要、示例；中英文）见 [docs/rules.md](docs/rules.md)。"
+    return table("zh", link="docs/rules.md") + "\n" + more + "\n"
 
 
 def with_readme_table(readme: str) -> str:
