@@ -14,10 +14,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest_db import make_report
 from tests.conftest import DATA
 
 import xxgk
+from conftest_db import make_report
 from xxgk.check.registry import load_rules
 from xxgk.check.rules.cross_report import body_findings
 from xxgk.i18n import use_lang
