@@ -1,12 +1,14 @@
-"""Write the rules documentation from the rule registry, in Chinese and English.
+"""Write the documentation that is generated from the code: the rules (from the rule registry,
+in Chinese and English) and the template tables of docs/format.md (from the template declaration).
 
-    python scripts/rules_md.py           # write docs/rules.md and the rules table of README.md
-    python scripts/rules_md.py --check   # exit 1 when either is stale (tests/test_i18n.py runs it)
+    python scripts/rules_md.py           # write docs/rules.md, README's rules table, docs/format.md's tables
+    python scripts/rules_md.py --check   # exit 1 when any is stale (tests/test_i18n.py runs it)
 
 docs/rules.md is generated: edit the rules (`@rule(..., what=N_(…), why=N_(…), example=N_(…))`)
 and their Chinese in xxgk.po, then run this script. In README.md only the table between the
 `<!-- rules:start` and `<!-- rules:end -->` markers is rewritten (Chinese summaries, linking to
-docs/rules.md).
+docs/rules.md). In docs/format.md only the part between `<!-- templates:start` and
+`<!-- templates:end -->` is generated; the prose around it is written by hand.
 """
 
 from __future__ import annotations
@@ -17,12 +19,15 @@ from pathlib import Path
 
 from xxgk.check.registry import DOC_HEADS, LIST_HEADS, Rule, load_rules
 from xxgk.i18n import gettext, use_lang
+from xxgk.template import SECTIONS, TEMPLATES, Table
 from xxgk.vocabulary import severity_name
 
 ROOT = Path(__file__).resolve().parents[1]
 RULES_MD = ROOT / "docs" / "rules.md"
 README = ROOT / "README.md"
+FORMAT_MD = ROOT / "docs" / "format.md"
 _MARKERS = re.compile(r"(<!-- rules:start[^\n]*-->\n)(.*?)(<!-- rules:end -->)", re.S)
+_TEMPLATE_MARKERS = re.compile(r"(<!-- templates:start[^\n]*-->\n)(.*?)(<!-- templates:end -->)", re.S)
 _LANGS = (("zh", "中文"), ("en", "English"))
 
 
@@ -84,6 +89,67 @@ def with_readme_table(readme: str) -> str:
     return _MARKERS.sub(lambda m: m.group(1) + readme_table() + m.group(3), readme, count=1)
 
 
+# ---------------------------------------------------------------- the templates (docs/format.md)
+
+
+def _columns(columns: tuple) -> str:
+    return "<br>".join(f"`{c.key}` {c.label}" + ("（可为负数）" if c.kind == "signed" else "") for c in columns)
+
+
+def _table_md(table: Table) -> list[str]:
+    out = ["| 所属项目 | 行键 | 标签 | 栏目（键 标签） |", "|---|---|---|---|"]
+    block = None
+    for row in table.rows:
+        shown = row.block if row.block != block else ""
+        block = row.block
+        cols = _columns(row.columns) if table.key == "active" else "见上"
+        out.append(f"| {shown} | `{row.key}` | {row.label} | {cols} |")
+    return out
+
+
+def templates_md() -> str:
+    """The template tables of docs/format.md, from xxgk.template (the one declaration)."""
+    t21, t19 = TEMPLATES["2021"], TEMPLATES["2019"]
+    out = ["| 模板 | 依据 | 适用年度 |", "|---|---|---|"]
+    for t in sorted(TEMPLATES.values(), key=lambda t: t.first_year):
+        later = [x.first_year for x in TEMPLATES.values() if x.first_year > t.first_year]
+        years = f"{t.first_year}—{min(later) - 1}" if later else f"{t.first_year} 年起"
+        out.append(f"| `{t.id}` | {t.notice} | {years} |")
+    out += ["", "### 六个部分（`sections`）", "", "| `no` | 标题 |", "|---|---|"]
+    out += [f"| {s.no} | {s.title} |" for s in SECTIONS]
+    heads = "、".join(name for name, _ in SECTIONS[0].required_heads)
+    out += ["", f"第一部分应涵盖的五个方面（2021 年起）：{heads}。", ""]
+    for t in (t21, t19):
+        active = t.table("active")
+        out += [f"### 表{active.numeral}（`active`），{t.id} 年模板", "", *_table_md(active), ""]
+    apps = t21.table("applications")
+    out += [f"### 表{apps.numeral}（`applications`）", "",
+            "栏目（两个模板相同）：" + "、".join(f"`{c.key}` {c.label}" for c in apps.rows[0].columns) + "。", ""]
+    out += [f"{t21.id} 年模板的行（{len(apps.rows)} 行 × {len(apps.rows[0].columns)} 栏）：", ""]
+    out += _table_md(apps)
+    own19 = [r for r in t19.table("applications").rows if not apps.has_row(r.key)]
+    out += ["", f"{t19.id} 年模板的行与此相同，只是 " + "、".join(f"`{k}`" for k in t21.replaced_by_foreign)
+            + f" 这{len(t21.replaced_by_foreign)}行换成一行 " + "、".join(f"`{r.key}` {r.label}" for r in own19)
+            + f"（共 {len(t19.table('applications').rows)} 行）。两个模板都没有小计行。", ""]
+    appeals = t21.table("appeals")
+    out += [f"### 表{appeals.numeral}（`appeals`）", "",
+            "栏目：" + "、".join(f"`{c.key}` {c.label}" for c in appeals.rows[0].columns) + "。", "",
+            "| 行键 | 标签 |", "|---|---|"]
+    out += [f"| `{r.key}` | {r.label} |" for r in appeals.rows]
+    out += ["", "### 数量关系", "", "| 规则 | 关系（示例：第一条） | 条数（2021 / 2019） |", "|---|---|---|"]
+    for code in dict.fromkeys(eq.code for eq in t21.equations):
+        first = next(eq for eq in t21.equations if eq.code == code)
+        counts = [sum(eq.code == code for eq in t.equations) for t in (t21, t19)]
+        out.append(f"| `{code}` | {first.description} | {counts[0]} / {counts[1]} |")
+    return "\n".join(out) + "\n"
+
+
+def with_template_tables(text: str) -> str:
+    if not _TEMPLATE_MARKERS.search(text):
+        raise ValueError("docs/format.md has no <!-- templates:start --> … <!-- templates:end --> markers")
+    return _TEMPLATE_MARKERS.sub(lambda m: m.group(1) + templates_md() + m.group(3), text, count=1)
+
+
 def stale() -> list[Path]:
     """The generated files that differ from what the registry gives today."""
     out = []
@@ -92,6 +158,9 @@ def stale() -> list[Path]:
     text = README.read_text(encoding="utf-8")
     if with_readme_table(text) != text:
         out.append(README)
+    text = FORMAT_MD.read_text(encoding="utf-8")
+    if with_template_tables(text) != text:
+        out.append(FORMAT_MD)
     return out
 
 
@@ -104,6 +173,7 @@ def main(argv: list[str]) -> int:
     RULES_MD.parent.mkdir(exist_ok=True)
     RULES_MD.write_text(rules_md(), encoding="utf-8")
     README.write_text(with_readme_table(README.read_text(encoding="utf-8")), encoding="utf-8")
+    FORMAT_MD.write_text(with_template_tables(FORMAT_MD.read_text(encoding="utf-8")), encoding="utf-8")
     return 0
 
 
