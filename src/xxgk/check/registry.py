@@ -1,16 +1,31 @@
 """Rules, like a linter's: a stable code, a severity, a summary, message templates and a doc.
 
 A rule is a function decorated with `@rule(...)`. Report rules take one `Report` and yield
-`Finding`s; corpus rules take the reports of one body over several years. Everything a person
-reads of a rule — its summary, its doc (what it checks / why it matters / an example) and the
-templates of its messages — is an English message id translated through the catalogue
-(xxgk.i18n), so `xxgk rules` and every finding speak the reader's language. A finding carries
-the parameters of its message, never the rendered text.
+`Finding`s; corpus rules (scope="corpus") take the reports of one body sorted by year. Everything
+a person reads of a rule — its summary, its doc (what it checks / why it matters / an example)
+and the templates of its messages — is an English message id marked with N_() and translated
+in xxgk.po, so `xxgk rules` and every finding speak the reader's language. A finding carries the
+parameters of its message, never the rendered text: the message is rendered when shown.
 
-    @rule("T4-groups", "error", N_("Table 四 per group: 总计 = 维持 + 纠正 + 其他结果 + 尚未审结"),
-          message=N_("{group}: total {total} ≠ {parts} = {sum}"),
+    @rule("T4-groups", "error", N_("Table 四 per group: 总计 must equal 维持 + 纠正 + 其他结果 + 尚未审结"),
+          message=N_("{subject}: {total} must equal {rhs_labels}, but {lhs} ≠ {rhs_values} = {rhs}"),
+          messages={"inferred": N_("… ({inferred} of these cells inferred from the arithmetic)")},
           what=N_("…"), why=N_("…"), example=N_("…"))
-    def t4_groups(report): yield get("T4-groups").finding(cells=[…], loc="p5", group="行政复议", …)
+    def t4_groups(report):
+        yield get("T4-groups").finding(cells, loc, variant="", subject="行政复议", total="总计", …)
+
+Conventions for parameters (JSON values: numbers, strings, None):
+- Cells, rows and columns are named by their template labels — `vocabulary.cell_name(template,
+  path)`, `vocabulary.row_name(template, table, row)`, `template.column_of(path).label` — never by
+  keys; the keys go in `cells`. Tables by their numeral (`Table.numeral`, 三), sections by
+  `Section.title` or `Section.numeral`: template data, the same in every language.
+- Several labels or numbers are one string: labels joined with "、", terms with " + ".
+- Numbers stay numbers (format specs such as {share:.0%} are allowed in the template). A previous
+  year's report is `prev_year` and `prev_file`.
+- No words of one language in a parameter: when the wording depends on the case, add a variant
+  (`messages={"down": N_(…)}`) and pass `variant="down"`.
+- `finding()` refuses a variant that does not exist or a placeholder without a value; extra
+  parameters are kept for JSON readers.
 """
 
 from __future__ import annotations
