@@ -142,3 +142,17 @@ def test_english_words_are_caught() -> None:
     assert english_words("section 1 does not cover the heads") != []
     assert english_words("T3-balance：自然人栏不平衡") == []
     assert any(k in "（七）总计 applications.total_processed.total" for k in KEYS)
+
+
+def test_rule_json_is_chinese_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `xxgk rules --json` prints: codes as they are, every text in the reader's language."""
+    monkeypatch.delenv("XXGK_LANG", raising=False)
+    for code, r in load_rules().items():
+        d = r.to_dict()
+        assert d["code"] == code and d["severity"] in ("error", "warning", "info")
+        for key in ("summary", "what", "why", "example", *(f"messages.{v}" for v in d["messages"])):
+            text = d["messages"][key.split(".", 1)[1]] if key.startswith("messages.") else d[key]
+            assert re.search(r"[\u4e00-\u9fff]", text), (code, key)
+            assert english_words(re.sub(r"\{[^}]*\}", "", text), CODE_WORDS | NAMES) == [], (code, key, text)
+        with use_lang("en"):
+            assert _WORD.search(r.to_dict()["what"])

@@ -95,6 +95,12 @@ class Rule:
         parts = [(DOC_HEADS[0], self.what), (DOC_HEADS[1], self.why), (DOC_HEADS[2], self.example)]
         return "\n\n".join(f"{gettext(head)}\n{text}" for head, text in parts if text)
 
+    def to_dict(self) -> dict[str, Any]:
+        """The rule as `xxgk rules --json` shows it: codes as they are, text in the current language."""
+        return {"code": self.code, "severity": self.severity, "scope": self.scope, "family": self.family,
+                "summary": self.summary, "what": self.what, "why": self.why, "example": self.example,
+                "messages": {variant: gettext(m) for variant, m in sorted(self.messages.items())}}
+
     def finding(self, cells: Sequence[str] = (), loc: str | None = None, excerpt: str | None = None,
                 variant: str = "", **params: Any) -> Finding:
         """A finding of this rule; `params` fill the placeholders of message `variant`.
