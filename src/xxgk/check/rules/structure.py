@@ -94,6 +94,9 @@ def early_template(report: Report) -> Iterator[Finding]:
 
 @rule("outdated-template-row", "warning", N_("A row of the other template printed in the table"),
       message=N_("The row {row} belongs to the {other} template, not to the {template} template of this report"),
+      # A whole table printed on the other template (the 2019 table 二 in a 2021 report).
+      messages={"table": N_("Table {table} is printed on the {other} template, not on the {template} template of "
+                            "this report")},
       what=N_("A report on the 2021 template that still prints the 2019 single row （六）其他处理 instead of its "
               "three sub-rows (逾期不补正 / 逾期未缴费 / 其他), or the reverse. The printed row is kept as it is and "
               "the arithmetic is checked with it; the template rows it stands in for stay unknown."),
