@@ -225,11 +225,8 @@ def check(
 # ------------------------------------------------------------------ rules
 
 
-def _rule_dict(r: Rule, doc: bool) -> dict[str, str]:
-    d = {"code": r.code, "severity": r.severity, "scope": r.scope, "summary": r.summary}
-    if doc:
-        d["doc"] = r.doc
-    return d
+def _rule_dict(r: Rule) -> dict[str, object]:
+    return {**r.to_dict(), "doc": r.doc}
 
 
 @app.command(help=_("List the rules (code, severity, summary), or explain one: `xxgk rules T3-balance` (all: "
@@ -245,7 +242,7 @@ def rules(
         if r is None:
             fail(_("unknown rule {code}; `xxgk rules` lists them").format(code=code))
         if json_out:
-            sys.stdout.write(json.dumps(_rule_dict(r, True), ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(_rule_dict(r), ensure_ascii=False) + "\n")
             return
         out.print(Text.assemble((r.code, "bold"), " (", (severity_name(r.severity), SEVERITY_STYLE[r.severity]),
                                 ")\n"))
@@ -254,7 +251,7 @@ def rules(
         return
     ordered = sorted(registry.values(), key=lambda r: (r.scope, r.family, r.code))
     if json_out:
-        sys.stdout.write(json.dumps([_rule_dict(r, True) for r in ordered], ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json.dumps([_rule_dict(r) for r in ordered], ensure_ascii=False, indent=1) + "\n")
         return
     grid = RichTable(title=_("xxgk rules"), title_justify="left")
     for name in (_("rule"), _("severity"), _("what it checks")):
