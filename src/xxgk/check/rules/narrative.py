@@ -7,8 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from xxgk.check.registry import get, rule
+from xxgk.i18n import N_
 from xxgk.report import Finding, Report
 from xxgk.text import squash
+from xxgk.vocabulary import cell_name
 
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
 _NUM = r"(\d+)(?:件|条|个|份|宗|起|次)"
@@ -66,13 +68,19 @@ def _narrative_lines(text: str) -> str:
     return squash("".join(keep))
 
 
-@rule("narrative-vs-table", "warning", "A count stated in the text disagrees with the tables")
+@rule("narrative-vs-table", "warning", N_("A count stated in the text disagrees with the tables"),
+      message=N_("The text says {claim} {stated}, the table says {table} ({labels})"),
+      messages={"zero": N_("The text says {claim}, the table says {table} ({labels})")},
+      what=N_("Counts the text states — 全年共收到政府信息公开申请21件, 未收到政府信息公开申请, 办结N件, "
+              "N件结转下年度, 行政复议N件, 行政诉讼N件 — must equal the corresponding table cells (received may "
+              "include those carried over from last year; any one alternative matching is enough). Only the "
+              "number that directly follows the phrase is read, so other numbers in the same sentence (dates, "
+              "other kinds of cases) are not compared."),
+      why=N_("Readers quote the text, compilers read the tables: when they disagree, one of them is wrong and "
+             "the report says two different things."),
+      example=N_("The text says 全年共受理政府信息公开申请17件, table 三 says 一、本年新收政府信息公开申请数量 · "
+                 "总计 is 95."))
 def narrative_vs_table(report: Report) -> Iterator[Finding]:
-    """Counts the text states — 全年共收到政府信息公开申请21件, 未收到政府信息公开申请, 办结N件,
-    N件结转下年度, 行政复议N件, 行政诉讼N件 — must equal the corresponding table cells (received
-    may include those carried over from last year). Only the number that directly follows the
-    phrase is read, so other numbers in the same sentence (dates, other kinds of cases) are not
-    compared. Any one alternative matching is enough."""
     seen: set[tuple[str, int]] = set()
     for section in report.sections:
         for sentence in _SENTENCE_END.split(_narrative_lines(section.text)):
@@ -100,7 +108,7 @@ def _compare(report: Report, claim: Claim, stated: int, sentence: str, loc: str 
     if stated in sums:
         return None
     cells = list(claim.alternatives[0])
-    shown = " / ".join(str(s) for s in sums)
-    return get("narrative-vs-table").text_finding(
-        f"the text says {claim.name} {stated}, the table says {shown} ({', '.join(cells)})",
-        cells, loc, excerpt=sentence[:120])
+    return get("narrative-vs-table").finding(
+        cells, loc, excerpt=sentence[:120], variant="zero" if claim.zero else "",
+        claim=claim.name, stated=stated, table=" / ".join(dict.fromkeys(str(s) for s in sums)),
+        labels="、".join(cell_name(report.template, p) for p in cells))
