@@ -18,6 +18,7 @@ from tests.conftest import DATA
 
 import xxgk
 from conftest_db import make_report
+from xxgk.check.peers import peer_findings
 from xxgk.check.registry import load_rules
 from xxgk.check.rules.cross_report import body_findings
 from xxgk.i18n import use_lang
@@ -113,6 +114,41 @@ TRIGGERS: dict[str, Callable[[Path], list[Finding]]] = {
     "year-jump": _years({"active.licensing.decisions": 948}, {"active.licensing.decisions": 9487}),
     "year-section5-copied": _years({}, {}, s1="2022年" + PROBLEMS, s2="2023年，" + PROBLEMS),
 }
+
+def _late(_tmp: Path) -> list[Finding]:
+    """A city government's report signed after 3月31日 of the following year."""
+    return xxgk.parse_text(HUAIAN + "\n淮安市人民政府\n2025年4月10日\n", "t.txt").findings
+
+
+def _boilerplate_five(_tmp: Path) -> list[Finding]:
+    start, end = HUAIAN.index("五、存在的主要问题"), HUAIAN.index("六、其他需要报告")
+    return xxgk.parse_text(HUAIAN[:start] + "五、存在的主要问题及改进情况\n无。\n" + HUAIAN[end:], "t.txt").findings
+
+
+def _revised(_tmp: Path) -> list[Finding]:
+    first = make_report(HZ, 2023, values={"applications.new_received.natural_person": 50}, file="v1.txt")
+    second = make_report(HZ, 2023, values={"applications.new_received.natural_person": 52}, file="v2.txt")
+    return [f for _, f in body_findings([first, second])]
+
+
+def _copied(_tmp: Path) -> list[Finding]:
+    a = make_report("淮安市洪泽区司法局", 2024, section5=PROBLEMS * 2, file="sf.txt")
+    b = make_report("淮安市洪泽区审计局", 2024, section5=PROBLEMS * 2, file="sj.txt")
+    return [f for _, f in peer_findings([a, b])]
+
+
+def _missing(_tmp: Path) -> list[Finding]:
+    return [f for _, f in peer_findings([make_report(HZ, 2024)], expected=[HZ, "淮安市洪泽区教育体育局"])]
+
+
+TRIGGERS.update({
+    "late-publication": _late,
+    "section5-boilerplate": _boilerplate_five,
+    "fee-unit": _huaian("行政事业性收费 96171.6", "行政事业性收费 961716000"),
+    "report-revised": _revised,
+    "copied-from-other-body": _copied,
+    "missing-subordinate": _missing,
+})
 
 _KEYS = sorted({p for t in TEMPLATES.values() for p in t.cell_paths()}
                | {f"applications.{r.key}.{c.key}" for t in TEMPLATES.values() for r in t.foreign_rows
