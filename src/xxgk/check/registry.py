@@ -47,7 +47,7 @@ ReportRule = Callable[[Report], Iterable[Finding]]
 CorpusRule = Callable[[Sequence[Report]], Iterable[Finding]]
 
 DOC_HEADS = (N_("What it checks"), N_("Why it matters"), N_("Example"))
-SCOPE_NAMES = {"report": N_("one report"), "corpus": N_("across years")}
+SCOPE_NAMES = {"report": N_("one report"), "corpus": N_("across years"), "peers": N_("across bodies")}
 # Column heads of a rule list (`xxgk rules`, docs/rules.md).
 LIST_HEADS = (N_("code"), N_("severity"), N_("scope"), N_("summary"))
 
