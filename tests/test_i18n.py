@@ -21,7 +21,7 @@ SAMPLES = sorted(p for p in (ROOT / "src" / "xxgk" / "samples").iterdir() if p.s
 _WORD = re.compile(r"[A-Za-z]{3,}")
 # ASCII words a Chinese text may carry: the parts of rule codes, and names that have no translation.
 CODE_WORDS = {w for code in load_rules() for w in _WORD.findall(code)}
-NAMES = {"OCR", "JSON", "xxgk", "null", "rapidfuzz", "Indel"}
+NAMES = {"OCR", "JSON", "xxgk", "null", "rapidfuzz", "Indel", "MinHash", "LSH", "PubDate", "PDF", "info", "expect"}
 KEYS = sorted({p for t in TEMPLATES.values() for p in t.cell_paths()}
               | {f"applications.{r.key}.{c.key}" for t in TEMPLATES.values() for r in t.foreign_rows
                  for c in r.columns}, key=len, reverse=True)
