@@ -228,3 +228,33 @@ def test_other_regions_are_not_expected(huaian: Report) -> None:
     this = fresh(huaian)
     elsewhere = fresh(huaian, agency="栾川县教育局", region="河南省洛阳市栾川县", level="department", year=2023)
     assert peer_findings([this], previous=[elsewhere], select=["missing-subordinate"]) == []
+
+
+# ---------------------------------------------------------------- narrative-vs-table: scope and table 二
+
+HUAIAN_TEXT = (DATA / "pypdf" / "huaian-city-2024.txt").read_text(encoding="utf-8")
+
+
+def narrative(text: str) -> list:
+    return [f for f in xxgk.parse_text(text, "t.txt").findings if f.code == "narrative-vs-table"]
+
+
+def test_count_of_an_office_is_a_question_of_scope() -> None:
+    [f] = [f for f in xxgk.read(DATA / "pdf" / "hongze-district-2024.pdf").findings if f.code == "narrative-vs-table"]
+    assert f.severity == "info" and f.variant == "scope" and f.params["stated"] == 17
+    assert "区政府办" in f.message
+
+
+def test_count_of_the_whole_body_is_compared() -> None:
+    text = HUAIAN_TEXT.replace("一、总体情况\n", "一、总体情况\n全年共受理政府信息公开申请 17 件。\n", 1)
+    found = narrative(text)
+    assert [f.severity for f in found if f.params.get("stated") == 17] == ["warning"]
+
+
+def test_table_two_counts_in_the_text(huaian: Report) -> None:
+    issued = huaian.value("active.normative_documents.issued")
+    wrong = HUAIAN_TEXT.replace("一、总体情况\n", f"一、总体情况\n全年制发规范性文件 {issued + 5} 件。\n", 1)
+    [f] = [f for f in narrative(wrong) if f.cells == ["active.normative_documents.issued"]]
+    assert f.params["stated"] == issued + 5 and "行政规范性文件" in f.message
+    right = HUAIAN_TEXT.replace("一、总体情况\n", f"一、总体情况\n全年制发规范性文件 {issued} 件。\n", 1)
+    assert [f for f in narrative(right) if f.cells == ["active.normative_documents.issued"]] == []
