@@ -258,3 +258,17 @@ def test_table_two_counts_in_the_text(huaian: Report) -> None:
     assert f.params["stated"] == issued + 5 and "行政规范性文件" in f.message
     right = HUAIAN_TEXT.replace("一、总体情况\n", f"一、总体情况\n全年制发规范性文件 {issued} 件。\n", 1)
     assert [f for f in narrative(right) if f.cells == ["active.normative_documents.issued"]] == []
+
+
+def test_section_one_and_six_copied_from_last_year() -> None:
+    from conftest_db import make_report
+
+    work = ("本年度我局围绕法治政府建设要求，完善主动公开目录，规范依申请公开办理流程，建立了政府信息管理台账，"
+            "推进政务公开专区标准化建设，并将政务公开纳入年度绩效考核，开展了两次专项督查。")
+    y1 = make_report("淮安市洪泽区司法局", 2023, file="2023.txt")
+    y2 = make_report("淮安市洪泽区司法局", 2024, file="2024.txt")
+    for rep, year in ((y1, 2023), (y2, 2024)):
+        rep.sections = [SectionText(s.no, s.title, f"{year}年，" + work if s.no == 1 else s.text, s.loc)
+                        for s in rep.sections]
+    found = [f for _, f in body_findings([y1, y2], select=["year-section5-copied"])]
+    assert [f.params["section"] for f in found] == ["一、总体情况"]

@@ -10,11 +10,11 @@ year (say a PDF and a web page of it) are each compared with the year before.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
 from xxgk.check.registry import get, rule, selected
+from xxgk.check.similarity import clean
+from xxgk.check.similarity import similarity as text_similarity
 from xxgk.i18n import N_
 from xxgk.report import Finding, Report
 from xxgk.template import APPLICANT_COLUMNS, IN_FORCE_STOCK, LATEST, SECTIONS
@@ -32,7 +32,6 @@ SECTION5_MIN_CHARS = 40
 JUMP_FACTOR = 10
 JUMP_MIN = 100
 
-_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 def previous(reports: Sequence[Report]) -> list[Report]:
@@ -114,42 +113,38 @@ def in_force_stock(reports: Sequence[Report]) -> Iterator[Finding]:
                                 **_prev(prev))
 
 
-def _flat(text: str) -> str:
-    return _NOISE.sub("", unicodedata.normalize("NFKC", text))
+# Sections compared with last year's: 一 (the year's work), 五 (problems and improvements), 六.
+COPY_CHECKED_SECTIONS = (1, 5, 6)
 
 
-def similarity(a: str, b: str) -> float:
-    """How alike two texts are, 0..1, whitespace and punctuation aside (see SECTION5_SIMILARITY)."""
-    from rapidfuzz import fuzz
-
-    return fuzz.ratio(_flat(a), _flat(b)) / 100
-
-
-@rule("year-section5-copied", "warning", N_("Section 五 (problems and improvements) copied from last year"),
+@rule("year-section5-copied", "warning", N_("Section 一, 五 or 六 copied from last year"),
       scope="corpus",
       message=N_("{section} is {similarity:.0%} the same as in the {prev_year} report ({prev_file}); the "
                  "threshold is {threshold:.0%}"),
-      what=N_("Section 五 must describe this year's problems and how they were addressed. It is reported when "
-              "its text is nearly the same as last year's: a similarity of at least 0.9 (rapidfuzz's normalised "
-              "Indel ratio, the share of characters both texts have in order), whitespace and punctuation "
-              "ignored, over at least 40 characters."),
+      what=N_("Sections 一 (the year's work), 五 (problems and improvements) and 六 (other matters) must describe "
+              "this year. A section is reported when its text is nearly the same as last year's: a similarity of "
+              "at least 0.9 (rapidfuzz's normalised Indel ratio, the share of characters both texts have in "
+              "order) after removing what every report shares — quoted laws in 《》, the template's headings and "
+              "stock sentences, digits, whitespace and punctuation — over at least 40 characters. The code keeps "
+              "its first name (it began with section 五 only)."),
       why=N_("A copied section 五 reports last year's problems again as if new, and says nothing of whether "
-             "the improvements promised last year were made."),
+             "the improvements promised last year were made; a copied section 一 or 六 reports last year's work."),
       example=N_("The 2024 section 五 is last year's with 2023 changed to 2024: similarity 98%."))
 def section5_copied(reports: Sequence[Report]) -> Iterator[Finding]:
     r = get("year-section5-copied")
     this = reports[-1]
-    here = this.section(5)
-    if here is None or len(_flat(here.text)) < SECTION5_MIN_CHARS:
-        return
-    for prev in previous(reports):
-        there = prev.section(5)
-        if there is None or len(_flat(there.text)) < SECTION5_MIN_CHARS:
+    for no in COPY_CHECKED_SECTIONS:
+        here = this.section(no)
+        if here is None or len(clean(here.text)) < SECTION5_MIN_CHARS:
             continue
-        score = similarity(here.text, there.text)
-        if score >= SECTION5_SIMILARITY:
-            yield r.finding([], here.loc, here.text[:80], section=SECTIONS[4].title,
-                            similarity=round(score, 4), threshold=SECTION5_SIMILARITY, **_prev(prev))
+        for prev in previous(reports):
+            there = prev.section(no)
+            if there is None or len(clean(there.text)) < SECTION5_MIN_CHARS:
+                continue
+            score = text_similarity(here.text, there.text)
+            if score >= SECTION5_SIMILARITY:
+                yield r.finding([], here.loc, here.text[:80], section=SECTIONS[no - 1].title,
+                                similarity=round(score, 4), threshold=SECTION5_SIMILARITY, **_prev(prev))
 
 
 @rule("year-jump", "warning", N_("A number ten times larger or smaller than last year's (a likely typo)"),
