@@ -272,3 +272,19 @@ def test_section_one_and_six_copied_from_last_year() -> None:
                         for s in rep.sections]
     found = [f for _, f in body_findings([y1, y2], select=["year-section5-copied"])]
     assert [f.params["section"] for f in found] == ["一、总体情况"]
+
+
+def test_audit_lists_bodies_missing_from_the_expected_list(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from xxgk.cli import app
+
+    expect = tmp_path / "expect.txt"
+    expect.write_text("# 本轮应报机关\n淮安市人民政府\n淮安市洪泽区人民政府\n淮安市清江浦区人民政府\n", encoding="utf-8")
+    out = tmp_path / "audit.html"
+    result = CliRunner().invoke(app, ["audit", str(DATA / "pdf"), "-o", str(out), "--expect", str(expect),
+                                      "--no-progress"])
+    assert result.exit_code in (0, 1), result.output
+    page = out.read_text(encoding="utf-8")
+    assert "关于整批报告" in page and "淮安市清江浦区人民政府：在应报名单上，但没有2024年度报告" in page
+    assert "淮安市洪泽区人民政府：在应报名单上" not in page

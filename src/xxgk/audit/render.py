@@ -193,6 +193,7 @@ def render_audit(
     *,
     title: str | None = None,
     history: Iterable[Report] = (),
+    set_findings: Iterable[Finding] = (),
 ) -> str:
     """The audit as one self-contained HTML document (a str).
 
@@ -201,6 +202,7 @@ def render_audit(
     corpus_findings: cross-year findings, keyed by the report (source sha256 or file name) they
     were raised on; or (key, finding) pairs.
     history: earlier reports of the same bodies, used only for year-over-year indicator changes.
+    set_findings: findings about the set as a whole, not one report (bodies that did not report).
     """
     from xxgk import __version__
 
@@ -323,6 +325,7 @@ def render_audit(
         "version": __version__,
         "views": views,
         "failures": fails,
+        "set_findings": [(f, rules.get(f.code)) for f in set_findings],
         "findings": all_findings,
         "cross": cross,
         "sev_counts": {s: sev_counts.get(s, 0) for s in SEVERITIES},

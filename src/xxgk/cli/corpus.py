@@ -448,6 +448,11 @@ def audit_cmd(
                                                                                  "processes."))] = None,
     progress: Annotated[bool, typer.Option(
         "--progress/--no-progress", help=_("Progress bar (default: on a terminal)."))] = sys.stderr.isatty(),
+    expect: Annotated[
+        Path | None,
+        typer.Option("--expect", help=_("File of the body names expected to report, one a line (# comments "
+                                        "allowed): those without a report are listed (missing-subordinate).")),
+    ] = None,
 ) -> None:
     """The main job: read a folder of reports, store them, check them and write ONE self-contained
     HTML audit (summary, charts, every finding with its rule and cell, every report's tables laid
@@ -456,16 +461,23 @@ def audit_cmd(
     Exit code 0 when clean, 1 when a finding is at error level, 2 for unreadable input or usage errors.
     """
     from xxgk.corpus.audit import audit, audit_stored, sample_paths
+    from xxgk.corpus.compile import read_expect_file
     from xxgk.corpus.inputs import PROGRESS_CALLBACK
 
     if stored and paths:
         fail(_("--stored audits the database: give no PATH"))
     if stored and db is None:
         fail(_("--stored needs --db"))
+    expected = None
+    if expect is not None:
+        try:
+            expected = read_expect_file(expect)
+        except (OSError, UnicodeDecodeError) as e:
+            fail(_("cannot read --expect {file}: {reason}").format(file=expect, reason=e))
     with (tempfile.TemporaryDirectory(prefix="xxgk-audit-") as tmp, library_errors(),
           open_store(db if db is not None else str(Path(tmp) / "audit.sqlite"), must_exist=stored) as store):
         if stored:
-            result = audit_stored(store)
+            result = audit_stored(store, expected=expected)
         else:
             bar, on_progress = progress_bar() if progress and PROGRESS_CALLBACK else (None, None)
             if progress and not PROGRESS_CALLBACK:
@@ -474,7 +486,7 @@ def audit_cmd(
                 if bar is not None:
                     bar.start()  # type: ignore[attr-defined]
                 result = audit(paths or sample_paths(Path(tmp)), store, workers=workers,
-                               on_progress=on_progress)  # type: ignore[arg-type]
+                               on_progress=on_progress, expected=expected)  # type: ignore[arg-type]
             finally:
                 if bar is not None:
                     bar.stop()  # type: ignore[attr-defined]

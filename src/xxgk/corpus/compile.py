@@ -18,10 +18,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from xxgk.check.peers import peer_findings
 from xxgk.corpus.selection import Filters, select
 from xxgk.errors import UsageError
 from xxgk.i18n import _
-from xxgk.report import Number, Report
+from xxgk.report import Finding, Number, Report
 from xxgk.template import TEMPLATES, Template
 from xxgk.vocabulary import row_name
 
@@ -207,6 +208,13 @@ def _dedupe(reports: Sequence[Report]) -> tuple[list[Report], list[Duplicate]]:
     return list(kept.values()), dups
 
 
+def _missing_reason(finding: Finding) -> str:
+    if finding.variant == "last_year":
+        return _("reported for {previous}, no report for {year}").format(
+            previous=finding.params["previous_year"], year=finding.params["year"])
+    return _("on the expected list, no report")
+
+
 def compile_reports(
     reports: Iterable[Report],
     *,
@@ -262,25 +270,16 @@ def compile_reports(
 
     included = [BodyEntry(body_of(r), r.source.file, r.meta.year,
                           sorted({f.code for f in r.findings if f.severity == "error"})) for r in kept]
-    present = {normalize_name(b.body) for b in included}
-    missing: list[MissingBody] = []
     unexpected: list[BodyEntry] = []
     if expected is not None:
-        names = [n.strip() for n in expected if n.strip()]
-        wanted = {normalize_name(n) for n in names}
-        missing += [MissingBody(n, _("on the expected list, no report")) for n in names
-                    if normalize_name(n) not in present]
+        wanted = {normalize_name(n) for n in expected if n.strip()}
         unexpected = [b for b in included if normalize_name(b.body) not in wanted]
-    if previous is not None:
-        listed = {normalize_name(m.body) for m in missing}
-        before: dict[str, tuple[str, int | None]] = {}
-        for p in previous:
-            if p.meta.agency:
-                before.setdefault(normalize_name(p.meta.agency), (p.meta.agency, p.meta.year))
-        for key, (name, y) in sorted(before.items()):
-            if key not in present and key not in listed:
-                missing.append(MissingBody(name, _("reported for {previous}, no report for {year}").format(
-                    previous=y, year=years[0])))
+    # Bodies on the expected list, or present the year before, without a report: the
+    # missing-subordinate rule, so the audit, the compile and the workbench say the same.
+    missing = [MissingBody(f.params["body"], _missing_reason(f))
+               for _, f in peer_findings(kept, previous=list(previous or ()),
+                                         expected=list(expected) if expected is not None else None,
+                                         select=["missing-subordinate"])]
 
     notes = _notes(kept, template)
     comp = Compilation(template.id, years[0], cells, included, missing, unexpected, dups,
