@@ -358,6 +358,7 @@ def test_cli_ingest(corpus: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from xxgk.cli import app
+    from xxgk.i18n import set_lang
 
     db = tmp_path / "cli.sqlite"
     runner = CliRunner(env={"COLUMNS": "200"})  # no wrapping of the summary lines
@@ -365,11 +366,15 @@ def test_cli_ingest(corpus: Path, tmp_path: Path) -> None:
     assert ok.exit_code == 0, ok.output
     summary = json.loads(ok.stdout)
     assert summary["added"] == 13 and summary["failed"] == [] and summary["database"].endswith("cli.sqlite")
-    bad = runner.invoke(app, ["ingest", str(corpus), str(tmp_path / "missing.pdf"), "--db", str(db), "-j", "0"])
-    assert bad.exit_code == 2
-    assert "missing.pdf: no such file or folder" in bad.stdout and "unchanged" in bad.stdout
-    usage = runner.invoke(app, ["ingest", str(corpus), "--db", str(db), "--scheduler", "tcp://x:1"])
-    assert usage.exit_code == 2 and "--scheduler needs --engine dask" in usage.output
+    try:  # --lang sets the process's language: put it back for the tests that follow
+        bad = runner.invoke(app, ["--lang", "en", "ingest", str(corpus), str(tmp_path / "missing.pdf"), "--db", str(db),
+                                  "-j", "0"])
+        assert bad.exit_code == 2
+        assert "missing.pdf: no such file or folder" in bad.stdout and "unchanged" in bad.stdout
+        usage = runner.invoke(app, ["--lang", "en", "ingest", str(corpus), "--db", str(db), "--scheduler", "tcp://x:1"])
+        assert usage.exit_code == 2 and "--scheduler needs --engine dask" in usage.output
+    finally:
+        set_lang(None)
 
 
 def test_a_missing_extra_is_retried_next_run(store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

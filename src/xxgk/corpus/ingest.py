@@ -430,29 +430,24 @@ def _dask_executor(scheduler: Any, workers: int) -> _Dask:
 # ---------------------------------------------------------------- the run
 
 
-@dataclass(frozen=True)
-class Progress:
-    """What `on_progress` is told: in `phase` ("files", then "bodies": the cross-year checks),
-    `done` of `total` are done (`total` grows when an archive is opened); `summary` so far."""
-
-    phase: str
-    done: int
-    total: int
-    summary: IngestSummary
+# on_progress(done, total, file): told as inputs are stored (`file`: the last one), then as the
+# cross-year checks go (`done` and `total` count bodies, `file` is empty). The CLI draws the bar.
+Progress = Callable[[int, int, str], None]
 
 
 class _Counter:
-    def __init__(self, on_progress: Callable[[Progress], None] | None, summary: IngestSummary) -> None:
-        self.on_progress, self.summary = on_progress, summary
-        self.phase, self.done, self.total = "files", 0, 0
+    def __init__(self, on_progress: Progress | None) -> None:
+        self.on_progress = on_progress
+        self.done, self.total, self.file = 0, 0, ""
 
-    def start(self, phase: str, total: int) -> None:
-        self.phase, self.done, self.total = phase, 0, total
+    def start(self, total: int) -> None:
+        self.done, self.total, self.file = 0, total, ""
         self._tell()
 
-    def advance(self, n: int) -> None:
+    def advance(self, n: int, file: str = "") -> None:
         if n:
             self.done += n
+            self.file = file
             self._tell()
 
     def grow(self, n: int) -> None:
@@ -462,7 +457,7 @@ class _Counter:
 
     def _tell(self) -> None:
         if self.on_progress is not None:
-            self.on_progress(Progress(self.phase, self.done, self.total, self.summary))
+            self.on_progress(self.done, self.total, self.file)
 
 
 def count_inputs(paths: Sequence[str | os.PathLike[str]]) -> int:
@@ -474,7 +469,7 @@ def ingest(
     paths: Iterable[str | os.PathLike[str]],
     store: Store,
     workers: int | None = None,
-    on_progress: Callable[[Progress], None] | None = None,
+    on_progress: Progress | None = None,
     engine: Engine = "process",
     scheduler: Any = None,
     batch: int = BATCH,
@@ -489,7 +484,8 @@ def ingest(
     batch goes on (None: no bound). With `engine="dask"`, `scheduler` is a scheduler address
     (tcp://host:8786) or a `distributed.Client`; without one a local cluster of `workers`
     processes is started (Dask's own limits apply there, not these bounds).
-    `on_progress(Progress)` is called as inputs are counted and done.
+    `on_progress(done, total, file)` is called as inputs are stored, then as the bodies' cross-year
+    checks go (see `Progress`).
 
     Worker processes start by the forkserver (spawn on Windows) method, which imports the
     calling script in each worker: a script that calls ingest() must do so under
@@ -500,8 +496,8 @@ def ingest(
     version = parser_version()
     n_workers = (os.cpu_count() or 1) if workers is None else max(0, workers)
     summary = IngestSummary()
-    bar = _Counter(on_progress, summary)
-    bar.start("files", count_inputs(paths))
+    bar = _Counter(on_progress)
+    bar.start(count_inputs(paths))
 
     dask: _Dask | None = None
     pool: BoundedPool | None = None
@@ -534,7 +530,7 @@ def ingest(
                     summary.failed.append((item.name, item.reason))
                 if item.sha256:
                     busy.discard(item.sha256)
-            bar.advance(len(pending))
+            bar.advance(len(pending), pending[-1].name)
             pending.clear()
         last_flush = time.monotonic()
 
@@ -579,7 +575,9 @@ def ingest(
                 busy.add(x.sha256)
                 submit(x)
             collect(block=False)
-        bar.advance(quiet)
+        if chunk:
+            last = chunk[-1]
+            bar.advance(quiet, last.source.name if isinstance(last, Loaded) else "")
 
     try:
         chunk: list[Loaded | Failed | None] = []
@@ -598,7 +596,7 @@ def ingest(
         # database), results written here. A Dask cluster may not see a local SQLite file, so
         # with Dask they run in this process.
         todo = store.bodies_to_check()
-        bar.start("bodies", len(todo))
+        bar.start(len(todo))
         summary.corpus_findings = store.recheck_bodies(
             None, executor=None if pool is None else _NoTimeout(pool), on_progress=bar.advance
         )
