@@ -263,7 +263,11 @@ class BoundedPool(cf.Executor):
                 task.running = True
                 try:
                     w.conn.send((task.fn, task.args, task.kwargs))
-                except Exception as e:  # the task cannot be pickled (a bug), or the worker just died
+                except OSError:  # the worker just died: the task is not to blame, it waits for another
+                    with self._lock:
+                        self._queue.appendleft(task)
+                    break
+                except Exception as e:  # the task cannot be pickled (a bug in the caller)
                     task.future.set_exception(e)
                     continue
                 w.tasks.append(task)
