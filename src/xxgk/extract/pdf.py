@@ -31,7 +31,7 @@ import numpy as np
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from xxgk.document import Document
+from xxgk.document import Document, report_copies, too_many_reports
 from xxgk.errors import InputError
 from xxgk.extract.layout import Glyph, PageContent, Segment, Units, build_document, rect_rulings, segment
 
@@ -49,7 +49,7 @@ def extract_pdf(data: bytes, file: str = "") -> Document:
     try:
         n_pages = len(pdf)
         try:
-            pages = [_read_page(pdf, i) for i in range(n_pages)]
+            pages = _read_pages(pdf, data, file)
         except pdfium.PdfiumError as e:
             raise InputError(file, f"malformed PDF: a page cannot be read ({e})") from e
     finally:
@@ -236,13 +236,58 @@ class _Frame:
         return np.minimum(ax, bx), np.minimum(ay, by), np.maximum(ax, bx), np.maximum(ay, by)
 
 
-def _read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
+# PDFium keeps what it parsed for the life of the document (1 GB over 2,000 pages): the count
+# over a long file's text opens the file afresh every so many pages.
+_REOPEN_PAGES = 64
+
+
+def _read_pages(pdf: pdfium.PdfDocument, data: bytes, file: str) -> list[PageContent]:
+    """Every page, in order. A file holding a report many times over (a whole year's reports
+    merged into one PDF, or the same one repeated) is refused as soon as its section headings
+    start over, after a count over the remaining pages' plain text only: reading thousands of
+    pages into glyphs and grids would cost time and memory for nothing."""
+    pages: list[PageContent] = []
+    lines: list[str] = []
+    check_at = 8
+    for i in range(len(pdf)):
+        page, text = _read_page(pdf, i)
+        pages.append(page)
+        lines.extend(text.splitlines())
+        if i + 1 == check_at:
+            check_at *= 2  # doubling: the checks cost as much as one pass over the text
+            if report_copies(lines) >= 2:
+                for start in range(i + 1, len(pdf), _REOPEN_PAGES):
+                    fresh = pdfium.PdfDocument(data)
+                    try:
+                        for j in range(start, min(start + _REOPEN_PAGES, len(fresh))):
+                            lines.extend(_page_text(fresh, j).splitlines())
+                    finally:
+                        fresh.close()
+                raise InputError(file, too_many_reports(report_copies(lines)) or "")
+    return pages
+
+
+def _page_text(pdf: pdfium.PdfDocument, index: int) -> str:
+    page = pdf[index]
+    try:
+        textpage = page.get_textpage()
+        try:
+            return textpage.get_text_range()
+        finally:
+            textpage.close()
+    finally:
+        page.close()
+
+
+def _read_page(pdf: pdfium.PdfDocument, index: int) -> tuple[PageContent, str]:
+    """The page's glyphs and rulings, and its plain text (PDFium's, for counting headings)."""
     page = pdf[index]
     try:
         left, bottom, right, top = page.get_mediabox()
         textpage = page.get_textpage()
         try:
             chars = _read_chars(textpage)
+            text = textpage.get_text_range()
         finally:
             textpage.close()
         rotation = _text_rotation(chars.votes, page.get_rotation())
@@ -260,7 +305,7 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> PageContent:
         page.close()
     w, h = frame.size
     return PageContent(number=index + 1, width=w, height=h, glyphs=glyphs, segments=segments, pictures=pictures,
-                       notes=notes, raster_aligned=aligned)
+                       notes=notes, raster_aligned=aligned), text
 
 
 @dataclass
