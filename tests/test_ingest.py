@@ -487,3 +487,16 @@ def test_two_concurrent_ingests_give_the_findings_of_a_sequential_run(backend: s
             assert a.counts()["findings"] == b.counts()["findings"]
             assert list(a.dump()) == list(b.dump())
             assert any(sf.scope == "corpus" for sf in b.findings(scope="corpus"))
+
+
+def _fail_to_start() -> None:
+    raise SystemExit(3)  # what an import error in the worker does
+
+
+def test_workers_that_cannot_start_fail_the_tasks_instead_of_hanging() -> None:
+    with BoundedPool(1, timeout=None, memory=None, initializer=_fail_to_start) as pool:
+        fut = pool.submit(len, b"abc")
+        with pytest.raises(WorkerDied):
+            fut.result(timeout=120)
+        with pytest.raises(WorkerDied):
+            pool.submit(len, b"x").result(timeout=60)  # at once: no new worker is tried

@@ -621,6 +621,9 @@ def _result(fut: cf.Future[Any], item: Loaded) -> Parsed | Failed:
             name, f"needed more than the {e.limit / 2**20:.0f} MB memory limit to read (see --memory)", sha
         )
     except WorkerDied as e:
+        if e.at_start:  # the machine's problem, not the file's: the next run tries again
+            return Failed(name, f"the parser's worker processes could not start (exit code {e.exitcode})", sha,
+                          final=False)
         return Failed(name, f"the parser crashed on this file (its worker process died, exit code {e.exitcode})", sha)
     except Exception as e:  # Dask: KilledWorker, or a task that could not run
         return Failed(name, f"the parser's worker failed on this file ({type(e).__name__}: {e})", sha)

@@ -37,6 +37,8 @@ JOIN_SECONDS = 5.0
 # Tasks handed to a worker at once: the one it runs and the next, so that it starts the next the
 # moment it is done, not when the parent's busy thread next gets to hand it one.
 PREFETCH = 2
+# Workers in a row that die before they are ready: then the pool gives up on its waiting tasks.
+MAX_FAILED_STARTS = 3
 
 
 class TaskTimeout(Exception):
@@ -58,9 +60,9 @@ class TaskOutOfMemory(Exception):
 class WorkerDied(Exception):
     """The task's worker died by itself (a crash in a native library, or killed from outside)."""
 
-    def __init__(self, exitcode: int | None) -> None:
-        super().__init__(f"worker process died (exit code {exitcode})")
-        self.exitcode = exitcode
+    def __init__(self, exitcode: int | None, at_start: bool = False) -> None:
+        super().__init__(f"worker process {'could not start' if at_start else 'died'} (exit code {exitcode})")
+        self.exitcode, self.at_start = exitcode, at_start
 
 
 def rss(pid: int) -> int | None:
@@ -182,6 +184,8 @@ class BoundedPool(cf.Executor):
         # Started by the first task: a run with nothing to parse (a re-ingest) starts no process.
         self._workers: list[_Worker] = []
         self.replaced = 0  # workers started in place of killed or dead ones
+        self._failed_starts = 0
+        self._broken: WorkerDied | None = None  # set when workers cannot even start
         self._thread = threading.Thread(target=self._run, name="xxgk-pool", daemon=True)
 
     # ------------------------------------------------------------ the Executor interface
@@ -196,6 +200,9 @@ class BoundedPool(cf.Executor):
         with self._lock:
             if self._closing:
                 raise RuntimeError("cannot submit to a pool that is shutting down")
+            if self._broken is not None:
+                fut.set_exception(self._broken)
+                return fut
             self._queue.append(_Task(fut, fn, args, kwargs, timeout))
             if not self._thread.is_alive() and not self._workers:
                 self._workers = [_Worker(self._ctx, self._initializer) for _ in range(self._size)]
@@ -239,8 +246,8 @@ class BoundedPool(cf.Executor):
                 if self._wake_r in ready:
                     while self._wake_r.poll():
                         self._wake_r.recv_bytes()
-                for i, w in enumerate(self._workers):
-                    self._workers[i] = self._watch(w, ready)
+                watched = [self._watch(w, ready) for w in self._workers]
+                self._workers = [w for w in watched if w is not None]
         finally:
             for w in self._workers:
                 w.stop(kill=False)
@@ -272,7 +279,7 @@ class BoundedPool(cf.Executor):
                     continue
                 w.tasks.append(task)
 
-    def _watch(self, w: _Worker, ready: set[Any]) -> _Worker:
+    def _watch(self, w: _Worker, ready: set[Any]) -> _Worker | None:
         """One worker after a wait: its messages taken, or it killed/replaced when over a bound."""
         if w.conn in ready:
             try:
@@ -305,7 +312,7 @@ class BoundedPool(cf.Executor):
                 return self._replace(w, TaskOutOfMemory(self.memory, used), kill=True)
         return w
 
-    def _replace(self, w: _Worker, why: Exception, kill: bool) -> _Worker:
+    def _replace(self, w: _Worker, why: Exception, kill: bool) -> _Worker | None:
         """Stop a worker; its running task fails with `why`, the ones waiting behind it go back
         to the front of the queue; a fresh worker takes its place."""
         w.stop(kill=kill)
@@ -314,5 +321,13 @@ class BoundedPool(cf.Executor):
         with self._lock:
             while w.tasks:
                 self._queue.appendleft(w.tasks.pop())
+            # Workers that die before they are ready (a broken install) would be replaced for
+            # ever and the tasks never run: after a few, every waiting task fails instead.
+            self._failed_starts = 0 if w.ready else self._failed_starts + 1
+            if self._failed_starts >= MAX_FAILED_STARTS:
+                self._broken = WorkerDied(w.proc.exitcode, at_start=True)
+                while self._queue:
+                    self._queue.popleft().future.set_exception(self._broken)
+                return None
         self.replaced += 1
         return _Worker(self._ctx, self._initializer)
