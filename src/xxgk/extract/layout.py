@@ -211,7 +211,12 @@ _SPACED_THOUSANDS = re.compile(r"^\d{1,3}(?: \d{3})+(?:\.\d+)?$")
 
 
 def cell_text(glyphs: Sequence[Glyph]) -> str:
-    text = join_wrapped([line_text(line) for line in group_lines(glyphs)])
+    if not glyphs:
+        return ""
+    if len(glyphs) == 1:  # most cells of a report hold one digit
+        text = "" if glyphs[0].space else glyphs[0].text.strip()
+    else:
+        text = join_wrapped([line_text(line) for line in group_lines(glyphs)])
     if _SPACED_THOUSANDS.match(text):
         # one ruled cell holds one value: "3 119" is a number printed with a thin group space
         text = text.replace(" ", "")
