@@ -498,7 +498,7 @@ def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[t
         elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             if pdfium_c.FPDFPageObj_GetBounds(obj, *bounds) and min(r.value - lo.value, t.value - b.value) <= _HAIRLINE:
                 segments.extend(_hairline(obj, frame.box(lo.value, b.value, r.value, t.value)))
-            else:
+            elif _stroked(obj):  # a filled shape thicker than a hairline (a cell's shading) draws no ruling
                 segments.extend(_path_rulings(obj, _matrix(obj, _IDENTITY), frame))
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             _form_rulings(obj, _matrix(obj, _IDENTITY), 1, frame, segments, pictures)
@@ -543,6 +543,11 @@ def _form_rulings(form: object, matrix: tuple[float, ...], depth: int, frame: _F
             segments.extend(_path_rulings(obj, inner, frame))
 
 
+def _stroked(obj: object) -> bool:
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    return bool(pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)) and stroke.value)
+
+
 def _hairline(obj: object, box: tuple[float, float, float, float]) -> list[Segment]:
     """A path whose bounds are thinner than a hairline: a ruling along their middle, if drawn visibly."""
     fill, stroke = ctypes.c_int(), ctypes.c_int()
@@ -564,12 +569,17 @@ def _compose(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
             a4 * b0 + a5 * b2 + b4, a4 * b1 + a5 * b3 + b5)
 
 
+# Out-parameters of the colour getters, made once (a page is read by one thread at a time).
+_RGBA = (ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint())
+_RGBA_REFS = tuple(ctypes.byref(x) for x in _RGBA)
+
+
 def _visible(obj: object, getter: object) -> bool:
-    r, g, b, a = ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint()
-    if not getter(obj, ctypes.byref(r), ctypes.byref(g), ctypes.byref(b), ctypes.byref(a)):  # type: ignore[operator]
+    if not getter(obj, *_RGBA_REFS):  # type: ignore[operator]
         return True
+    r, g, b, a = (x.value for x in _RGBA)
     # white or fully transparent lines are not borders anyone can see
-    return a.value > 0 and min(r.value, g.value, b.value) < 245
+    return a > 0 and min(r, g, b) < 245
 
 
 def _path_rulings(obj: object, matrix: tuple[float, ...], frame: _Frame) -> list[Segment]:
