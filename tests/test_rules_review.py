@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import xxgk
+from xxgk.check.corpus import body_findings
 from xxgk.check.peers import peer_findings
 from xxgk.check.registry import get
-from xxgk.check.rules.cross_report import body_findings
 from xxgk.check.similarity import Text, clean, near_copies
 from xxgk.i18n import use_lang
 from xxgk.report import Report, SectionText

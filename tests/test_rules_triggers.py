@@ -18,9 +18,9 @@ from tests.conftest import DATA
 
 import xxgk
 from conftest_db import make_report
+from xxgk.check.corpus import body_findings
 from xxgk.check.peers import peer_findings
 from xxgk.check.registry import load_rules
-from xxgk.check.rules.cross_report import body_findings
 from xxgk.i18n import use_lang
 from xxgk.report import Finding
 from xxgk.template import TEMPLATES

@@ -16,10 +16,10 @@ def run_rules(report: Report, select: Iterable[str] | None = None,
     findings: list[Finding] = []
     for r in selected(select, ignore):
         findings.extend(r.func(report))
-    return sorted(findings, key=_order)
+    return sorted(findings, key=finding_order)
 
 
-def _order(f: Finding) -> tuple:
+def finding_order(f: Finding) -> tuple:
     """Severity, code, first cell, then the parameters: the same order in every language."""
     params = json.dumps(f.params, ensure_ascii=False, sort_keys=True, default=str)
     return (SEVERITY_ORDER[f.severity], f.code, f.cells[:1], f.loc or "", f.variant, params)

@@ -17,6 +17,7 @@ import typer
 from rich.table import Table as RichTable
 from rich.text import Text
 
+from xxgk.check.across import check_across
 from xxgk.check.registry import Rule, load_rules, selected
 from xxgk.cli.common import (
     SEVERITY_STYLE,
@@ -200,17 +201,24 @@ def check(
         fail(str(e.args[0]))
     result = read_paths(paths, select=codes(select), ignore=codes(ignore))
     reports = result.reports
+    # Several reports: the rules across years (one body) and across bodies (one year) run too.
+    about_set = check_across(reports, codes(select), codes(ignore)) if len(reports) > 1 else []
     _report_failures(result)
     if fmt is Format.json:
-        sys.stdout.write(findings_json(reports))
+        sys.stdout.write(findings_json(reports, about_set))
     elif fmt is Format.csv:
-        sys.stdout.write(findings_csv(reports))
+        sys.stdout.write(findings_csv(reports, about_set))
     else:
         for r in reports:
             who = f"{r.meta.agency or ''} {r.meta.year or ''}"
             out.rule(Text.assemble((r.source.file, "bold"), " ", (who, "dim")))
             _print_findings(r)
-        counts = severity_counts(f for r in reports for f in r.findings)
+        if about_set:
+            out.rule(Text(_("About the set as a whole"), style="bold"))
+            for f in about_set:
+                out.print(Text.assemble((f"{severity_name(f.severity):4}", SEVERITY_STYLE[f.severity]), " ",
+                                        (f.code, "bold"), " ", plain(f.message)))
+        counts = severity_counts([*(f for r in reports for f in r.findings), *about_set])
         summary = Text("\n" + _("{read} report(s) read, {failed} unreadable").format(
             read=len(reports), failed=len(result.failures)))
         for s, n in counts.items():
@@ -219,7 +227,7 @@ def check(
         out.print(summary)
     if not reports and not result.failures:
         fail(_("no report found in {paths}").format(paths=" ".join(paths)))
-    exit_for(worst(f for r in reports for f in r.findings), len(result.failures))
+    exit_for(worst([*(f for r in reports for f in r.findings), *about_set]), len(result.failures))
 
 
 # ------------------------------------------------------------------ rules

@@ -77,17 +77,23 @@ def findings_text(reports: Iterable[Report]) -> str:
     return "\n".join(out) + "\n"
 
 
-def findings_records(reports: Iterable[Report]) -> list[dict[str, object]]:
-    """Per report: file, sha256, body, year and its findings (the JSON of `xxgk check --format json`)."""
-    return [{"file": r.source.file, "sha256": r.source.sha256, "agency": r.meta.agency, "year": r.meta.year,
-             "findings": [f.to_dict() for f in r.findings]} for r in reports]
+def findings_records(reports: Iterable[Report], about_set: Sequence[Finding] = ()) -> list[dict[str, object]]:
+    """Per report: file, sha256, body, year and its findings (the JSON of `xxgk check --format json`);
+    then, when there are findings about the set as a whole, one entry with `file` null holding them."""
+    out: list[dict[str, object]] = [
+        {"file": r.source.file, "sha256": r.source.sha256, "agency": r.meta.agency, "year": r.meta.year,
+         "findings": [f.to_dict() for f in r.findings]} for r in reports]
+    if about_set:
+        out.append({"file": None, "sha256": None, "agency": None, "year": None,
+                    "findings": [f.to_dict() for f in about_set]})
+    return out
 
 
-def findings_json(reports: Iterable[Report]) -> str:
-    return json.dumps(findings_records(reports), ensure_ascii=False, indent=1) + "\n"
+def findings_json(reports: Iterable[Report], about_set: Sequence[Finding] = ()) -> str:
+    return json.dumps(findings_records(reports, about_set), ensure_ascii=False, indent=1) + "\n"
 
 
-def findings_csv(reports: Iterable[Report]) -> str:
+def findings_csv(reports: Iterable[Report], about_set: Sequence[Finding] = ()) -> str:
     """One row per finding; the columns are codes (file, code, severity, message, cells, loc),
     the message is in the current language."""
     buf = io.StringIO()
@@ -96,4 +102,6 @@ def findings_csv(reports: Iterable[Report]) -> str:
     for r in reports:
         for f in r.findings:
             w.writerow([r.source.file, f.code, f.severity, f.message, " ".join(f.cells), f.loc or ""])
+    for f in about_set:
+        w.writerow(["", f.code, f.severity, f.message, "", ""])
     return buf.getvalue()

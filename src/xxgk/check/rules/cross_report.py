@@ -2,7 +2,7 @@
 
 A corpus rule takes the reports of ONE body sorted by year and judges the LAST of them against
 the report of the year before (`previous()`); its findings belong to that last report. The
-runner (`check_corpus`, and the store after every ingest) calls each rule once per report with
+runner (`xxgk.check.corpus`, and the store after every ingest) calls each rule once per report with
 the body's reports up to and including it, so every year is judged against the one before.
 Reports whose year is unknown are never compared. Two reports of the same body for the same
 year (say a PDF and a web page of it) are each compared with the year before.
@@ -10,9 +10,9 @@ year (say a PDF and a web page of it) are each compared with the year before.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
-from xxgk.check.registry import get, rule, selected
+from xxgk.check.registry import get, rule
 from xxgk.check.similarity import clean
 from xxgk.check.similarity import similarity as text_similarity
 from xxgk.i18n import N_
@@ -172,50 +172,3 @@ def magnitude_jump(reports: Sequence[Report]) -> Iterator[Finding]:
                 yield r.finding([path], cell.loc, variant="" if a > b else "down",
                                 cell=cell_name(this.template, path), value=a, prev_value=b,
                                 factor=round(hi / lo), **_prev(prev))
-
-
-# ---------------------------------------------------------------- running the rules
-
-
-def _year_order(reports: Iterable[Report]) -> list[Report]:
-    return sorted(
-        (r for r in reports if r.meta.year is not None), key=lambda r: (r.meta.year, r.source.sha256)
-    )
-
-
-def body_findings(
-    reports: Sequence[Report], select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
-) -> list[tuple[Report, Finding]]:
-    """Corpus findings over the reports of ONE body: (the report it belongs to, finding)."""
-    rules = selected(select, ignore, scope="corpus")
-    ordered = _year_order(reports)
-    out: list[tuple[Report, Finding]] = []
-    for i, rep in enumerate(ordered):
-        if i == 0:
-            continue
-        for r in rules:
-            out.extend((rep, f) for f in r.func(ordered[: i + 1]))
-    return out
-
-
-# The store calls this with one body's reports at a time.
-corpus_findings = body_findings
-
-
-def check_corpus(
-    reports: Iterable[Report], select: Iterable[str] | None = None, ignore: Iterable[str] | None = None
-) -> list[tuple[Report, Finding]]:
-    """Cross-year findings over any collection of reports: grouped by body (xxgk.identity's
-    key: region code + normalised name), each body's years compared in order. Reports whose
-    body cannot be told for sure are left out. Returns (report, finding) pairs, by body then year."""
-    from xxgk.identity import identify
-
-    groups: dict[str, list[Report]] = {}
-    for rep in reports:
-        ident = identify(rep)
-        if ident.body is not None:
-            groups.setdefault(ident.body.key, []).append(rep)
-    out: list[tuple[Report, Finding]] = []
-    for key in sorted(groups):
-        out.extend(body_findings(groups[key], select, ignore))
-    return out
