@@ -45,19 +45,36 @@ def require_soffice() -> str:
     return exe
 
 
-def convert(files: Sequence[Path], target: str, outdir: Path, timeout: float = 300) -> list[Path]:
+# LibreOffice settings for spreadsheets: recalculate every formula on load (0 = always), whatever
+# results the file carries, so a converted workbook holds LibreOffice's own results.
+_ITEM = ('<item oor:path="/org.openoffice.Office.Calc/Formula/Load">'
+         '<prop oor:name="{name}" oor:op="fuse"><value>0</value></prop></item>')
+_RECALC = "\n".join([
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">',
+    _ITEM.format(name="OOXMLRecalcMode"), _ITEM.format(name="ODFRecalcMode"), "</oor:items>", ""])
+
+
+def convert(files: Sequence[Path], target: str, outdir: Path, timeout: float = 300,
+            recalculate: bool = False) -> list[Path]:
     """Convert files with one LibreOffice run (`--convert-to target`); returns the output paths in
-    order. Starting LibreOffice costs seconds, so callers batch."""
+    order. Starting LibreOffice costs seconds, so callers batch. `recalculate`: spreadsheets'
+    formulas are recalculated on load."""
     exe = require_soffice()
     with tempfile.TemporaryDirectory(prefix="xxgk-lo-") as home:
         profile = Path(home, "profile").as_uri()
+        if recalculate:
+            user = Path(home, "profile", "user")
+            user.mkdir(parents=True)
+            (user / "registrymodifications.xcu").write_text(_RECALC, encoding="utf-8")
         cmd = [exe, f"-env:UserInstallation={profile}", "--headless", "--norestore", "--nolockcheck",
                "--convert-to", target, "--outdir", str(outdir), *map(str, files)]
         env = {**os.environ, "HOME": home}  # LibreOffice writes a few dotfiles under HOME
         try:
             proc = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env, check=False)
         except subprocess.TimeoutExpired as e:
-            raise ConversionError(_("LibreOffice did not finish within {seconds} s").format(seconds=int(timeout))) from e
+            message = _("LibreOffice did not finish within {seconds} s").format(seconds=int(timeout))
+            raise ConversionError(message) from e
     suffix = "." + target.split(":")[0]
     out = []
     for f in files:

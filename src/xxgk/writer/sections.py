@@ -90,7 +90,8 @@ def is_table_line(line: str) -> bool:
 
 
 _SENTENCE_END = tuple("。！？；：」”）)》")
-_PARA_START = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+[.、．]|[一二三四五六七八九十]是)")
+_PARA_START = re.compile(r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+[.、．]"
+                         r"|[一二三四五六七八九十]是)")
 
 
 def _reflow(lines: list[str]) -> list[str]:
