@@ -38,8 +38,12 @@ class Fonts:
 
 OFFICIAL = Fonts()
 # Column widths (cm) of the three tables on a 15.6 cm text width.
-_WIDTHS = {"active": [3.6, 4.0, 4.0, 4.0], "applications": [1.2, 1.5, 4.5] + [1.2] * 7,
+# Number columns are wide enough for six digits at the table's type size, so that no number is
+# ever broken over two lines.
+_WIDTHS = {"active": [3.6, 4.0, 4.0, 4.0], "applications": [0.9, 1.3, 4.0] + [1.34] * 7,
            "appeals": [1.04] * 15}
+_TYPE_SIZE = {"active": 10.5, "applications": 10, "appeals": 9}
+_CELL_MARGIN = 57  # twentieths of a point (1 mm) left and right in each cell
 
 
 def _docx() -> Any:
@@ -147,17 +151,28 @@ class _Writer:
     # ---------------------------------------------------------------- tables
 
     def table(self, grid: Grid) -> None:
-        widths = _WIDTHS[grid.table.key]
+        key = grid.table.key
+        widths, size = _WIDTHS[key], _TYPE_SIZE[key]
         t = self.doc.add_table(rows=grid.n_rows, cols=grid.n_cols)
         t.style = "Table Grid"
         t.autofit = False
         t.alignment = 1  # centred on the page
+        self._cell_margins(t)
         # Widths go on the grid (LibreOffice lays out by w:gridCol) and on every cell (Word reads w:tcW).
         for grid_col, width in zip(t._tbl.tblGrid.gridCol_lst, widths, strict=True):
             grid_col.w = self.Cm(width)
         for column, width in zip(t.columns, widths, strict=True):
             for cell in column.cells:
                 cell.width = self.Cm(width)
+        # A row never breaks across pages, and the header lines stay with the first row of numbers:
+        # a table cut between its header and its first row is hard to read, on paper and by machine.
+        first_values = min(g.row for g in grid.cells if g.kind == "value")
+        for i, row in enumerate(t.rows):
+            row._tr.get_or_add_trPr().append(self.OxmlElement("w:cantSplit"))
+            if i < first_values:
+                for cell in row.cells:
+                    for p in cell.paragraphs:
+                        p.paragraph_format.keep_with_next = True
         for g in grid.cells:
             cell = t.cell(g.row, g.col)
             if g.rowspan > 1 or g.colspan > 1:
@@ -167,8 +182,18 @@ class _Writer:
             p.alignment = self.align.CENTER
             p.paragraph_format.space_before = p.paragraph_format.space_after = self.Pt(0)
             if text:
-                self._run(p, text, self.fonts.body, 10.5, bold=g.kind == "block")
+                self._run(p, text, self.fonts.body, size, bold=g.kind == "block")
         self._paragraph("", self.fonts.body, 16)
+
+    def _cell_margins(self, table: Any) -> None:
+        """Narrow left/right cell margins (python-docx has no API for w:tblCellMar)."""
+        margins = self.OxmlElement("w:tblCellMar")
+        for side in ("left", "right"):
+            el = self.OxmlElement(f"w:{side}")
+            el.set(self.qn("w:w"), str(_CELL_MARGIN))
+            el.set(self.qn("w:type"), "dxa")
+            margins.append(el)
+        table._tbl.tblPr.insert_element_before(margins, "w:tblLook", "w:tblCaption", "w:tblDescription")
 
     # ---------------------------------------------------------------- document
 
@@ -177,7 +202,8 @@ class _Writer:
         for text in self.draft.preamble:
             self._paragraph(text, self.fonts.body, 16)
         for s in self.draft.sections:
-            self._paragraph(s.section.title, self.fonts.heading, 16)
+            heading = self._paragraph(s.section.title, self.fonts.heading, 16)
+            heading.paragraph_format.keep_with_next = True
             for text in s.paragraphs:
                 self._paragraph(text, self.fonts.body, 16)
             if s.grid is not None:

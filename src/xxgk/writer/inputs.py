@@ -55,3 +55,29 @@ def load_report(path: str | Path) -> Report:
         report.findings = xxgk.check(report)
         return report
     return xxgk.read(p)
+
+
+def last_year_from_store(url: str, body: str | None, year: int) -> Report:
+    """The `year`-1 report of `body` in a store (`--db`): the body whose name is exactly `body`,
+    else the only one whose name contains it. InputError when none or several match."""
+    from xxgk.store import Store, StoreError
+
+    if not body:
+        raise InputError(url, _("--db needs --body NAME to find last year's report"))
+    try:
+        store = Store.open(url)
+    except StoreError as e:
+        raise InputError(url, str(e)) from e
+    try:
+        entries = store.entries(year=year - 1, agency=body)
+        exact = [e for e in entries if e.agency == body]
+        chosen = exact or entries
+        if not chosen:
+            raise InputError(url, _("no {year} report of {body} in the store").format(year=year - 1, body=body))
+        if len(chosen) > 1:
+            names = "、".join(sorted({e.agency or e.file for e in chosen}))
+            raise InputError(url, _("{n} reports of {year} match {body}: {names}; give the exact name").format(
+                n=len(chosen), year=year - 1, body=body, names=names))
+        return store.report(chosen[0].id)
+    finally:
+        store.close()

@@ -84,6 +84,8 @@ def is_table_line(line: str) -> bool:
     text = normalize(line)
     if not text or len(text) > 80:
         return False
+    if len(text) >= 4 and any(text in w for w in _WORDS):
+        return True  # a label broken over two lines inside its cell: the second part
     for w in _WORDS:
         text = text.replace(w, "")
     return bool(_LEFTOVER.match(text))
