@@ -74,9 +74,10 @@ class _Writer:
         from docx.oxml import OxmlElement
         from docx.oxml.ns import qn
         from docx.shared import Cm, Pt
+        from docx.table import _Cell
 
         self.draft, self.fonts = draft, fonts
-        self.Pt, self.Cm, self.qn, self.OxmlElement = Pt, Cm, qn, OxmlElement
+        self.Pt, self.Cm, self.qn, self.OxmlElement, self._Cell = Pt, Cm, qn, OxmlElement, _Cell
         self.align, self.exact = WD_ALIGN_PARAGRAPH, WD_LINE_SPACING.EXACTLY
         self.doc = docx.Document()
         section = self.doc.sections[0]
@@ -161,22 +162,26 @@ class _Writer:
         # Widths go on the grid (LibreOffice lays out by w:gridCol) and on every cell (Word reads w:tcW).
         for grid_col, width in zip(t._tbl.tblGrid.gridCol_lst, widths, strict=True):
             grid_col.w = self.Cm(width)
-        for column, width in zip(t.columns, widths, strict=True):
-            for cell in column.cells:
+        # The cells, taken once before merging: `table.cell(r, c)` re-walks the whole table on each
+        # call (quadratic). Merged areas never overlap, so no cell taken here is used after a merge
+        # removed it.
+        slots = [[self._Cell(tc, t) for tc in tr.tc_lst] for tr in t._tbl.tr_lst]
+        for row in slots:
+            for cell, width in zip(row, widths, strict=True):
                 cell.width = self.Cm(width)
         # A row never breaks across pages, and the header lines stay with the first row of numbers:
         # a table cut between its header and its first row is hard to read, on paper and by machine.
         first_values = min(g.row for g in grid.cells if g.kind == "value")
-        for i, row in enumerate(t.rows):
-            row._tr.get_or_add_trPr().append(self.OxmlElement("w:cantSplit"))
+        for i, tr in enumerate(t._tbl.tr_lst):
+            tr.get_or_add_trPr().append(self.OxmlElement("w:cantSplit"))
             if i < first_values:
-                for cell in row.cells:
+                for cell in slots[i]:
                     for p in cell.paragraphs:
                         p.paragraph_format.keep_with_next = True
         for g in grid.cells:
-            cell = t.cell(g.row, g.col)
+            cell = slots[g.row][g.col]
             if g.rowspan > 1 or g.colspan > 1:
-                cell = cell.merge(t.cell(g.row + g.rowspan - 1, g.col + g.colspan - 1))
+                cell = cell.merge(slots[g.row + g.rowspan - 1][g.col + g.colspan - 1])
             text = cell_text(self.draft.report, g.path) if g.kind == "value" and g.path else g.text
             p = cell.paragraphs[0]
             p.alignment = self.align.CENTER
