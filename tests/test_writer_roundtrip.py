@@ -121,3 +121,27 @@ def test_pdf_round_trip_samples():
         assert not r.lint.mismatches
     again = render_many(reports[:1], "pdf", force=True)[0]
     assert again.data == rendered[0].data  # reproducible bytes
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_cli_parse_render_parse(path, tmp_path):
+    """`xxgk parse --json sample` → `xxgk render` → `xxgk parse --json` gives the same cells."""
+    from typer.testing import CliRunner
+
+    from xxgk.cli import app
+
+    runner = CliRunner()
+    first = runner.invoke(app, ["parse", "--json", str(path)])
+    assert first.exit_code == 0
+    src = tmp_path / "report.json"
+    src.write_text(first.stdout, encoding="utf-8")
+    out = tmp_path / "report.html"
+    rendered = runner.invoke(app, ["render", str(src), "--force", "-o", str(out)])
+    assert rendered.exit_code in (0, 1) and out.exists(), rendered.output
+    again = json.loads(runner.invoke(app, ["parse", "--json", str(out)]).stdout)
+    before = json.loads(first.stdout)
+    for table in ("active", "applications", "appeals"):
+        for row, cols in before[table].items():
+            for col, value in cols.items():
+                if value is not None:
+                    assert again[table][row][col] == value, f"{path.name}: {table}.{row}.{col}"

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +72,15 @@ def _formula_parts(template: Template) -> dict[str, tuple[str, ...]]:
         if eq.code in ("T3-applicants", "T4-groups", "T3-results") and len(eq.lhs) == 1:
             out.setdefault(eq.lhs[0], eq.rhs)  # （七）总计 / 总计 appears twice: the row sum wins
     return out
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Landscape, one page wide: the tables print as on the form."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
 
 def _sum(refs: list[str]) -> str:
@@ -145,8 +155,17 @@ class _Builder:
                 if g.kind in ("head", "block"):
                     cell.fill = HEAD_FILL
                     cell.font = Font(bold=g.kind == "block")
-        for i, w in enumerate(_WIDTHS[key]):
+        widths = _WIDTHS[key]
+        for i, w in enumerate(widths):
             ws.column_dimensions[get_column_letter(1 + i)].width = w
+        # Spreadsheets do not grow a row for wrapped text they did not lay out themselves: give
+        # rows with long labels the lines they need (a CJK character is about two width units).
+        for g in grid.cells:
+            if g.rowspan == 1 and g.text:
+                lines = math.ceil(2.1 * len(g.text) / sum(widths[g.col:g.col + g.colspan]))
+                dim = ws.row_dimensions[TOP + g.row]
+                dim.height = max(dim.height or 15.0, 15.0 * lines)
+        _print_setup(ws)
         ws.freeze_panes = ws.cell(TOP, 1)
         ws.protection.sheet = True
         return ws
@@ -160,7 +179,9 @@ class _Builder:
             ws = sheets[at.sheet]
             cell = ws.cell(at.row, at.col)
             if path in self.formulas:
-                cell.value = "=" + _sum([self.places[p].coordinate for p in self.formulas[path]])
+                # Empty while none of its parts is filled in: a total of nothing is not a 0.
+                parts = ",".join(self.places[p].coordinate for p in self.formulas[path])
+                cell.value = f'=IF(COUNT({parts})=0,"",SUM({parts}))'
                 cell.fill = FORMULA_FILL
                 continue
             cell.protection = UNLOCKED
@@ -317,6 +338,7 @@ class _Builder:
         ws.conditional_formatting.add(area, CellIsRule(operator="equal", formula=[f'"{review}"'], fill=YELLOW))
         ws.conditional_formatting.add(area, CellIsRule(operator="equal", formula=[f'"{ok}"'], fill=GREEN))
         ws.freeze_panes = "A2"
+        _print_setup(ws)
         ws.protection.sheet = True
         # The cover shows how many relations are broken, red when any is.
         cover = self.wb[self.cover_name]
