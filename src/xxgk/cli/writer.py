@@ -19,12 +19,20 @@ from xxgk.i18n import _
 from xxgk.vocabulary import severity_name
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+SHOWN = 12  # findings listed on the terminal; the rest are counted
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _fail(message: str) -> None:
     err.print(f"[bold red]{escape(_('error'))}[/] {escape(message)}")
+
+
+def _list(console: Console, lines: list[str]) -> None:
+    for line in lines[:SHOWN]:
+        console.print("  " + escape(line))
+    if len(lines) > SHOWN:
+        console.print("  " + _("… and {n} more").format(n=len(lines) - SHOWN))
 
 
 def form_cmd(
@@ -84,8 +92,7 @@ def render_cmd(
         rendered = render(report, kind, narrative, force=force)
     except LintError as e:
         _fail(_("{file} was not written: the document has errors").format(file=str(output)))
-        for line in e.result.lines():
-            err.print("  " + escape(line))
+        _list(err, e.result.lines())
         err.print(_("correct them, or write anyway with --force"))
         raise typer.Exit(EXIT_FINDINGS) from e
     except XxgkError as e:
@@ -98,8 +105,7 @@ def render_cmd(
         raise typer.Exit(EXIT_INPUT) from e
     result = rendered.lint
     out.print(_("wrote {file}").format(file=escape(str(output))))
-    for line in result.lines(("error", "warning")):
-        out.print("  " + escape(line))
+    _list(out, result.lines(("error", "warning")))
     if rendered.placeholders:
         out.print(_("still to write (marked 【待填写】): sections {sections}").format(
             sections="、".join("一二三四五六"[n - 1] for n in rendered.placeholders)))

@@ -78,6 +78,14 @@ def _number(value: Any, where: str, label: str, file: str, kind: str) -> tuple[N
 
 
 def read_form(data: bytes, file: str = "form.xlsx") -> Report:
+    """The report a filled-in form holds; InputError names the file (and the cell) when it cannot."""
+    try:
+        return _read(data, file)
+    except (KeyError, ValueError, TypeError, IndexError) as e:  # a map sheet edited by hand
+        raise InputError(file, _("the form's map sheet is damaged ({error})").format(error=e)) from e
+
+
+def _read(data: bytes, file: str) -> Report:
     wb = _load(data, file)
     if MAP_SHEET not in wb.sheetnames:
         raise InputError(file, _("not a form written by xxgk form (its map sheet is missing)"))
