@@ -43,6 +43,7 @@ OFFICIAL = Fonts()
 _WIDTHS = {"active": [3.6, 4.0, 4.0, 4.0], "applications": [0.9, 1.3, 4.0] + [1.34] * 7,
            "appeals": [1.04] * 15}
 _TYPE_SIZE = {"active": 10.5, "applications": 10, "appeals": 9}
+_TITLE_LINE = 19  # characters of 二号 type on the 15.6 cm line
 _CELL_MARGIN = 57  # twentieths of a point (1 mm) left and right in each cell
 
 
@@ -126,7 +127,14 @@ class _Writer:
         return p
 
     def title(self) -> None:
-        self._paragraph(self.draft.title, self.fonts.title, 22, center=True, line=36)
+        """The title in 二号 小标宋, centred; a title longer than a line breaks after the body's
+        name (淮安市人民政府 / 2025年政府信息公开工作年度报告), as such titles are set."""
+        title, agency = self.draft.title, self.draft.report.meta.agency or ""
+        lines = [title]
+        if len(title) > _TITLE_LINE and agency and title.startswith(agency) and len(agency) < len(title):
+            lines = [agency, title[len(agency):]]
+        for line in lines:
+            self._paragraph(line, self.fonts.title, 22, center=True, line=36)
         self._paragraph("", self.fonts.body, 16)
 
     def footer(self) -> None:
