@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import xxgk
 from xxgk.report import Cell, Meta, Report, SectionText, Source
 from xxgk.synth import generate
-from xxgk.writer import render, render_many
+from xxgk.writer import LintError, render, render_many
 from xxgk.writer.draft import title_of
 from xxgk.writer.sections import narrative
 
@@ -29,9 +29,9 @@ needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None,
                                    reason="needs LibreOffice (apt-get install libreoffice-writer-nogui)")
 
 
-def report_of(seed: int, template: str | None = None) -> Report:
+def report_of(seed: int, template: str | None = None, defects: tuple[str, ...] = ()) -> Report:
     """A generated report (the synthetic truth) as the writer's input: every cell read."""
-    s = generate(seed, template=template)
+    s = generate(seed, template=template, defects=defects)
     meta = Meta(title=s.title, agency=s.body.name, year=s.year, template=s.template)
     meta.title = title_of(Report(Source("", "", ""), meta, [], {}))
     sections = [SectionText(x.no, x.title, "\n".join(x.paragraphs)) for x in s.sections]
@@ -154,3 +154,18 @@ def test_cli_parse_render_parse(path, tmp_path):
             for col, value in cols.items():
                 if value is not None:
                     assert again[table][row][col] == value, f"{path.name}: {table}.{row}.{col}"
+
+
+@pytest.mark.parametrize("defect", ["T3-balance", "T3-results", "T3-applicants", "T4-groups", "negative-count",
+                                    "narrative-count"])
+def test_the_lint_finds_what_is_wrong(defect):
+    """A report with a known defect: the lint reports it (and an error stops the write)."""
+    for seed in range(3):
+        s = generate(seed, defects=[defect])
+        x = report_of(seed, defects=(defect,))
+        r = render(x, "html", force=True)
+        codes = {f.code for f in r.lint.findings}
+        assert set(s.expected_codes) <= codes, f"seed={seed}: {s.expected_codes} not in {sorted(codes)}"
+        if r.lint.errors:
+            with pytest.raises(LintError):
+                render(x, "html")
