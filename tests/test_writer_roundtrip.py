@@ -113,11 +113,15 @@ def test_same_report_same_bytes():
 
 @pytest.mark.slow
 @needs_soffice
-def test_pdf_round_trip_generated():
-    reports = [report_of(seed, template) for seed in range(3) for template in ("2019", "2021")]
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seeds=st.lists(seeds, min_size=2, max_size=2), template=templates)
+def test_pdf_round_trip_generated(seeds, template):
+    """A few examples (each starts LibreOffice once, for two reports): PDF text is wrapped by the
+    layout, so section texts are compared without their line breaks."""
+    reports = [report_of(seed, template) for seed in seeds]
     for x, r in zip(reports, render_many(reports, "pdf"), strict=True):
         assert r.data.startswith(b"%PDF-")
-        assert_round_trip(x, r.lint.back, f"pdf {x.source.file} {x.meta.template}", exact_text=False)
+        assert_round_trip(x, r.lint.back, f"pdf {x.source.file} template={template}", exact_text=False)
 
 
 @pytest.mark.slow
