@@ -404,3 +404,54 @@ def test_form_recalculates_in_libreoffice(tmp_path):
         assert len(kept[name].data_validations.dataValidation) == len(wb[name].data_validations.dataValidation)
     checks = [ws for ws in kept.worksheets if ws.conditional_formatting and ws.title != kept.worksheets[0].title]
     assert checks
+
+
+# ---------------------------------------------------------------- document layout
+
+
+def test_docx_is_on_the_official_form():
+    import docx
+    from docx.oxml.ns import qn
+
+    x = report_of(12, "2021")
+    data = render(x, "docx").data
+    doc = docx.Document(io.BytesIO(data))
+    section = doc.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert round(section.top_margin.cm, 1) == 3.7 and round(section.left_margin.cm, 1) == 2.8
+    texts = [p.text for p in doc.paragraphs]
+    for s in SECTIONS:
+        assert s.title in texts
+    fonts = {r._element.rPr.rFonts.get(qn("w:eastAsia")) for p in doc.paragraphs for r in p.runs}
+    assert {"方正小标宋简体", "黑体", "仿宋_GB2312"} <= fonts
+    footer = section.footer.paragraphs[0]._p.xml
+    assert "PAGE" in footer and "w:fldChar" in footer and footer.count("- ") + footer.count(" -") >= 2
+    assert len(doc.tables) == 3
+    for table, grid in zip(doc.tables, form_grids(TEMPLATE_2021), strict=True):
+        xml = table._tbl.xml
+        spans = sum(1 for g in grid.cells if g.colspan > 1)
+        rows = sum(g.rowspan - 1 for g in grid.cells if g.rowspan > 1)
+        assert xml.count("<w:gridSpan ") >= spans
+        assert xml.count('<w:vMerge/>') + xml.count('w:vMerge w:val="continue"') >= rows
+
+
+def test_html_is_one_semantic_self_contained_file():
+    x = report_of(12, "2019")
+    page = render(x, "html").data.decode("utf-8")
+    assert "<article>" in page and page.count("<h2>") == 6 and page.count("<table") == 3
+    assert " src=" not in page and "<link" not in page and "<script" not in page
+    grids = form_grids(TEMPLATE_2019)
+    assert page.count("rowspan=") == sum(1 for g in grids for c in g.cells if c.rowspan > 1)
+    assert page.count("colspan=") == sum(1 for g in grids for c in g.cells if c.colspan > 1)
+
+
+def test_pdf_fonts_are_installed_fallbacks_of_the_right_kind():
+    from xxgk.writer.fonts import FALLBACKS, families, installed
+
+    chosen = installed()
+    have = families()
+    for role, names in FALLBACKS.items():
+        name = getattr(chosen, role)
+        assert name in names
+        if have and any(n in have for n in names):
+            assert name in have, role
