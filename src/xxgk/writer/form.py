@@ -122,13 +122,14 @@ class _Builder:
             ws.cell(6, 2, self.last.source.file or self.last.meta.title or "")
         hints = [
             _("Fill in the yellow cells of the sheets 二, 三 and 四; grey cells are totals computed by formulas."),
-            _("Blue cells were filled in from last year's report: check them."),
             _("The sheet {check} lists every relation of the template; a red result must be corrected.").format(
                 check=_("checks")),
             _("Write the text of the six sections in the sheet {text}, or give a text file to xxgk render.").format(
                 text=_("text")),
             _("Then: xxgk render this-file.xlsx -o report.docx (or .pdf, .html)."),
         ]
+        if self.last is not None:
+            hints.insert(1, _("Blue cells were filled in from last year's report: check them."))
         for i, h in enumerate(hints):
             ws.cell(8 + i, 1, h)
         self.status_row = 8 + len(hints) + 1
