@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 import xxgk
 from xxgk.cli import app
 from xxgk.errors import InputError
+from xxgk.export.layout import short_name
 from xxgk.i18n import _, use_lang
 from xxgk.report import Cell, Report
 from xxgk.synth import generate
@@ -400,7 +401,7 @@ def test_form_recalculates_in_libreoffice(tmp_path):
     assert calc[sheet].title and calc[where["active.fees.amount"][0]]["H2"].value is True
     assert calc[where["active.fees.amount"][0]]["H3"].value is False
     # LibreOffice understood and kept every validation and the conditional formatting
-    for name in ("二 主动公开", "三 依申请", "四 复议诉讼"):
+    for name in (short_name(k) for k in ("active", "applications", "appeals")):
         assert len(kept[name].data_validations.dataValidation) == len(wb[name].data_validations.dataValidation)
     checks = [ws for ws in kept.worksheets if ws.conditional_formatting and ws.title != kept.worksheets[0].title]
     assert checks

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xxgk.export.layout import SHORT_NAMES, Grid
+from xxgk.export.layout import Grid, short_name
 from xxgk.export.xlsx import BORDER, new_workbook, save_workbook
 from xxgk.i18n import _
 from xxgk.report import Report
@@ -137,7 +137,7 @@ class _Builder:
 
     def table_sheet(self, grid: Grid) -> Worksheet:
         key = grid.table.key
-        ws = self.wb.create_sheet(SHORT_NAMES[key])
+        ws = self.wb.create_sheet(short_name(key))
         ws.cell(1, 1, grid.table.title).font = Font(bold=True, size=13)
         ws.cell(2, 1, _("Yellow: fill in. Grey: computed. Labels are locked."))
         for g in grid.cells:
