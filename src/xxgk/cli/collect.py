@@ -1,0 +1,111 @@
+"""`xxgk collect`: annual reports from government websites into the store.
+
+`xxgk.cli` calls `register(app)`. Exit codes: 0 everything collected, 2 some page or file
+failed (each listed with its reason; the rest is collected all the same) or a usage / database
+error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+EXIT_CLEAN, EXIT_INPUT = 0, 2
+
+
+def collect_cmd(
+    urls: Annotated[
+        list[str] | None,
+        typer.Argument(help="First list page of each column (栏目), e.g. https://www.example.gov.cn/col/col123/index.html.",
+                       show_default=False),
+    ] = None,
+    list_file: Annotated[
+        str | None,
+        typer.Option("--list", help="CSV of bodies and their column URLs (columns: body, url).", show_default=False),
+    ] = None,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", envvar="XXGK_DB",
+                     help="Database: a SQLite file path or sqlite:///…, postgresql://user@host/db. "
+                     "Default ./xxgk.sqlite."),
+    ] = None,
+    since: Annotated[int | None, typer.Option("--since", help="Only reports of this year or later.")] = None,
+    rate: Annotated[float, typer.Option("--rate", min=0, help="Seconds between two requests to one site.")] = 2.0,
+    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="List pages read per column.")] = 100,
+    out_dir: Annotated[str, typer.Option("--out", help="Folder for the downloaded files.")] = "collected",
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for an answer.")] = 30.0,
+    retries: Annotated[int, typer.Option("--retries", min=0, help="Retries on 5xx, 429 and timeouts.")] = 3,
+    refresh: Annotated[bool, typer.Option("--refresh",
+                                          help="Ask again (conditionally) for articles collected before.")] = False,
+    workers: Annotated[int | None, typer.Option("--workers", "-j", min=0,
+                                                help="Parsing processes of the ingest (0: in this process).")] = None,
+    progress: Annotated[bool, typer.Option(
+        "--progress/--no-progress", help="Say what is being read (default: on a terminal).")] = sys.stderr.isatty(),
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Collect annual reports from government websites: follow each column's list pages, open
+    every article whose title names an annual report, keep its text and attachments, and store
+    them with their URL and publication time. Polite (robots.txt, --rate) and resumable."""
+    from xxgk.collect import Options, collect
+    from xxgk.collect.columns import read_columns
+    from xxgk.errors import XxgkError
+    from xxgk.i18n import _
+    from xxgk.store import Store, StoreError
+
+    err = Console(stderr=True, highlight=False)
+    columns: list = list(urls or [])
+    if list_file:
+        try:
+            columns.extend(read_columns(list_file))
+        except XxgkError as e:
+            err.print(f"[bold red]{_('error')}[/] {escape(str(e))}")
+            raise typer.Exit(EXIT_INPUT) from e
+    if not columns:
+        err.print(f"[bold red]{_('error')}[/] {_('give the URL of a column, or --list with a CSV of columns')}")
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        store = Store.open(db)
+    except StoreError as e:
+        err.print(f"[bold red]{_('error')}[/] {escape(str(e))}")
+        raise typer.Exit(EXIT_INPUT) from e
+    options = Options(rate=rate, timeout=timeout, retries=retries, since=since, max_pages=max_pages,
+                      out=out_dir, refresh=refresh, workers=workers)
+
+    def say(text: str) -> None:
+        err.print(f"[dim]{escape(text)}[/]")
+
+    try:
+        summary = collect(columns, store, options, progress=say if progress else lambda _text: None)
+    except XxgkError as e:
+        err.print(f"[bold red]{_('error')}[/] {escape(str(e))}")
+        raise typer.Exit(EXIT_INPUT) from e
+    finally:
+        store.close()
+    if as_json:
+        print(json.dumps({"database": store.url, **summary.to_dict()}, ensure_ascii=False, indent=1))
+    else:
+        out = Console(highlight=False)
+        grid = Table(title=_("xxgk collect → {db}").format(db=store.url), title_justify="left")
+        heads = (_("columns"), _("list pages"), _("reports found"), _("new"), _("unchanged"), _("failed"),
+                 _("files downloaded"), _("reports stored"), _("publication dates set"), _("seconds"))
+        for head in heads:
+            grid.add_column(head, justify="right")
+        grid.add_row(*(str(v) for v in (summary.columns, summary.pages, summary.found, summary.new,
+                                        summary.unchanged, len(summary.failed), summary.files,
+                                        summary.reports_added, summary.published_set)),
+                     f"{summary.seconds:.1f}")
+        out.print(grid)
+        for f in summary.failed:
+            out.print(f"[red]{_('failed')}[/] {escape(f.url)}: {escape(f.reason)}")
+    raise typer.Exit(EXIT_INPUT if summary.failed else EXIT_CLEAN)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `collect` to the `xxgk` app."""
+    app.command("collect")(collect_cmd)

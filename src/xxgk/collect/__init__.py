@@ -1,0 +1,33 @@
+"""`xxgk collect`: annual reports from government websites into the store, politely and resumably.
+
+    from xxgk.store import Store
+    from xxgk.collect import collect, Options, publication
+
+    with Store.open("corpus.sqlite") as store:
+        summary = collect(["https://www.example.gov.cn/col/col123/index.html"], store, Options(since=2022))
+        pub = publication(store, sha256)      # URL, final URL, fetch time, HTTP answer, title, published
+
+Modules: `fetch` (the polite HTTP client), `pages` (decoding, links), `listing` (column list
+pages of the CMS families), `article` (article metadata, attachments, file names), `state` and
+`schema` (the collector's tables), `publication` (what the rules and the audit read), `run`
+(the run itself). See docs/collect.md.
+"""
+
+from xxgk.collect.fetch import Fetcher, FetchError
+from xxgk.collect.publication import Publication, apply, publication, publications, stamp
+from xxgk.collect.run import Column, Failure, Options, Summary, collect
+
+__all__ = [
+    "Column",
+    "Failure",
+    "FetchError",
+    "Fetcher",
+    "Options",
+    "Publication",
+    "Summary",
+    "apply",
+    "collect",
+    "publication",
+    "publications",
+    "stamp",
+]
