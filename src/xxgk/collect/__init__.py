@@ -9,12 +9,12 @@
 
 Modules: `fetch` (the polite HTTP client), `pages` (decoding, links), `listing` (column list
 pages of the CMS families), `article` (article metadata, attachments, file names), `state` and
-`schema` (the collector's tables), `publication` (what the rules and the audit read), `run`
+`schema` (the collector's tables), `published` (what the rules and the audit read), `run`
 (the run itself). See docs/collect.md.
 """
 
 from xxgk.collect.fetch import Fetcher, FetchError
-from xxgk.collect.publication import Publication, apply, publication, publications, stamp
+from xxgk.collect.published import Publication, apply, publication, publications, stamp
 from xxgk.collect.run import Column, Failure, Options, Summary, collect
 
 __all__ = [

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from pathlib import PurePosixPath
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from lxml import etree
 
-from xxgk.collect.listing import find_date
+from xxgk.collect.listing import find_date, report_year
 from xxgk.collect.pages import base_url, links, parse_html, squash
 from xxgk.template import SECTIONS
 
@@ -82,10 +81,40 @@ def _when(text: str) -> tuple[str, str] | None:
     return date, date
 
 
+_BLOCKS = frozenset({"div", "p", "li", "ul", "ol", "tr", "td", "th", "table", "br", "h1", "h2", "h3", "h4",
+                     "h5", "h6", "dd", "dt", "dl", "section", "article", "header", "footer", "span", "font"})
+
+
+def block_text(root: etree._Element) -> str:
+    """The visible text with a line break around every block (and span: CMS templates put each
+    metadata item in its own span), so a value read after a label stops where its box ends."""
+    parts: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        if not isinstance(el.tag, str) or el.tag in ("script", "style", "head", "title"):
+            if el.tail:
+                parts.append(el.tail)
+            return
+        block = el.tag in _BLOCKS
+        if block:
+            parts.append("\n")
+        if el.text:
+            parts.append(el.text)
+        for child in el:
+            walk(child)
+        if block:
+            parts.append("\n")
+        if el.tail:
+            parts.append(el.tail)
+
+    walk(root)
+    return "\n".join(squash(line) for line in "".join(parts).splitlines() if line.strip())
+
+
 def read_meta(root: etree._Element) -> ArticleMeta:
     meta = ArticleMeta()
     tags = _meta_tags(root)
-    text = squash(root.text_content())
+    text = block_text(root)
     if tags.get("articletitle"):
         meta.title, meta.provenance["title"] = tags["articletitle"], "meta"
     when = _when(tags.get("pubdate", ""))
@@ -104,10 +133,10 @@ def read_meta(root: etree._Element) -> ArticleMeta:
     if meta.source is None and (m := _SOURCE_LINE.search(text)):
         meta.source, meta.provenance["source"] = m.group(1), "page"
     if meta.title is None:
-        heading = next((squash(h.text_content()) for tag in ("h1", "h2") for h in root.iter(tag)
-                        if squash(h.text_content())), None)
-        if heading is None:
-            heading = next((_TITLE_TAIL.sub("", squash(t.text_content())) for t in root.iter("title")), None)
+        # A heading that names a report; a site name in <title> is no article title.
+        headings = [squash(h.text_content()) for tag in ("h1", "h2", "h3") for h in root.iter(tag)]
+        headings += [_TITLE_TAIL.sub("", squash(t.text_content())) for t in root.iter("title")]
+        heading = next((h for h in headings if report_year(h) is not None), None)
         if heading:
             meta.title, meta.provenance["title"] = heading, "page"
     return meta
@@ -159,18 +188,24 @@ def filename(content_disposition: str | None, url: str, link_text: str = "") -> 
 
 
 def _disposition_name(header: str) -> str | None:
-    msg = EmailMessage()
-    try:
-        msg["Content-Disposition"] = header
-        name = msg.get_filename()
-    except (ValueError, TypeError, IndexError):
-        name = None
-    if not name:
-        m = re.search(r"""filename\s*=\s*"?([^";]+)"?""", header, re.I)
-        name = m.group(1) if m else None
+    # RFC 6266: filename* (RFC 5987: charset'language'percent-encoded) wins over filename.
+    m = re.search(r"filename\*\s*=\s*\"?([^\";]+)", header, re.I)
+    if m:
+        charset, _, rest = m.group(1).strip().partition("'")
+        _lang, _, encoded = rest.partition("'")
+        try:
+            name = unquote(encoded, encoding=charset.strip() or "utf-8", errors="strict")
+        except (LookupError, UnicodeDecodeError):
+            name = ""
+        if name:
+            return name
+    m = re.search(r"""filename\s*=\s*(?:"([^"]*)"|([^;]+))""", header, re.I)
+    if not m:
+        return None
+    name = (m.group(1) if m.group(1) is not None else m.group(2)).strip()
     if not name:
         return None
-    return _repair(unquote(name) if "%" in name else name)
+    return _repair(unquote(name) if re.search(r"%[0-9A-Fa-f]{2}", name) else name)
 
 
 def _repair(name: str) -> str:

@@ -222,7 +222,7 @@ def read_list_page(text: str, page_url: str, *, first: bool, max_requests: int =
     store = datastore(text, base)
     if store is not None:
         page.family = "datastore"
-        anchors.extend(store.records)
+        anchors = store.records + anchors  # the records carry their dates; the raw parse does not
         if first:
             page.more.extend(proxy_requests(store, len(store.records), max_requests))
     scripts = "\n".join(s.text or "" for s in root.iter("script") if isinstance(s.tag, str))

@@ -14,7 +14,7 @@
    reports in one article are each a report.
 4. **Ingest** the chosen files with `xxgk.ingest.ingest` (the same pipeline and store as
    `xxgk ingest`), then give stored reports that state no publication date their article's
-   (`publication.stamp`).
+   (`published.stamp`).
 
 Every article is saved in one transaction after its files are on disk, so a run killed at any
 point resumes where it stopped. One bad site, page or file never stops the run: each failure is
@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from xxgk.collect import publication as pubs
 from xxgk.collect.article import filename, read_article, safe_name
 from xxgk.collect.fetch import Fetched, Fetcher, FetchError
 from xxgk.collect.listing import Entry, ListPage, Request, read_list_page
 from xxgk.collect.pages import decode
+from xxgk.collect.published import stamp
 from xxgk.collect.state import ArticleRecord, PageRecord, SourceRecord, State
 from xxgk.errors import XxgkError
 from xxgk.i18n import N_, render
@@ -216,7 +216,7 @@ class Collector:
             return
         rec.final_url, rec.status, rec.etag, rec.last_modified = got.final_url, got.status, got.etag, got.last_modified
         rec.content_type, rec.fetched = got.content_type, got.fetched
-        unchanged = got.not_modified and old is not None and old.state == "done"
+        unchanged = got.not_modified and old is not None
         candidates: list[tuple[SourceRecord, bytes]] = []
         if got.mime in HTML_TYPES or (not got.mime and content.lstrip()[:1] == b"<"):
             text = decode(content, got.charset, entry.url)
@@ -359,7 +359,7 @@ class Collector:
             self.summary.reports_added += result.added + result.reparsed
             for file, reason in result.failed:
                 self.summary.failed.append(Failure(file, NOT_READABLE, {"why": reason}))
-        self.summary.published_set = pubs.stamp(self.store)
+        self.summary.published_set = stamp(self.store)
 
 
 def _charset(content_type: str | None) -> str | None:
