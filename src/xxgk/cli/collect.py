@@ -59,20 +59,25 @@ def collect_cmd(
     from xxgk.store import Store, StoreError
 
     err = Console(stderr=True, highlight=False)
+
+    def error(text: str) -> None:
+        label = _("error")
+        err.print(f"[bold red]{label}[/] {escape(text)}")
+
     columns: list = list(urls or [])
     if list_file:
         try:
             columns.extend(read_columns(list_file))
         except XxgkError as e:
-            err.print(f"[bold red]{_('error')}[/] {escape(str(e))}")
+            error(str(e))
             raise typer.Exit(EXIT_INPUT) from e
     if not columns:
-        err.print(f"[bold red]{_('error')}[/] {_('give the URL of a column, or --list with a CSV of columns')}")
+        error(_("give the URL of a column's first list page, or --list with a CSV of columns"))
         raise typer.Exit(EXIT_INPUT)
     try:
         store = Store.open(db)
     except StoreError as e:
-        err.print(f"[bold red]{_('error')}[/] {escape(str(e))}")
+        error(str(e))
         raise typer.Exit(EXIT_INPUT) from e
     options = Options(rate=rate, timeout=timeout, retries=retries, since=since, max_pages=max_pages,
                       out=out_dir, refresh=refresh, workers=workers)
@@ -83,7 +88,7 @@ def collect_cmd(
     try:
         summary = collect(columns, store, options, progress=say if progress else lambda _text: None)
     except XxgkError as e:
-        err.print(f"[bold red]{_('error')}[/] {escape(str(e))}")
+        error(str(e))
         raise typer.Exit(EXIT_INPUT) from e
     finally:
         store.close()
@@ -101,8 +106,9 @@ def collect_cmd(
                                         summary.reports_added, summary.published_set)),
                      f"{summary.seconds:.1f}")
         out.print(grid)
+        failed = _("failed")
         for f in summary.failed:
-            out.print(f"[red]{_('failed')}[/] {escape(f.url)}: {escape(f.reason)}")
+            out.print(f"[red]{failed}[/] {escape(f.url)}: {escape(f.reason)}")
     raise typer.Exit(EXIT_INPUT if summary.failed else EXIT_CLEAN)
 
 

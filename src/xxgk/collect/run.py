@@ -214,7 +214,9 @@ class Collector:
             self.fail(e.url, e.message, **e.params)
             self.state.save_article(column_id, rec)
             return
-        rec.final_url, rec.status, rec.etag, rec.last_modified = got.final_url, got.status, got.etag, got.last_modified
+        # A 304 stands for the answer it confirms: the status recorded is that of the copy we hold.
+        status = (old.status if old is not None and old.status else 200) if got.not_modified else got.status
+        rec.final_url, rec.status, rec.etag, rec.last_modified = got.final_url, status, got.etag, got.last_modified
         rec.content_type, rec.fetched = got.content_type, got.fetched
         unchanged = got.not_modified and old is not None
         candidates: list[tuple[SourceRecord, bytes]] = []

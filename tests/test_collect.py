@@ -1,0 +1,337 @@
+"""xxgk collect: the parts (list pages, article metadata, file names, charsets) and whole runs
+against fake government sites served by the tests on 127.0.0.1 (see test_collect_site.py)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from test_collect_site import (
+    HONGZE_NAME,
+    HUAIAN_HTML,
+    Site,
+    datastore_family,
+    links_family,
+    static_family,
+)
+from xxgk.collect import Options, apply, collect, publication, publications
+from xxgk.collect.article import filename, is_document_link, looks_like_report, read_article
+from xxgk.collect.fetch import Fetcher, FetchError
+from xxgk.collect.listing import datastore, read_list_page, report_year, static_pages
+from xxgk.collect.pages import decode
+from xxgk.collect.state import State
+from xxgk.i18n import use_lang
+from xxgk.store import Store
+
+FAST = {"rate": 0.0, "timeout": 0.5, "retries": 2, "backoff": 0.01}
+
+
+@pytest.fixture()
+def site():
+    s = Site()
+    yield s
+    s.close()
+
+
+@pytest.fixture()
+def workdir(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # downloads go to ./collected, as given to the ingest
+    return tmp_path
+
+
+def run(site_urls, db: Path, **options):
+    with Store.open(db) as store:
+        summary = collect(site_urls, store, Options(**{**FAST, **options}))
+        dump = list(store.dump()) + list(State(store.engine).dump())
+    return summary, dump
+
+
+# ---------------------------------------------------------------- the parts
+
+
+@pytest.mark.parametrize(("title", "year"), [
+    ("淮安市人民政府2024年政府信息公开工作年度报告", 2024),
+    ("2023年度政府信息公开工作年报", 2023),
+    ("XX区政务公开2022年年度报告", 2022),
+    ("关于做好2024年政府信息公开工作年度报告编制工作的通知", None),
+    ("图解：2024年政府信息公开工作年度报告", None),
+    ("2024年法治政府建设年度报告", None),
+    ("政府信息公开工作年度报告", None),  # no year: cannot be placed
+])
+def test_report_titles(title, year):
+    assert report_year(title) == year
+
+
+def test_static_pagination_of_both_createpagehtml_versions():
+    url = "http://a.gov.cn/col/ndbg/index.html"
+    pages = static_pages('var countPage = 3;\ncreatePageHTML(countPage, 0, "index", "html");', url)
+    assert [p.url for p in pages] == ["http://a.gov.cn/col/ndbg/index_1.html", "http://a.gov.cn/col/ndbg/index_2.html"]
+    pages = static_pages("createPageHTML('page_div', 2, 1, 'index', 'shtml', 25);", url)
+    assert [p.url for p in pages] == ["http://a.gov.cn/col/ndbg/index_1.shtml"]
+    assert static_pages("createPageHTML(1, 0, 'index', 'html');", url) == []
+    assert static_pages("var x = 1;", url) is None
+
+
+def test_datastore_records_and_paging_proxy():
+    text = ('<div><script type="text/xml"><datastore><nextgroup><![CDATA[<a href="/module/web/jpage/dataproxy.jsp?'
+            'page=1&appid=1&webid=2&path=/&columnid=9&unitid=3&permissiontype=0"></a>]]></nextgroup><recordset>'
+            '<record><![CDATA[<li><a href="/art/2024/1/5/art_9_1.html" title="某市2023年政府信息公开工作年度报告">'
+            '某市2023年…</a><span>2024-01-05</span></li>]]></record></recordset></datastore></script>'
+            "<script>$('#3').jpage({perPage: 15, groupSize: 3, totalRecord: 100});</script></div>")
+    store = datastore(text, "http://b.gov.cn/col/col9/index.html")
+    assert store is not None and store.total == 100 and store.group == 45
+    page = read_list_page(text, "http://b.gov.cn/col/col9/index.html", first=True)
+    assert page.family == "datastore"
+    assert [(e.url, e.title, e.year, e.list_date) for e in page.entries] == [
+        ("http://b.gov.cn/art/2024/1/5/art_9_1.html", "某市2023年政府信息公开工作年度报告", 2023, "2024-01-05")]
+    starts = [r.url.split("?")[1] for r in page.more]
+    assert starts == ["startrecord=2&endrecord=46&perpage=15", "startrecord=47&endrecord=91&perpage=15",
+                      "startrecord=92&endrecord=100&perpage=15"]
+    assert all(r.method == "POST" and ("columnid", "9") in r.data for r in page.more)
+
+
+def test_plain_links_relative_and_protocol_relative():
+    text = ("<base href='http://c.gov.cn/xxgk/'><ul>"
+            "<li><a href='nb/2024.html'>某县2024年政府信息公开工作年度报告</a> 2025-01-31</li>"
+            "<li><a href='//d.gov.cn/nb/2023.html'>某县2023年政府信息公开工作年度报告</a> 2024/1/30</li>"
+            "<li><a href='javascript:void(0)'>某县2022年政府信息公开工作年度报告</a></li></ul>"
+            "<a href='list_2.html'>下一页</a>")
+    page = read_list_page(text, "http://c.gov.cn/other/list.html", first=True)
+    assert [(e.url, e.list_date) for e in page.entries] == [
+        ("http://c.gov.cn/xxgk/nb/2024.html", "2025-01-31"), ("http://d.gov.cn/nb/2023.html", "2024-01-30")]
+    assert [r.url for r in page.more] == ["http://c.gov.cn/xxgk/list_2.html"]
+
+
+def test_article_meta_tags_win_over_the_visible_line():
+    text = ('<html><head><meta name="ArticleTitle" content="某市2024年政府信息公开工作年度报告">'
+            '<meta name="PubDate" content="2025-01-20 10:05"><meta name="ContentSource" content="某市政府办公室">'
+            '<meta name="ColumnName" content="政府信息公开年报"></head><body><div>发布时间：2025-02-01</div>'
+            "<p>详见附件</p><a href='/u/1.pdf'>附件1</a><a href='/u/list.xls'>表</a></body></html>")
+    art = read_article(text, "http://e.gov.cn/art/1.html")
+    m = art.meta
+    assert (m.title, m.published, m.published_at, m.source, m.column) == (
+        "某市2024年政府信息公开工作年度报告", "2025-01-20", "2025-01-20 10:05", "某市政府办公室", "政府信息公开年报")
+    assert set(m.provenance.values()) == {"meta"}
+    assert [a.url for a in art.attachments] == ["http://e.gov.cn/u/1.pdf"]
+    assert not art.body_is_report
+
+
+def test_article_visible_line_when_no_meta_tags():
+    art = read_article(HUAIAN_HTML.decode("utf-8").replace('<meta name="ArticleTitle"', '<meta name="x"'),
+                       "http://f.gov.cn/a.html")
+    assert (art.meta.published, art.meta.source) == ("2025-01-20", "市政府办公室")
+    assert art.meta.provenance == {"published": "page", "source": "page", "title": "page"}
+    assert art.meta.title == "淮安市人民政府2024年政府信息公开工作年度报告"
+    assert art.body_is_report
+
+
+def test_document_links():
+    assert is_document_link("http://g.gov.cn/module/download/downfile.jsp?classid=0&filename=a.pdf", "附件")
+    assert is_document_link("http://g.gov.cn/attach/get?id=3", "2024年报.docx")
+    assert not is_document_link("http://g.gov.cn/art/2024.html", "2024年报")
+    assert not looks_like_report("详见附件")
+
+
+def test_attachment_names():
+    cd = "attachment; filename=\"x.pdf\"; filename*=UTF-8''%E5%B9%B4%E6%8A%A5%202024.pdf"
+    assert filename(cd, "http://h.gov.cn/down.jsp") == "年报 2024.pdf"
+    gbk_raw = "年报.pdf".encode("gbk").decode("latin-1")  # what an HTTP client makes of raw GBK bytes
+    assert filename(f'attachment; filename="{gbk_raw}"', "http://h.gov.cn/d") == "年报.pdf"
+    assert filename(None, "http://h.gov.cn/files/%E5%B9%B4%E6%8A%A5.pdf") == "年报.pdf"
+    assert filename('attachment; filename="../../etc/passwd"', "http://h.gov.cn/d") == "passwd"
+
+
+def test_charsets_gbk_utf8_and_a_lying_meta():
+    text = "<html><head><meta charset='utf-8'></head><body>淮安市人民政府</body></html>"
+    assert "淮安市人民政府" in decode(text.encode("gbk"))  # says UTF-8, is GBK
+    said_gbk = text.replace("utf-8", "gb2312")
+    assert "淮安市人民政府" in decode(said_gbk.encode("utf-8"))  # says GB2312, is UTF-8
+    bare = "<html><body>淮安市人民政府</body></html>"
+    assert "淮安市人民政府" in decode(bare.encode("gbk"), "gbk")  # only the HTTP header says
+    assert "淮安市人民政府" in decode(bare.encode("gbk"), "utf-8")  # and the header lies
+
+
+# ---------------------------------------------------------------- the fetcher
+
+
+def test_fetcher_retries_a_503_then_succeeds(site):
+    count = site.flaky("/busy", 2, lambda *_: __import__("test_collect_site").Answer(200, b"ok"))
+    with Fetcher(rate=0, retries=2, backoff=0.01) as f:
+        assert f.get(site.url("/busy")).content == b"ok"
+    assert count[0] == 3
+    assert [r[3] for r in site.requests("/busy")] == [503, 503, 200]
+
+
+def test_fetcher_gives_up_on_a_slow_answer_with_the_reason(site):
+    site.slow("/slow", 1.5)
+    with Fetcher(rate=0, timeout=0.3, retries=1, backoff=0.01) as f, pytest.raises(FetchError) as e:
+        f.get(site.url("/slow"))
+    with use_lang("en"):
+        assert e.value.reason == "no answer within 0.3 s (2 attempts)"
+    with use_lang("zh"):
+        assert "0.3" in e.value.reason and "秒" in e.value.reason
+
+
+def test_fetcher_follows_redirects_and_asks_conditionally(site):
+    site.file("/new.html", b"<html>new</html>")
+    site.redirect("/old.html", "/new.html", 301)
+    with Fetcher(rate=0) as f:
+        got = f.get(site.url("/old.html"))
+        assert (got.final_url, got.status, got.redirects) == (site.url("/new.html"), 200, [site.url("/old.html")])
+        again = f.get(site.url("/old.html"), etag=got.etag, last_modified=got.last_modified)
+    assert again.not_modified and again.content == b""
+    assert [r[3] for r in site.requests("/new.html")] == [200, 304]
+
+
+def test_fetcher_obeys_robots_txt(site):
+    site.file("/robots.txt", b"User-agent: *\nDisallow: /private/\n", "text/plain")
+    site.file("/private/a.html", b"secret")
+    site.file("/public/a.html", b"fine")
+    with Fetcher(rate=0) as f:
+        assert f.get(site.url("/public/a.html")).content == b"fine"
+        with pytest.raises(FetchError) as e:
+            f.get(site.url("/private/a.html"))
+    assert "robots.txt" in e.value.reason
+    assert site.requests("/private/a.html") == []  # never asked
+
+
+def test_fetcher_honours_the_rate_per_host(site):
+    """Behaviour, not speed: the server's log shows at least `rate` between two requests."""
+    for i in range(5):
+        site.file(f"/p{i}.html", b"x")
+    with Fetcher(rate=0.25) as f:
+        for i in range(5):
+            f.get(site.url(f"/p{i}.html"))
+    times = [r[0] for r in site.requests() if r[2].startswith("/p")]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert len(gaps) == 4 and min(gaps) >= 0.2, gaps  # generous: 0.25 s asked, clocks differ a little
+
+
+# ---------------------------------------------------------------- whole runs, one family each
+
+
+def test_static_family_gbk_and_a_lying_charset(site, workdir):
+    url = static_family(site)
+    summary, _ = run([url], workdir / "db.sqlite")
+    with Store.open(workdir / "db.sqlite") as store:
+        entries = {e.agency: e for e in store.entries()}
+        assert set(entries) == {"淮安市人民政府", "工业园区"}  # the notice is not a report; 2018 has none
+        huaian = store.report(entries["淮安市人民政府"].sha256)
+        assert huaian.meta.title == "淮安市人民政府2024年政府信息公开工作年度报告"  # the lying page read right
+        pub = publication(store, huaian.source.sha256)
+        assert pub is not None and pub.title == "淮安市人民政府2024年政府信息公开工作年度报告"
+        assert (pub.published, pub.published_from, pub.content_source) == ("2025-01-20", "page", "市政府办公室")
+        park = store.report(entries["工业园区"].sha256)
+        assert park.meta.published == "2021-01-25" and park.meta.provenance["published"] == "web"
+        assert publication(store, park.source.sha256).published_from == "list"
+    assert summary.pages == 3 and summary.found == 3  # 3 list pages; the notice is not counted
+    assert [r[2] for r in site.requests() if "index" in r[2]] == ["/trs/index.html", "/trs/index_1.html",
+                                                                 "/trs/index_2.html"]
+    with use_lang("en"):
+        assert [f.reason for f in summary.failed] == ["the article has no report: neither its text nor an attachment"]
+
+
+def test_datastore_family_proxy_rfc5987_redirect_404_and_html_plus_pdf(site, workdir):
+    url = datastore_family(site)
+    summary, _ = run([url], workdir / "db.sqlite")
+    posts = [r for r in site.requests() if r[1] == "POST"]
+    assert len(posts) == 2 and all(r[3] == 200 for r in posts)
+    with Store.open(workdir / "db.sqlite") as store:
+        reports = {r.meta.agency: r for r in store.reports()}
+        assert set(reports) == {"淮安市洪泽区人民政府", "先进制造业开发区", "淮安市人民政府"}
+        hongze = reports["淮安市洪泽区人民政府"]
+        assert hongze.source.file == HONGZE_NAME  # the RFC 5987 name
+        pub = publication(store, hongze.source.sha256)
+        assert (pub.published, pub.published_at, pub.published_from) == ("2025-01-21", "2025-01-21 09:30", "page")
+        assert pub.column_name == "政府信息公开年报" and pub.content_type == "application/octet-stream"
+        assert [(s.role, s.use) for s in pub.sources] == [("body", "not-report"), ("attachment", "report")]
+        # One report, two sources: the article's text and its PDF are the same report, stored once.
+        huaian = reports["淮安市人民政府"]
+        assert huaian.source.kind == "pdf"
+        pub = publication(store, huaian.source.sha256)
+        assert pub.article_url == site.url("/hanweb/art/2025/1/22/art_1_3.html")
+        assert [(s.role, s.use, s.final_url) for s in pub.sources] == [
+            ("body", "same-report", site.url("/hanweb/art/2025/1/22/moved.html")),  # the redirect's end
+            ("attachment", "report", site.url("/hanweb/files/huaian.pdf"))]
+        body_sha = pub.sources[0].sha256
+        assert store.report_id(body_sha) is None  # the copy is a source of the report, not a second report
+        assert publication(store, body_sha).sources == pub.sources
+        assert len(store.entries()) == 3
+    with use_lang("en"):
+        reasons = {f.url: f.reason for f in summary.failed}
+    assert reasons == {site.url("/files/kfq2022.pdf"): "HTTP 404"}  # the article's body is still stored
+
+
+def test_links_family_503_robots_slow_and_a_direct_document(site, workdir):
+    url, count = links_family(site)
+    summary, _ = run([url], workdir / "db.sqlite")
+    assert count[0] == 3  # two 503s, then the page
+    with use_lang("en"):
+        reasons = {f.url: f.reason for f in summary.failed}
+    assert reasons == {
+        site.url("/plain/slow.html"): "no answer within 0.5 s (3 attempts)",
+        site.url("/plain/private/secret.html"): "robots.txt forbids robots to read this address",
+    }
+    assert site.requests("/plain/private/secret.html") == []
+    with Store.open(workdir / "db.sqlite") as store:
+        (entry,) = store.entries()
+        report = store.report(entry.sha256)
+        assert report.meta.published == "2025-01-21" and report.meta.provenance["published"] == "web"
+        assert publication(store, entry.sha256).published_from == "list"
+    assert (summary.found, summary.new, summary.unchanged) == (3, 1, 0)
+
+
+def test_rerun_downloads_nothing_and_changes_nothing(site, workdir):
+    urls = [static_family(site), datastore_family(site)]
+    first, dump1 = run(urls, workdir / "db.sqlite")
+    n = len(site.requests())
+    second, dump2 = run(urls, workdir / "db.sqlite")
+    again = site.requests()[n:]
+    assert dump2 == dump1
+    assert second.files == 0 and second.reports_added == 0 and second.new == 0
+    assert second.unchanged == first.new
+    gets = [r for r in again if r[1] == "GET" and r[2] != "/robots.txt"]
+    # List pages answer 304; finished articles are not asked again; the failed ones are, conditionally.
+    assert {r[3] for r in gets if "index" in r[2] or "col77" in r[2]} == {304}
+    assert not [r for r in gets if r[3] == 200]
+    # Only the missing attachment is asked again (its article is not finished); no file twice.
+    assert [r[2:] for r in again if r[2].endswith(".pdf") or "downfile" in r[2]] == [("/files/kfq2022.pdf", 404)]
+
+
+def test_since_and_max_pages(site, workdir):
+    url = static_family(site)
+    summary, _ = run([url], workdir / "db.sqlite", since=2024, max_pages=2)
+    assert summary.pages == 2
+    with Store.open(workdir / "db.sqlite") as store:
+        assert [e.agency for e in store.entries()] == ["淮安市人民政府"]
+    with use_lang("en"):
+        assert "stopped after 2 list pages (--max-pages)" in [f.reason for f in summary.failed]
+
+
+def test_one_dead_site_does_not_stop_the_run(site, workdir):
+    url = static_family(site)
+    summary, _ = run(["http://127.0.0.1:9/nothing/index.html", "ftp://x/y", url], workdir / "db.sqlite")
+    assert summary.reports_added == 2
+    with use_lang("en"):
+        reasons = [f.reason for f in summary.failed]
+    assert any(r.startswith("robots.txt could not be read") for r in reasons)
+    assert "not a web address (http or https)" in reasons
+
+
+def test_apply_sets_a_missing_publication_date_only(site, workdir):
+    url = static_family(site)
+    run([url], workdir / "db.sqlite")
+    with Store.open(workdir / "db.sqlite") as store:
+        pubs = publications(store)
+        sha = next(s for s, p in pubs.items() if p.title and "工业园区" in p.title)
+        report = store.report(sha)
+        report.meta.published, report.meta.provenance = None, {}
+        assert apply(report, pubs[sha]) and report.meta.published == "2021-01-25"
+        report.meta.published = "2021-01-20"
+        assert not apply(report, pubs[sha]) and report.meta.published == "2021-01-20"
+        assert json.loads(json.dumps(pubs[sha].to_dict()))["sha256"] == sha
+    assert os.path.isdir(workdir / "collected")
