@@ -96,15 +96,15 @@ def collect_cmd(
         print(json.dumps({"database": store.url, **summary.to_dict()}, ensure_ascii=False, indent=1))
     else:
         out = Console(highlight=False)
-        grid = Table(title=_("xxgk collect → {db}").format(db=store.url), title_justify="left")
-        heads = (_("columns"), _("list pages"), _("reports found"), _("new"), _("unchanged"), _("failed"),
-                 _("files downloaded"), _("reports stored"), _("publication dates set"), _("seconds"))
-        for head in heads:
-            grid.add_column(head, justify="right")
-        grid.add_row(*(str(v) for v in (summary.columns, summary.pages, summary.found, summary.new,
-                                        summary.unchanged, len(summary.failed), summary.files,
-                                        summary.reports_added, summary.published_set)),
-                     f"{summary.seconds:.1f}")
+        grid = Table(title=_("xxgk collect → {db}").format(db=store.url), title_justify="left", show_header=False)
+        grid.add_column(justify="left")
+        grid.add_column(justify="right")
+        rows = ((_("columns"), summary.columns), (_("list pages"), summary.pages), (_("reports found"), summary.found),
+                (_("new"), summary.new), (_("unchanged"), summary.unchanged), (_("failed"), len(summary.failed)),
+                (_("files downloaded"), summary.files), (_("reports stored"), summary.reports_added),
+                (_("publication dates set"), summary.published_set), (_("seconds"), f"{summary.seconds:.1f}"))
+        for label, value in rows:
+            grid.add_row(label, str(value))
         out.print(grid)
         failed = _("failed")
         for f in summary.failed:
