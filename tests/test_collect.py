@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest_db import BACKENDS, fresh_url
 from test_collect_site import (
     HONGZE_NAME,
     HUAIAN_HTML,
@@ -335,3 +336,18 @@ def test_apply_sets_a_missing_publication_date_only(site, workdir):
         assert not apply(report, pubs[sha]) and report.meta.published == "2021-01-20"
         assert json.loads(json.dumps(pubs[sha].to_dict()))["sha256"] == sha
     assert os.path.isdir(workdir / "collected")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_both_backends_hold_the_same_collection(site, workdir, backend):
+    """The collector's tables live in the store's database: SQLite and PostgreSQL alike."""
+    url = datastore_family(site)
+    with fresh_url(backend, workdir) as db, Store.open(db) as store:
+        collect([url], store, Options(**FAST))
+        again = collect([url], store, Options(**FAST))
+        dump = list(State(store.engine).dump())
+        pub = publication(store, store.entries()[0].sha256)
+    assert again.files == 0 and pub is not None
+    with Store.open(workdir / "other.sqlite") as other:
+        collect([url], other, Options(**FAST))
+        assert list(State(other.engine).dump()) == dump
