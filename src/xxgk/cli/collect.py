@@ -96,7 +96,7 @@ def collect_cmd(
         print(json.dumps({"database": store.url, **summary.to_dict()}, ensure_ascii=False, indent=1))
     else:
         out = Console(highlight=False)
-        grid = Table(title=_("xxgk collect → {db}").format(db=store.url), title_justify="left", show_header=False)
+        grid = Table(title=_("xxgk collect"), title_justify="left", show_header=False)
         grid.add_column(justify="left")
         grid.add_column(justify="right")
         rows = ((_("columns"), summary.columns), (_("list pages"), summary.pages), (_("reports found"), summary.found),
@@ -106,6 +106,7 @@ def collect_cmd(
         for label, value in rows:
             grid.add_row(label, str(value))
         out.print(grid)
+        out.print(_("database: {db}").format(db=escape(store.url)))
         failed = _("failed")
         for f in summary.failed:
             out.print(f"[red]{failed}[/] {escape(f.url)}: {escape(f.reason)}")
