@@ -351,3 +351,41 @@ def test_both_backends_hold_the_same_collection(site, workdir, backend):
     with Store.open(workdir / "other.sqlite") as other:
         collect([url], other, Options(**FAST))
         assert list(State(other.engine).dump()) == dump
+
+
+def test_fetcher_honours_crawl_delay_and_the_size_limit(site):
+    site.file("/robots.txt", b"User-agent: *\nCrawl-delay: 1\n", "text/plain")
+    site.file("/a.html", b"a")
+    site.file("/big.pdf", b"%PDF" + b"0" * 5000, "application/pdf")
+    with Fetcher(rate=0, max_bytes=1000) as f:
+        f.get(site.url("/a.html"))
+        with pytest.raises(FetchError) as e:
+            f.get(site.url("/big.pdf"))
+    assert e.value.message == "larger than the {mb} MB limit for one report"
+    times = [r[0] for r in site.requests()]
+    assert len(times) == 3 and min(b - a for a, b in itertools.pairwise(times)) >= 0.9
+
+
+def test_refresh_asks_again_and_takes_a_changed_article(site, workdir):
+    url = static_family(site)
+    run([url], workdir / "db.sqlite")
+    with Store.open(workdir / "db.sqlite") as store:
+        before = {e.agency: e.sha256 for e in store.entries()}
+    # The site republishes the 2020 report with its publication line (new bytes, new ETag).
+    old = site.routes["/trs/202101/t20210125_2.html"]
+    body = old("GET", "", {}, b"").body.replace(b"</body>", "<p>发布日期：2021-01-26</p></body>".encode())
+    site.file("/trs/202101/t20210125_2.html", body, "text/html; charset=gbk")
+    n = len(site.requests())
+    summary, _ = run([url], workdir / "db.sqlite")
+    assert summary.new == 0 and summary.files == 0  # without --refresh a finished article is not asked again
+    assert "/trs/202101/t20210125_2.html" not in [r[2] for r in site.requests()[n:]]
+    summary, _ = run([url], workdir / "db.sqlite", refresh=True)
+    assert (summary.new, summary.unchanged, summary.files) == (1, 1, 1)
+    with Store.open(workdir / "db.sqlite") as store:
+        new = {e.sha256 for e in store.entries()} - set(before.values())
+        assert len(new) == 1
+        pub = publication(store, new.pop())
+        # The replaced file is no longer what the site publishes; the store keeps its report (see docs).
+        assert publication(store, before["工业园区"]) is None
+        assert publication(store, before["淮安市人民政府"]) is not None
+    assert (pub.published, pub.published_from) == ("2021-01-26", "page")

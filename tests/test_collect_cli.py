@@ -12,9 +12,9 @@ import threading
 from pathlib import Path
 
 import pytest
-from test_collect_site import Answer, Site, datastore_family, static_family
 from typer.testing import CliRunner
 
+from test_collect_site import Answer, Site, datastore_family, static_family
 from xxgk.cli import app
 from xxgk.collect.state import State
 from xxgk.store import Store

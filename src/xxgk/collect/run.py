@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from xxgk.api import read_bytes
 from xxgk.collect.article import filename, read_article, safe_name
 from xxgk.collect.fetch import Fetched, Fetcher, FetchError
 from xxgk.collect.listing import Entry, ListPage, Request, read_list_page
@@ -40,6 +41,7 @@ from xxgk.collect.published import stamp
 from xxgk.collect.state import ArticleRecord, PageRecord, SourceRecord, State
 from xxgk.errors import XxgkError
 from xxgk.i18n import N_, render
+from xxgk.ingest import ingest as ingest_files
 from xxgk.store import Store
 
 # Reasons recorded for what is not a fetch error (fetch errors carry their own).
@@ -343,8 +345,6 @@ class Collector:
     # ------------------------------------------------------------------ the ingest
 
     def ingest(self) -> None:
-        from xxgk.ingest import ingest
-
         chosen = self.state.report_sources()
         known = self.store.lookup([sha for sha, _ in chosen])
         todo = [path for sha, path in chosen if known.get(sha) is None or known[sha].state != "current"]
@@ -357,7 +357,7 @@ class Collector:
             workers = self.options.workers
             if workers is None:
                 workers = 0 if len(todo) < 8 else None
-            result = ingest(todo, self.store, workers=workers, progress=False)
+            result = ingest_files(todo, self.store, workers=workers, progress=False)
             self.summary.reports_added += result.added + result.reparsed
             for file, reason in result.failed:
                 self.summary.failed.append(Failure(file, NOT_READABLE, {"why": reason}))
@@ -384,8 +384,6 @@ def _page_name(url: str, default: str) -> str:
 
 def _score(data: bytes, name: str) -> tuple[tuple[int | None, str], int] | None:
     """(identity, completeness) of a candidate read as a report; None when it is not one."""
-    from xxgk.api import read_bytes
-
     try:
         report = read_bytes(data, name, check=False)
     except XxgkError:
