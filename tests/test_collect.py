@@ -389,3 +389,20 @@ def test_refresh_asks_again_and_takes_a_changed_article(site, workdir):
         assert publication(store, before["工业园区"]) is None
         assert publication(store, before["淮安市人民政府"]) is not None
     assert (pub.published, pub.published_from) == ("2021-01-26", "page")
+
+
+@pytest.mark.slow
+def test_sites_are_read_at_once_each_at_its_own_rate(workdir):
+    """Two sites in parallel threads: their requests interleave, and each site's own requests
+    stay `rate` apart (the server logs say so; no timing of the run is asserted)."""
+    a, b = Site(), Site()
+    try:
+        summary, _ = run([static_family(a), static_family(b)], workdir / "db.sqlite", rate=0.3, parallel=2)
+        ta, tb = [r[0] for r in a.requests()], [r[0] for r in b.requests()]
+    finally:
+        a.close()
+        b.close()
+    assert summary.reports_added == 2  # the same files on both sites: stored once
+    for times in (ta, tb):
+        assert min(y - x for x, y in itertools.pairwise(times)) >= 0.25
+    assert any(ta[0] < t < ta[-1] for t in tb)  # interleaved: read at the same time

@@ -43,6 +43,8 @@ def collect_cmd(
     retries: Annotated[int, typer.Option("--retries", min=0, help="Retries on 5xx, 429 and timeouts.")] = 3,
     refresh: Annotated[bool, typer.Option("--refresh",
                                           help="Ask again (conditionally) for articles collected before.")] = False,
+    parallel: Annotated[int, typer.Option("--parallel", min=1,
+                                          help="Sites read at the same time (each still one request per --rate).")] = 4,
     workers: Annotated[int | None, typer.Option("--workers", "-j", min=0,
                                                 help="Parsing processes of the ingest (0: in this process).")] = None,
     progress: Annotated[bool, typer.Option(
@@ -80,7 +82,8 @@ def collect_cmd(
         error(str(e))
         raise typer.Exit(EXIT_INPUT) from e
     options = Options(rate=rate, timeout=timeout, retries=retries, since=since, max_pages=max_pages,
-                      out=out_dir, refresh=refresh, workers=workers)
+                      out=out_dir, refresh=refresh, workers=workers,
+                      parallel=parallel)
 
     def say(text: str) -> None:
         err.print(f"[dim]{escape(text)}[/]")

@@ -12,6 +12,7 @@ when longer than `rate`, is honoured.
 
 from __future__ import annotations
 
+import threading
 import time
 import urllib.robotparser
 from collections.abc import Callable, Mapping
@@ -101,7 +102,9 @@ def origin(url: str) -> str:
 
 
 class Fetcher:
-    """One client for a whole run. Not thread-safe: a run fetches one thing at a time.
+    """One client for a whole run, shared by the threads that read different sites: requests to
+    one host are spaced by `rate` whatever thread makes them (a per-host lock is held while
+    waiting), and each robots.txt is read once.
 
     `rate`: seconds between two requests to the same host (0: no wait). `backoff`: the first
     wait before a retry (doubled each time; default `rate`, at least 0.5 s when `rate` > 0).
@@ -130,6 +133,8 @@ class Fetcher:
         self.on_request = on_request
         self._clock, self._sleep = clock, sleep
         self._last: dict[str, float] = {}  # origin -> time of its last request
+        self._locks: dict[str, threading.Lock] = {}  # origin -> its turn (and its robots.txt)
+        self._locks_lock = threading.Lock()
         self._robots: dict[str, urllib.robotparser.RobotFileParser | FetchError] = {}
         self._client = httpx.Client(
             headers={"User-Agent": user_agent, "Accept-Language": "zh-CN,zh;q=0.9"},
@@ -150,15 +155,20 @@ class Fetcher:
 
     # ------------------------------------------------------------------ politeness
 
+    def _lock(self, host: str) -> threading.Lock:
+        with self._locks_lock:
+            return self._locks.setdefault(host, threading.Lock())
+
     def _wait_turn(self, url: str) -> None:
         host = origin(url)
-        gap = max(self.rate, self._crawl_delay(host))
-        last = self._last.get(host)
-        if last is not None and gap > 0:
-            left = last + gap - self._clock()
-            if left > 0:
-                self._sleep(left)
-        self._last[host] = self._clock()
+        with self._lock("turn " + host):
+            gap = max(self.rate, self._crawl_delay(host))
+            last = self._last.get(host)
+            if last is not None and gap > 0:
+                left = last + gap - self._clock()
+                if left > 0:
+                    self._sleep(left)
+            self._last[host] = self._clock()
 
     def _crawl_delay(self, host: str) -> float:
         rules = self._robots.get(host)
@@ -171,8 +181,9 @@ class Fetcher:
         """The robots.txt rules of the URL's site (read once per run). Raises FetchError when
         the site is closed to robots because its robots.txt could not be read."""
         host = origin(url)
-        if host not in self._robots:
-            self._robots[host] = self._read_robots(host)
+        with self._lock("robots " + host):
+            if host not in self._robots:
+                self._robots[host] = self._read_robots(host)
         rules = self._robots[host]
         if isinstance(rules, FetchError):
             raise FetchError(url, rules.message, **rules.params)
@@ -264,7 +275,8 @@ class Fetcher:
         for attempt in range(tries):
             last = attempt == tries - 1
             self._wait_turn(url)
-            self.requests += 1
+            with self._locks_lock:
+                self.requests += 1
             if self.on_request:
                 self.on_request(method, url)
             try:

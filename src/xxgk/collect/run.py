@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 from xxgk.api import read_bytes
 from xxgk.collect.article import filename, read_article, safe_name
-from xxgk.collect.fetch import Fetched, Fetcher, FetchError
+from xxgk.collect.fetch import Fetched, Fetcher, FetchError, origin
 from xxgk.collect.listing import Entry, ListPage, Request, read_list_page
 from xxgk.collect.pages import decode
 from xxgk.collect.published import stamp
@@ -53,6 +55,7 @@ EMPTY_FILE = N_("empty file (0 bytes)")
 NO_REPORT_LINKS = N_("no annual report found on this page")
 MAX_PAGES_REACHED = N_("stopped after {n} list pages (--max-pages)")
 CANNOT_SAVE = N_("cannot save the file: {why}")
+INTERNAL_ERROR = N_("internal error while collecting this column ({error}); please report it")
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -76,6 +79,7 @@ class Options:
     out: str | os.PathLike[str] = "collected"  # where downloaded files are kept
     refresh: bool = False  # ask again (conditionally) for articles an earlier run finished
     workers: int | None = None  # ingest's parsing processes (None: 0 for a few files, else one per core)
+    parallel: int = 4  # sites read at once (one thread per site; each site still gets one request per `rate`)
 
 
 @dataclass
@@ -134,18 +138,24 @@ class Collector:
                                backoff=options.backoff)
         self.summary = Summary()
         self._fetched_now: dict[str, SourceRecord] = {}  # URL -> download of this run
+        self._lock = threading.Lock()  # the summary, updated by one thread per site
 
     def close(self) -> None:
         self.fetcher.close()
 
+    def _bump(self, name: str, n: int = 1) -> None:
+        with self._lock:
+            setattr(self.summary, name, getattr(self.summary, name) + n)
+
     def fail(self, url: str, message: str, **params: Any) -> None:
-        self.summary.failed.append(Failure(url, message, params))
+        with self._lock:
+            self.summary.failed.append(Failure(url, message, params))
         self.progress(render(N_("failed: {url}: {reason}"), {"url": url, "reason": render(message, params)}))
 
     # ------------------------------------------------------------------ columns and list pages
 
     def column(self, column: Column) -> None:
-        self.summary.columns += 1
+        self._bump("columns", 1)
         column_id = self.state.column(column.url, column.body)
         self.progress(render(N_("column {url}"), {"url": column.url}))
         entries: dict[str, Entry] = {}
@@ -172,9 +182,18 @@ class Collector:
                     entries[e.url] = e
         if first_read and not entries:
             self.fail(column.url, NO_REPORT_LINKS)
-        self.summary.found += len(entries)
+        self._bump("found", len(entries))
         for entry in entries.values():
             self.article(column_id, entry)
+
+    def site(self, columns: list[Column]) -> None:
+        for col in columns:
+            try:
+                self.column(col)
+            except FetchError as e:  # robots.txt closing a site, met outside a single page
+                self.fail(e.url, e.message, **e.params)
+            except Exception as e:  # a bug in xxgk on one site's pages: say so, go on with the others
+                self.fail(col.url, INTERNAL_ERROR, error=f"{type(e).__name__}: {e}")
 
     def _list_page(self, column_id: int, req: Request, *, first: bool) -> ListPage | None:
         old = self.state.page(req.key)
@@ -187,7 +206,7 @@ class Collector:
             self.fail(e.url, e.message, **e.params)
             self.state.save_page(column_id, PageRecord(req.key, reason=e.message, params=e.params))
             return None
-        self.summary.pages += 1
+        self._bump("pages", 1)
         if got.not_modified and old is not None and old.content is not None:
             content, final, ctype = old.content, old.final_url or got.final_url, old.content_type
             etag, lm = got.etag or old.etag, got.last_modified or old.last_modified
@@ -205,7 +224,7 @@ class Collector:
     def article(self, column_id: int, entry: Entry) -> None:
         old = self.state.article(entry.url)
         if old is not None and old.state == "done" and not self.options.refresh:
-            self.summary.unchanged += 1
+            self._bump("unchanged", 1)
             return
         self.progress(render(N_("article {title}"), {"title": entry.title}))
         rec = ArticleRecord(entry.url, entry.title, entry.list_date, entry.year, "done")
@@ -260,9 +279,9 @@ class Collector:
         self.state.save_article(column_id, rec)
         if rec.state == "done" or candidates:
             if unchanged:
-                self.summary.unchanged += 1
+                self._bump("unchanged", 1)
             else:
-                self.summary.new += 1
+                self._bump("new", 1)
 
     def _fetch_kept(self, url: str, old_article: ArticleRecord | None) -> tuple[Fetched, bytes]:
         """Fetch an article page, conditionally when its earlier copy is on disk."""
@@ -337,8 +356,8 @@ class Collector:
             self.fail(url, CANNOT_SAVE, why=e.strerror or str(e))
             return src
         if not got.not_modified:
-            self.summary.files += 1
-            self.summary.bytes += len(content)
+            self._bump("files", 1)
+            self._bump("bytes", len(content))
         src.filename, src.sha256, src.size, src.path = name, sha, len(content), str(path)
         return src
 
@@ -437,19 +456,22 @@ def collect(
     start = time.perf_counter()
     collector = Collector(store, options or Options(), progress)
     try:
+        # Columns grouped by site: each site's columns one after the other in one thread, so the
+        # per-site rate holds; different sites are read at the same time.
+        sites: dict[str, list[Column]] = {}
         seen: set[str] = set()
         for c in columns:
             col = c if isinstance(c, Column) else Column(str(c))
-            if col.url in seen:
-                continue
-            seen.add(col.url)
-            try:
-                collector.column(col)
-            except FetchError as e:  # robots.txt closing a site, met outside a single page
-                collector.fail(e.url, e.message, **e.params)
+            if col.url not in seen:
+                seen.add(col.url)
+                sites.setdefault(origin(col.url), []).append(col)
+        with ThreadPoolExecutor(max_workers=max(1, collector.options.parallel)) as pool:
+            for done in [pool.submit(collector.site, group) for group in sites.values()]:
+                done.result()
         collector.ingest()
     finally:
         collector.summary.requests = collector.fetcher.requests
+        collector.summary.failed.sort(key=lambda f: (f.url, f.message))  # threads finish in any order
         collector.close()
     collector.summary.seconds = time.perf_counter() - start
     return collector.summary
