@@ -163,6 +163,7 @@ class Collector:
         seen: set[str] = set()
         read = 0
         first_read = False
+        listed = 0  # report links seen, before --since
         while queue:
             req = queue.pop(0)
             if req.key in seen:
@@ -177,10 +178,11 @@ class Collector:
                 continue
             first_read = first_read or read == 1
             queue.extend(page.more)
+            listed += len(page.entries)
             for e in page.entries:
                 if e.url not in entries and (self.options.since is None or e.year >= self.options.since):
                     entries[e.url] = e
-        if first_read and not entries:
+        if first_read and not listed:
             self.fail(column.url, NO_REPORT_LINKS)
         self._bump("found", len(entries))
         for entry in entries.values():
@@ -239,7 +241,6 @@ class Collector:
         status = (old.status if old is not None and old.status else 200) if got.not_modified else got.status
         rec.final_url, rec.status, rec.etag, rec.last_modified = got.final_url, status, got.etag, got.last_modified
         rec.content_type, rec.fetched = got.content_type, got.fetched
-        unchanged = got.not_modified and old is not None
         candidates: list[tuple[SourceRecord, bytes]] = []
         if got.mime in HTML_TYPES or (not got.mime and content.lstrip()[:1] == b"<"):
             text = decode(content, got.charset, entry.url)
@@ -278,7 +279,9 @@ class Collector:
             choose(candidates)
         self.state.save_article(column_id, rec)
         if rec.state == "done" or candidates:
-            if unchanged:
+            # Unchanged: the same files as the earlier run found (every one confirmed by a 304
+            # or downloaded again to the same bytes).
+            if old is not None and {s.sha256 for s in rec.sources} == {s.sha256 for s in old.sources}:
                 self._bump("unchanged", 1)
             else:
                 self._bump("new", 1)
