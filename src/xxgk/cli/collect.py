@@ -16,40 +16,36 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from xxgk.i18n import _
+
 EXIT_CLEAN, EXIT_INPUT = 0, 2
 
 
 def collect_cmd(
-    urls: Annotated[
-        list[str] | None,
-        typer.Argument(help="First list page of each column (栏目), e.g. https://www.example.gov.cn/col/col123/index.html.",
-                       show_default=False),
-    ] = None,
-    list_file: Annotated[
-        str | None,
-        typer.Option("--list", help="CSV of bodies and their column URLs (columns: body, url).", show_default=False),
-    ] = None,
-    db: Annotated[
-        str | None,
-        typer.Option("--db", envvar="XXGK_DB",
-                     help="Database: a SQLite file path or sqlite:///…, postgresql://user@host/db. "
-                     "Default ./xxgk.sqlite."),
-    ] = None,
-    since: Annotated[int | None, typer.Option("--since", help="Only reports of this year or later.")] = None,
-    rate: Annotated[float, typer.Option("--rate", min=0, help="Seconds between two requests to one site.")] = 2.0,
-    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help="List pages read per column.")] = 100,
-    out_dir: Annotated[str, typer.Option("--out", help="Folder for the downloaded files.")] = "collected",
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Seconds to wait for an answer.")] = 30.0,
-    retries: Annotated[int, typer.Option("--retries", min=0, help="Retries on 5xx, 429 and timeouts.")] = 3,
-    refresh: Annotated[bool, typer.Option("--refresh",
-                                          help="Ask again (conditionally) for articles collected before.")] = False,
-    parallel: Annotated[int, typer.Option("--parallel", min=1,
-                                          help="Sites read at the same time (each still one request per --rate).")] = 4,
-    workers: Annotated[int | None, typer.Option("--workers", "-j", min=0,
-                                                help="Parsing processes of the ingest (0: in this process).")] = None,
+    urls: Annotated[list[str] | None, typer.Argument(
+        help=_("First list page of each column (栏目), e.g. https://www.example.gov.cn/col/col123/index.html."),
+        show_default=False)] = None,
+    list_file: Annotated[str | None, typer.Option(
+        "--list", help=_("CSV of bodies and their column URLs (columns: body, url)."), show_default=False)] = None,
+    db: Annotated[str | None, typer.Option(
+        "--db", envvar="XXGK_DB",
+        help=_("Database: a SQLite file path or sqlite:///…, postgresql://user@host/db. Default ./xxgk.sqlite."),
+    )] = None,
+    since: Annotated[int | None, typer.Option("--since", help=_("Only reports of this year or later."))] = None,
+    rate: Annotated[float, typer.Option("--rate", min=0, help=_("Seconds between two requests to one site."))] = 2.0,
+    max_pages: Annotated[int, typer.Option("--max-pages", min=1, help=_("List pages read per column."))] = 100,
+    out_dir: Annotated[str, typer.Option("--out", help=_("Folder for the downloaded files."))] = "collected",
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help=_("Seconds to wait for an answer."))] = 30.0,
+    retries: Annotated[int, typer.Option("--retries", min=0, help=_("Retries on 5xx, 429 and timeouts."))] = 3,
+    refresh: Annotated[bool, typer.Option(
+        "--refresh", help=_("Ask again (conditionally) for articles collected before."))] = False,
+    parallel: Annotated[int, typer.Option(
+        "--parallel", min=1, help=_("Sites read at the same time (each still one request per --rate)."))] = 4,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", "-j", min=0, help=_("Parsing processes of the ingest (0: in this process)."))] = None,
     progress: Annotated[bool, typer.Option(
-        "--progress/--no-progress", help="Say what is being read (default: on a terminal).")] = sys.stderr.isatty(),
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+        "--progress/--no-progress", help=_("Say what is being read (default: on a terminal)."))] = sys.stderr.isatty(),
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print the summary as JSON."))] = False,
 ) -> None:
     """Collect annual reports from government websites: follow each column's list pages, open
     every article whose title names an annual report, keep its text and attachments, and store
@@ -57,7 +53,6 @@ def collect_cmd(
     from xxgk.collect import Options, collect
     from xxgk.collect.columns import read_columns
     from xxgk.errors import XxgkError
-    from xxgk.i18n import _
     from xxgk.store import Store, StoreError
 
     err = Console(stderr=True, highlight=False)
@@ -118,4 +113,7 @@ def collect_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add `collect` to the `xxgk` app."""
-    app.command("collect")(collect_cmd)
+    app.command("collect", help=_(
+        "Collect annual reports from government websites: follow each column's list pages, open every article "
+        "whose title names an annual report, keep its text and attachments, and store them with their URL and "
+        "publication time. Polite (robots.txt, --rate) and resumable."))(collect_cmd)
