@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -406,3 +407,23 @@ def test_sites_are_read_at_once_each_at_its_own_rate(workdir):
     for times in (ta, tb):
         assert min(y - x for x, y in itertools.pairwise(times)) >= 0.25
     assert any(ta[0] < t < ta[-1] for t in tb)  # interleaved: read at the same time
+
+
+def test_progress_events_and_a_stop_from_another_thread(site, workdir):
+    """The workbench's view of a run: events with live counts, and a stop that ends the run after
+    the article in hand; the next run collects the rest."""
+    url = static_family(site)
+    stop = threading.Event()
+    events = []
+
+    def on_event(event):
+        events.append((event.kind, event.summary.new))
+        if event.kind == "article":
+            stop.set()
+
+    with Store.open(workdir / "db.sqlite") as store:
+        first = collect([url], store, Options(**FAST, stop=stop), progress=on_event)
+        assert (first.found, first.new) == (3, 1) and len(store.entries()) == 1
+        second = collect([url], store, Options(**FAST))
+        assert (second.new, second.unchanged) == (1, 1) and len(store.entries()) == 2
+    assert events[0] == ("column", 0) and events[1] == ("article", 0) and ("ingest", 1) in events

@@ -50,7 +50,7 @@ def collect_cmd(
     """Collect annual reports from government websites: follow each column's list pages, open
     every article whose title names an annual report, keep its text and attachments, and store
     them with their URL and publication time. Polite (robots.txt, --rate) and resumable."""
-    from xxgk.collect import Options, collect
+    from xxgk.collect import Event, Options, collect
     from xxgk.collect.columns import read_columns
     from xxgk.errors import XxgkError
     from xxgk.store import Store, StoreError
@@ -80,11 +80,11 @@ def collect_cmd(
                       out=out_dir, refresh=refresh, workers=workers,
                       parallel=parallel)
 
-    def say(text: str) -> None:
-        err.print(f"[dim]{escape(text)}[/]")
+    def say(event: Event) -> None:
+        err.print(f"[dim]{escape(event.text)}[/]")
 
     try:
-        summary = collect(columns, store, options, progress=say if progress else lambda _text: None)
+        summary = collect(columns, store, options, progress=say if progress else lambda _event: None)
     except XxgkError as e:
         error(str(e))
         raise typer.Exit(EXIT_INPUT) from e

@@ -15,10 +15,11 @@ pages of the CMS families), `article` (article metadata, attachments, file names
 
 from xxgk.collect.fetch import Fetcher, FetchError
 from xxgk.collect.published import Publication, apply, publication, publications, stamp
-from xxgk.collect.run import Column, Failure, Options, Summary, collect
+from xxgk.collect.run import Column, Event, Failure, Options, Summary, collect
 
 __all__ = [
     "Column",
+    "Event",
     "Failure",
     "FetchError",
     "Fetcher",

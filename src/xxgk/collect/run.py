@@ -79,6 +79,9 @@ class Options:
     out: str | os.PathLike[str] = "collected"  # where downloaded files are kept
     refresh: bool = False  # ask again (conditionally) for articles an earlier run finished
     workers: int | None = None  # ingest's parsing processes (None: 0 for a few files, else one per core)
+    # Set it (from another thread: the workbench's stop button) to end the run after the article
+    # in hand; what was collected so far is ingested, the rest waits for the next run.
+    stop: threading.Event | None = None
     parallel: int = 4  # sites read at once (one thread per site; each site still gets one request per `rate`)
 
 
@@ -120,10 +123,21 @@ class Summary:
         }
 
 
-Progress = Callable[[str], None]
+@dataclass(frozen=True)
+class Event:
+    """What a run is doing, for a progress display (the CLI prints `text`; the workbench can
+    show `summary`'s counts as they grow)."""
+
+    kind: str  # column | article | failed | ingest
+    url: str
+    text: str  # one line, in the current language
+    summary: Summary  # the run's counts so far (live: read, do not keep)
 
 
-def _quiet(_: str) -> None:
+Progress = Callable[[Event], None]
+
+
+def _quiet(_: Event) -> None:
     pass
 
 
@@ -143,6 +157,9 @@ class Collector:
     def close(self) -> None:
         self.fetcher.close()
 
+    def _tell(self, kind: str, url: str, text: str) -> None:
+        self.progress(Event(kind, url, text, self.summary))
+
     def _bump(self, name: str, n: int = 1) -> None:
         with self._lock:
             setattr(self.summary, name, getattr(self.summary, name) + n)
@@ -150,21 +167,22 @@ class Collector:
     def fail(self, url: str, message: str, **params: Any) -> None:
         with self._lock:
             self.summary.failed.append(Failure(url, message, params))
-        self.progress(render(N_("failed: {url}: {reason}"), {"url": url, "reason": render(message, params)}))
+        reason = render(message, params)
+        self._tell("failed", url, render(N_("failed: {url}: {reason}"), {"url": url, "reason": reason}))
 
     # ------------------------------------------------------------------ columns and list pages
 
     def column(self, column: Column) -> None:
         self._bump("columns", 1)
         column_id = self.state.column(column.url, column.body)
-        self.progress(render(N_("column {url}"), {"url": column.url}))
+        self._tell("column", column.url, render(N_("column {url}"), {"url": column.url}))
         entries: dict[str, Entry] = {}
         queue: list[Request] = [Request(column.url)]
         seen: set[str] = set()
         read = 0
         first_read = False
         listed = 0  # report links seen, before --since
-        while queue:
+        while queue and not self.stopped:
             req = queue.pop(0)
             if req.key in seen:
                 continue
@@ -186,10 +204,18 @@ class Collector:
             self.fail(column.url, NO_REPORT_LINKS)
         self._bump("found", len(entries))
         for entry in entries.values():
+            if self.stopped:
+                return
             self.article(column_id, entry)
+
+    @property
+    def stopped(self) -> bool:
+        return self.options.stop is not None and self.options.stop.is_set()
 
     def site(self, columns: list[Column]) -> None:
         for col in columns:
+            if self.stopped:
+                return
             try:
                 self.column(col)
             except FetchError as e:  # robots.txt closing a site, met outside a single page
@@ -228,7 +254,7 @@ class Collector:
         if old is not None and old.state == "done" and not self.options.refresh:
             self._bump("unchanged", 1)
             return
-        self.progress(render(N_("article {title}"), {"title": entry.title}))
+        self._tell("article", entry.url, render(N_("article {title}"), {"title": entry.title}))
         rec = ArticleRecord(entry.url, entry.title, entry.list_date, entry.year, "done")
         try:
             got, content = self._fetch_kept(entry.url, old_article=old)
@@ -375,7 +401,7 @@ class Collector:
             self.fail(p, N_("the downloaded file is gone (delete it from the collection or collect again)"))
         todo = [p for p in todo if Path(p).is_file()]
         if todo:
-            self.progress(render(N_("reading {n} file(s) into the store"), {"n": len(todo)}))
+            self._tell("ingest", "", render(N_("reading {n} file(s) into the store"), {"n": len(todo)}))
             workers = self.options.workers
             if workers is None:
                 workers = 0 if len(todo) < 8 else None
