@@ -122,6 +122,13 @@ def test_article_meta_tags_win_over_the_visible_line():
     assert not art.body_is_report
 
 
+def test_article_other_publication_meta_names():
+    text = '<html><head><meta name="firstpublishedtime" content="2024-01-20-10:30:00"></head><body></body></html>'
+    meta = read_article(text, "http://e.gov.cn/art/2.html").meta
+    assert (meta.published, meta.published_at, meta.provenance["published"]) == (
+        "2024-01-20", "2024-01-20 10:30:00", "meta")
+
+
 def test_article_visible_line_when_no_meta_tags():
     art = read_article(HUAIAN_HTML.decode("utf-8").replace('<meta name="ArticleTitle"', '<meta name="x"'),
                        "http://f.gov.cn/a.html")

@@ -117,7 +117,9 @@ def read_meta(root: etree._Element) -> ArticleMeta:
     text = block_text(root)
     if tags.get("articletitle"):
         meta.title, meta.provenance["title"] = tags["articletitle"], "meta"
-    when = _when(tags.get("pubdate", ""))
+    # PubDate is the guideline's; other CMSs name it otherwise.
+    when = next((w for name in ("pubdate", "firstpublishedtime", "publishdate", "article:published_time")
+                 if (w := _when(tags.get(name, "")))), None)
     if when:
         meta.published, meta.published_at = when
         meta.provenance["published"] = "meta"
