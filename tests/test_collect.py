@@ -10,6 +10,7 @@ import threading
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from conftest_db import BACKENDS, fresh_url
 from test_collect_site import (
@@ -434,3 +435,10 @@ def test_progress_events_and_a_stop_from_another_thread(site, workdir):
         second = collect([url], store, Options(**FAST))
         assert (second.new, second.unchanged) == (1, 1) and len(store.entries()) == 2
     assert events[0] == ("column", 0) and events[1] == ("article", 0) and ("ingest", 1) in events
+
+
+def test_publication_of_a_store_never_collected_into(workdir):
+    with Store.open(workdir / "db.sqlite") as store:
+        assert publication(store, "0" * 64) is None and publications(store) == {}
+        with store.engine.connect() as conn:
+            assert "collect_sources" not in sa.inspect(conn).get_table_names()  # a reader creates nothing

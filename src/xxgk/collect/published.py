@@ -82,7 +82,9 @@ def _publication(state: State, row: dict[str, Any]) -> Publication:
 def publication(store: Store, sha256: str) -> Publication | None:
     """The web publication of the source with this sha256 (the earliest when several articles
     carried the same file), or None when it was not collected."""
-    state = State(store.engine)
+    state = State.reader(store.engine)
+    if state is None:
+        return None
     for row in state.publications([sha256]):
         return _publication(state, row)
     return None
@@ -90,8 +92,10 @@ def publication(store: Store, sha256: str) -> Publication | None:
 
 def publications(store: Store) -> dict[str, Publication]:
     """Every collected report source's publication, by sha256."""
-    state = State(store.engine)
+    state = State.reader(store.engine)
     out: dict[str, Publication] = {}
+    if state is None:
+        return out
     for row in state.publications():
         if row["sha256"] not in out:
             out[row["sha256"]] = _publication(state, row)

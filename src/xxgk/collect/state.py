@@ -98,11 +98,20 @@ _SOURCE_FIELDS = ("url", "role", "use", "link_text", "final_url", "status", "eta
 
 
 class State:
-    """Read and write the collector's tables on a store's engine (created when missing)."""
+    """Read and write the collector's tables on a store's engine (created when missing, unless
+    `create=False`: a reader never takes the write lock)."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, create: bool = True) -> None:
         self.engine = engine
-        t.create(engine)
+        if create:
+            t.create(engine)
+
+    @classmethod
+    def reader(cls, engine: sa.Engine) -> State | None:
+        """A read-only handle, or None when nothing was ever collected into this database."""
+        if not sa.inspect(engine).has_table(t.sources.name):
+            return None
+        return cls(engine, create=False)
 
     def _write(self) -> sa.Connection:
         # The store's SQLite engine takes the write lock up front for connections marked so.
