@@ -19,7 +19,9 @@ from test_collect_site import (
     Site,
     datastore_family,
     links_family,
+    page,
     static_family,
+    with_attachment,
 )
 from xxgk.collect import Options, apply, collect, publication, publications
 from xxgk.collect.article import filename, is_document_link, looks_like_report, read_article
@@ -442,3 +444,20 @@ def test_publication_of_a_store_never_collected_into(workdir):
         assert publication(store, "0" * 64) is None and publications(store) == {}
         with store.engine.connect() as conn:
             assert "collect_sources" not in sa.inspect(conn).get_table_names()  # a reader creates nothing
+
+
+def test_an_unreadable_attachment_is_named_by_its_address(site, workdir):
+    listing = page("年报", "<ul><li><a href='/a.html'>某县2024年政府信息公开工作年度报告</a></li></ul>")
+    site.file("/list.html", listing.encode())
+    site.file("/a.html", with_attachment(page("某县", "<p>详见附件</p>").encode(), "/bad.pdf", "年报.pdf"))
+    site.file("/bad.pdf", b"%PDF-1.4\nthis is not a PDF at all", "application/pdf")
+    summary, _ = run([site.url("/list.html")], workdir / "db.sqlite")
+    with use_lang("en"):
+        (failure,) = summary.failed
+        assert failure.url == site.url("/bad.pdf") and failure.reason.startswith("not readable as a report: ")
+    for f in (workdir / "collected").rglob("*.pdf"):
+        f.unlink()
+    summary, _ = run([site.url("/list.html")], workdir / "db.sqlite")
+    with use_lang("en"):
+        (failure,) = summary.failed
+        assert failure.url == site.url("/bad.pdf") and failure.reason.startswith("the downloaded file collected/")

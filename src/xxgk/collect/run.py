@@ -55,6 +55,7 @@ EMPTY_FILE = N_("empty file (0 bytes)")
 NO_REPORT_LINKS = N_("no annual report found on this page")
 MAX_PAGES_REACHED = N_("stopped after {n} list pages (--max-pages)")
 CANNOT_SAVE = N_("cannot save the file: {why}")
+FILE_GONE = N_("the downloaded file {path} is gone (collect again with --refresh)")
 INTERNAL_ERROR = N_("internal error while collecting this column ({error}); please report it")
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -394,11 +395,12 @@ class Collector:
 
     def ingest(self) -> None:
         chosen = self.state.report_sources()
-        known = self.store.lookup([sha for sha, _ in chosen])
-        todo = [path for sha, path in chosen if known.get(sha) is None or known[sha].state != "current"]
-        missing = [p for p in todo if not Path(p).is_file()]
-        for p in missing:
-            self.fail(p, N_("the downloaded file is gone (delete it from the collection or collect again)"))
+        known = self.store.lookup([sha for sha, _, _ in chosen])
+        url_of = {path: url for sha, path, url in chosen}
+        todo = [path for sha, path, _ in chosen if known.get(sha) is None or known[sha].state != "current"]
+        for p in todo:
+            if not Path(p).is_file():
+                self.fail(url_of[p], FILE_GONE, path=p)
         todo = [p for p in todo if Path(p).is_file()]
         if todo:
             self._tell("ingest", "", render(N_("reading {n} file(s) into the store"), {"n": len(todo)}))
@@ -407,8 +409,8 @@ class Collector:
                 workers = 0 if len(todo) < 8 else None
             result = ingest_files(todo, self.store, workers=workers, progress=False)
             self.summary.reports_added += result.added + result.reparsed
-            for file, reason in result.failed:
-                self.summary.failed.append(Failure(file, NOT_READABLE, {"why": reason}))
+            for file, reason in result.failed:  # named by the address it came from
+                self.summary.failed.append(Failure(url_of.get(file, file), NOT_READABLE, {"why": reason}))
         self.summary.published_set = stamp(self.store)
 
 

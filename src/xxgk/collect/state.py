@@ -211,18 +211,19 @@ class State:
                     for s in rec.sources
                 ])
 
-    def report_sources(self) -> list[tuple[str, str]]:
-        """(sha256, path) of every downloaded source chosen as a report, in a stable order."""
+    def report_sources(self) -> list[tuple[str, str, str]]:
+        """(sha256, path, url) of every downloaded source chosen as a report, one per sha256, in a
+        stable order."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(t.sources.c.sha256, t.sources.c.path)
+                sa.select(t.sources.c.sha256, t.sources.c.path, t.sources.c.url)
                 .where(t.sources.c.use == "report", t.sources.c.sha256.is_not(None))
-                .order_by(t.sources.c.sha256, t.sources.c.path)
+                .order_by(t.sources.c.sha256, t.sources.c.path, t.sources.c.url)
             ).all()
-        seen: dict[str, str] = {}
-        for sha, path in rows:
-            seen.setdefault(sha, path)
-        return list(seen.items())
+        seen: dict[str, tuple[str, str, str]] = {}
+        for sha, path, url in rows:
+            seen.setdefault(sha, (sha, path, url))
+        return list(seen.values())
 
     def publications(self, sha256s: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         """Rows of (source × article) for report sources, the earliest publication first per sha256."""
