@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import shutil
+import subprocess
 import threading
 from pathlib import Path
 
@@ -461,3 +463,23 @@ def test_an_unreadable_attachment_is_named_by_its_address(site, workdir):
     with use_lang("en"):
         (failure,) = summary.failed
         assert failure.url == site.url("/bad.pdf") and failure.reason.startswith("the downloaded file collected/")
+
+
+def test_a_self_signed_https_site_needs_insecure(workdir):
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("openssl is not installed: no certificate to serve HTTPS with")
+    cert, key = workdir / "cert.pem", workdir / "key.pem"
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    site = Site(tls=(str(cert), str(key)))
+    try:
+        url = static_family(site)
+        assert url.startswith("https://")
+        refused, _ = run([url], workdir / "a.sqlite", retries=0)
+        accepted, _ = run([url], workdir / "b.sqlite", verify=False)
+    finally:
+        site.close()
+    with use_lang("en"):
+        assert any("CERTIFICATE_VERIFY_FAILED" in f.reason for f in refused.failed)
+    assert refused.reports_added == 0 and accepted.reports_added == 2

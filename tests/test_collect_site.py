@@ -10,6 +10,7 @@ tests/data.
 from __future__ import annotations
 
 import hashlib
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -34,7 +35,8 @@ Handler = Callable[[str, str, dict[str, str], bytes], Answer]  # (method, path?q
 
 
 class Site:
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[str, str] | None = None) -> None:
+        """`tls`: (certificate, key) files: serve HTTPS with that certificate."""
         self.routes: dict[str, Handler] = {}
         self.log: list[tuple[float, str, str, int]] = []  # (monotonic time, method, path?query, status)
         self.lock = threading.Lock()
@@ -75,6 +77,12 @@ class Site:
                 pass  # a client that hung up (the timeout and kill tests do): not the site's business
 
         self.server = Server(("127.0.0.1", 0), H)
+        self.scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            self.scheme = "https"
         self.server.daemon_threads = True
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -82,7 +90,7 @@ class Site:
 
     @property
     def root(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def url(self, path: str) -> str:
         return self.root + path

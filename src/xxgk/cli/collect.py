@@ -39,6 +39,9 @@ def collect_cmd(
     retries: Annotated[int, typer.Option("--retries", min=0, help=_("Retries on 5xx, 429 and timeouts."))] = 3,
     refresh: Annotated[bool, typer.Option(
         "--refresh", help=_("Ask again (conditionally) for articles collected before."))] = False,
+    insecure: Annotated[bool, typer.Option(
+        "--insecure", help=_("Accept HTTPS certificates that are expired or self-signed (common on government "
+                             "sites)."))] = False,
     parallel: Annotated[int, typer.Option(
         "--parallel", min=1, help=_("Sites read at the same time (each still one request per --rate)."))] = 4,
     workers: Annotated[int | None, typer.Option(
@@ -78,7 +81,7 @@ def collect_cmd(
         raise typer.Exit(EXIT_INPUT) from e
     options = Options(rate=rate, timeout=timeout, retries=retries, since=since, max_pages=max_pages,
                       out=out_dir, refresh=refresh, workers=workers,
-                      parallel=parallel)
+                      parallel=parallel, verify=not insecure)
 
     def say(event: Event) -> None:
         err.print(f"[dim]{escape(event.text)}[/]")

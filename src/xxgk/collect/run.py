@@ -83,6 +83,7 @@ class Options:
     # Set it (from another thread: the workbench's stop button) to end the run after the article
     # in hand; what was collected so far is ingested, the rest waits for the next run.
     stop: threading.Event | None = None
+    verify: bool = True  # check HTTPS certificates (False: accept expired and self-signed ones)
     parallel: int = 4  # sites read at once (one thread per site; each site still gets one request per `rate`)
 
 
@@ -150,7 +151,7 @@ class Collector:
         self.state = State(store.engine)
         self.out = Path(options.out)
         self.fetcher = Fetcher(rate=options.rate, timeout=options.timeout, retries=options.retries,
-                               backoff=options.backoff)
+                               backoff=options.backoff, verify=options.verify)
         self.summary = Summary()
         self._fetched_now: dict[str, SourceRecord] = {}  # URL -> download of this run
         self._lock = threading.Lock()  # the summary, updated by one thread per site
