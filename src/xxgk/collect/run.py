@@ -154,7 +154,8 @@ class Collector:
                                backoff=options.backoff, verify=options.verify)
         self.summary = Summary()
         self._fetched_now: dict[str, SourceRecord] = {}  # URL -> download of this run
-        self._lock = threading.Lock()  # the summary, updated by one thread per site
+        self._articles_seen: set[str] = set()  # article URLs taken in this run
+        self._lock = threading.Lock()  # the summary and the set above, shared by the sites' threads
 
     def close(self) -> None:
         self.fetcher.close()
@@ -252,6 +253,12 @@ class Collector:
     # ------------------------------------------------------------------ articles
 
     def article(self, column_id: int, entry: Entry) -> None:
+        # Two sites' columns may list the same article: one thread reads it, once per run.
+        with self._lock:
+            if entry.url in self._articles_seen:
+                self.summary.unchanged += 1
+                return
+            self._articles_seen.add(entry.url)
         old = self.state.article(entry.url)
         if old is not None and old.state == "done" and not self.options.refresh:
             self._bump("unchanged", 1)
