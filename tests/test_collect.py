@@ -25,7 +25,7 @@ from test_collect_site import (
     static_family,
     with_attachment,
 )
-from xxgk.collect import Options, apply, collect, publication, publications
+from xxgk.collect import Options, apply, collect, publication, publications, published_dates
 from xxgk.collect.article import filename, is_document_link, looks_like_report, read_article
 from xxgk.collect.fetch import Fetcher, FetchError
 from xxgk.collect.listing import datastore, read_list_page, report_year, static_pages
@@ -348,6 +348,8 @@ def test_apply_sets_a_missing_publication_date_only(site, workdir):
         report.meta.published = "2021-01-20"
         assert not apply(report, pubs[sha]) and report.meta.published == "2021-01-20"
         assert json.loads(json.dumps(pubs[sha].to_dict()))["sha256"] == sha
+        dates = published_dates(store)
+        assert dates[sha] == "2021-01-25" and set(dates) == {s for s, p in pubs.items() if p.published}
     assert os.path.isdir(workdir / "collected")
 
 

@@ -14,7 +14,15 @@ pages of the CMS families), `article` (article metadata, attachments, file names
 """
 
 from xxgk.collect.fetch import Fetcher, FetchError
-from xxgk.collect.published import Publication, apply, publication, publications, stamp
+from xxgk.collect.published import (
+    Publication,
+    apply,
+    apply_date,
+    publication,
+    publications,
+    published_dates,
+    stamp,
+)
 from xxgk.collect.run import Column, Event, Failure, Options, Summary, collect
 
 __all__ = [
@@ -27,8 +35,10 @@ __all__ = [
     "Publication",
     "Summary",
     "apply",
+    "apply_date",
     "collect",
     "publication",
     "publications",
+    "published_dates",
     "stamp",
 ]

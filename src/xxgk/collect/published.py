@@ -102,14 +102,32 @@ def publications(store: Store) -> dict[str, Publication]:
     return out
 
 
+def published_dates(store: Store, sha256s: list[str] | None = None) -> dict[str, str]:
+    """{sha256: publication date} of collected report sources: what the ingest should hand its
+    workers, so that `apply_date` runs before the rules (the hook the store's ingest lacks)."""
+    state = State.reader(store.engine)
+    if state is None:
+        return {}
+    out: dict[str, str] = {}
+    for row in state.publications(sha256s):
+        if row["published"] and row["sha256"] not in out:
+            out[row["sha256"]] = row["published"]
+    return out
+
+
+def apply_date(report: Report, published: str | None) -> bool:
+    """`apply` for a bare date (in a worker process, which has no store)."""
+    if not published or report.meta.published:
+        return False
+    report.meta.published = published
+    report.meta.provenance["published"] = PROVENANCE
+    return True
+
+
 def apply(report: Report, pub: Publication | None) -> bool:
     """Set the report's publication date from the web when its own text states none.
     Returns whether it changed. The hook the ingest should call before the rules run."""
-    if pub is None or pub.published is None or report.meta.published:
-        return False
-    report.meta.published = pub.published
-    report.meta.provenance["published"] = PROVENANCE
-    return True
+    return apply_date(report, pub.published if pub is not None else None)
 
 
 def stamp(store: Store) -> int:
