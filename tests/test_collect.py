@@ -28,7 +28,7 @@ from test_collect_site import (
 from xxgk.collect import Options, apply, collect, publication, publications, published_dates
 from xxgk.collect.article import filename, is_document_link, looks_like_report, read_article
 from xxgk.collect.fetch import Fetcher, FetchError
-from xxgk.collect.listing import datastore, read_list_page, report_year, static_pages
+from xxgk.collect.listing import datastore, find_date, read_list_page, report_year, static_pages
 from xxgk.collect.pages import decode
 from xxgk.collect.state import State
 from xxgk.i18n import use_lang
@@ -68,6 +68,8 @@ def run(site_urls, db: Path, **options):
     ("图解：2024年政府信息公开工作年度报告", None),
     ("2024年法治政府建设年度报告", None),
     ("政府信息公开工作年度报告", None),  # no year: cannot be placed
+    ("某县二〇二三年政府信息公开工作年度报告", 2023),
+    ("某县２０２２年度政府信息公开年报", 2022),  # full-width digits
 ])
 def test_report_titles(title, year):
     assert report_year(title) == year
@@ -153,6 +155,7 @@ def test_document_links():
 def test_attachment_names():
     cd = "attachment; filename=\"x.pdf\"; filename*=UTF-8''%E5%B9%B4%E6%8A%A5%202024.pdf"
     assert filename(cd, "http://h.gov.cn/down.jsp") == "年报 2024.pdf"
+    assert find_date("发布时间：２０２４年１月５日") == "2024-01-05"
     gbk_raw = "年报.pdf".encode("gbk").decode("latin-1")  # what an HTTP client makes of raw GBK bytes
     assert filename(f'attachment; filename="{gbk_raw}"', "http://h.gov.cn/d") == "年报.pdf"
     assert filename(None, "http://h.gov.cn/files/%E5%B9%B4%E6%8A%A5.pdf") == "年报.pdf"

@@ -20,6 +20,7 @@ and is not a notice about reports (关于…的通知, 解读, 图解…).
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
@@ -34,9 +35,20 @@ _NOT_REPORT = re.compile(r"关于|通知|解读|图解|问答|一图|读懂|培�
 _DATE = re.compile(r"(20\d{2})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})")
 
 
+_CN_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
+_CN_YEAR = re.compile(r"[二][〇零○][〇零○一二三四五六七八九]{2}(?=\s*年)")
+
+
+def normalise(text: str) -> str:
+    """Full-width digits and punctuation made plain (NFKC), years in Chinese numerals
+    (二〇二三年) made digits, whitespace collapsed."""
+    text = unicodedata.normalize("NFKC", text or "")
+    return squash(_CN_YEAR.sub(lambda m: m.group(0).translate(_CN_DIGITS), text))
+
+
 def report_year(title: str) -> int | None:
     """The year an annual-report title names, or None when the title is not one."""
-    flat = squash(title).replace(" ", "")
+    flat = normalise(title).replace(" ", "")
     if not _REPORT.search(flat) or _NOT_REPORT.search(flat):
         return None
     years = [int(y) for y in _YEAR.findall(flat) if 2000 <= int(y) <= 2100]
@@ -45,7 +57,7 @@ def report_year(title: str) -> int | None:
 
 def find_date(text: str) -> str | None:
     """The first date written in a text, as YYYY-MM-DD."""
-    m = _DATE.search(text or "")
+    m = _DATE.search(normalise(text))
     if not m:
         return None
     y, mo, d = (int(g) for g in m.groups())
