@@ -46,12 +46,13 @@ class Site:
             protocol_version = "HTTP/1.1"
 
             def _serve(self, method: str) -> None:
+                arrived = time.monotonic()
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 answer = site.answer(method, self.path, headers, body)
                 with site.lock:
-                    site.log.append((time.monotonic(), method, self.path, answer.status))
+                    site.log.append((arrived, method, self.path, answer.status))
                 try:
                     self.send_response(answer.status)
                     for k, v in answer.headers.items():

@@ -12,13 +12,11 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from xxgk.cli.common import EXIT_CLEAN, EXIT_INPUT, err, fail, library_errors, out, plain
 from xxgk.i18n import _
-
-EXIT_CLEAN, EXIT_INPUT = 0, 2
 
 
 def collect_cmd(
@@ -55,48 +53,26 @@ def collect_cmd(
     them with their URL and publication time. Polite (robots.txt, --rate) and resumable."""
     from xxgk.collect import Event, Options, collect
     from xxgk.collect.columns import read_columns
-    from xxgk.errors import XxgkError
-    from xxgk.store import Store, StoreError
-
-    err = Console(stderr=True, highlight=False)
-
-    def error(text: str) -> None:
-        label = _("error")
-        err.print(f"[bold red]{label}[/] {escape(text)}")
+    from xxgk.corpus.selection import open_store
 
     columns: list = list(urls or [])
     if list_file:
-        try:
+        with library_errors():
             columns.extend(read_columns(list_file))
-        except XxgkError as e:
-            error(str(e))
-            raise typer.Exit(EXIT_INPUT) from e
     if not columns:
-        error(_("give the URL of a column's first list page, or --list with a CSV of columns"))
-        raise typer.Exit(EXIT_INPUT)
-    try:
-        store = Store.open(db)
-    except StoreError as e:
-        error(str(e))
-        raise typer.Exit(EXIT_INPUT) from e
-    options = Options(rate=rate, timeout=timeout, retries=retries, since=since, max_pages=max_pages,
-                      out=out_dir, refresh=refresh, workers=workers,
-                      parallel=parallel, verify=not insecure)
+        fail(_("give the URL of a column's first list page, or --list with a CSV of columns"))
+    options = Options(rate=rate, timeout=timeout, retries=retries, since=since, max_pages=max_pages, out=out_dir,
+                      refresh=refresh, workers=workers, parallel=parallel, verify=not insecure)
 
     def say(event: Event) -> None:
-        err.print(f"[dim]{escape(event.text)}[/]")
+        err.print(plain(event.text, "dim"))
 
-    try:
+    with library_errors(), open_store(db, must_exist=False) as store:
         summary = collect(columns, store, options, progress=say if progress else lambda _event: None)
-    except XxgkError as e:
-        error(str(e))
-        raise typer.Exit(EXIT_INPUT) from e
-    finally:
-        store.close()
+        url = store.url
     if as_json:
-        print(json.dumps({"database": store.url, **summary.to_dict()}, ensure_ascii=False, indent=1))
+        print(json.dumps({"database": url, **summary.to_dict()}, ensure_ascii=False, indent=1))
     else:
-        out = Console(highlight=False)
         grid = Table(title=_("xxgk collect"), title_justify="left", show_header=False)
         grid.add_column(justify="left")
         grid.add_column(justify="right")
@@ -107,10 +83,10 @@ def collect_cmd(
         for label, value in rows:
             grid.add_row(label, str(value))
         out.print(grid)
-        out.print(_("database: {db}").format(db=escape(store.url)))
+        out.print(plain(_("database: {db}").format(db=url)))
         failed = _("failed")
         for f in summary.failed:
-            out.print(f"[red]{failed}[/] {escape(f.url)}: {escape(f.reason)}")
+            out.print(f"[red]{escape(failed)}[/] {escape(f.url)}: {escape(f.reason)}")
     raise typer.Exit(EXIT_INPUT if summary.failed else EXIT_CLEAN)
 
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -174,6 +175,16 @@ class Fetcher:
                     self._sleep(left)
             self._last[host] = self._clock()
 
+    @contextmanager
+    def _finished(self, url: str) -> Iterator[None]:
+        """The host's clock restarts when an answer has been read, not when it was asked for: a
+        slow site gets `rate` seconds of rest after each answer, not less."""
+        try:
+            yield
+        finally:
+            with self._lock("turn " + origin(url)):
+                self._last[origin(url)] = self._clock()
+
     def _crawl_delay(self, host: str) -> float:
         rules = self._robots.get(host)
         if isinstance(rules, urllib.robotparser.RobotFileParser):
@@ -284,7 +295,7 @@ class Fetcher:
             if self.on_request:
                 self.on_request(method, url)
             try:
-                with self._client.stream(method, url, headers=headers, data=data) as response:
+                with self._client.stream(method, url, headers=headers, data=data) as response, self._finished(url):
                     if response.status_code in RETRY_STATUS and not last:
                         self._sleep(self._retry_wait(attempt, response))
                         continue

@@ -12,8 +12,8 @@
    completely read (most cells read, fewest missing; a tie goes to the attachment, the
    document as signed) — and the others are recorded as `same-report` sources of it; different
    reports in one article are each a report.
-4. **Ingest** the chosen files with `xxgk.ingest.ingest` (the same pipeline and store as
-   `xxgk ingest`), then give stored reports that state no publication date their article's
+4. **Ingest** the chosen files (`xxgk.corpus.inputs.ingest_paths`: the same pipeline and store
+   as `xxgk ingest`), then give stored reports that state no publication date their article's
    (`published.stamp`).
 
 Every article is saved in one transaction after its files are on disk, so a run killed at any
@@ -41,9 +41,9 @@ from xxgk.collect.listing import Entry, ListPage, Request, read_list_page
 from xxgk.collect.pages import decode
 from xxgk.collect.published import stamp
 from xxgk.collect.state import ArticleRecord, PageRecord, SourceRecord, State
+from xxgk.corpus.inputs import ingest_paths
 from xxgk.errors import XxgkError
 from xxgk.i18n import N_, render
-from xxgk.ingest import ingest as ingest_files
 from xxgk.store import Store
 
 # Reasons recorded for what is not a fetch error (fetch errors carry their own).
@@ -415,7 +415,7 @@ class Collector:
             workers = self.options.workers
             if workers is None:
                 workers = 0 if len(todo) < 8 else None
-            result = ingest_files(todo, self.store, workers=workers, progress=False)
+            result = ingest_paths(todo, self.store, workers=workers)
             self.summary.reports_added += result.added + result.reparsed
             for file, reason in result.failed:  # named by the address it came from
                 self.summary.failed.append(Failure(url_of.get(file, file), NOT_READABLE, {"why": reason}))
