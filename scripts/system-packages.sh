@@ -9,6 +9,7 @@ fi
 need=()
 command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql)
 command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui fonts-noto-cjk)
+[ -e /usr/lib/libreoffice/program/libsclo.so ] || need+=(libreoffice-calc-nogui)  # the form's recalculation test
 command -v chromium >/dev/null 2>&1 || need+=(chromium chromium-driver)
 [ -e /usr/lib/x86_64-linux-gnu/libGL.so.1 ] || need+=(libgl1 libglib2.0-0)  # opencv (OCR)
 if [ ${#need[@]} -gt 0 ]; then
