@@ -335,7 +335,7 @@ def test_pdf_without_libreoffice_names_the_package(tmp_path, monkeypatch):
 
 
 def test_cli_form_from_a_store(tmp_path):
-    from xxgk.ingest import ingest
+    from xxgk.corpus.ingest import ingest
     from xxgk.store import Store
 
     db = tmp_path / "x.sqlite"

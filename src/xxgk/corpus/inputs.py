@@ -12,22 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xxgk import api
+from xxgk.corpus.ingest import REPORT_SUFFIXES, Loaded, Source, discover, ingest, load
 from xxgk.errors import InputError, XxgkError
-
-try:  # the ingest moves into this package (issue 8); until then it lives at xxgk.ingest
-    from xxgk.corpus.ingest import (  # type: ignore[import-not-found]
-        REPORT_SUFFIXES,
-        Loaded,
-        Source,
-        discover,
-        ingest,
-        load,
-    )
-except ModuleNotFoundError as _missing:
-    if _missing.name != "xxgk.corpus.ingest":
-        raise
-    from xxgk.ingest import REPORT_SUFFIXES, Loaded, Source, discover, ingest, load
-
 from xxgk.report import Report
 
 if TYPE_CHECKING:
