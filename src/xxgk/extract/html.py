@@ -578,7 +578,6 @@ def extract_html(data: bytes, file: str = "") -> Document:
         raise InputError(file, "web page has no content")
     title_el = next(iter(root.iter("title")), None)
     page_title = clean_text("".join(title_el.itertext())) if title_el is not None else ""
-    title_line = title_el.sourceline if title_el is not None else None
     root_meta = _meta_tags(root)
     why_empty = _why_empty(root)  # before cleaning: frames and objects are removed by it
     attachments = _attachments(root)

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 
 from xxgk.document import Document
 from xxgk.errors import InputError
+from xxgk.parse.blanks import apply_blank_convention
 from xxgk.parse.infer import infer
 from xxgk.parse.lines import Line, document_lines
 from xxgk.parse.meta import read_meta
-from xxgk.parse.blanks import apply_blank_convention
 from xxgk.parse.outline import Outline, SectionSpan, build_outline
 from xxgk.parse.tables import TableResult, parse_appeals, parse_row_table
 from xxgk.report import ACTIVE_TEMPLATE, Cell, Meta, Report, SectionText, Source

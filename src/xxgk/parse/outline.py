@@ -156,7 +156,9 @@ def _toc_run(lines: Sequence[Line], heads: list[Heading]) -> tuple[int, int] | N
     prev = -2
     for h in heads:
         gap = [ln for ln in lines[prev + 1:h.line] if ln.raw.strip()] if prev >= 0 else [None]
-        if current and not gap:
+        # a title listed again is the text's own heading, right after the contents
+        again = h.section is not None and any(x.section == h.section for x in current)
+        if current and not gap and not again:
             current.append(h)
         else:
             if current:

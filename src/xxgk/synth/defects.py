@@ -126,7 +126,7 @@ def _negative(report: SyntheticReport, rng: random.Random) -> SyntheticReport:
             cell = f"applications.{r1}.{c1}"
             break
     else:  # nothing to swap with: a negative count in 二 (no arithmetic there)
-        counts = [p for p in vals if p.startswith("active.") and report.tpl.column_of(p).kind == "count"]
+        counts = [p for p in vals if p.startswith("active.") and report.column_of(p).kind == "count"]
         cell = rng.choice(sorted(counts))
         vals[cell] = -rng.randint(1, 20)
     exp = Expectation("negative-count", (cell,), why=f"{cell} printed as {vals[cell]}")
@@ -311,16 +311,3 @@ def inject(report: SyntheticReport, kind: str, rng: random.Random) -> SyntheticR
     if why:
         raise ValueError(f"seed {report.seed}: {why}")
     return DEFECTS[kind].apply(report, rng)
-
-
-def sample(seed: int, defect_rate: float) -> SyntheticReport:
-    """The seed's report; with probability `defect_rate` (drawn from the seed) one defect in it,
-    of a kind that applies to it. For corpora and benchmarks that mix clean and faulty reports."""
-    from xxgk.synth.truth import generate, stream
-
-    rng = stream(seed, "sample")
-    report = generate(seed)
-    if rng.random() < defect_rate:
-        kinds = [k for k in sorted(DEFECTS) if applicable(report, k) is None]
-        report = generate(seed, year=report.year, template=report.template, defects=[rng.choice(kinds)])
-    return report

@@ -81,6 +81,12 @@ def outdated_template_row(report: Report) -> Iterator[Finding]:
         other = next(t for t in TEMPLATES.values() if t.table("applications").has_row(key))
         yield r.text_finding(f"row {row.label} belongs to the {other.id} template, not the {report.template.id} "
                         f"template of this report (outdated template row)", cells, report.cells[cells[0]].loc)
+    old = report.foreign_active()
+    if old:  # table 二 printed on the other template (a 2021 report with the 2019 table 二)
+        cells = [p for p in report.cells if p.startswith("active.")]
+        loc = next((report.cells[p].loc for p in cells if report.cells[p].loc), None)
+        yield r.text_finding(f"table 二 is printed on the {old} template, not the {report.meta.template} "
+                             f"template of this report (outdated template rows)", cells, loc)
 
 
 @rule("unmatched-row", "warning", "A printed row with numbers that matches no row of the template")
