@@ -94,6 +94,11 @@ def place_values(row: Row, tokens: list[Token], table_key: str, line: Line,
     n = len(row.columns)
     if extra is not None:
         tokens = extra.strip(tokens, n, line, row.label)
+        if line.index in extra.short_rows:
+            note = (f"row printed {n} values for {n} columns and the {extra.describe()['label']}; "
+                    "which column lost its value cannot be told")
+            return {f"{table_key}.{row.key}.{col.key}": Cell(None, "missing", str(line.loc), None, note)
+                    for col in row.columns}, f"printed {n} values for {n + 1} columns"
     options = [tokens, [t for t in tokens if t.kind != "empty"]]
     if line.aligned:
         options[1:1] = [_trim_empties(tokens, n, leading=True), _trim_empties(tokens, n, leading=False)]
