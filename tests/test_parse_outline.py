@@ -12,10 +12,10 @@ from tests.conftest import DATA
 
 import xxgk
 from xxgk.document import Document, Paragraph
+from xxgk.extract.html import extract_html, strip_site_name
 from xxgk.i18n import use_lang
 from xxgk.parse import parse_document
 from xxgk.parse.meta import plausible_agency
-from xxgk.extract.html import extract_html, strip_site_name
 
 HUAIAN = (DATA / "pypdf" / "huaian-city-2024.txt").read_text(encoding="utf-8")
 TITLES = ["一、总体情况", "二、主动公开政府信息情况", "三、收到和处理政府信息公开申请情况",
@@ -85,7 +85,7 @@ def test_a_subtotal_column_is_recognised_checked_and_never_shifts_values() -> No
         nums = [p for p in parts[-7:] if p.isdigit()]
         if len(nums) == 7 and sum(p.isdigit() for p in parts) == 7:
             org = sum(int(x) for x in parts[-6:-1])
-            line = " ".join(parts[:-1] + [str(org), parts[-1]])
+            line = " ".join([*parts[:-1], str(org), parts[-1]])
         lines.append(line)
     report = xxgk.parse_text("\n".join(lines))
     apps = {p: c.value for p, c in report.cells.items() if p.startswith("applications.")}

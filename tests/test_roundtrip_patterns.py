@@ -27,7 +27,7 @@ _EXCLUSIVE = {"dash-zero", "blank-zero"}
 
 def _mix(draw_from: list[str]) -> st.SearchStrategy[frozenset[str]]:
     return st.sets(st.sampled_from(draw_from), min_size=1, max_size=4).filter(
-        lambda s: not _EXCLUSIVE <= s).map(frozenset)
+        lambda s: not s >= _EXCLUSIVE).map(frozenset)
 
 
 def _read(rendered):
