@@ -217,3 +217,15 @@ def test_title_from_word_properties() -> None:
                    properties={"docx:title": "某县2024年政府信息公开工作年度报告"})
     report = parse_document(doc)
     assert (report.meta.agency, report.meta.provenance["title"]) == ("某县", "docx:title")
+
+
+def test_unnumbered_sections_with_numbered_subheads() -> None:
+    text = HUAIAN
+    for title in TITLES:
+        text = text.replace(title + "\n", title[2:] + "\n", 1)
+    text = text.replace("（一）主动公开情况。", "（一）主动公开政府信息情况\n", 1)
+    report = xxgk.parse_text(text)
+    assert [s.no for s in report.sections] == [1, 2, 3, 4, 5, 6]
+    assert report.outline["section_style"] == ""
+    sub = next(h for h in report.outline["headings"] if h["text"] == "（一）主动公开政府信息情况")
+    assert (sub["kind"], sub["level"]) == ("heading", 2)

@@ -189,12 +189,14 @@ def _section_style(heads: list[Heading]) -> Style | None:
     another ordinal. Ties go to the outermost style."""
     best: tuple[int, int, int] | None = None
     chosen: Style | None = None
-    for rank, style in enumerate(STYLE_ORDER):
+    # Unnumbered template titles (总体情况 …) compete too: a report that numbers only its
+    # sub-heads must not have them taken for its sections. Numbered styles win ties.
+    for rank, style in enumerate((*STYLE_ORDER, "bare")):
         matched = {h.section for h in heads if h.style == style and h.section is not None}
         if not matched:
             continue
         consistent = {h.section for h in heads if h.style == style and h.section is not None
-                      and h.ordinal == h.section}
+                      and (h.ordinal == h.section or style == "bare")}
         key = (len(consistent), len(matched), -rank)
         if best is None or key > best:
             best, chosen = key, style
@@ -215,11 +217,17 @@ def build_outline(lines: Sequence[Line]) -> Outline:
     present = [s for s in STYLE_ORDER if any(h.style == s for h in body)]
     base = present.index(style) if style in present else 0
     for h in body:
-        h.level = 1 if h.style == "bare" else present.index(h.style) - base + 1
+        if h.style == "bare":
+            h.level = 1
+        else:
+            h.level = present.index(h.style) - base + 1 + (style == "bare")
     seen: set[int] = set()
     # Sections are headings of the section style or of an outer one (第一部分 beside 二、…);
     # a heading of an inner style is a sub-head, whatever its words.
-    outer = set(STYLE_ORDER[:STYLE_ORDER.index(style) + 1]) if style else set(STYLE_ORDER)
+    if style == "bare":
+        outer: set[Style] = set()
+    else:
+        outer = set(STYLE_ORDER[:STYLE_ORDER.index(style) + 1]) if style else set(STYLE_ORDER)
     styled = {h.section for h in body if h.style in outer and h.section is not None}
     for h in body:
         if h.section is None or h.section in seen:
