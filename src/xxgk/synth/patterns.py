@@ -67,7 +67,9 @@ _LED = ("在区委、区政府的正确领导下", "在县委、县政府的坚�
 _SUB = re.compile(r"^（([一二三四五])）([^。]{2,14})。")
 
 
-def _subheads(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
+def _subheads(paragraphs: tuple[str, ...], rng: random.Random) -> tuple[str, ...]:
+    # as printed in the corpus: （一）…, (一) … with ASCII parentheses, or in bold markers
+    style = rng.choice(("full", "full", "ascii", "bold"))
     out: list[str] = []
     for p in paragraphs:
         m = _SUB.match(p)
@@ -75,7 +77,9 @@ def _subheads(paragraphs: tuple[str, ...]) -> tuple[str, ...]:
         if m is None or head is None:
             out.append(p)
             continue
-        out += [f"（{m.group(1)}）{head}", p[m.end():]]
+        line = {"full": f"（{m.group(1)}）{head}", "ascii": f"({m.group(1)}) {head}",
+                "bold": f"**（{m.group(1)}）{head}**"}[style]
+        out += [line, p[m.end():]]
     return tuple(out)
 
 
@@ -88,7 +92,7 @@ def text_patterns(patterns: frozenset[str], rng: random.Random, *, body: Body, y
     for i, s in enumerate(secs):
         paras = s.paragraphs
         if s.no == 1 and "subheads" in patterns:
-            paras = _subheads(paras)
+            paras = _subheads(paras, rng)
         if s.no == 1 and "signature" in patterns and paras:
             # The narrative names the body only as 区政府 / 我局, after the party committee's lead.
             first = re.sub(r"^(\d{4}年)，(?:在上级的指导下，)?[^，。]{2,40}?(?=坚持|认真|紧紧)",
@@ -98,7 +102,9 @@ def text_patterns(patterns: frozenset[str], rng: random.Random, *, body: Body, y
     if "signature" in patterns and secs:
         y, m, d = (int(x) for x in published.split("-"))
         last = secs[-1]
-        secs[-1] = replace(last, paragraphs=(*last.paragraphs, body.name, f"{y}年{m}月{d}日"))
+        date = f"{y}年{m}月{d}日"
+        sign = (body.name, date) if rng.random() < 0.7 else (f"{body.name}　　{date}",)
+        secs[-1] = replace(last, paragraphs=(*last.paragraphs, *sign))
     if "toc" in patterns:
         pre += ["目录", *(s.title for s in secs)]
     return tuple(pre), tuple(secs)
