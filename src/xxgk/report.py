@@ -168,8 +168,10 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     # Labels of rows the parser could not match, with their numbers (shown to reviewers).
     unmatched: list[dict[str, Any]] = field(default_factory=list)
-    # The report's outline (xxgk.parse.outline.Outline.to_dict()): headings with level, ordinal
-    # and text, the table of contents skipped, where each table was read and how it was laid out.
+    # The report's outline (xxgk.parse.outline.Outline.to_dict(), plain JSON-able data): headings
+    # with level, ordinal and text, the table of contents skipped, where each table was read and
+    # how it was laid out. Set by the parser for the rules; not part of the JSON contract (yet)
+    # nor of the store, so a report read back from either has None.
     outline: dict[str, Any] | None = None
 
     @property
@@ -229,7 +231,6 @@ class Report:
             "cells": {p: c.to_dict() for p, c in self.cells.items()},
             "unmatched": self.unmatched,
             "findings": [f.to_dict() for f in self.findings],
-            **({"outline": self.outline} if self.outline is not None else {}),
         }
 
     def to_json(self, indent: int | None = 1) -> str:
@@ -257,5 +258,4 @@ class Report:
             cells,
             [Finding.from_dict(f) for f in d.get("findings") or []],
             list(d.get("unmatched") or []),
-            d.get("outline"),
         )
