@@ -104,6 +104,22 @@ class Outline:
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data (Report.outline)::
+
+            {"section_style": "一、" | "（一）" | "第一部分" | "1." | "(1)" | "" (unnumbered) | None,
+             "toc": [first line, end line) of a 目录 block | None,
+             "headings": [{"line": index into the document's lines, "loc": "p2:L14",
+                           "level": 1 for the section style (0 outer, 2, 3… inner),
+                           "style": as section_style, "ordinal": 2 (二 / (2) / 2.) | None,
+                           "text": "二、主动公开政府信息情况" as printed,
+                           "section": the template section its words match | None,
+                           "kind": "section" | "heading" | "toc"}, …],
+             "tables": {"active" | "applications" | "appeals":
+                        {"start": line, "end": line, "by": "section" | "table header" | "after the
+                         previous table", "orientation": "row" | "vertical" (table 四),
+                         "extra_columns": {"label": "小计", "position": 6, "grid_col": 9 | None,
+                                           "by": "header" | "arithmetic"} (table 三)}}}
+        """
         return {
             "section_style": STYLE_LABEL[self.section_style] if self.section_style else None,
             "toc": list(self.toc) if self.toc else None,
