@@ -152,6 +152,14 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
             # or cut by a page break ("5.要求 0 0 …" | next page "行政机关确认或重新出具已获取信息").
             chosen, earlier, used = _lookahead(lines, i, rows, open_rows, line.label)
             consumed.update(used)
+        elif chosen.heading_like and i + 1 < len(lines) and not lines[i + 1].trailing_values().has_values:
+            # "（六）其他处理 1.申请人无正当理由逾期 9 0 …" | "不补正、行政机关不再处理…": a label
+            # wrapped below its numbers (a PDF grid cuts a wrapped cell into two rows); the rest
+            # of it names the row, the heading only opens the block.
+            specific, more, used = _lookahead(lines, i, rows, open_rows, line.label)
+            if specific is not None and specific.block == chosen.label:  # a row of that block
+                chosen, earlier = specific, more
+                consumed.update(used)
         pending = ""
         if chosen is None:
             if label:
