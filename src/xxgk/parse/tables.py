@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from xxgk.i18n import _
 from xxgk.parse.columns import ExtraColumns, find_extra_columns
 from xxgk.parse.lines import LOW_CONFIDENCE, Line, Token
 from xxgk.report import Cell
@@ -95,8 +96,8 @@ def place_values(row: Row, tokens: list[Token], table_key: str, line: Line,
     if extra is not None:
         tokens = extra.strip(tokens, n, line, row.label)
         if line.index in extra.short_rows:
-            note = (f"row printed {n} values for {n} columns and the {extra.describe()['label']}; "
-                    "which column lost its value cannot be told")
+            note = _("row printed {n} values for {n} columns and the {label} column; which column lost its "
+                     "value cannot be told").format(n=n, label=extra.describe()["label"])
             return {f"{table_key}.{row.key}.{col.key}": Cell(None, "missing", str(line.loc), None, note)
                     for col in row.columns}, f"printed {n} values for {n + 1} columns"
     options = [tokens, [t for t in tokens if t.kind != "empty"]]
@@ -341,7 +342,7 @@ def parse_appeals(lines: Sequence[Line], table: Table) -> TableResult:
         for row in table.rows:  # the cells its labels did not give stay unknown, with a reason
             for col in row.columns:
                 vertical.cells.setdefault(f"{table.key}.{row.key}.{col.key}",
-                                          Cell(None, "missing", None, None, "label printed without a value"))
+                                          Cell(None, "missing", None, None, _("label printed without a value")))
         return vertical
     flat.layout["orientation"] = "row"
     return flat
