@@ -7,8 +7,9 @@ arithmetic could fix came out 0, the report's own convention is proven: its rema
 taken as 0, with status `inferred` and a note saying why — never silently, and never when a
 blank the arithmetic fixed is not 0 (then a blank means something else and stays unknown).
 
-Evidence is required: at least one blank fixed to 0 by the arithmetic, or blanks printed as a
-mark (a dash, a slash, 无) rather than left empty — an empty cell alone proves nothing.
+Evidence is required: at least one blank fixed to 0 by the arithmetic, or a whole row or group
+of several cells printed as a mark (a dash, a slash, 无). A single cell printed "—" where no
+arithmetic reaches it (行政强制 — in table 二) proves nothing and stays unknown.
 """
 
 from __future__ import annotations
@@ -39,8 +40,17 @@ def blank_means_zero(cells: dict[str, Cell]) -> bool | None:
     fixed = [c for c in blanks.values() if c.status == "inferred"]
     if any(c.value != 0 for c in fixed):
         return False
-    marked = any(blanks[p].raw.strip() for p in unknown)  # type: ignore[union-attr]
-    return True if fixed or marked else None
+    return True if fixed or _marked_row(cells, blanks) else None
+
+
+def _marked_row(cells: dict[str, Cell], blanks: dict[str, Cell]) -> bool:
+    """A whole row or group of several cells printed as a mark (an all-"—" 上年结转 row, an
+    all-"/" litigation group): a convention, not one cell left unknown."""
+    rows: dict[str, list[str]] = {}
+    for path in cells:
+        rows.setdefault(path.rsplit(".", 1)[0], []).append(path)
+    return any(len(paths) >= 2 and all(p in blanks and (blanks[p].raw or "").strip() for p in paths)
+               for paths in rows.values())
 
 
 def apply_blank_convention(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
