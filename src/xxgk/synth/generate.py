@@ -60,8 +60,9 @@ def generate(seed: int, template: str | None = None, year: int | None = None,
     fee = year >= 2021 or rng.random() < 0.3
     text = TextSpec(stated=stated, fee_statement=fee,
                     period_year=year if rng.random() < 0.85 else None)
-    # Departments publish by 1月31日, governments by 3月31日 (FORMAT.md).
-    if body.level in ("department", "zone"):
+    # Departments publish by 1月31日, a people's government's own report by 3月31日 (FORMAT.md);
+    # a sub-district office (街道办事处) or a zone's committee keeps the departments' date.
+    if body.level in ("department", "zone") or not body.name.endswith("人民政府"):
         month, day = 1, rng.randint(10, 31)
     else:
         month, day = rng.randint(1, 3), rng.randint(1, 28)
