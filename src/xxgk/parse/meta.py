@@ -203,7 +203,9 @@ def read_meta(lines: Sequence[Line], first_section: int | None, doc: Document) -
         meta.year = int(period[0][:4])
         meta.provenance["year"] = "period"
     if meta.year is None:
-        meta.year = year_from_text(text)
+        # the date under the signature is the next year's (published in January–March): not a mention
+        tail = {ln.index for ln in lines[-10:] if _SIGNED.match(squash(ln.raw))}
+        meta.year = year_from_text("\n".join(ln.raw for ln in lines if ln.index not in tail))
         if meta.year:
             meta.provenance["year"] = "text"
     if meta.year is None:
