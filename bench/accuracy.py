@@ -13,18 +13,26 @@ defect), renders them, reads them with `xxgk.read_bytes` and compares with the t
 - defect recall: injected defects whose rule was reported (naming a relevant cell);
 - false alarms: clean reports with an error or warning finding the truth does not explain;
 - meta: year, template and body right.
+
+Then the printing patterns of real offices (xxgk.synth.patterns: sub-heads, 目录, 小计, vertical
+table 四, zeros as marks or blanks, signature, title only in the page head, 2019 table 二 in a 2021
+report), each in every channel it applies to, and a mix of them, in a table of their own so the
+figures above stay comparable with earlier runs (`--n-patterns 0` leaves them out):
+
+    python bench/accuracy.py --n-patterns 20 --n-patterns-pdf 4
 """
 
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import time
 from dataclasses import dataclass, field
 
 import xxgk
 from xxgk.errors import InputError
-from xxgk.synth import HTML_STYLES, STYLES, render_html, render_text, sample
+from xxgk.synth import HTML_STYLES, PATTERNS, STYLES, render_html, render_text, sample
 from xxgk.synth.layout import Rendered
 from xxgk.synth.score import score
 from xxgk.synth.truth import SyntheticReport
@@ -65,9 +73,20 @@ def renderings(kind: str, style: str | None, reports: list[SyntheticReport]) -> 
     return render_scan_many(reports, style or "pdf")
 
 
-def evaluate(name: str, kind: str, style: str | None, seeds: range, defect_rate: float) -> Row:
+def mixed_patterns(seed: int) -> frozenset[str]:
+    """Two to four patterns drawn from the seed (never two conventions for the same zeros)."""
+    rng = random.Random(f"xxgk.bench:patterns:{seed}")
+    names = sorted(p for p in PATTERNS if p not in ("blank-zero", "head-title"))
+    return frozenset(rng.sample(names, rng.randint(2, 4))) - ({"dash-rows"} if rng.random() < 0.5 else set())
+
+
+def evaluate(name: str, kind: str, style: str | None, seeds: range, defect_rate: float,
+             patterns: str | None = None) -> Row:
     row = Row(name)
-    reports = [sample(s, defect_rate) for s in seeds]
+    if patterns == "mixed":
+        reports = [sample(s, defect_rate, mixed_patterns(s)) for s in seeds]
+    else:
+        reports = [sample(s, defect_rate, [patterns] if patterns else ()) for s in seeds]
     for report, rendered in zip(reports, renderings(kind, style, reports), strict=True):
         row.reports += 1
         t0 = time.perf_counter()
@@ -121,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-pdf", type=int, default=30)
     ap.add_argument("--n-scan", type=int, default=10, help="scanned PDFs (about 8 s each)")
     ap.add_argument("--n-png", type=int, default=4, help="long screenshots (pages stacked in one PNG)")
+    ap.add_argument("--n-patterns", type=int, default=20,
+                    help="reports per printing pattern and text style / HTML / DOCX (0: leave patterns out)")
+    ap.add_argument("--n-patterns-pdf", type=int, default=4, help="PDFs per printing pattern")
     ap.add_argument("--defect-rate", type=float, default=0.5)
     ap.add_argument("--seed0", type=int, default=0)
     ap.add_argument("-v", "--verbose", action="store_true", help="print example failures")
@@ -141,11 +163,42 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         print(f"{name}: done", file=sys.stderr)
     print(table(rows))
+    pattern_rows = run_patterns(a)
+    if pattern_rows:
+        print()
+        print(table(pattern_rows))
     if a.verbose:
-        for r in rows:
+        for r in rows + pattern_rows:
             for ex in r.examples:
                 print(f"{r.kind}: {ex}")
-    return 1 if any(r.unflagged for r in rows) else 0
+    return 1 if any(r.unflagged for r in rows + pattern_rows) else 0
+
+
+def run_patterns(a: argparse.Namespace) -> list[Row]:
+    """One row per (pattern, channel) the pattern applies to, then the mix of patterns."""
+    plan: list[tuple[str, str, str | None, int, str]] = []
+    for name, pattern in [*sorted(PATTERNS.items()), ("mixed", None)]:
+        channels = pattern.channels if pattern else ("text", "html", "docx")
+        if "text" in channels:
+            plan += [(f"{name} text:{s}", "text", s, a.n_patterns, name) for s in STYLES]
+        if "html" in channels:
+            plan.append((f"{name} html", "html", None, a.n_patterns, name))
+        if "docx" in channels:
+            plan.append((f"{name} docx", "docx", None, a.n_patterns, name))
+            if name != "head-title":  # a PDF's own properties are not read
+                plan.append((f"{name} pdf", "pdf", None, a.n_patterns_pdf, name))
+    rows = []
+    for label, kind, style, n, name in plan:
+        if n <= 0:
+            continue
+        try:
+            row = evaluate(label, kind, style, range(a.seed0, a.seed0 + n), a.defect_rate, name)
+        except (ImportError, RuntimeError) as e:
+            print(f"{label}: skipped ({e})", file=sys.stderr)
+            continue
+        rows.append(row)
+        print(f"{label}: done", file=sys.stderr)
+    return rows
 
 
 if __name__ == "__main__":

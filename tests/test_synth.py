@@ -18,6 +18,7 @@ from xxgk.synth import (
     DEFECTS,
     ENCODINGS,
     HTML_STYLES,
+    PATTERNS,
     STYLES,
     applicable,
     arith,
@@ -395,3 +396,52 @@ def test_inject_returns_a_new_report_and_leaves_the_original():
     assert json.dumps(clean.to_dict(), ensure_ascii=False) == before
     assert broken.expected_codes == ["T4-groups"] and broken.defects == ("T4-groups",)
     assert inject(clean, "T4-groups", random.Random(1)).to_dict() == broken.to_dict()
+
+
+# ---------------------------------------------------------------- printing patterns (issue 13)
+
+
+def test_truth_does_not_import_defects() -> None:
+    import ast
+    import inspect
+
+    import xxgk.synth.truth as truth
+
+    tree = ast.parse(inspect.getsource(truth))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not any(m and m.endswith("defects") for m in imported)
+    assert not any(m and m.endswith("generate") for m in imported)
+
+
+def test_subheads_use_the_words_of_sections_two_and_three() -> None:
+    from xxgk.template import SECTIONS
+
+    report = generate(5, patterns=["subheads"])
+    heads = [p for p in report.sections[0].paragraphs if len(p) < 20]
+    assert len(heads) >= 2
+    by_no = {s.no: re.compile(s.match) for s in SECTIONS}
+    assert any(by_no[2].search(h) for h in heads) and any(by_no[3].search(h) for h in heads)
+
+
+def test_patterns_change_the_printing_not_the_truth() -> None:
+    for pattern in PATTERNS:
+        if pattern == "old-active":
+            continue
+        plain, patterned = generate(21, year=2023), generate(21, year=2023, patterns=[pattern])
+        assert plain.values == patterned.values, pattern
+        assert plain.expectations == patterned.expectations, pattern
+
+
+def test_old_active_prints_the_2019_table_two_in_a_2021_report() -> None:
+    report = generate(3, patterns=["old-active"])
+    assert report.template == "2021" and report.year >= 2021
+    assert "active.regulations.made" in report.values
+    assert "outdated-template-row" in report.expected_codes
+
+
+def test_dash_zero_prints_every_zero_as_one_mark() -> None:
+    report = generate(8, patterns=["dash-zero"])
+    text = text_of(render_text(report, "clean"))
+    marks = [m for m in ("—", "无", "/") if f"\t{m}" in text]
+    assert len(marks) <= 1

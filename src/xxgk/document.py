@@ -97,6 +97,11 @@ class Document:
     pages: int | None = None
     # Things the extractor noticed but could not fix (e.g. "page 3 has no text layer").
     warnings: list[str] = field(default_factory=list)
+    # What the file says about itself outside its text, by where it says it: "html:title" (the
+    # page's <title>), "html:ArticleTitle", "html:ContentSource" (meta tags), "docx:title",
+    # "docx:author" (core properties). The parser takes the title and body from them when the
+    # text prints none.
+    properties: dict[str, str] = field(default_factory=dict)
 
     def paragraphs(self) -> Iterator[Paragraph]:
         return (b for b in self.blocks if isinstance(b, Paragraph))

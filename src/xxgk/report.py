@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any, Literal
 
 from xxgk.i18n import render
@@ -14,6 +15,17 @@ Status = Literal["read", "blank", "missing", "inferred"]
 Severity = Literal["error", "warning", "info"]
 SCHEMA = "xxgk.report/1"
 Number = int | float
+# meta.provenance key naming the template table 二 is printed on when it is not the report's (a
+# 2021 report still printing the 2019 table 二: its cells keep the 2019 keys).
+ACTIVE_TEMPLATE = "template.active"
+
+
+@cache
+def _mixed(template: str, active: str) -> Template:
+    """The report's template with the other template's table 二."""
+    base = TEMPLATES[template]
+    tables = tuple(TEMPLATES[active].table("active") if t.key == "active" else t for t in base.tables)
+    return replace(base, tables=tables)
 
 
 @dataclass
@@ -156,10 +168,24 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     # Labels of rows the parser could not match, with their numbers (shown to reviewers).
     unmatched: list[dict[str, Any]] = field(default_factory=list)
+    # The report's outline (xxgk.parse.outline.Outline.to_dict(), plain JSON-able data): headings
+    # with level, ordinal and text, the table of contents skipped, where each table was read and
+    # how it was laid out. Set by the parser for the rules; not part of the JSON contract (yet)
+    # nor of the store, so a report read back from either has None.
+    outline: dict[str, Any] | None = None
 
     @property
     def template(self) -> Template:
-        return TEMPLATES[self.meta.template or "2021"]
+        """The template of the report; its table 二 is the one the report printed (see
+        ACTIVE_TEMPLATE), so that every cell path resolves to its printed labels."""
+        tid = self.meta.template or "2021"
+        active = self.meta.provenance.get(ACTIVE_TEMPLATE)
+        return _mixed(tid, active) if active and active != tid and active in TEMPLATES else TEMPLATES[tid]
+
+    def foreign_active(self) -> str | None:
+        """The other template's id when table 二 is printed on it (2019 rows in a 2021 report)."""
+        active = self.meta.provenance.get(ACTIVE_TEMPLATE)
+        return active if active and active != self.meta.template else None
 
     def foreign_rows(self) -> list[str]:
         """Rows of the other template the report printed (e.g. other_handling in a 2021 report)."""

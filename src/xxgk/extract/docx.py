@@ -376,6 +376,30 @@ class _Reader:
         return self._rels
 
 
+_CORE = {"title": "docx:title", "creator": "docx:author"}
+
+
+def core_properties(zf: zipfile.ZipFile, file: str) -> dict[str, str]:
+    """Title and author from docProps/core.xml (what Word's File › Properties shows); {} when the
+    part is absent or damaged — it is never needed to read the report."""
+    name = "docProps/core.xml"
+    if name not in zf.namelist():
+        return {}
+    try:
+        root = parse_xml(read_part(zf, name, file, limit=1024 * 1024), name, file)
+    except InputError:
+        return {}
+    out: dict[str, str] = {}
+    for el in root:
+        if not isinstance(el.tag, str):
+            continue
+        key = _CORE.get(etree.QName(el).localname)
+        text = " ".join((el.text or "").split())
+        if key and text:
+            out[key] = text
+    return dict(sorted(out.items()))
+
+
 def extract_docx(data: bytes, file: str = "") -> Document:
     zf = open_package(data, file)
     part = main_part(zf, file)
@@ -391,4 +415,5 @@ def extract_docx(data: bytes, file: str = "") -> Document:
             raise InputError(file, f"Word document holds {reader.images} picture(s) and no text: the report "
                                    "was pasted in as images (a scan); OCR it instead")
         raise InputError(file, "Word document has no text")
-    return Document(reader.blocks, kind="docx", file=file, warnings=reader.warnings)
+    return Document(reader.blocks, kind="docx", file=file, warnings=reader.warnings,
+                    properties=core_properties(zf, file))

@@ -527,6 +527,38 @@ def _why_empty(root: etree._Element) -> str:
     return "web page has no text (empty, or filled in by JavaScript; save the page as the browser shows it)"
 
 
+# Portals append the site's name to the page title: "…年度报告_平潭综合实验区", "… - 某市人民政府",
+# "… | 某局". The last such separator with a title before it is the one.
+_SITE_SUFFIX = re.compile(r"\s*(?:_|-|\||｜|—)\s*[^_|｜]*$")
+_ARTICLE_META = {"articletitle": "html:ArticleTitle", "contentsource": "html:ContentSource"}
+
+
+def _meta_tags(root: etree._Element) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for el in root.iter("meta"):
+        name = (el.get("name") or "").strip().lower()
+        if name in _ARTICLE_META and (el.get("content") or "").strip():
+            out.setdefault(_ARTICLE_META[name], clean_text(el.get("content") or ""))
+    return out
+
+
+def strip_site_name(title: str) -> str:
+    """The page title without the site name portals append after `_`, `-` or `|`."""
+    out = title.strip()
+    while True:
+        m = _SITE_SUFFIX.search(out)
+        if not m or not _TITLE.search(out[:m.start()]):
+            return out
+        out = out[:m.start()].rstrip()
+
+
+def page_properties(meta: dict[str, str], page_title: str) -> dict[str, str]:
+    props = dict(meta)
+    if page_title:
+        props["html:title"] = strip_site_name(page_title)
+    return dict(sorted(props.items()))
+
+
 def extract_html(data: bytes, file: str = "") -> Document:
     archived = unwrap_mht(data, file)
     if archived is not None:
@@ -546,7 +578,7 @@ def extract_html(data: bytes, file: str = "") -> Document:
         raise InputError(file, "web page has no content")
     title_el = next(iter(root.iter("title")), None)
     page_title = clean_text("".join(title_el.itertext())) if title_el is not None else ""
-    title_line = title_el.sourceline if title_el is not None else None
+    root_meta = _meta_tags(root)
     why_empty = _why_empty(root)  # before cleaning: frames and objects are removed by it
     attachments = _attachments(root)
 
@@ -568,12 +600,9 @@ def extract_html(data: bytes, file: str = "") -> Document:
     blocks = emitter.blocks
     if not _has_text(blocks):
         raise InputError(file, why_empty)
-    # A page whose body never prints its title still names itself in <title>; keep that line
-    # (verbatim, with its own location) so the report is not left without a title.
-    if page_title and _TITLE.search(page_title) and not any(
-        isinstance(b, Paragraph) and _TITLE.search(b.text) for b in blocks[:10]
-    ):
-        blocks.insert(0, Paragraph(page_title, Location(line=title_line)))
+    # A page whose article prints no title still names itself in <title> and its meta tags; the
+    # parser takes them from there (with their provenance) when the text has no title line.
+    properties = page_properties(root_meta, page_title)
     warnings = [] if encoding in ("utf-8", "utf-8-sig", "utf-16", "gb18030") else [
         f"decoded as {encoding}" if encoding != "mixed" else
         "mixed UTF-8 and GB18030 lines; some characters may be wrong"]
@@ -583,4 +612,4 @@ def extract_html(data: bytes, file: str = "") -> Document:
         # parser report every cell as missing without a reason
         warnings.append(f"the report body holds {images} image(s) and no statistics table: "
                         "the tables may be pictures (OCR them)")
-    return Document(blocks, kind="html", file=file, warnings=warnings)
+    return Document(blocks, kind="html", file=file, warnings=warnings, properties=properties)

@@ -11,39 +11,96 @@ from collections.abc import Sequence
 
 from xxgk.document import Document
 from xxgk.errors import InputError
+from xxgk.parse.blanks import apply_blank_convention
 from xxgk.parse.infer import infer
 from xxgk.parse.lines import Line, document_lines
 from xxgk.parse.meta import read_meta
-from xxgk.parse.sections import SectionSpan, find_sections
-from xxgk.parse.tables import TableResult, parse_flat_table, parse_row_table
-from xxgk.report import Cell, Meta, Report, SectionText, Source
+from xxgk.parse.outline import Outline, SectionSpan, build_outline
+from xxgk.parse.tables import TableResult, parse_appeals, parse_row_table
+from xxgk.report import ACTIVE_TEMPLATE, Cell, Meta, Report, SectionText, Source
 from xxgk.template import TEMPLATES, Template, template_for_year
 from xxgk.text import normalize
 
-PARSER_REVISION = 5  # bump whenever the same input may parse differently
+PARSER_REVISION = 6  # bump whenever the same input may parse differently
 
 
-def detect_template(lines: Sequence[Line], spans: Sequence[SectionSpan], year: int | None) -> tuple[Template, str]:
-    """The template whose signature labels the tables print most; the year breaks ties."""
-    region = [ln for s in spans if s.no in (2, 3) for ln in lines[s.start:s.end]] or list(lines)
-    text = normalize("".join(ln.raw for ln in region if not ln.is_narrative))
-    votes = {tid: sum(1 for sig in t.signatures if re.search(sig, text)) for tid, t in TEMPLATES.items()}
+def _table_signatures(template: Template, table: str) -> list[str]:
+    """The template's signature labels that belong to one of its tables (二 or 三)."""
+    labels = normalize("".join(r.label + "".join(c.label for c in r.columns) for r in template.table(table).rows))
+    return [sig for sig in template.signatures if re.search(sig, labels)]
+
+
+def _leader(text: str, table: str) -> str | None:
+    votes = {tid: sum(1 for sig in _table_signatures(t, table) if re.search(sig, text))
+             for tid, t in TEMPLATES.items()}
     best = max(votes.values())
     leaders = [tid for tid, v in votes.items() if v == best]
-    if best > 0 and len(leaders) == 1:
-        return TEMPLATES[leaders[0]], "labels"
-    return template_for_year(year), "year (labels undecided)"
+    return leaders[0] if best > 0 and len(leaders) == 1 else None
 
 
-def _region(lines: Sequence[Line], spans: Sequence[SectionSpan], section: int, after: int | None) -> Sequence[Line]:
-    """Lines of a table's section; without a heading, the stretch after the previous table up
-    to the next heading that follows it."""
-    for s in spans:
-        if s.no == section:
-            return lines[s.start + 1:s.end]
+def _labels_text(lines: Sequence[Line]) -> str:
+    return normalize("".join(ln.raw for ln in lines if not ln.is_narrative))
+
+
+def detect_template(regions: dict[str, Sequence[Line]], year: int | None) -> tuple[Template, str, Template]:
+    """(template of the report, how it was decided, template table 二 is printed on).
+
+    Each table votes with the labels only its template prints (table 二: 本年制发件数 vs 本年新制作
+    数量…; table 三: the three （六） rows). When they disagree — a 2021 report still printing the
+    2019 table 二 — the year decides, and the other table is read on its own template.
+    """
+    active = _leader(_labels_text(regions["active"]), "active")
+    apps = _leader(_labels_text(regions["applications"]), "applications")
+    by_year = template_for_year(year).id if year is not None else None
+    if active and apps and active != apps:
+        chosen = by_year or apps
+        return TEMPLATES[chosen], "labels (table 三) and year", TEMPLATES[active]
+    leader = active or apps
+    if leader:
+        return TEMPLATES[leader], "labels", TEMPLATES[leader]
+    both = _leader(_labels_text([*regions["active"], *regions["applications"]]), "active")
+    if both is None:
+        tpl = template_for_year(year)
+        return tpl, "year (labels undecided)", tpl
+    return TEMPLATES[both], "labels", TEMPLATES[both]
+
+
+# What a table prints in its own header, whatever section it stands in (二: 第二十条第（一）项;
+# 三: the applicant columns; 四: the two kinds of litigation).
+_ANCHORS = {
+    "active": re.compile(r"第二十条|第\(一\)项"),
+    "applications": re.compile(r"本年新收|自然人|申请人情况"),
+    "appeals": re.compile(r"直接起诉|复议后起诉|未经复议|行政复议"),
+}
+
+
+def _anchor(lines: Sequence[Line], key: str, start: int) -> int | None:
+    pattern = _ANCHORS[key]
+    for ln in lines[start:]:
+        if not ln.is_narrative and pattern.search(normalize(ln.raw)):
+            return ln.index
+    return None
+
+
+def _region(lines: Sequence[Line], spans: Sequence[SectionSpan], key: str, section: int,
+            after: int | None) -> tuple[Sequence[Line], str]:
+    """Lines of a table's section. When the section does not print the table's own header but
+    another stretch does, the header decides (a section heading lost or misread); without
+    either, the stretch after the previous table up to the next heading that follows it."""
+    span = next((s for s in spans if s.no == section), None)
     start = (after + 1) if after is not None else 0
+    if span is not None:
+        region = lines[span.start + 1:span.end]
+        if _anchor(region, key, 0) is not None:
+            return region, "section"
+    at = _anchor(lines, key, start)
+    if at is not None:
+        later = [s.start for s in spans if s.start > at]
+        return lines[at:min(later, default=len(lines))], "table header"
+    if span is not None:
+        return lines[span.start + 1:span.end], "section"
     later = [s.start for s in spans if s.start >= start and s.no > section]
-    return lines[start:min(later, default=len(lines))]
+    return lines[start:min(later, default=len(lines))], "after the previous table"
 
 
 def _assemble_cells(template: Template, results: dict[str, TableResult]) -> dict[str, Cell]:
@@ -75,34 +132,51 @@ def _section_texts(lines: Sequence[Line], spans: Sequence[SectionSpan]) -> list[
 def parse_document(doc: Document) -> Report:
     """Parse without checking. Raises InputError when the document is not an annual report."""
     lines = document_lines(doc)
-    spans = find_sections(lines)
+    outline = build_outline(lines)
+    spans = outline.spans
     first = min((s.start for s in spans), default=None)
-    meta: Meta = read_meta(lines, first, doc.file)
-    template, how = detect_template(lines, spans, meta.year)
+    meta: Meta = read_meta(lines, first, doc)
+    draft = {key: _region(lines, spans, key, no, None)[0] for key, no in (("active", 2), ("applications", 3))}
+    template, how, active_tpl = detect_template(draft, meta.year)
     meta.template = template.id
     meta.provenance["template"] = how
+    if active_tpl.id != template.id:
+        meta.provenance[ACTIVE_TEMPLATE] = active_tpl.id
 
     results: dict[str, TableResult] = {}
-    active = template.table("active")
-    results["active"] = parse_row_table(_region(lines, spans, 2, None), active)
-    applications = template.table("applications")
-    results["applications"] = parse_row_table(
-        _region(lines, spans, 3, results["active"].last_line), applications, template.foreign_rows)
-    appeals = template.table("appeals")
-    results["appeals"] = parse_flat_table(_region(lines, spans, 4, results["applications"].last_line), appeals)
+    region, by = _region(lines, spans, "active", 2, None)
+    results["active"] = parse_row_table(region, active_tpl.table("active"))
+    _note_region(outline, "active", region, by)
+    region, by = _region(lines, spans, "applications", 3, results["active"].last_line)
+    results["applications"] = parse_row_table(region, template.table("applications"), template.foreign_rows)
+    _note_region(outline, "applications", region, by)
+    region, by = _region(lines, spans, "appeals", 4, results["applications"].last_line)
+    results["appeals"] = parse_appeals(region, template.table("appeals"))
+    _note_region(outline, "appeals", region, by)
+    for key, res in results.items():
+        outline.tables[key].update(res.layout)
 
     read_any = any(c.status != "missing" for r in results.values() for c in r.cells.values())
     if not spans and not read_any:
         raise InputError(doc.file, "not a government information disclosure annual report: "
                                    "none of the six section headings and no table row of the template were found")
 
-    cells = _assemble_cells(template, results)
     report = Report(
         source=Source(doc.file, doc.sha256, doc.kind, doc.pages, list(doc.warnings)),
         meta=meta,
         sections=_section_texts(lines, spans),
-        cells=cells,
+        cells={},
         unmatched=[u for r in results.values() for u in r.unmatched],
+        outline=outline.to_dict(),
     )
+    report.cells = _assemble_cells(report.template, results)
     infer(report.cells, report.equations())
+    apply_blank_convention(report.cells, report.equations())
     return report
+
+
+def _note_region(outline: Outline, key: str, region: Sequence[Line], by: str) -> None:
+    if region:
+        outline.tables[key] = {"start": region[0].index, "end": region[-1].index + 1, "by": by}
+    else:
+        outline.tables[key] = {"start": None, "end": None, "by": by}

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 
+from xxgk.document import Document
 from xxgk.parse.lines import Line
 from xxgk.report import Meta
 from xxgk.text import squash
@@ -80,8 +81,20 @@ def arabic_years(text: str) -> str:
     return re.sub(r"[二][〇零○一二三四五六七八九]{3}(?=年)", lambda m: m.group(0).translate(_CN_DIGITS), text)
 
 
+# A body's name is a name: no clause marks, not a pronoun-like 区政府 / 我局 / 本机关.
+_NOT_A_NAME = re.compile(r"[，,。、；;：:“”\"（）()《》]|领导下|指导下|^在")
+_GENERIC = re.compile(r"^(?:区|县|市|省|镇|乡|我|本|该)(?:人民)?(?:政府|局|委|办|厅|机关|中心|院)$")
+
+
+def plausible_agency(name: str | None) -> bool:
+    """A string that can be a body's name (not a phrase of the narrative)."""
+    return (bool(name) and 3 <= len(name) <= 40 and not _NOT_A_NAME.search(name)  # type: ignore[arg-type]
+            and not _GENERIC.match(name) and bool(re.search(_AGENCY_SUFFIX + "$", name)))  # type: ignore[arg-type]
+
+
 def agency_from_text(lines: Sequence[Line]) -> str | None:
-    """Without a title, the body as the preamble or the first sentence of section 一 names it."""
+    """Without a title, the body as the preamble or the first sentence of section 一 names it
+    (never a phrase of the narrative such as 在区委、区政府的正确领导下,区政府)."""
     texts = [squash(line.raw) for line in lines[:60]]
     for pattern in _AGENCY_IN_TEXT:
         for flat in texts:
@@ -89,8 +102,39 @@ def agency_from_text(lines: Sequence[Line]) -> str | None:
             if m:
                 name = m.group(1)
                 body = _OFFICE.sub("", name)
-                return body if re.search(_AGENCY_SUFFIX + "$", body) else name
+                chosen = body if re.search(_AGENCY_SUFFIX + "$", body) else name
+                if plausible_agency(chosen):
+                    return chosen
     return None
+
+
+_SIGNED = re.compile(r"^(?P<name>.{0,40}?)" + _DATE + r"$")
+
+
+def find_signature(lines: Sequence[Line]) -> tuple[str | None, str | None, str | None]:
+    """(body, date, location) of the signature (落款) closing the report: the body's name on its
+    own line (or before the date on the same line), then the date."""
+    tail = [ln for ln in lines[-10:] if ln.raw.strip()][-6:]
+    for i in range(len(tail) - 1, -1, -1):
+        m = _SIGNED.match(squash(tail[i].raw))
+        if not m:
+            continue
+        when = _iso(*m.group(2, 3, 4))
+        own = m.group("name")
+        above = tail[i - 1] if i > 0 and not own and not tail[i - 1].is_narrative else None
+        name = own or (squash(above.raw) if above is not None else "")
+        loc = str(above.loc if above is not None else tail[i].loc)
+        return (name if plausible_agency(name) else None), when, loc
+    return None, None, None
+
+
+def title_from_properties(props: dict[str, str]) -> tuple[str | None, str | None]:
+    """The title a web page or a Word file states outside its text: (title, where)."""
+    for key in ("html:ArticleTitle", "html:title", "docx:title"):
+        value = squash(props.get(key, ""))
+        if value and _TITLE.search(arabic_years(value)) and len(value) <= 80:
+            return arabic_years(value), key
+    return None, None
 
 
 def year_from_title(title: str) -> int | None:
@@ -126,19 +170,30 @@ def find_published(lines: Sequence[Line]) -> str | None:
     return None
 
 
-def read_meta(lines: Sequence[Line], first_section: int | None, file: str) -> Meta:
+def read_meta(lines: Sequence[Line], first_section: int | None, doc: Document) -> Meta:
     meta = Meta()
     title, _ = find_title(lines, first_section)
+    where: str | None = "text" if title else None
+    if not title:
+        title, where = title_from_properties(doc.properties)
     text = "\n".join(line.raw for line in lines)
     if title:
         meta.title = title
-        meta.provenance["title"] = "text"
+        meta.provenance["title"] = where or "text"
         meta.agency = agency_from_title(title)
         if meta.agency:
-            meta.provenance["agency"] = "title"
+            meta.provenance["agency"] = "title" if where == "text" else f"title ({where})"
         meta.year = year_from_title(title)
         if meta.year:
-            meta.provenance["year"] = "title"
+            meta.provenance["year"] = "title" if where == "text" else f"title ({where})"
+    signer, signed, _ = find_signature(lines)
+    if meta.agency is None and signer:
+        meta.agency = signer
+        meta.provenance["agency"] = "signature"
+    source = squash(doc.properties.get("html:ContentSource", ""))
+    if meta.agency is None and plausible_agency(source):
+        meta.agency = source
+        meta.provenance["agency"] = "html:ContentSource"
     if meta.agency is None:
         meta.agency = agency_from_text(lines)
         if meta.agency:
@@ -148,11 +203,13 @@ def read_meta(lines: Sequence[Line], first_section: int | None, file: str) -> Me
         meta.year = int(period[0][:4])
         meta.provenance["year"] = "period"
     if meta.year is None:
-        meta.year = year_from_text(text)
+        # the date under the signature is the next year's (published in January–March): not a mention
+        tail = {ln.index for ln in lines[-10:] if _SIGNED.match(squash(ln.raw))}
+        meta.year = year_from_text("\n".join(ln.raw for ln in lines if ln.index not in tail))
         if meta.year:
             meta.provenance["year"] = "text"
     if meta.year is None:
-        m = re.search(r"(?<!\d)(20\d{2})(?!\d)", file)
+        m = re.search(r"(?<!\d)(20\d{2})(?!\d)", doc.file)
         if m:
             meta.year = int(m.group(1))
             meta.provenance["year"] = "filename"
@@ -165,4 +222,7 @@ def read_meta(lines: Sequence[Line], first_section: int | None, file: str) -> Me
     meta.published = find_published(lines)
     if meta.published:
         meta.provenance["published"] = "text"
+    elif signed:
+        meta.published = signed
+        meta.provenance["published"] = "signature"
     return meta

@@ -7,11 +7,13 @@ columns. A row that lost a number gets `missing` cells, never shifted values.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from xxgk.i18n import _
+from xxgk.parse.columns import ExtraColumns, find_extra_columns
 from xxgk.parse.lines import LOW_CONFIDENCE, Line, Token
 from xxgk.report import Cell
 from xxgk.template import Column, Row, Table
@@ -27,6 +29,8 @@ class TableResult:
     labelled_empty: set[str] = field(default_factory=set)
     foreign_rows: list[str] = field(default_factory=list)
     last_line: int | None = None
+    # How the table was printed (xxgk.parse.columns): extra columns, orientation.
+    layout: dict[str, Any] = field(default_factory=dict)
 
 
 def _matches(label: str, rows: Sequence[Row]) -> list[tuple[int, Row]]:
@@ -85,10 +89,18 @@ def _trim_empties(tokens: list[Token], n: int, leading: bool) -> list[Token]:
     return out
 
 
-def place_values(row: Row, tokens: list[Token], table_key: str, line: Line) -> tuple[dict[str, Cell], str | None]:
+def place_values(row: Row, tokens: list[Token], table_key: str, line: Line,
+                 extra: ExtraColumns | None = None) -> tuple[dict[str, Cell], str | None]:
     """Cells of `row` from the value tokens of one line; (cells, problem) where problem says why
-    the values could not be placed."""
+    the values could not be placed. `extra` removes a column the template does not have (小计)."""
     n = len(row.columns)
+    if extra is not None:
+        tokens = extra.strip(tokens, n, line, row.label)
+        if line.index in extra.short_rows:
+            note = _("row printed {n} values for {n} columns and the {label} column; which column lost its "
+                     "value cannot be told").format(n=n, label=extra.describe()["label"])
+            return {f"{table_key}.{row.key}.{col.key}": Cell(None, "missing", str(line.loc), None, note)
+                    for col in row.columns}, f"printed {n} values for {n + 1} columns"
     options = [tokens, [t for t in tokens if t.kind != "empty"]]
     if line.aligned:
         options[1:1] = [_trim_empties(tokens, n, leading=True), _trim_empties(tokens, n, leading=False)]
@@ -113,6 +125,9 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
     pending = ""
     consumed: set[int] = set()
     placed_badly: dict[str, Line] = {}  # rows whose values did not fit: a later exact line may claim them
+    extra = find_extra_columns(lines, table)
+    if extra is not None:
+        result.layout["extra_columns"] = extra.describe()
     for i, line in enumerate(lines):
         if i in consumed:
             continue
@@ -140,13 +155,21 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
             # or cut by a page break ("5.要求 0 0 …" | next page "行政机关确认或重新出具已获取信息").
             chosen, earlier, used = _lookahead(lines, i, rows, open_rows, line.label)
             consumed.update(used)
+        elif chosen.heading_like and i + 1 < len(lines) and not lines[i + 1].trailing_values().has_values:
+            # "（六）其他处理 1.申请人无正当理由逾期 9 0 …" | "不补正、行政机关不再处理…": a label
+            # wrapped below its numbers (a PDF grid cuts a wrapped cell into two rows); the rest
+            # of it names the row, the heading only opens the block.
+            specific, more, used = _lookahead(lines, i, rows, open_rows, line.label)
+            if specific is not None and specific.block == chosen.label:  # a row of that block
+                chosen, earlier = specific, more
+                consumed.update(used)
         pending = ""
         if chosen is None:
             if label:
                 result.unmatched.append(_unmatched(table.key, label, line, run.tokens))
             continue
         result.labelled_empty.update(r.key for r in earlier)
-        cells, problem = place_values(chosen, run.tokens, table.key, line)
+        cells, problem = place_values(chosen, run.tokens, table.key, line, extra)
         if chosen.key in placed_badly:
             if problem:  # no better than the first line: keep that one, report this one
                 result.unmatched.append(_unmatched(table.key, label, line, run.tokens))
@@ -161,6 +184,8 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
         result.last_line = line.index
         if chosen.key in foreign_keys:
             result.foreign_rows.append(chosen.key)
+    if extra is not None:
+        result.unmatched.extend(extra.mismatches)
     return result
 
 
@@ -243,3 +268,83 @@ def parse_flat_table(lines: Sequence[Line], table: Table) -> TableResult:
     result.unmatched.append({"table": table.key, "label": "", "loc": str(used[0].loc),
                              "values": [t.text for t in tokens]})
     return result
+
+
+# ---------------------------------------------------------------- table 四 in any orientation
+
+_GROUPS = (("litigation_after_review", re.compile(r"复议后起诉|复议后")),
+           ("litigation_direct", re.compile(r"直接起诉|未经复议")),
+           ("review", re.compile(r"行政复议")))
+_LITIGATION = re.compile(r"行政诉讼")
+_APPEAL_COLS = (("upheld", re.compile(r"维持")), ("corrected", re.compile(r"纠正")),
+                ("other", re.compile(r"其他")), ("pending", re.compile(r"未审结|审结")),
+                ("total", re.compile(r"总计|合计")))
+
+
+def _group_of(label: str) -> str | None:
+    for key, pattern in _GROUPS:
+        if pattern.search(label):
+            return key
+    return None
+
+
+def _column_of(label: str) -> str | None:
+    hits = [key for key, pattern in _APPEAL_COLS if pattern.search(label)]
+    return hits[0] if len(hits) == 1 else None
+
+
+def parse_vertical_appeals(lines: Sequence[Line], table: Table) -> TableResult:
+    """Table 四 printed one cell a row (行政复议 · 结果维持 · 0), in two-, three- or four-column
+    styles, or transposed (结果维持 · 0 · 0 · 0 under 行政复议 | 直接起诉 | 复议后起诉): each value
+    is placed by the labels of its own line and the group heading above it, never by its rank."""
+    result = TableResult()
+    groups = [r.key for r in table.rows]
+    group: str | None = None
+    for line in lines:
+        if line.is_narrative and not line.in_table:
+            continue
+        run = line.trailing_values()
+        label = line.label
+        named = _group_of(label)
+        if named is not None:
+            group = named
+        elif _LITIGATION.search(label):
+            group = None  # 行政诉讼: which kind follows on the next label
+        values = run.tokens if line.aligned else [t for t in run.tokens if t.kind != "empty"]
+        if line.aligned:
+            values = _trim_empties(values, 3 if len(values) >= 3 and _column_of(label) and named is None else 1,
+                                   leading=False)
+        col = _column_of(label.replace("其他结果", "其他")) if label else None
+        if col is None or not values:
+            continue
+        if len(values) == 1 and group is not None:
+            targets = [group]
+        elif len(values) == len(groups) and named is None:
+            targets = groups
+        else:
+            continue
+        for g, tok in zip(targets, values, strict=True):
+            path = f"{table.key}.{g}.{col}"
+            if path not in result.cells:
+                result.cells[path] = cell_from_token(tok, table.row(g).column(col))
+        result.last_line = line.index
+    if result.cells:
+        result.layout["orientation"] = "vertical"
+    return result
+
+
+def parse_appeals(lines: Sequence[Line], table: Table) -> TableResult:
+    """Table 四 as one row of 15 numbers, or read label by label when printed vertically."""
+    vertical = parse_vertical_appeals(lines, table)
+    if len(vertical.cells) == len(table.cell_paths()):
+        return vertical
+    flat = parse_flat_table(lines, table)
+    flat_read = sum(c.status != "missing" for c in flat.cells.values())
+    if len(vertical.cells) >= 10 and flat_read < len(vertical.cells):
+        for row in table.rows:  # the cells its labels did not give stay unknown, with a reason
+            for col in row.columns:
+                vertical.cells.setdefault(f"{table.key}.{row.key}.{col.key}",
+                                          Cell(None, "missing", None, None, _("label printed without a value")))
+        return vertical
+    flat.layout["orientation"] = "row"
+    return flat

@@ -11,12 +11,14 @@ publication channel (text dumps, HTML pages, DOCX, PDF, scans), for tests and be
 Same seed, same bytes.
 """
 
-from xxgk.synth.defects import DEFECTS, applicable, inject, sample
+from xxgk.synth.defects import DEFECTS, applicable, inject
+from xxgk.synth.generate import generate, sample
 from xxgk.synth.layout import Rendered
+from xxgk.synth.patterns import PATTERNS
 from xxgk.synth.render_html import HTML_STYLES, render_html
 from xxgk.synth.render_text import ENCODINGS, STYLES, render_text, text_of
 from xxgk.synth.score import Score, score
-from xxgk.synth.truth import CellTruth, Expectation, SyntheticReport, generate
+from xxgk.synth.truth import CellTruth, Expectation, SyntheticReport
 
 # DOCX, PDF and scan renderers need optional packages (python-docx; LibreOffice; pypdfium2 and
 # Pillow): import them from their modules, xxgk.synth.render_docx / render_pdf / render_scan.
@@ -25,6 +27,7 @@ __all__ = [
     "DEFECTS",
     "ENCODINGS",
     "HTML_STYLES",
+    "PATTERNS",
     "STYLES",
     "CellTruth",
     "Expectation",

@@ -60,3 +60,37 @@ def infer(equations: Iterable[Equation], values: Mapping[str, Number | None]) ->
                     vals[p] = 0
                 changed = True
     return vals
+
+
+def blank_zero(equations: Iterable[Equation], filled: Mapping[str, Number | None], blanks: Iterable[str],
+               marked: bool) -> dict[str, Number | None]:
+    """The report's blank convention (FORMAT.md "Cell values", issue 13): when every blank the
+    arithmetic fixed is 0, and there is evidence (a blank fixed to 0, or a whole row or group of
+    several cells printed as a mark),
+    the blanks it could not fix are 0 too — except where a 0 would break a relation whose cells
+    are all known. Mirrors xxgk.parse.blanks for the truth."""
+    vals: dict[str, Number | None] = dict(filled)
+    blanks = list(blanks)
+    unknown = [p for p in blanks if vals.get(p) is None]
+    fixed = [p for p in blanks if vals.get(p) is not None]
+    rows: dict[str, list[str]] = {}
+    for p in vals:
+        rows.setdefault(p.rsplit(".", 1)[0], []).append(p)
+    blank_set = set(blanks)
+    marked_row = marked and any(len(ps) >= 2 and all(p in blank_set for p in ps) for ps in rows.values())
+    if not unknown or any(vals[p] != 0 for p in fixed) or not (fixed or marked_row):
+        return vals
+    for p in unknown:
+        vals[p] = 0
+    eqs = [eq for eq in equations if all(p in vals for p in eq.cells)]
+    taken = set(unknown)
+    for eq in eqs:
+        if any(vals[p] is None for p in eq.cells):
+            continue
+        if sum(vals[p] for p in eq.lhs) != sum(vals[p] for p in eq.rhs):  # type: ignore[misc]
+            for p in eq.cells:
+                if p in taken and vals[p] == 0:
+                    vals[p] = None
+    if any(vals[p] == 0 for p in unknown):
+        vals = infer(eqs, vals)
+    return vals

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from xxgk.synth.truth import CellTruth, SyntheticReport, tolerated_by
-from xxgk.template import APPEAL_COLUMNS, APPLICANT_COLUMNS
+from xxgk.template import APPEAL_COLUMNS, APPLICANT_COLUMNS, APPLICANT_PARTS
 from xxgk.template.declarations import RESULT_ROWS_2019, RESULT_ROWS_2021
 
 Number = int | float
@@ -42,11 +42,13 @@ class Rendered:
     aligned: bool = False
     # Cells printed empty on purpose (blank-means-zero pages): the arithmetic decides their value.
     blank: frozenset[str] = frozenset()
+    # Those blanks are printed as a mark (—, -, /, 无) rather than left empty.
+    marked: bool = False
     # Human-readable knobs the renderer drew (for bug reports: "seed 17, style tsv, knobs …").
     knobs: tuple[str, ...] = field(default_factory=tuple)
 
     def expected(self, report: SyntheticReport) -> dict[str, CellTruth]:
-        return report.expected(aligned=self.aligned, blank=self.blank)
+        return report.expected(aligned=self.aligned, blank=self.blank, marked=self.marked)
 
     def tolerated(self, report: SyntheticReport) -> frozenset[str]:
         """Codes a correct checker may raise on this rendering besides the expected ones. A
@@ -84,7 +86,7 @@ class Block:
 
 def active_blocks(report: SyntheticReport) -> list[Block]:
     out: list[Block] = []
-    table = report.tpl.table("active")
+    table = report.printed_table("active")
     for key in report.printed_rows("active"):
         row = table.row(key)
         cols = tuple((c.key, c.label) for c in row.columns)
@@ -121,15 +123,128 @@ APPLICANTS = tuple((c.key, c.label) for c in APPLICANT_COLUMNS)
 APPEAL_COLS = tuple((c.key, c.label) for c in APPEAL_COLUMNS)
 
 
-def cell_text(report: SyntheticReport, path: str, aligned: bool, blank: Iterable[str] = ()) -> str | None:
-    """The printed text of a cell: its number, "" for an empty cell, None when not printed at all."""
+def cell_text(report: SyntheticReport, path: str, aligned: bool, blank: Iterable[str] | Mapping[str, str] = ()
+              ) -> str | None:
+    """The printed text of a cell: its number, "" for an empty cell, None when not printed at all;
+    `blank` maps cells printed as a mark (—, /…) to it, or lists cells printed empty."""
     if path not in report.values:
         return None
     if path in report.gaps:
         return "" if aligned else None
     if path in blank:
-        return ""
+        return blank[path] if isinstance(blank, Mapping) else ""
     return fmt_number(report.values[path])
+
+
+# ---------------------------------------------------------------- zero conventions (patterns)
+
+# Rules that compare printed cells: their cells must stay printed for the fault to be decidable.
+VALUE_RULES = {"T3-balance", "T3-results", "T3-applicants", "T4-groups", "negative-count", "narrative-vs-table"}
+MARKS = ("—", "-", "/", "无")
+
+
+def kept_printed(report: SyntheticReport) -> set[str]:
+    """Cells of a relation the report breaks, or that its text misstates, keep their printed 0:
+    a blank there would leave the fault undecidable (the arithmetic could fill it)."""
+    keep = {c for e in report.expectations if e.code in VALUE_RULES for c in e.cells}
+    if "applications.new_received.total" in keep:
+        # "received" may count last year's carried-over applications (the rule accepts either
+        # reading), so both totals must be known for a misstatement to be certain.
+        keep.add("applications.carried_over.total")
+    return keep
+
+
+def zero_marks(report: SyntheticReport, channel: str) -> dict[str, str]:
+    """Cells printed as a mark or left empty instead of 0, by the report's patterns."""
+    rng = random.Random(f"xxgk.synth:{report.seed}:zeros")
+    keep = kept_printed(report)
+    zeros = sorted(p for p, v in report.values.items()
+                   if v == 0 and p not in report.gaps and p not in keep and not p.startswith("active."))
+    if "blank-zero" in report.patterns and channel in ("html", "docx"):
+        return dict.fromkeys(zeros, "")
+    if "dash-zero" in report.patterns:
+        mark = rng.choice(MARKS)
+        return dict.fromkeys(zeros, mark)
+    out: dict[str, str] = {}
+    if "dash-rows" in report.patterns:
+        zero = set(zeros)
+        row = [f"applications.carried_over.{c.key}" for c in APPLICANT_COLUMNS]
+        if all(p in zero for p in row):
+            out.update(dict.fromkeys(row, "—"))
+        for group in ("litigation_direct", "litigation_after_review"):
+            cells = [f"appeals.{group}.{c.key}" for c in APPEAL_COLUMNS]
+            if all(p in zero for p in cells):
+                out.update(dict.fromkeys(cells, "/"))
+                break
+    return out
+
+
+def subtotal_text(report: SyntheticReport, row: str, marks: Mapping[str, str]) -> str:
+    """The 小计 an office prints for a row of table 三: the sum of its five 法人 columns."""
+    paths = [f"applications.{row}.{c}" for c in APPLICANT_PARTS[1:]]
+    total = sum(report.values.get(p, 0) for p in paths)
+    if total == 0 and paths[0] in marks:
+        return marks[paths[0]]
+    return fmt_number(total)
+
+
+def application_values(report: SyntheticReport, row: str, aligned: bool, marks: Mapping[str, str]
+                       ) -> list[str | None]:
+    """A row of table 三 as printed: 7 values, or 8 with the 小计 before 总计 (pattern `subtotal`)."""
+    vals = [cell_text(report, f"applications.{row}.{c}", aligned, marks)
+            for c in report.row_columns("applications", row)]
+    if "subtotal" in report.patterns:
+        vals.insert(len(vals) - 1, subtotal_text(report, row, marks))
+    return vals
+
+
+def applicant_headers(report: SyntheticReport) -> tuple[tuple[str, str], ...]:
+    """(key, label) of table 三's printed columns, 小计 included when printed."""
+    if "subtotal" not in report.patterns:
+        return APPLICANTS
+    return (*APPLICANTS[:6], ("subtotal", SUBTOTAL), APPLICANTS[6])
+
+
+SUBTOTAL = "小计"
+VERTICAL_STYLES = ("two", "three", "four", "transposed")
+
+
+def vertical_style(report: SyntheticReport, channel: str) -> str:
+    return random.Random(f"xxgk.synth:{report.seed}:vertical:{channel}").choice(VERTICAL_STYLES)
+
+
+def vertical_appeals(report: SyntheticReport, style: str, aligned: bool, marks: Mapping[str, str]
+                     ) -> list[list[str]]:
+    """Table 四 printed one cell a row: rows of cells (a renderer joins or grids them).
+
+    two: a group heading row, then 结果维持 · 0; three: 行政复议 · 结果维持 · 0; four: 行政诉讼 ·
+    未经复议直接起诉 · 结果维持 · 0; transposed: 结果维持 · review · direct · after. A group label
+    is printed on its group's first row only (a merged cell).
+    """
+    groups = appeal_groups(report)
+    names = {key: (group if not sub else f"{group}（{sub}）") for key, group, sub in groups}
+
+    def val(key: str, col: str) -> str:
+        return cell_text(report, f"appeals.{key}.{col}", aligned, marks) or ""
+
+    rows: list[list[str]] = []
+    if style == "transposed":
+        rows.append(["项目", *(names[k] for k, _, _ in groups)])
+        for col, label in APPEAL_COLS:
+            rows.append([label, *(val(k, col) for k, _, _ in groups)])
+        return rows
+    for key, group, sub in groups:
+        for i, (col, label) in enumerate(APPEAL_COLS):
+            if style == "two":
+                if i == 0:
+                    rows.append([names[key]])
+                rows.append([label, val(key, col)])
+            elif style == "three":
+                rows.append([names[key] if i == 0 else "", label, val(key, col)])
+            else:
+                first = group if i == 0 and (key == "review" or key == groups[1][0]) else ""
+                rows.append([first, (sub or group) if i == 0 else "", label, val(key, col)])
+    return rows
 
 
 # ---------------------------------------------------------------- label variants

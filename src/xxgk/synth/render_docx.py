@@ -22,7 +22,6 @@ import zipfile
 from xxgk.synth.layout import (
     APPEAL_COLS,
     APPLICANT_GROUP,
-    APPLICANTS,
     BALANCE_NOTE,
     INFO_HEADER,
     LITIGATION_GROUP,
@@ -31,9 +30,14 @@ from xxgk.synth.layout import (
     Rendered,
     active_blocks,
     appeal_groups,
+    applicant_headers,
     application_rows,
+    application_values,
     cell_text,
     knob_stream,
+    vertical_appeals,
+    vertical_style,
+    zero_marks,
 )
 from xxgk.synth.render_text import _Knobs
 from xxgk.synth.truth import SyntheticReport
@@ -72,6 +76,7 @@ class _Builder:
 
         self.report, self.k, self.rng = report, k, k.rng
         self.breaks = style == "breaks"
+        self.marks = zero_marks(report, "docx") if report.patterns else {}
         self.Pt, self.Cm, self.qn, self.center = Pt, Cm, qn, WD_ALIGN_PARAGRAPH.CENTER
         self.doc = docx.Document()
         section = self.doc.sections[0]  # A4 with the margins of 党政机关公文格式 (GB/T 9704)
@@ -144,7 +149,7 @@ class _Builder:
             run.font.size = self.Pt(10.5)
 
     def value(self, path: str) -> str:
-        return cell_text(self.report, path, aligned=True) or ""
+        return cell_text(self.report, path, aligned=True, blank=self.marks) or ""
 
     def active(self) -> None:
         blocks = active_blocks(self.report)
@@ -166,13 +171,15 @@ class _Builder:
 
     def applications(self) -> None:
         printed = application_rows(self.report)
-        t = self.table(3 + len(printed), 10, [1.3, 1.5, 4.5] + [1.2] * 7)
+        heads = applicant_headers(self.report)
+        n = len(heads)
+        t = self.table(3 + len(printed), 3 + n, [1.3, 1.5, 4.5 - 1.2 * (n - 7)] + [1.2] * n)
         self.put(t, 0, 0, BALANCE_NOTE, rs=3, cs=3)
-        self.put(t, 0, 3, APPLICANT_GROUP, cs=7)
-        self.put(t, 1, 3, APPLICANTS[0][1], rs=2, label=True)
-        self.put(t, 1, 4, ORG_GROUP, cs=5)
-        self.put(t, 1, 9, APPLICANTS[6][1], rs=2)
-        for i, (_, label) in enumerate(APPLICANTS[1:6]):
+        self.put(t, 0, 3, APPLICANT_GROUP, cs=n)
+        self.put(t, 1, 3, heads[0][1], rs=2, label=True)
+        self.put(t, 1, 4, ORG_GROUP, cs=n - 2)
+        self.put(t, 1, 2 + n, heads[-1][1], rs=2)
+        for i, (_, label) in enumerate(heads[1:-1]):
             self.put(t, 2, 4 + i, label, label=True)
         group_rows = [i for i, (*_, g) in enumerate(printed) if g]
         blocks: dict[str, list[int]] = {}
@@ -191,10 +198,36 @@ class _Builder:
                 self.put(t, r, 2, label, label=True)
             else:
                 self.put(t, r, 1, label, cs=2, label=True)
-            for j, c in enumerate(self.report.row_columns("applications", key)):
-                self.put(t, r, 3 + j, self.value(f"applications.{key}.{c}"))
+            for j, v in enumerate(application_values(self.report, key, True, self.marks)):
+                self.put(t, r, 3 + j, v or "")
+
+    def vertical(self) -> None:
+        """Table 四 one cell a row (pattern `vertical-appeals`), group labels merged down."""
+        style = vertical_style(self.report, "docx")
+        rows = vertical_appeals(self.report, style, True, self.marks)
+        width = max(len(r) for r in rows)
+        merged = {"three": 1, "four": 2}.get(style, 0)
+        widths = {2: [6.0, 4.0], 3: [4.0, 4.0, 3.0], 4: [3.0, 4.0, 4.0, 3.0]}[width]
+        t = self.table(len(rows), width, widths)
+        for i, r in enumerate(rows):
+            if len(r) == 1:
+                self.put(t, i, 0, r[0], cs=width, label=True)
+                continue
+            for j, text in enumerate(r):
+                if j < merged:
+                    if not text:
+                        continue
+                    span = 1
+                    while i + span < len(rows) and not rows[i + span][j]:
+                        span += 1
+                    self.put(t, i, j, text, rs=span, label=True)
+                else:
+                    self.put(t, i, j, text, label=j == 0 or (i == 0 and style == "transposed"))
 
     def appeals(self) -> None:
+        if "vertical-appeals" in self.report.patterns:
+            self.vertical()
+            return
         groups = appeal_groups(self.report)
         labels = [label for _, label in APPEAL_COLS]
         t = self.table(4, 15, [1.04] * 15)
@@ -214,7 +247,7 @@ class _Builder:
 
     def build(self) -> bytes:
         report = self.report
-        if report.title:
+        if report.title and "head-title" not in report.patterns:
             name = report.body.name
             if self.k.flip("title_two_lines", 0.5):
                 self.paragraph(name, title=True)
@@ -242,4 +275,6 @@ def render_docx(report: SyntheticReport, style: str | None = None) -> Rendered:
         raise ValueError(f"unknown DOCX style {style!r} (one of {', '.join(DOCX_STYLES)})")
     k = _Knobs(knob_stream(report, "docx", style))
     data = _Builder(report, k, style).build()
-    return Rendered(data, "docx", style, ".docx", aligned=True, knobs=tuple(k.on))
+    marks = zero_marks(report, "docx") if report.patterns else {}
+    return Rendered(data, "docx", style, ".docx", aligned=True, blank=frozenset(marks), marked=any(marks.values()),
+                    knobs=tuple(k.on))

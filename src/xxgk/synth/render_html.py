@@ -23,7 +23,6 @@ import random
 from xxgk.synth.layout import (
     APPEAL_COLS,
     APPLICANT_GROUP,
-    APPLICANTS,
     BALANCE_NOTE,
     INFO_HEADER,
     LITIGATION_GROUP,
@@ -32,9 +31,15 @@ from xxgk.synth.layout import (
     Rendered,
     active_blocks,
     appeal_groups,
+    applicant_headers,
     application_rows,
+    application_values,
     cell_text,
+    kept_printed,
     knob_stream,
+    vertical_appeals,
+    vertical_style,
+    zero_marks,
 )
 from xxgk.synth.names import PLACES
 from xxgk.synth.render_text import _Knobs
@@ -43,8 +48,6 @@ from xxgk.synth.truth import SyntheticReport
 HTML_STYLES = ("portal", "plain", "br_cells", "blank_zero", "gbk", "yuan")
 
 _MONEY = {"active.fees.amount", "active.procurement.amount"}
-# Rules that compare printed cells: their cells must stay printed for the fault to be decidable.
-_VALUE_RULES = {"T3-balance", "T3-results", "T3-applicants", "T4-groups", "negative-count", "narrative-vs-table"}
 
 
 class _Page:
@@ -56,16 +59,11 @@ class _Page:
         self.br = style == "br_cells"
         self.yuan = style == "yuan"
         self.plain = style == "plain"
-        self.blank: set[str] = set()
-        if style == "blank_zero":
-            # Cells of a relation the report breaks, or that its text misstates, keep their printed
-            # 0: a blank there would leave the fault undecidable (the arithmetic could fill it).
-            keep = {c for e in report.expectations if e.code in _VALUE_RULES for c in e.cells}
-            if "applications.new_received.total" in keep:
-                # "received" may count last year's carried-over applications (the rule accepts
-                # either reading), so both totals must be known for a misstatement to be certain.
-                keep.add("applications.carried_over.total")
-            self.blank = {p for p, v in report.values.items() if v == 0 and p not in report.gaps and p not in keep}
+        self.blank: dict[str, str] = zero_marks(report, "html") if report.patterns else {}
+        if style == "blank_zero" and not self.blank:
+            keep = kept_printed(report)
+            self.blank = {p: "" for p, v in report.values.items()
+                          if v == 0 and p not in report.gaps and p not in keep}
 
     # ------------------------------------------------------------ cells
 
@@ -119,11 +117,12 @@ class _Page:
         return self.table(rows)
 
     def applications(self) -> str:
+        heads = applicant_headers(self.report)
         rows = [
-            self.td(BALANCE_NOTE, rowspan=3, colspan=3) + self.td(APPLICANT_GROUP, colspan=7),
-            self.td(APPLICANTS[0][1], rowspan=2, label=True) + self.td(ORG_GROUP, colspan=5)
-            + self.td(APPLICANTS[6][1], rowspan=2),
-            "".join(self.td(label, label=True) for _, label in APPLICANTS[1:6]),
+            self.td(BALANCE_NOTE, rowspan=3, colspan=3) + self.td(APPLICANT_GROUP, colspan=len(heads)),
+            self.td(heads[0][1], rowspan=2, label=True) + self.td(ORG_GROUP, colspan=len(heads) - 2)
+            + self.td(heads[-1][1], rowspan=2),
+            "".join(self.td(label, label=True) for _, label in heads[1:-1]),
         ]
         printed = application_rows(self.report)
         group_size = sum(1 for *_, in_group in printed if in_group)
@@ -134,8 +133,8 @@ class _Page:
         seen_group = False
         seen_blocks: set[str] = set()
         for key, label, block, in_group in printed:
-            cols = self.report.row_columns("applications", key)
-            cells = "".join(self.value(f"applications.{key}.{c}") for c in cols)
+            cells = "".join(self.td(v) for v in application_values(self.report, key, True, self.blank)
+                            if v is not None)
             lead = ""
             if in_group and not seen_group:
                 lead = self.td(RESULTS_GROUP, rowspan=group_size, label=True)
@@ -152,7 +151,34 @@ class _Page:
             rows.append(lead + cells)
         return self.table(rows)
 
+    def vertical(self) -> str:
+        """Table 四 one cell a row; a group label spans its group's rows (a merged cell)."""
+        style = vertical_style(self.report, "html")
+        rows = vertical_appeals(self.report, style, True, self.blank)
+        width = max(len(r) for r in rows)
+        merged = {"three": 1, "four": 2}.get(style, 0)  # leading label columns printed once per group
+        out = []
+        for i, r in enumerate(rows):
+            if len(r) == 1:  # a group heading row across the table
+                out.append(self.td(r[0], colspan=width, label=True))
+                continue
+            cells = []
+            for j, text in enumerate(r):
+                if j < merged:
+                    if not text:
+                        continue  # covered by the merged cell above
+                    span = 1
+                    while i + span < len(rows) and not rows[i + span][j]:
+                        span += 1
+                    cells.append(self.td(text, rowspan=span, label=True))
+                else:
+                    cells.append(self.td(text, label=j == 0 or (i == 0 and style == "transposed")))
+            out.append("".join(cells))
+        return self.table(out)
+
     def appeals(self) -> str:
+        if "vertical-appeals" in self.report.patterns:
+            return self.vertical()
         groups = appeal_groups(self.report)
         labels = [label for _, label in APPEAL_COLS]
         rows = [
@@ -179,7 +205,7 @@ class _Page:
         report = self.report
         out = []
         # Portals show the title in the page header; a bare fragment has only the content's.
-        if report.title and (self.plain or self.rng.random() < 0.5):
+        if report.title and "head-title" not in report.patterns and (self.plain or self.rng.random() < 0.5):
             out.append(f'<p style="text-align:center"><strong>{html.escape(report.title)}</strong></p>')
         out += [self.para(p) for p in report.preamble]
         tables = {2: self.active, 3: self.applications, 4: self.appeals}
@@ -215,8 +241,11 @@ def render_html(report: SyntheticReport, style: str | None = None) -> Rendered:
     content = page.content()
     encoding = "gbk" if style == "gbk" else "utf-8"
     title = report.title or "政府信息公开工作年度报告"
+    head_title = "head-title" in report.patterns and report.title
     if style == "plain":
-        doc = f"<html><head><meta charset=\"utf-8\"></head><body>\n{content}\n</body></html>\n"
+        extra = (f"<title>{html.escape(report.title)}</title>"  # type: ignore[arg-type]
+                 f'<meta name="ArticleTitle" content="{html.escape(report.title)}">' if head_title else "")  # type: ignore[arg-type]
+        doc = f"<html><head><meta charset=\"utf-8\">{extra}</head><body>\n{content}\n</body></html>\n"
     else:
         site = html.escape(_portal_name(report, k.rng))
         ident = k.rng.randint(1000000000, 9999999999)
@@ -224,11 +253,14 @@ def render_html(report: SyntheticReport, style: str | None = None) -> Rendered:
         charset = (f'<meta http-equiv="Content-Type" content="text/html; charset={encoding}">'
                    if style == "gbk" else f'<meta charset="{encoding}">')
         page_title = f"{html.escape(title)}_{site}" if report.title else site
-        h1 = f'<h1 class="title">{html.escape(report.title)}</h1>' if report.title else ""
+        h1 = f'<h1 class="title">{html.escape(report.title)}</h1>' if report.title and not head_title else ""
+        article_meta = ([f'<meta name="ArticleTitle" content="{html.escape(report.title)}">',  # type: ignore[arg-type]
+                         f'<meta name="ContentSource" content="{html.escape(report.body.office)}">']
+                        if head_title else [])
         doc = "\n".join([
             "<!DOCTYPE html>", '<html lang="zh-CN">', "<head>", charset,
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>{page_title}</title>",
+            f"<title>{page_title}</title>", *article_meta,
             f'<meta name="SiteName" content="{site}">',
             '<meta name="ColumnName" content="政府信息公开年报">',
             f'<meta name="PubDate" content="{report.published} 09:30">',
@@ -259,4 +291,4 @@ def render_html(report: SyntheticReport, style: str | None = None) -> Rendered:
             "</body>", "</html>", "",
         ])
     return Rendered(doc.encode(encoding), "html", style, ".html", encoding=encoding, aligned=True,
-                    blank=frozenset(page.blank), knobs=tuple(k.on))
+                    blank=frozenset(page.blank), marked=any(page.blank.values()), knobs=tuple(k.on))

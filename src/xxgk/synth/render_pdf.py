@@ -95,5 +95,6 @@ def render_pdf(report: SyntheticReport, style: str | None = None) -> Rendered:
 def render_pdf_many(reports: Sequence[SyntheticReport], style: str | None = None) -> list[Rendered]:
     docs = [render_docx(r, style) for r in reports]
     pdfs = docx_to_pdf_many([d.data for d in docs])
-    return [Rendered(reproducible(pdf, r), "pdf", d.style, ".pdf", aligned=True, knobs=d.knobs)
+    return [Rendered(reproducible(pdf, r), "pdf", d.style, ".pdf", aligned=True, blank=d.blank, marked=d.marked,
+                     knobs=d.knobs)
             for r, d, pdf in zip(reports, docs, pdfs, strict=True)]

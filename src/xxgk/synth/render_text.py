@@ -36,12 +36,17 @@ from xxgk.synth.layout import (
     Rendered,
     active_blocks,
     appeal_groups,
+    applicant_headers,
     application_rows,
+    application_values,
     cell_text,
     knob_stream,
     paren_style,
     row_label,
     spaced,
+    vertical_appeals,
+    vertical_style,
+    zero_marks,
 )
 from xxgk.synth.truth import SyntheticReport
 
@@ -112,7 +117,17 @@ def _document(report: SyntheticReport, tables: dict[int, list[str]], title_lines
 
 
 def _values(report: SyntheticReport, table: str, row: str, aligned: bool = False) -> list[str | None]:
-    return [cell_text(report, f"{table}.{row}.{c}", aligned) for c in report.row_columns(table, row)]
+    marks = zero_marks(report, "text") if report.patterns else {}
+    if table == "applications":
+        return application_values(report, row, aligned, marks)
+    return [cell_text(report, f"{table}.{row}.{c}", aligned, marks) for c in report.row_columns(table, row)]
+
+
+def _vertical(report: SyntheticReport, sep: str) -> list[str]:
+    """Table 四 one cell a row (pattern `vertical-appeals`)."""
+    marks = zero_marks(report, "text")
+    rows = vertical_appeals(report, vertical_style(report, "text"), False, marks)
+    return [sep.join(r).rstrip() if sep == " " else sep.join(r) for r in rows]
 
 
 # ============================================================================ tsv
@@ -160,20 +175,20 @@ def _tsv(report: SyntheticReport, k: _Knobs) -> str:
     tables[2] = lines
 
     # 三
-    width = 9 + lead_empty
-    col_labels = [label for _, label in APPLICANTS]
+    width = 9 + lead_empty + ("subtotal" in report.patterns)
+    col_labels = [label for _, label in applicant_headers(report)]
     if k.flip("social_org", 0.3):
         col_labels[3] = COLUMN_TYPOS["social_welfare"][0]
     if k.flip("spaced_columns", 0.25):
         col_labels = [spaced(c, rng) for c in col_labels]
-    org_labels = col_labels[1:6]
+    org_labels = col_labels[1:-1]
     if k.flip("header_lacks_label", 0.2):
         org_labels = org_labels[:-1]  # corpus 002: 其他 never printed, rows still carry 7 numbers
     pad = [""] * lead_empty
     note = BALANCE_NOTE if rng.random() < 0.5 else BALANCE_NOTE.replace("（", "(").replace("）", ")")
     lines = [
         row([note, *pad, APPLICANT_GROUP], width),
-        row(["", *pad, col_labels[0], ORG_GROUP, "", "", "", "", col_labels[6]], width),
+        row(["", *pad, col_labels[0], ORG_GROUP, *[""] * (len(col_labels) - 4), col_labels[-1]], width),
         row(["", *pad, "", *org_labels], width),
     ]
     group = RESULTS_GROUP
@@ -232,7 +247,7 @@ def _tsv(report: SyntheticReport, k: _Knobs) -> str:
     tables[3] = lines
 
     # 四
-    tables[4] = _tsv_appeals(report, k)
+    tables[4] = _vertical(report, "\t") if "vertical-appeals" in report.patterns else _tsv_appeals(report, k)
 
     def para(p: str, no: int) -> list[str]:
         return [re.sub(r"(\d+)(?=年)", r" \1 ", p) if digit_space else p]
@@ -333,7 +348,7 @@ def _pypdf(report: SyntheticReport, k: _Knobs) -> str:
     note = BALANCE_NOTE
     cut = rng.randint(18, 24)
     lines = [note[:cut], note[cut:], APPLICANT_GROUP, APPLICANTS[0][1], ORG_GROUP]
-    org = [label for _, label in APPLICANTS[1:6]]
+    org = [label for _, label in applicant_headers(report)[1:-1]]
     if k.flip("glued_total", 0.4):
         first = _chunks(org[0], rng)
         lines += ["总计" + first[0], *first[1:]]  # huaian: 总计商 业 企
@@ -387,7 +402,7 @@ def _pypdf(report: SyntheticReport, k: _Knobs) -> str:
         for label in labels:
             lines += _chunks(label, rng) if label != "总计" else [spaced(label, rng, 0.5)]
     lines.append(" ".join(v or "" for key, _, _ in groups for v in _values(report, "appeals", key)))
-    tables[4] = lines
+    tables[4] = _vertical(report, " ") if "vertical-appeals" in report.patterns else lines
 
     def para(p: str, no: int) -> list[str]:
         lines = _wrap(space_digits(p), width)
@@ -432,7 +447,7 @@ def _clean(report: SyntheticReport, k: _Knobs) -> str:
 
     # Merged cells print once, on their first row (as Word dumps them); a filled-down grid, as an
     # Excel export gives, is the tsv style's `filled_down` knob.
-    lines = ["\t".join(["", "", "", *(label for _, label in APPLICANTS)])]
+    lines = ["\t".join(["", "", "", *(label for _, label in applicant_headers(report))])]
     lines += _grid_rows(report, filled=False)
     tables[3] = lines
 
@@ -441,7 +456,7 @@ def _clean(report: SyntheticReport, k: _Knobs) -> str:
     lines = ["\t".join(g + ("/" + s if s else "") for _, g, s in groups for _ in labels),
              "\t".join(labels * 3),
              "\t".join(v or "" for key, _, _ in groups for v in _values(report, "appeals", key))]
-    tables[4] = lines
+    tables[4] = _vertical(report, "\t") if "vertical-appeals" in report.patterns else lines
     title = [report.title] if report.title else []
     return "\n".join(_document(report, tables, title, lambda p, no: [p], blank_between=True)) + "\n"
 
@@ -475,8 +490,9 @@ def render_text(report: SyntheticReport, style: str | None = None, encoding: str
     text = _RENDERERS[style](report, k)
     if style != "pypdf" and k.flip("crlf", 0.2):
         text = text.replace("\n", "\r\n")
+    marks = zero_marks(report, "text") if report.patterns else {}
     return Rendered(encode(text, encoding), "text", style, ".txt", encoding=encoding, aligned=False,
-                    knobs=tuple(k.on))
+                    blank=frozenset(marks), marked=any(marks.values()), knobs=tuple(k.on))
 
 
 def text_of(rendered: Rendered) -> str:

@@ -24,14 +24,14 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Literal
 
-from xxgk.synth import arith, narrative, values
-from xxgk.synth.names import Body, make_body
+from xxgk.synth import arith, narrative
+from xxgk.synth.names import Body
 from xxgk.synth.narrative import SectionSpec, TextSpec
-from xxgk.template import TEMPLATES, Equation, Template, template_for_year
+from xxgk.synth.patterns import text_patterns
+from xxgk.template import TEMPLATES, Column, Equation, Table, Template
 
 Number = int | float
 PrintedStatus = Literal["read", "blank", "missing"]
-YEARS = tuple(range(2019, 2026))
 SCHEMA = "xxgk.synth/1"
 
 
@@ -76,6 +76,9 @@ class SyntheticReport:
     expectations: tuple[Expectation, ...] = ()
     # Codes a checker may raise on this report without being wrong (side effects of a defect).
     tolerated: frozenset[str] = frozenset()
+    # How this office prints its report, beyond the template (xxgk.synth.patterns.PATTERNS):
+    # sub-heads, a table of contents, a 小计 column, table 四 printed vertically, zeros as dashes…
+    patterns: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ structure
 
@@ -92,9 +95,24 @@ class SyntheticReport:
         y = self.text.period_year
         return None if y is None else (f"{y}-01-01", f"{y}-12-31")
 
+    @property
+    def active_template(self) -> Template:
+        """The template table 二 is printed on: the report's, or the 2019 one when an office still
+        prints the old table 二 in a 2021+ report (pattern `old-active`)."""
+        return TEMPLATES["2019"] if "old-active" in self.patterns else self.tpl
+
+    def printed_table(self, table: str) -> Table:
+        return self.active_template.table(table) if table == "active" else self.tpl.table(table)
+
+    def column_of(self, path: str) -> Column:
+        t, r, c = path.split(".")
+        table = self.printed_table(t)
+        row = table.row(r) if table.has_row(r) else next(x for x in self.tpl.foreign_rows if x.key == r)
+        return row.column(c)
+
     def printed_rows(self, table: str) -> list[str]:
         """Row keys in printed order: the template's, with a foreign row where it replaced its own."""
-        rows = [r.key for r in self.tpl.table(table).rows]
+        rows = [r.key for r in self.printed_table(table).rows]
         printed = {p.split(".")[1] for p in self.values if p.startswith(table + ".")}
         foreign = [r.key for r in self.tpl.foreign_rows if r.key in printed]
         # A foreign row stands where the template rows it replaces would be.
@@ -108,7 +126,7 @@ class SyntheticReport:
         return out + foreign
 
     def row_columns(self, table: str, row: str) -> list[str]:
-        t = self.tpl.table(table)
+        t = self.printed_table(table)
         r = t.row(row) if t.has_row(row) else next(x for x in self.tpl.foreign_rows if x.key == row)
         return [c.key for c in r.columns]
 
@@ -120,12 +138,14 @@ class SyntheticReport:
 
     # ------------------------------------------------------------------ truth
 
-    def expected(self, aligned: bool = False, blank: Iterable[str] = ()) -> dict[str, CellTruth]:
+    def expected(self, aligned: bool = False, blank: Iterable[str] = (), marked: bool = False) -> dict[str, CellTruth]:
         """What a correct reader returns for every cell, after inference.
 
         `aligned`: the channel keeps cell positions (HTML, DOCX, PDF tables), so a lost number
         is an empty cell in place; in text dumps a row that lost a number cannot say which, so all
-        its cells are unknown. `blank`: cells the rendering printed empty (blank-means-zero).
+        its cells are unknown. `blank`: cells the rendering printed empty (blank-means-zero),
+        `marked`: printed as a dash, a slash or 无 rather than left empty. Where every blank the
+        arithmetic fixes is 0, the others are 0 too (the report's convention, `arith.blank_zero`).
         """
         blank = set(blank)
         known: dict[str, Number | None] = {}
@@ -140,7 +160,10 @@ class SyntheticReport:
                 known[p], printed[p] = None, "missing"
             else:
                 known[p], printed[p] = self.values[p], "read"
-        filled = arith.infer(self.tpl.equations + self._foreign_equations(), known)
+        equations = self.tpl.equations + self._foreign_equations()
+        filled = arith.infer(equations, known)
+        blanks = [p for p in self.cell_paths() if printed[p] == "blank"]
+        filled = arith.blank_zero(equations, filled, blanks, marked)
         return {p: CellTruth(filled[p], printed[p]) for p in self.cell_paths()}
 
     def _foreign_equations(self) -> tuple[Equation, ...]:
@@ -202,11 +225,15 @@ class SyntheticReport:
     @cached_property
     def _texts(self) -> tuple[tuple[str, ...], tuple[SectionSpec, ...]]:
         apps = self.table("applications", self.expected())
-        doc_col = "issued" if self.template == "2021" else "made"
+        doc_col = "issued" if self.active_template.id == "2021" else "made"
         docs = int(self.values.get(f"active.normative_documents.{doc_col}", 0))
-        return narrative.build(stream(self.seed, "texts"), body=self.body, year=self.year,
+        texts = narrative.build(stream(self.seed, "texts"), body=self.body, year=self.year,
                                template=self.template,
                                spec=self.text, apps=apps, appeals=self.appeals, docs=docs)
+        if not self.patterns:
+            return texts
+        return text_patterns(self.patterns, stream(self.seed, "patterns:text"), body=self.body, year=self.year,
+                             published=self.published, preamble=texts[0], sections=texts[1])
 
     @property
     def preamble(self) -> tuple[str, ...]:
@@ -234,6 +261,7 @@ class SyntheticReport:
             "expectations": [{"code": e.code, "cells": list(e.cells), "also": list(e.also), "why": e.why}
                              for e in self.expectations],
             "tolerated": sorted(self.tolerated),
+            "patterns": sorted(self.patterns),
         }
 
     def evolve(self, **changes: Any) -> SyntheticReport:
@@ -253,61 +281,3 @@ def tolerated_by(truth: Mapping[str, CellTruth]) -> frozenset[str]:
     if any(c.value is None for c in truth.values()):
         out.add("unresolved-cells")
     return frozenset(out)
-
-
-def _flatten(tables: Mapping[str, Mapping[str, Mapping[str, Number]]]) -> dict[str, Number]:
-    return {f"{t}.{r}.{c}": v
-            for t, rows in tables.items() for r, cols in rows.items() for c, v in cols.items()}
-
-
-def generate(seed: int, template: str | None = None, year: int | None = None,
-             defects: Iterable[str] = (), level: str | None = None) -> SyntheticReport:
-    """A random, realistic, internally consistent report; then the requested defects injected.
-
-    The template follows the year (2019 for 2019–2020) unless given; a 2021+ year on the 2019
-    template expects `outdated-template`, a 2019–2020 year on the 2021 template `early-template`.
-    """
-    from xxgk.synth import defects as defects_mod  # defects builds on this module
-
-    wanted = list(defects)
-    rng = stream(seed, "report")
-    if year is None:
-        # A given template gets a year it is the right template for; a mismatch only on request.
-        needs_2021 = any(d in defects_mod.DEFECTS and defects_mod.DEFECTS[d].needs_2021 for d in wanted)
-        years = [y for y in YEARS
-                 if (template is None or template_for_year(y).id == template or needs_2021)
-                 and (y >= 2021 or not needs_2021)]
-        year = rng.choice(years)
-    else:
-        rng.random()  # keep the stream aligned whether or not the year was given
-    tpl = TEMPLATES[template] if template else template_for_year(year)
-    body = make_body(stream(seed, "body"), level)
-    vrng = stream(seed, "values")
-    tables = {"active": values.active(vrng, tpl, body.level),
-              "applications": values.applications(vrng, tpl, body.level),
-              "appeals": values.appeals(vrng, tpl, body.level)}
-    apps, appeals = tables["applications"], tables["appeals"]
-    stated = {"new_received": apps["new_received"]["total"], "review": appeals["review"]["total"],
-              "litigation": (appeals["litigation_direct"]["total"]
-                             + appeals["litigation_after_review"]["total"])}
-    fee = year >= 2021 or rng.random() < 0.3
-    text = TextSpec(stated=stated, fee_statement=fee,
-                    period_year=year if rng.random() < 0.85 else None)
-    # Departments publish by 1月31日, governments by 3月31日 (FORMAT.md).
-    if body.level in ("department", "zone"):
-        month, day = 1, rng.randint(10, 31)
-    else:
-        month, day = rng.randint(1, 3), rng.randint(1, 28)
-    report = SyntheticReport(seed=seed, template=tpl.id, year=year, body=body,
-                             published=f"{year + 1}-{month:02d}-{day:02d}", values=_flatten(tables),
-                             text=text)
-    expectations = []
-    if tpl.id == "2019" and year >= 2021:
-        expectations.append(Expectation("outdated-template", why=f"{year} report on the 2019 template"))
-    if tpl.id == "2021" and year < 2021:
-        expectations.append(Expectation("early-template", why=f"{year} report already on the 2021 template"))
-    report = report.evolve(expectations=tuple(expectations))
-    drng = stream(seed, "defects")
-    for kind in wanted:
-        report = defects_mod.inject(report, kind, drng)
-    return report

@@ -110,6 +110,12 @@ def outdated_template_row(report: Report) -> Iterator[Finding]:
         other = next(t for t in TEMPLATES.values() if t.table("applications").has_row(key))
         yield r.finding(cells, report.cells[cells[0]].loc, row=row_name(report.template, "applications", key),
                         other=other.id, template=report.template.id)
+    old = report.foreign_active()
+    if old:  # table 二 printed on the other template (a 2021 report with the 2019 table 二)
+        cells = [p for p in report.cells if p.startswith("active.")]
+        loc = next((report.cells[p].loc for p in cells if report.cells[p].loc), None)
+        yield r.finding(cells, loc, variant="table", table=report.template.table("active").numeral, other=old,
+                        template=report.meta.template)
 
 
 @rule("unmatched-row", "warning", N_("A printed row with numbers that matches no row of the template"),
