@@ -288,3 +288,28 @@ def test_audit_lists_bodies_missing_from_the_expected_list(tmp_path: Path) -> No
     page = out.read_text(encoding="utf-8")
     assert "关于整批报告" in page and "淮安市清江浦区人民政府：在应报名单上，但没有2024年度报告" in page
     assert "淮安市洪泽区人民政府：在应报名单上" not in page
+
+
+# ---------------------------------------------------------------- outline-numbering
+
+SUBHEADS = ("（一）主动公开情况\n全年主动公开信息若干条。\n（二）依申请公开情况\n全年收到申请若干件。\n"
+            "{third}政府信息管理情况\n管理规范。\n")
+
+
+def outline_findings(third: str) -> list:
+    text = HUAIAN_TEXT.replace("一、总体情况\n", "一、总体情况\n" + SUBHEADS.format(third=third), 1)
+    return [f for f in xxgk.parse_text(text, "t.txt").findings if f.code == "outline-numbering"]
+
+
+@pytest.mark.parametrize(("third", "variant", "expected"), [
+    ("（四）", "", "（三）"), ("（二）", "repeated", None), ("3.", "mixed", "（三）"), ("三、", "promoted", None)])
+def test_outline_numbering(third: str, variant: str, expected: str | None) -> None:
+    [f] = outline_findings(third)
+    assert f.variant == variant and f.params.get("expected") == expected
+    assert third in f.message
+
+
+def test_outline_in_sequence_is_silent() -> None:
+    assert outline_findings("（三）") == []
+    for sample in sorted((DATA / "corpus").glob("*.txt")):
+        assert [f for f in xxgk.read(sample).findings if f.code == "outline-numbering"] == [], sample.name

@@ -141,7 +141,13 @@ def _missing(_tmp: Path) -> list[Finding]:
     return [f for _, f in peer_findings([make_report(HZ, 2024)], expected=[HZ, "淮安市洪泽区教育体育局"])]
 
 
+def _outline(_tmp: Path) -> list[Finding]:
+    subs = "（一）主动公开情况\n全年主动公开信息若干条。\n（二）依申请公开情况\n全年收到申请若干件。\n（四）政府信息管理情况\n管理规范。\n"
+    return xxgk.parse_text(HUAIAN.replace("一、总体情况\n", "一、总体情况\n" + subs, 1), "t.txt").findings
+
+
 TRIGGERS.update({
+    "outline-numbering": _outline,
     "late-publication": _late,
     "section5-boilerplate": _boilerplate_five,
     "fee-unit": _huaian("行政事业性收费 96171.6", "行政事业性收费 961716000"),
