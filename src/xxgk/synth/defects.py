@@ -256,6 +256,43 @@ def _period(report: SyntheticReport, rng: random.Random) -> SyntheticReport:
                  period_year=report.year - 1)
 
 
+# ---------------------------------------------------------------- what reviewers check (issue 14)
+
+def _late_date(report: SyntheticReport, rng: random.Random) -> SyntheticReport:
+    """The report signed (落款) after its deadline: 3月31日 for a people's government, 1月31日 else."""
+    government = report.body.name.endswith("人民政府") and report.body.level not in ("department", "zone")
+    month, day = (rng.randint(4, 6), rng.randint(1, 28)) if government else (rng.randint(2, 3), rng.randint(2, 28))
+    late = f"{report.year + 1}-{month:02d}-{day:02d}"
+    return report.evolve(published=late, patterns=report.patterns | {"signature"},
+                         defects=(*report.defects, "late-date"),
+                         expectations=(*report.expectations,
+                                       Expectation("late-publication", why=f"signed {late}")))
+
+
+def _boilerplate_five(report: SyntheticReport, rng: random.Random) -> SyntheticReport:
+    text = rng.choice((("无。",), ("暂无。",), ("本年度无。",)))
+    return _text(report, "boilerplate-5", Expectation("section5-boilerplate", why=f"section 五 says {text[0]}"),
+                 section5=text)
+
+
+def _fee_in_yuan(report: SyntheticReport, rng: random.Random) -> SyntheticReport:
+    """行政事业性收费 written in 元 into the 万元 column: ten thousand times too large."""
+    vals = dict(report.values)
+    cell = "active.fees.amount"
+    amount = rng.randint(2500, 9000)  # 万元 a large body collects; printed in 元
+    vals[cell] = amount * 10_000
+    return report.evolve(values=vals, defects=(*report.defects, "fee-in-yuan"),
+                         expectations=(*report.expectations,
+                                       Expectation("fee-unit", (cell,), why=f"{amount} 万元 printed in 元")))
+
+
+def _broken_outline(report: SyntheticReport, rng: random.Random) -> SyntheticReport:
+    """Section 一's sub-heads, on lines of their own, skip a number: （一）（二）（四）."""
+    evolved = _text(report, "broken-outline", Expectation("outline-numbering", why="a sub-head number skipped"),
+                    skip_head_number=True)
+    return evolved.evolve(patterns=evolved.patterns | {"subheads"})
+
+
 DEFECTS: dict[str, DefectKind] = {d.name: d for d in (
     DefectKind("T3-balance", "T3-balance", "a 上年结转/结转下年度 count misprinted", _t3_balance, "values"),
     DefectKind("T3-results", "T3-results", "a result row misprinted in one column", _t3_results, "values"),
@@ -282,6 +319,13 @@ DEFECTS: dict[str, DefectKind] = {d.name: d for d in (
     DefectKind("period-mismatch", "period-mismatch", "statistics period of the previous year", _period,
                "text",
                conflicts=("no-title",)),
+    DefectKind("late-date", "late-publication", "signed after the deadline of 条例第四十九条", _late_date, "text"),
+    DefectKind("boilerplate-5", "section5-boilerplate", "section 五 says only 无", _boilerplate_five, "text",
+               conflicts=("missing-section", "section-order")),
+    DefectKind("fee-in-yuan", "fee-unit", "行政事业性收费 in 元 printed in the 万元 column", _fee_in_yuan, "values",
+               template="2021"),
+    DefectKind("broken-outline", "outline-numbering", "section 一's sub-heads skip a number", _broken_outline,
+               "text", conflicts=("section1-heads",)),
 )}
 
 

@@ -34,6 +34,10 @@ class TextSpec:
     has_title: bool = True
     # Section numbers in printed order (a missing section is absent).
     order: tuple[int, ...] = (1, 2, 3, 4, 5, 6)
+    # Section 五 as printed instead of the body's own problems and improvements (a boilerplate 五).
+    section5: tuple[str, ...] | None = None
+    # The third and later heads of section 一 numbered one too far (（一）（二）（四）): a broken outline.
+    skip_head_number: bool = False
 
 
 @dataclass(frozen=True)
@@ -277,8 +281,9 @@ def build(rng: random.Random, *, body: Body, year: int, template: str, spec: Tex
             text = text.replace("{count}", count + (appeal if rng.random() < 0.5 else ""))
             count_placed = True
         text = _fmt(text, **common)
-        # Renumber after dropped heads, as a writer would.
-        text = f"（{_NUMERALS[i]}）" + text[3:]
+        # Renumber after dropped heads, as a writer would (or skip a number, as a careless one does).
+        n = i + 1 if spec.skip_head_number and i >= 2 and i + 1 < len(_NUMERALS) else i
+        text = f"（{_NUMERALS[n]}）" + text[3:]
         paras.append(text)
     by_no[1] = SectionSpec(1, titles[1], tuple(paras))
 
@@ -288,7 +293,9 @@ def build(rng: random.Random, *, body: Body, year: int, template: str, spec: Tex
     lead4 = (appeal,) if appeal not in "".join(paras) or rng.random() < 0.3 else ()
     by_no[4] = SectionSpec(4, titles[4], lead4)
 
-    s5 = _section5(rng)
+    s5 = _section5(rng)  # drawn even when replaced, so the rest of the report keeps its words
+    if spec.section5 is not None:
+        s5 = spec.section5
     by_no[5] = SectionSpec(5, _fmt(rng.choice((titles[5], "五、政府信息公开工作存在的主要问题及改进情况"))
                                    if template == "2019" else titles[5]),
                            tuple(_fmt(p, **common) for p in s5))
