@@ -1,0 +1,44 @@
+"""Small helpers shared by the review modules: write transactions, the clock, JSON, errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from xxgk.errors import XxgkError
+
+
+class ReviewError(XxgkError):
+    """A review action that cannot be done as asked (bad value, unknown name, wrong state)."""
+
+
+class NotFound(ReviewError):
+    """The user, round, report, finding or file asked for does not exist."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite gives naive datetimes back; they were written in UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+@contextmanager
+def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """One write transaction. `xxgk_write` makes the store's SQLite engine BEGIN IMMEDIATE, so a
+    write never fails half-way on a lock upgrade while the ingest writes (PostgreSQL ignores it)."""
+    with engine.connect().execution_options(xxgk_write=True) as conn, conn.begin():
+        yield conn
