@@ -1,0 +1,125 @@
+"""What the review page shows, computed once: the three tables laid out like the template (cells
+with their status, correction and findings), and the findings with their cells' labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from xxgk.check.registry import load_rules
+from xxgk.export.layout import report_grid
+from xxgk.review.reports import ReviewedReport, ReviewFinding, cell_label
+from xxgk.vocabulary import location_text, table_name
+from xxgk.web.render import number
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass
+class CellView:
+    kind: str
+    text: str = ""
+    rowspan: int = 1
+    colspan: int = 1
+    path: str | None = None
+    shown: str = ""
+    status: str = ""
+    corrected: bool = False
+    read: str = ""  # what was read, when corrected
+    severity: str = ""  # worst finding on the cell
+    findings: list[str] = field(default_factory=list)  # finding keys
+    loc: str = ""
+    label: str = ""
+    foreign: bool = False
+
+
+@dataclass
+class TableView:
+    key: str
+    title: str
+    rows: list[list[CellView]]
+
+
+@dataclass
+class FindingView:
+    key: str
+    id: str
+    code: str
+    severity: str
+    message: str
+    scope: str
+    summary: str
+    cells: list[str]
+    labels: list[str]
+    loc: str
+    loc_text: str
+    excerpt: str
+    decision: str
+    comment: str
+    decided_by: str
+
+
+def _shown(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if cell.value is not None:
+        return number(cell.value)
+    return cell.raw or ""
+
+
+def finding_views(rr: ReviewedReport) -> list[FindingView]:
+    rules = load_rules()
+    out = []
+    for f in sorted(rr.findings, key=lambda f: (SEVERITY_RANK.get(f.finding.severity, 3), f.finding.code, f.key)):
+        out.append(_finding_view(rr, f, rules))
+    return out
+
+
+def _finding_view(rr: ReviewedReport, f: ReviewFinding, rules: dict[str, Any]) -> FindingView:
+    rule = rules.get(f.finding.code)
+    d = f.decision
+    return FindingView(f.key, f.id, f.finding.code, f.finding.severity, f.finding.message, f.scope,
+                       rule.summary if rule else "", list(f.finding.cells),
+                       [cell_label(rr.report, c) for c in f.finding.cells], f.finding.loc or "",
+                       location_text(f.finding.loc), f.finding.excerpt or "", d.decision if d else "",
+                       d.comment if d else "", d.user if d else "")
+
+
+def table_views(rr: ReviewedReport) -> list[TableView]:
+    report = rr.corrected
+    flagged: dict[str, list[ReviewFinding]] = {}
+    for f in rr.findings:
+        if f.decision and f.decision.decision == "dismiss":
+            continue
+        for p in f.finding.cells:
+            flagged.setdefault(p, []).append(f)
+    out = []
+    for table in report.template.tables:
+        grid = report_grid(report.template, table.key, report.cells)
+        rows: list[list[CellView]] = []
+        for grow in grid.rows():
+            row = []
+            for g in grow:
+                cv = CellView(g.kind, g.text, g.rowspan, g.colspan, foreign=g.foreign)
+                if g.kind == "value" and g.path:
+                    cell = report.cells.get(g.path)
+                    cv.path = g.path
+                    cv.shown = _shown(cell)
+                    cv.status = cell.status if cell else "missing"
+                    cv.loc = (cell.loc or "") if cell else ""
+                    cv.label = cell_label(report, g.path)
+                    if g.path in rr.corrections:
+                        cv.corrected = True
+                        cv.read = _shown(rr.report.cells.get(g.path))
+                    fs = flagged.get(g.path, [])
+                    cv.findings = [f.key for f in fs]
+                    if fs:
+                        cv.severity = min((f.finding.severity for f in fs), key=lambda s: SEVERITY_RANK.get(s, 3))
+                row.append(cv)
+            rows.append(row)
+        out.append(TableView(table.key, table_name(table.key), rows))
+    return out
+
+
+def unmatched_rows(rr: ReviewedReport) -> list[dict[str, Any]]:
+    return list(rr.report.unmatched)
