@@ -162,7 +162,7 @@
     var bar = document.getElementById("chart-reports");
     if (bar && data.reports.length) echarts.init(bar).setOption({
       tooltip: {trigger: "axis"}, legend: {},
-      grid: {left: 40, right: 10, bottom: 80},
+      grid: {left: 40, right: 10, top: 30, bottom: 110},
       xAxis: {type: "category", data: data.reports.map(function (r) { return r.name; }), axisLabel: {rotate: 40, interval: 0}},
       yAxis: {type: "value", minInterval: 1},
       series: [
