@@ -125,6 +125,10 @@ _sources = _LRU(32)
 _images = _LRU(64)
 
 
+def cached(sha256: str) -> Source | None:
+    return _sources.get(sha256)
+
+
 def load_source(sha256: str, name: str, data: bytes, report: Report) -> Source:
     hit = _sources.get(sha256)
     if hit is not None:

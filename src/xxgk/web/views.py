@@ -4,12 +4,15 @@ with their status, correction and findings), and the findings with their cells' 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from xxgk.check.registry import load_rules
-from xxgk.export.layout import report_grid
+from xxgk.export.layout import Grid, report_grid
+from xxgk.i18n import current_lang
 from xxgk.review.reports import ReviewedReport, ReviewFinding, cell_label
-from xxgk.vocabulary import location_text, table_name
+from xxgk.template import TEMPLATES
+from xxgk.vocabulary import SEPARATOR, STATUS_NAMES, cell_name, location_text, status_name, table_name
 from xxgk.web.render import number
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
@@ -30,6 +33,7 @@ class CellView:
     findings: list[str] = field(default_factory=list)  # finding keys
     loc: str = ""
     label: str = ""
+    title: str = ""  # the tooltip: label · status · place
     foreign: bool = False
 
 
@@ -85,8 +89,26 @@ def _finding_view(rr: ReviewedReport, f: ReviewFinding, rules: dict[str, Any]) -
                        d.comment if d else "", d.user if d else "")
 
 
+@lru_cache(maxsize=64)
+def _grid(template: str, key: str, foreign: frozenset[str]) -> Grid:
+    # A report's grid depends only on its template and which foreign rows it printed.
+    return report_grid(TEMPLATES[template], key, [f"{key}.{row}.x" for row in foreign])
+
+
+@lru_cache(maxsize=4096)
+def _label(template: str, path: str, lang: str) -> str:
+    try:
+        return cell_name(template, path)
+    except KeyError:
+        return path
+
+
 def table_views(rr: ReviewedReport) -> list[TableView]:
     report = rr.corrected
+    template = report.meta.template or "2021"
+    lang = current_lang()
+    rows_printed = frozenset(p.split(".")[1] for p in report.cells)
+    status_names = {s: status_name(s) for s in STATUS_NAMES}
     flagged: dict[str, list[ReviewFinding]] = {}
     for f in rr.findings:
         if f.decision and f.decision.decision == "dismiss":
@@ -95,7 +117,7 @@ def table_views(rr: ReviewedReport) -> list[TableView]:
             flagged.setdefault(p, []).append(f)
     out = []
     for table in report.template.tables:
-        grid = report_grid(report.template, table.key, report.cells)
+        grid = _grid(template, table.key, rows_printed)
         rows: list[list[CellView]] = []
         for grow in grid.rows():
             row = []
@@ -107,7 +129,10 @@ def table_views(rr: ReviewedReport) -> list[TableView]:
                     cv.shown = _shown(cell)
                     cv.status = cell.status if cell else "missing"
                     cv.loc = (cell.loc or "") if cell else ""
-                    cv.label = cell_label(report, g.path)
+                    cv.label = cell_label(report, g.path) if template not in TEMPLATES else \
+                        _label(template, g.path, lang)
+                    cv.title = SEPARATOR.join(x for x in (cv.label, status_names.get(cv.status, cv.status),
+                                                          location_text(cv.loc)) if x)
                     if g.path in rr.corrections:
                         cv.corrected = True
                         cv.read = _shown(rr.report.cells.get(g.path))
