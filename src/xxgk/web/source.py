@@ -169,8 +169,13 @@ def page_png(sha256: str, data: bytes, page: int, scale: float = 1.5) -> bytes |
         return hit
     import pypdfium2 as pdfium
 
+    if not data.lstrip()[:5].startswith(b"%PDF"):
+        return None  # only PDFs have pages to show
     with PDFIUM:
-        pdf = pdfium.PdfDocument(data)
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError:
+            return None
         try:
             if not 1 <= page <= len(pdf):
                 return None

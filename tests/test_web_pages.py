@@ -1,0 +1,157 @@
+"""The workbench's pages through a signed-in browser session (TestClient): rounds, uploads with
+progress, filters, expected bodies, downloads, compile, users and tokens, htmx fragments."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import pytest
+from openpyxl import load_workbook
+
+from test_web_api import SAMPLES, login, make_app
+from xxgk.ingest import ingest
+from xxgk.review import open_store
+from xxgk.review.opinion import soffice
+
+
+@pytest.fixture
+def admin(tmp_path):
+    with make_app(f"sqlite:///{tmp_path / 'pages.sqlite'}", tmp_path) as c:
+        c.csrf = login(c, "ada")
+        yield c
+
+
+def wait_upload(c, uid: int, seconds: float = 120) -> dict:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        p = c.get(f"/api/uploads/{uid}").json()
+        if p["state"] == "done":
+            return p
+        time.sleep(0.2)
+    raise AssertionError("upload not finished")
+
+
+def upload_samples(c, round_id: int) -> dict:
+    files = [("files", (p.name, p.read_bytes(), "application/octet-stream"))
+             for p in sorted(SAMPLES.glob("00*.txt"))] + [("files", ("README.md", b"# not a report", "text/plain"))]
+    r = c.post("/uploads", files=files, data={"csrf": c.csrf, "round": str(round_id)}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    uid = int(r.headers["location"].rsplit("/", 1)[1])
+    page = c.get(f"/uploads/{uid}")
+    assert page.status_code == 200 and 'id="progress"' in page.text
+    return wait_upload(c, uid)
+
+
+def test_a_round_from_opening_to_downloads(admin):
+    c = admin
+    r = c.post("/rounds", data={"csrf": c.csrf, "name": "测试轮次", "year": ""}, follow_redirects=False)
+    assert r.status_code == 303
+    rid = int(r.headers["location"].rsplit("/", 1)[1])
+    p = upload_samples(c, rid)
+    assert p["total"] == 6 and p["done"] == 5 and p["failed"] == 1
+    done = c.get(f"/uploads/{p['id']}/progress").text
+    assert "已完成" in done and "hx-trigger" not in done  # finished: the polling stops
+    assert "README.md" in done
+
+    page = c.get(f"/rounds/{rid}").text
+    assert page.count('href="/reports/') == 5 and "README.md" in page  # the failure listed with its reason
+    assert "青铜峡工业园区管委会" in page
+    assert c.get(f"/rounds/{rid}?q=青铜峡").text.count('href="/reports/') == 1
+    assert c.get(f"/rounds/{rid}?state=approved").text.count('href="/reports/') == 0
+    assert c.get(f"/rounds/{rid}?level=department").text.count('href="/reports/') == 1
+    by_year = c.get(f"/rounds/{rid}?sort=year&desc=true").text
+    years = re.findall(r"<td>(20\d\d)</td>", by_year)
+    assert years == sorted(years, reverse=True)
+
+    c.post(f"/rounds/{rid}/expected", data={"csrf": c.csrf, "names": "青铜峡工业园区管委会\n某某局"})
+    page = c.get(f"/rounds/{rid}").text
+    assert "某某局" in page.split("应报未报机关")[1].split("</ul>")[0]
+
+    xlsx = c.get(f"/rounds/{rid}/summary.xlsx")
+    assert xlsx.headers["content-type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    assert wb.worksheets[0].max_row == 6 and wb.worksheets[1]["A2"].value == "某某局"
+    comp = c.get(f"/rounds/{rid}/compile")
+    assert comp.status_code == 200  # several years: the reason is shown, not a crash
+    assert "年度" in comp.text or "year" in comp.text
+    assert c.get(f"/rounds/{rid}/indicators.csv").status_code == 200
+    assert c.get(f"/rounds/{rid}/compile.json").status_code == 200
+    assert c.get("/audit").text.count("<tr>") >= 4
+    assert c.get(f"/audit.csv?subject=round:{rid}").text.count("\n") >= 3
+
+
+def test_take_stored_reports_into_a_round(admin, tmp_path):
+    c = admin
+    store = c.app.state.store
+    ingest([str(SAMPLES / "001_59945f3aceea766a.txt")], store, workers=0, progress=False)  # as the CLI does
+    rid = c.post("/api/rounds", json={"name": "2023"}, headers={"x-csrf-token": c.csrf}).json()["id"]
+    c.post(f"/rounds/{rid}/add-stored", data={"csrf": c.csrf, "year": "2023"})
+    page = c.get(f"/rounds/{rid}").text
+    assert "青铜峡工业园区管委会" in page
+    sha = re.search(r'href="/reports/([0-9a-f]{64})"', page).group(1)
+    review = c.get(f"/reports/{sha}").text
+    assert 'class="doc"' in review and "data-loc=" in review  # the text source, line by line
+    assert c.get(f"/reports/{sha}/source").content == (SAMPLES / "001_59945f3aceea766a.txt").read_bytes()
+    assert c.get(f"/reports/{sha}/pages/1.png").status_code == 404  # not a PDF
+
+
+def test_htmx_actions_return_the_review_panel(admin):
+    c = admin
+    rid = c.post("/api/rounds", json={"name": "R"}, headers={"x-csrf-token": c.csrf}).json()["id"]
+    upload_samples(c, rid)
+    sha = re.search(r'href="/reports/([0-9a-f]{64})"', c.get(f"/rounds/{rid}?q=开发区").text).group(1)
+    page = c.get(f"/reports/{sha}").text
+    key = re.search(r'data-key="([0-9a-f-]+)"', page).group(1)
+    hx = {"hx-request": "true", "x-csrf-token": c.csrf}
+    r = c.post(f"/reports/{sha}/decision", data={"key": key, "decision": "confirm", "comment": "请整改"}, headers=hx)
+    assert r.status_code == 200 and r.text.startswith('<section class="panel review" id="review">')
+    assert "请整改" in r.text
+    bad = c.post(f"/reports/{sha}/correction", data={"path": "applications.granted.total", "value": "abc",
+                                                     "reason": "x"}, headers=hx)
+    assert bad.status_code == 422 and 'id="action-error"' in bad.text
+    ok = c.post(f"/reports/{sha}/state", data={"state": "rework", "comment": "退回"}, headers=hx)
+    assert 'id="state">需整改<' in ok.text
+    doc = c.get(f"/reports/{sha}/opinion.docx")
+    assert doc.status_code == 200 and doc.content[:2] == b"PK"
+    assert "filename*=UTF-8''" in doc.headers["content-disposition"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_opinion_as_pdf(admin):
+    c = admin
+    rid = c.post("/api/rounds", json={"name": "R"}, headers={"x-csrf-token": c.csrf}).json()["id"]
+    upload_samples(c, rid)
+    sha = re.search(r'href="/reports/([0-9a-f]{64})"', c.get(f"/rounds/{rid}").text).group(1)
+    pdf = c.get(f"/reports/{sha}/opinion.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+
+def test_users_and_tokens_pages(admin):
+    c = admin
+    assert c.post("/users", data={"csrf": c.csrf, "name": "newbie", "role": "viewer", "password": "newbie-pass"},
+                  follow_redirects=False).status_code == 303
+    page = c.post("/users/newbie/token", data={"csrf": c.csrf}).text
+    token = re.search(r'id="new-token">([^<]+)<', page).group(1)
+    assert c.get("/api/rounds", headers={"authorization": f"Bearer {token}"}).status_code == 200
+    assert token not in c.get("/users").text  # shown once
+    c.post(f"/tokens/{token[:12]}/revoke", data={"csrf": c.csrf})
+    assert c.get("/api/rounds", headers={"authorization": f"Bearer {token}"}).status_code == 401
+    assert c.post("/users/ada/remove", data={"csrf": c.csrf}).status_code == 422  # not oneself
+    c.post("/users/newbie/remove", data={"csrf": c.csrf})
+    assert "newbie" not in c.get("/users").text.split("<h2>")[0]
+    assert open_store(c.app.state.settings.db).engine  # the store stays usable
+
+
+def test_error_pages_are_pages(admin):
+    r = admin.get("/rounds/999")
+    assert r.status_code == 404 and "<!doctype html>" in r.text and "没有审核轮次 999" in r.text
+    assert admin.get("/no/such/page").status_code == 404
+    assert admin.get("/api/rounds/999").json()["detail"] == "没有审核轮次 999"
+
+
+def test_upload_needs_a_file(admin):
+    r = admin.post("/uploads", data={"csrf": admin.csrf}, files={"files": ("", b"", "application/octet-stream")})
+    assert r.status_code == 422
