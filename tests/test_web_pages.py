@@ -96,6 +96,16 @@ def test_take_stored_reports_into_a_round(admin, tmp_path):
     assert c.get(f"/reports/{sha}/source").content == (SAMPLES / "001_59945f3aceea766a.txt").read_bytes()
     assert c.get(f"/reports/{sha}/pages/1.png").status_code == 404  # not a PDF
 
+    moved = tmp_path / "moved.txt"  # a report whose file is gone since it was ingested
+    moved.write_bytes((SAMPLES / "003_ea5d5e0013680a8d.txt").read_bytes())
+    ingest([str(moved)], store, workers=0, progress=False)
+    moved.unlink()
+    c.post(f"/rounds/{rid}/add-stored", data={"csrf": c.csrf, "agency": "区科工局"})
+    sha = re.search(r'href="/reports/([0-9a-f]{64})">区科工局', c.get(f"/rounds/{rid}").text).group(1)
+    review = c.get(f"/reports/{sha}")
+    assert review.status_code == 200 and "提交的文件已不在服务器上" in review.text
+    assert c.get(f"/reports/{sha}/source").status_code == 404
+
 
 def test_htmx_actions_return_the_review_panel(admin):
     c = admin
@@ -155,3 +165,22 @@ def test_error_pages_are_pages(admin):
 def test_upload_needs_a_file(admin):
     r = admin.post("/uploads", data={"csrf": admin.csrf}, files={"files": ("", b"", "application/octet-stream")})
     assert r.status_code == 422
+
+
+@pytest.mark.parametrize("name", ["hongze-district-2024.pdf", "huaian-city-2024.pdf"])
+def test_cells_are_placed_on_their_pdf_page(name):
+    import xxgk
+    from xxgk.extract import extract
+    from xxgk.web.source import cell_boxes, page_of
+
+    path = SAMPLES / name
+    report, doc = xxgk.read(path), extract(path)
+    boxes = cell_boxes(doc, report)
+    read = [p for p, c in report.cells.items() if c.status == "read"]
+    assert len(boxes) >= 0.9 * len(read)
+    assert len({(pg, box) for pg, box in boxes.values()}) == len(boxes)  # one printed cell per cell
+    printed = {(c.loc.page, c.loc.box): c.text for t in doc.tables() for c in t.cells if c.loc and c.loc.box}
+    for path_, (pg, box) in boxes.items():
+        cell = report.cells[path_]
+        assert pg == page_of(cell.loc)
+        assert printed[(pg, box)].replace(",", "").strip().startswith(str(cell.value).split(".")[0])

@@ -295,7 +295,7 @@ def _review_context(request: Request, sha256: str) -> dict[str, Any]:
     src = source_mod.cached(sha256)
     if src is None:
         got = uploads.source_bytes(store, sha256)
-        src = source_mod.load_source(sha256, got[0], got[1], rr.report) if got else None
+        src = source_mod.load_source(sha256, got[0], got[1], rr.report) if got else source_mod.gone(sha256)
     boxes = {}
     if src is not None and src.kind == "pdf":
         for path, (pg, box) in src.boxes.items():

@@ -129,6 +129,14 @@ def cached(sha256: str) -> Source | None:
     return _sources.get(sha256)
 
 
+def gone(sha256: str) -> Source:
+    """The submitted bytes are not on the server any more: remembered, so the next view does
+    not look for them again."""
+    src = Source("gone", "")
+    _sources.put(sha256, src)
+    return src
+
+
 def load_source(sha256: str, name: str, data: bytes, report: Report) -> Source:
     hit = _sources.get(sha256)
     if hit is not None:
