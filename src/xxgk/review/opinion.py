@@ -45,10 +45,11 @@ def _last_action(r: ReviewedReport) -> datetime | None:
 def opinion_docx(r: ReviewedReport) -> bytes:
     """The 审核意见 of one report as a .docx file."""
     doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = FONT
-    style.font.size = Pt(11)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    for name in ("Normal", "Title", "Heading 1"):
+        style = doc.styles[name]
+        style.font.name = FONT
+        style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    doc.styles["Normal"].font.size = Pt(11)
     props = doc.core_properties
     props.author = "xxgk"
     props.created = props.modified = _FIXED

@@ -78,6 +78,11 @@
     var td = ev.target.closest("td[data-path]");
     if (td) {
       lightCells([td.dataset.path]);
+      // the findings about this cell
+      document.querySelectorAll("li.finding").forEach(function (li) {
+        var cells = (li.dataset.cells || "").split(" ");
+        li.classList.toggle("current", cells.indexOf(td.dataset.path) >= 0);
+      });
       chooseCell(td.dataset.path);
       if (!showBox(td.dataset.path)) lightSource(td.dataset.loc);
       return;
