@@ -26,7 +26,7 @@ from xxgk.web import source as source_mod
 from xxgk.web.intake import accept
 from xxgk.web.render import templates
 from xxgk.web.security import SESSION_COOKIE, Principal, need
-from xxgk.web.views import finding_views, table_views
+from xxgk.web.views import review_views
 
 router = APIRouter(include_in_schema=False)
 viewer = Depends(need("viewer"))
@@ -302,9 +302,8 @@ def _review_context(request: Request, sha256: str) -> dict[str, Any]:
             w, h = src.sizes[pg - 1] if pg - 1 < len(src.sizes) else (1.0, 1.0)
             boxes[path] = [pg, round(box[0] / w * 100, 2), round(box[1] / h * 100, 2),
                            round((box[2] - box[0]) / w * 100, 2), round((box[3] - box[1]) / h * 100, 2)]
-    tables = table_views(rr)
-    labels = {c.path: c.label for t in tables for row in t.rows for c in row if c.path}
-    return {"rr": rr, "tables": tables, "labels": labels, "findings": finding_views(rr), "src": src, "boxes": boxes,
+    tables, labels, findings = review_views(rr)
+    return {"rr": rr, "tables": tables, "labels": labels, "findings": findings, "src": src, "boxes": boxes,
             "trail": trail.entries(store.engine, sha256, limit=200), "rounds": rounds_lib.rounds_of(store.engine,
                                                                                                   sha256),
             "states": STATES, "decisions": DECISIONS}

@@ -3,6 +3,8 @@ with their status, correction and findings), and the findings with their cells' 
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -148,3 +150,29 @@ def table_views(rr: ReviewedReport) -> list[TableView]:
 
 def unmatched_rows(rr: ReviewedReport) -> list[dict[str, Any]]:
     return list(rr.report.unmatched)
+
+
+_views: OrderedDict[tuple[Any, ...], tuple[list[TableView], dict[str, str], list[FindingView]]] = OrderedDict()
+_views_lock = threading.Lock()
+
+
+def review_views(rr: ReviewedReport) -> tuple[list[TableView], dict[str, str], list[FindingView]]:
+    """The tables, the cell labels and the findings of the page, computed once for each state of
+    the review (corrections, decisions) and language: a report is read far more often than it is
+    changed."""
+    decided = tuple(sorted((f.key, f.decision.decision, f.decision.comment, f.decision.user)
+                           for f in rr.findings if f.decision))
+    key = (rr.sha256, rr.report_id, rr.history[-1].id if rr.history else 0, decided, current_lang())
+    with _views_lock:
+        hit = _views.get(key)
+        if hit is not None:
+            _views.move_to_end(key)
+            return hit
+    tables = table_views(rr)
+    labels = {c.path: c.label for t in tables for row in t.rows for c in row if c.path}
+    value = (tables, labels, finding_views(rr))
+    with _views_lock:
+        _views[key] = value
+        while len(_views) > 128:
+            _views.popitem(last=False)
+    return value
