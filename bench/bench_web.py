@@ -31,6 +31,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "src" / "xxgk" / "samples"
 TEXT = SAMPLES / "000_11a4c8c6b3698673.txt"
+KEEP_ALIVE = 75  # seconds, as `xxgk serve` (a browser keeps its connections about this long)
 
 
 def free_port() -> int:
@@ -106,7 +107,11 @@ async def uploader(client: httpx.AsyncClient, n: int, round_id: int, until: floa
         rid = r.json()["id"]
         sent.append(rid)
         while time.monotonic() < until:  # wait for it to be read before the next one
-            g = await client.get(f"/api/reports/{rid}")
+            try:
+                g = await client.get(f"/api/reports/{rid}")
+            except httpx.HTTPError as e:
+                errors.append(f"upload poll: {type(e).__name__}")
+                continue
             if g.status_code == 200:
                 break
             await asyncio.sleep(0.5)
@@ -133,7 +138,11 @@ async def run(url: str, token: str, ids: list[str], round_id: int, readers: int,
         states: dict[str, str] = {}
         while pending and time.monotonic() < deadline:
             for rid in list(pending):
-                g = await client.get(f"/api/reports/{rid}")
+                try:
+                    g = await client.get(f"/api/reports/{rid}")
+                except httpx.HTTPError as e:
+                    errors.append(f"drain: {type(e).__name__}")
+                    continue
                 if g.status_code == 200:
                     states[rid] = g.json().get("state", "?")
                     pending.discard(rid)
@@ -163,7 +172,7 @@ def main() -> None:
 
         db, port, files = a.serve
         app = create_app(Settings(db=db, files_dir=Path(files), workers=a.workers))
-        uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning")
+        uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning", timeout_keep_alive=KEEP_ALIVE)
         return
     a.readers, a.uploaders = min(a.readers, 200), min(a.uploaders, 20)  # bounded
     a.seconds = min(a.seconds, 600.0)

@@ -92,8 +92,9 @@ def serve(
                                                  "--password-stdin`"))
     scheme = "https" if certfile else "http"
     err.print(_("workbench at {url} (database {db})").format(url=f"{scheme}://{host}:{port}/", db=store.url))
+    # Keep-alive as long as a browser keeps its connections, so a reused one is never found closed.
     uvicorn.run(app, host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile, log_level="warning",
-                proxy_headers=False)
+                proxy_headers=False, timeout_keep_alive=75)
 
 
 @user_app.command("add")
