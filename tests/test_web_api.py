@@ -48,9 +48,16 @@ def token(c: TestClient, name: str) -> dict[str, str]:
     return {"authorization": "Bearer " + users.create_token(c.app.state.store.engine, name)}
 
 
+def post_login(c: TestClient, name: str, password: str):
+    """The login form as a browser sends it: with the token of the form it was shown."""
+    form = c.get("/login").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+    return c.post("/login", data={"name": name, "password": password, "csrf": csrf}, follow_redirects=False)
+
+
 def login(c: TestClient, name: str) -> str:
     """Sign in (the client keeps the cookie); returns the session's CSRF token."""
-    r = c.post("/login", data={"name": name, "password": f"{name}-password"}, follow_redirects=False)
+    r = post_login(c, name, f"{name}-password")
     assert r.status_code == 303, r.text
     page = c.get("/")
     m = re.search(r'name="csrf" value="([^"]+)"', page.text)
@@ -183,8 +190,8 @@ def test_every_route_needs_a_session_or_token(lite):
 
 
 def test_session_cookie_is_httponly_samesite(lite):
-    r = lite.post("/login", data={"name": "ada", "password": "ada-password"}, follow_redirects=False)
-    cookie = r.headers["set-cookie"].lower()
+    r = post_login(lite, "ada", "ada-password")
+    cookie = [h for h in r.headers.get_list("set-cookie") if h.startswith("xxgk_session=")][0].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "secure" not in cookie  # plain http here
     assert "script-src 'self'" in lite.get("/").headers["content-security-policy"]
     lite.post("/logout", data={"csrf": login(lite, "ada")})
@@ -279,15 +286,22 @@ def test_uploads_over_the_limit_are_refused(tmp_path):
         assert not list((tmp_path / "files" / "uploads").rglob("*.txt"))  # nothing kept of it
 
 
+def test_login_form_has_its_own_csrf_token(lite):
+    r = lite.post("/login", data={"name": "ada", "password": "ada-password"}, follow_redirects=False)
+    assert r.status_code == 403
+    lite.get("/login")  # the cookie alone is not enough: the form's copy must match
+    r = lite.post("/login", data={"name": "ada", "password": "ada-password", "csrf": "forged"},
+                  follow_redirects=False)
+    assert r.status_code == 403 and "xxgk_session" not in r.headers.get("set-cookie", "")
+
+
 def test_login_rate_limit_holds(lite):
     for _ in range(5):
-        r = lite.post("/login", data={"name": "ada", "password": "wrong password"}, follow_redirects=False)
-        assert r.status_code == 401
-    r = lite.post("/login", data={"name": "ada", "password": "ada-password"}, follow_redirects=False)
+        assert post_login(lite, "ada", "wrong password").status_code == 401
+    r = post_login(lite, "ada", "ada-password")
     assert r.status_code == 429 and int(r.headers["retry-after"]) > 0
     # another user name from the same address is held too
-    r = lite.post("/login", data={"name": "vic", "password": "vic-password"}, follow_redirects=False)
-    assert r.status_code == 429
+    assert post_login(lite, "vic", "vic-password").status_code == 429
 
 
 def test_pages_speak_chinese_by_default_and_english_on_request(lite):

@@ -4,8 +4,10 @@ JavaScript, htmx swaps the changed parts when it is there."""
 
 from __future__ import annotations
 
+import hmac
 import io
 import json
+import secrets
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -67,9 +69,23 @@ def _back(request: Request, url: str) -> Response:
 # ---------------------------------------------------------------- login
 
 
+LOGIN_COOKIE = "xxgk_login"
+
+
+def _login_page(request: Request, next_: str, error: str | None, status: int = 200) -> HTMLResponse:
+    """The login form carries a CSRF token too: a random value both in the form and in a
+    short-lived cookie (double submit), so another site cannot sign a browser in."""
+    token = secrets.token_urlsafe(32)
+    response = page(request, "login.html.j2", None, next=safe_next(next_), error=error, login_csrf=token)
+    response.status_code = status
+    response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                        max_age=3600, path="/login")
+    return response
+
+
 @router.get("/login")
 def login_form(request: Request, next: str = "/") -> HTMLResponse:
-    return page(request, "login.html.j2", None, next=safe_next(next), error=None)
+    return _login_page(request, next, None)
 
 
 def _client(request: Request) -> str:
@@ -78,26 +94,27 @@ def _client(request: Request) -> str:
 
 @router.post("/login")
 def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()],
-          next: Annotated[str, Form()] = "/") -> Response:
+          next: Annotated[str, Form()] = "/", csrf: Annotated[str, Form()] = "") -> Response:
+    expected = request.cookies.get(LOGIN_COOKIE, "")
+    if not csrf or not expected or not hmac.compare_digest(csrf, expected):
+        return _login_page(request, next, _("the form's security token is missing or out of date: reload the page"),
+                           403)
     limiter = request.app.state.limiter
     keys = (f"ip:{_client(request)}", f"user:{name.strip().lower()}")
     wait = limiter.blocked(*keys)
     if wait:
-        response = page(request, "login.html.j2", None, next=safe_next(next),
-                        error=_("too many failed sign-ins: try again in {s} seconds").format(s=int(wait) + 1))
-        response.status_code = 429
+        response = _login_page(request, next, _("too many failed sign-ins: try again in {s} seconds").format(
+            s=int(wait) + 1), 429)
         response.headers["retry-after"] = str(int(wait) + 1)
         return response
     engine = _store(request).engine
     user = users.authenticate(engine, name.strip(), password)
     if user is None:
         limiter.failed(*keys)
-        response = page(request, "login.html.j2", None, next=safe_next(next),
-                        error=_("wrong user name or password"))
-        response.status_code = 401
-        return response
+        return _login_page(request, next, _("wrong user name or password"), 401)
     sid, _csrf = users.open_session(engine, user, request.app.state.settings.session_hours)
     response = RedirectResponse(safe_next(next), status_code=303)
+    response.delete_cookie(LOGIN_COOKIE, path="/login")
     response.set_cookie(SESSION_COOKIE, sid, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", max_age=request.app.state.settings.session_hours * 3600,
                         path="/")
