@@ -191,7 +191,7 @@ def test_every_route_needs_a_session_or_token(lite):
 
 def test_session_cookie_is_httponly_samesite(lite):
     r = post_login(lite, "ada", "ada-password")
-    cookie = [h for h in r.headers.get_list("set-cookie") if h.startswith("xxgk_session=")][0].lower()
+    cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("xxgk_session=")).lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "secure" not in cookie  # plain http here
     assert "script-src 'self'" in lite.get("/").headers["content-security-policy"]
     lite.post("/logout", data={"csrf": login(lite, "ada")})
