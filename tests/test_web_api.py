@@ -339,3 +339,35 @@ def test_cli_users_and_tokens(tmp_path):
     store.close()
     assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.2")
+
+
+@pytest.mark.slow
+def test_serve_warns_when_bound_beyond_this_machine_without_https(tmp_path):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1] / "src"))
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk", "serve", "--db", str(tmp_path / "w.sqlite"),
+                             "--host", "0.0.0.0", "--port", str(port), "-j", "0"],
+                            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, env=env, text=True)
+    try:
+        lines = []
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            line = proc.stderr.readline()
+            if not line:
+                break
+            lines.append(line)
+            if "审核工作台" in line:  # started: the warnings come before
+                break
+        text = "".join(lines)
+        assert "0.0.0.0" in text and "HTTPS" in text and "warning" in text
+        assert "还没有用户" in text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
