@@ -14,6 +14,7 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
@@ -75,6 +76,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Requests run in a thread pool, all under one GIL: a few threads serve them in turn,
+        # where the default 40 would interleave every request with every other and stretch
+        # them all (measured with bench/bench_web.py).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         if settings.run_uploads:
             runner.start()
         try:

@@ -39,6 +39,7 @@ class Settings:
     max_request_bytes: int = _int_env("XXGK_WEB_MAX_REQUEST", 1 << 30)
     # Parsing processes of the background ingest (0: in the server's own process).
     workers: int = _int_env("XXGK_WEB_WORKERS", 1)
+    threads: int = _int_env("XXGK_WEB_THREADS", 8)  # requests served at once (see app.lifespan)
     login_attempts: int = 5  # failed logins allowed per client and per user name ...
     login_window: float = 300.0  # ... within this many seconds
     session_hours: int = 12
