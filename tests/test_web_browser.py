@@ -173,7 +173,24 @@ def test_review_a_round_in_the_browser(server, browser, tmp_path):
     assert "核对原件" in d.find_element(By.ID, "corrections").text
     assert "更正单元格" in d.find_element(By.ID, "trail").text
 
+    # drag and drop onto the round page: a report dropped is uploaded and read
+    review_url = d.current_url
+    d.get(base + f"/rounds/{round_id}")
+    text = (SAMPLES / "004_665c97d63233bba3.txt").read_text(encoding="utf-8").replace("2022年", "2022年 ", 1)
+    d.execute_script("""
+        const dt = new DataTransfer();
+        dt.items.add(new File([arguments[0]], "dropped.txt", {type: "text/plain"}));
+        const zone = document.getElementById("drop");
+        zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: dt, bubbles: true, cancelable: true}));
+        zone.dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+    """, text)
+    wait.until(ec.url_contains("/uploads/"))
+    wait.until(lambda _d: d.execute_script(progress) == "done")
+    assert "dropped.txt" in d.find_element(By.ID, "progress").text
+
     # download the 审核意见 (DOCX)
+    d.get(review_url)
+    wait.until(ec.presence_of_element_located((By.ID, "opinion-docx")))
     d.find_element(By.ID, "opinion-docx").click()
     deadline = time.monotonic() + 30
     got: list[Path] = []

@@ -141,6 +141,9 @@
         var entry = items[i].webkitGetAsEntry && items[i].webkitGetAsEntry();
         if (entry) pending.push(walk(entry, ""));
       }
+      if (!pending.length) {  // no file-system entries (another browser, a synthetic drop): the plain files
+        Array.prototype.forEach.call(e.dataTransfer.files, function (f) { files.push({file: f, name: f.name}); });
+      }
       Promise.all(pending).then(function () {
         var data = new FormData(form);
         data.delete("files");
