@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from conftest_db import BACKENDS, fresh_url
+from test_web_review import ingest_reason
 from xxgk.review import open_store, users
 from xxgk.web import Settings, create_app
 
@@ -129,9 +130,9 @@ def test_api_report_review_and_compile(client):
                       headers=reviewer)
     assert bad.status_code == 202
     failed = wait_report(client, bad.json()["id"], viewer)
-    assert failed["state"] == "failed" and "annual report" in failed["reason"]
+    assert failed["state"] == "failed" and failed["reason"] == ingest_reason("会议纪要，不是年报。".encode(), "notes.txt")
     empty = client.post("/api/reports", files={"file": ("empty.txt", b"", "text/plain")}, headers=reviewer)
-    assert empty.status_code == 422 and "empty" in empty.json()["detail"]
+    assert empty.status_code == 422 and empty.json()["failed"][0]["reason"] == empty.json()["detail"]
     assert client.get("/api/reports/" + "0" * 64, headers=viewer).status_code == 404
 
 
