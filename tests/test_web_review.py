@@ -146,7 +146,7 @@ def test_upload_round_overview_and_failures(loaded, tmp_path):
 
 
 def test_correction_is_its_own_record_and_rules_run_again(loaded):
-    store, _rnd, _ = loaded
+    store, rnd, _ = loaded
     sha = sha_of(store, HONGZE)
     before = review_report(store, sha)
     assert before.report.cells[CELL].value == 50 and not before.corrections
@@ -171,6 +171,9 @@ def test_correction_is_its_own_record_and_rules_run_again(loaded):
         correct(store, sha, CELL, "7", "", "ada")
     with pytest.raises(ReviewError):
         correct(store, sha, "applications.nonsense.total", "7", "no such cell", "ada")
+
+    row = next(r for r in rounds.overview(store, rnd.id).rows if r.sha256 == sha)
+    assert row.errors == after.count("error") >= 2 and row.corrections == 1  # counts of the corrected report
 
     reverted = correct(store, sha, CELL, None, "back to what was printed", "ada")
     assert not reverted.corrections and reverted.corrected.cells[CELL].value == 50

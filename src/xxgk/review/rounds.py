@@ -15,7 +15,7 @@ from xxgk.i18n import _
 from xxgk.review import schema as t
 from xxgk.review import trail
 from xxgk.review.db import NotFound, ReviewError, as_utc, now, writing
-from xxgk.review.reports import PENDING, State, correction_row, decisions_of, in_force, states_of
+from xxgk.review.reports import PENDING, State, correction_row, decisions_of, in_force, review_report, states_of
 from xxgk.store import ReportEntry, Store
 
 
@@ -192,8 +192,12 @@ def overview(store: Store, round_id: int) -> Overview:
     rows = []
     for e in entries:
         mine = [d.decision for (sha, _k), d in decided.items() if sha == e.sha256]
-        rows.append(Row(e, states.get(e.sha256, PENDING), sev[e.id]["error"], sev[e.id]["warning"],
-                        sev[e.id]["info"], mine.count("confirm"), mine.count("dismiss"), corrected.get(e.sha256, 0)))
+        counts = sev[e.id]
+        if corrected.get(e.sha256):  # the findings of the corrected report, not those stored at ingest
+            checked = review_report(store, e.sha256)
+            counts = Counter(f.finding.severity for f in checked.findings)
+        rows.append(Row(e, states.get(e.sha256, PENDING), counts["error"], counts["warning"], counts["info"],
+                        mine.count("confirm"), mine.count("dismiss"), corrected.get(e.sha256, 0)))
     expected = expected_of(store.engine, round_id)
     return Overview(rnd, rows, expected, missing_bodies(expected, [e.agency for e in entries]),
                     round_failures(store.engine, round_id))
