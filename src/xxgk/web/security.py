@@ -194,6 +194,8 @@ class SecurityHeaders:
                          (b"referrer-policy", b"same-origin")]
                 if b"cache-control" not in names:
                     extra.append((b"cache-control", b"no-store"))
+                if scope.get("scheme") == "https":
+                    extra.append((b"strict-transport-security", b"max-age=31536000"))
                 message["headers"] = headers + [h for h in extra if h[0] not in names]
             await send(message)
 
