@@ -372,3 +372,13 @@ def test_serve_warns_when_bound_beyond_this_machine_without_https(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_cookies_are_secure_over_https(tmp_path):
+    with make_app(f"sqlite:///{tmp_path / 's.sqlite'}", tmp_path) as c:
+        c.base_url = "https://testserver"
+        r = post_login(c, "ada", "ada-password")
+        assert r.status_code == 303
+        cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("xxgk_session=")).lower()
+        assert "secure" in cookie and "httponly" in cookie
+        assert "max-age=31536000" in c.get("/").headers["strict-transport-security"]
