@@ -309,10 +309,10 @@ def upload_progress(request: Request, who: Viewer, upload_id: int) -> HTMLRespon
 def _review_context(request: Request, sha256: str) -> dict[str, Any]:
     store = _store(request)
     rr = review_report(store, sha256)
-    src = source_mod.cached(sha256)
+    src = source_mod.cached(sha256, store.url)
     if src is None:
         got = uploads.source_bytes(store, sha256)
-        src = source_mod.load_source(sha256, got[0], got[1], rr.report) if got else source_mod.gone(sha256)
+        src = source_mod.load_source(sha256, got[0], got[1], rr.report) if got else source_mod.gone(sha256, store.url)
     boxes = {}
     if src is not None and src.kind == "pdf":
         for path, (pg, box) in src.boxes.items():

@@ -125,15 +125,15 @@ _sources = _LRU(32)
 _images = _LRU(64)
 
 
-def cached(sha256: str) -> Source | None:
-    return _sources.get(sha256)
+def cached(sha256: str, where: str) -> Source | None:
+    return _sources.get(sha256) or _sources.get(("gone", where, sha256))
 
 
-def gone(sha256: str) -> Source:
-    """The submitted bytes are not on the server any more: remembered, so the next view does
-    not look for them again."""
+def gone(sha256: str, where: str) -> Source:
+    """The submitted bytes are not on this server (`where`: the store) any more: remembered, so
+    the next view does not look for them again."""
     src = Source("gone", "")
-    _sources.put(sha256, src)
+    _sources.put(("gone", where, sha256), src)
     return src
 
 
