@@ -4,6 +4,7 @@ JavaScript, htmx swaps the changed parts when it is there."""
 
 from __future__ import annotations
 
+import csv
 import hmac
 import io
 import json
@@ -16,12 +17,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from xxgk.compile import CompileError
+from xxgk.export.layout import report_grid
 from xxgk.i18n import _
 from xxgk.indicators import INDICATORS, format_indicator, indicator_table
 from xxgk.review import NotFound, ReviewError, correct, decide, review_report, set_state, trail, uploads, users
 from xxgk.review import rounds as rounds_lib
 from xxgk.review.opinion import opinion_docx, opinion_pdf
-from xxgk.review.reports import DECISIONS, STATES, check_sha
+from xxgk.review.reports import DECISIONS, STATES, check_sha, state_name
 from xxgk.review.summary import compilation_xlsx, compile_round, round_reports, summary_xlsx
 from xxgk.vocabulary import LEVEL_NAMES, cell_name
 from xxgk.web import source as source_mod
@@ -181,7 +183,7 @@ def round_page(request: Request, who: Viewer, round_id: int, q: str = "", state:
     ov = rounds_lib.overview(_store(request), round_id)
     rows = _filtered(ov.rows, q, state, level, flagged, sort if sort in SORTS else "agency", desc)
     chart = {
-        "states": [{"name": _s_name(s), "value": ov.counts()[s], "state": s} for s in STATES],
+        "states": [{"name": state_name(s), "value": ov.counts()[s], "state": s} for s in STATES],
         "reports": [{"name": r.entry.agency or r.entry.file, "errors": r.errors, "warnings": r.warnings}
                     for r in sorted(ov.rows, key=lambda r: (-r.errors, -r.warnings, r.entry.file))[:30]],
         "labels": {"errors": _("errors"), "warnings": _("warnings")},
@@ -189,12 +191,6 @@ def round_page(request: Request, who: Viewer, round_id: int, q: str = "", state:
     return page(request, "round.html.j2", who, ov=ov, rows=rows, counts=ov.counts(), chart=chart,
                 filters={"q": q, "state": state, "level": level, "flagged": flagged, "sort": sort, "desc": desc},
                 states=STATES, levels=list(LEVEL_NAMES), sorts=SORTS)
-
-
-def _s_name(state: str) -> str:
-    from xxgk.review.reports import state_name
-
-    return state_name(state)
 
 
 @router.post("/rounds/{round_id}/expected")
@@ -232,8 +228,6 @@ def round_compile(request: Request, who: Viewer, round_id: int) -> HTMLResponse:
     indicators = indicator_table(reports)
     tables = []
     for comp in result.compilations:
-        from xxgk.export.layout import report_grid
-
         grids = []
         for table in comp.tmpl.tables:
             grid = report_grid(comp.tmpl, table.key, comp.cells)
@@ -266,8 +260,6 @@ def round_compile_json(request: Request, who: Viewer, round_id: int) -> Response
 
 @router.get("/rounds/{round_id}/indicators.csv")
 def round_indicators_csv(request: Request, who: Viewer, round_id: int) -> Response:
-    import csv
-
     reports, _c = round_reports(_store(request), round_id)
     rows = indicator_table(reports)
     buf = io.StringIO()
