@@ -267,10 +267,8 @@ def _checked(store: Store, sha256: str, rid: int, history: list[Correction]) -> 
     stored = report.findings
     carried = [f for f, k in zip(stored, finding_keys("report", stored), strict=True) if k not in again]
     found = rerun + carried
-    corrected.findings = found
+    corrected = replace(corrected, findings=found)  # the report as read keeps its stored findings
     items = [("report", k, f) for k, f in zip(finding_keys("report", found), found, strict=True)]
-    corpus = [s.finding for s in store.findings(report_id=rid, scope="corpus")]
-    items += [("corpus", k, f) for k, f in zip(finding_keys("corpus", corpus), corpus, strict=True)]
     value = (report, corrected, items)
     _cache.put(key, value)
     return value
@@ -287,6 +285,9 @@ def review_report(store: Store, sha256: str) -> ReviewedReport:
     rid = report_id(store, sha256)
     history = corrections_of(store.engine, sha256)
     report, corrected, items = _checked(store, sha256, rid, history)
+    # Cross-year findings change when another year of the body is ingested: read them each time.
+    corpus = [x.finding for x in store.findings(report_id=rid, scope="corpus")]
+    items = items + [("corpus", k, f) for k, f in zip(finding_keys("corpus", corpus), corpus, strict=True)]
     decided = decisions_of(store.engine, sha256)
     findings = [ReviewFinding(k, sha256, scope, f, decided.get((sha256, k))) for scope, k, f in items]
     state = states_of(store.engine, [sha256]).get(sha256, PENDING)
