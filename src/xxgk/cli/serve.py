@@ -28,7 +28,18 @@ user_app = typer.Typer(help="Workbench users: add, list, change a password, remo
 token_app = typer.Typer(help="API tokens for the workbench's JSON API.", no_args_is_help=True)
 
 
+def _require_web() -> None:
+    """The workbench's libraries are the `web` extra: say so instead of a traceback."""
+    for module in ("fastapi", "uvicorn", "argon2", "multipart", "docx"):
+        try:
+            __import__(module)
+        except ImportError as e:
+            raise _fail(_("the workbench needs the optional extra: pip install 'xxgk[web]' ({what} is missing)")
+                        .format(what=module)) from e
+
+
 def _store(db: str | None) -> Store:
+    _require_web()
     from xxgk.review import open_store  # imported when used: `xxgk --help` stays fast
 
     return open_store(db)
@@ -72,6 +83,7 @@ def serve(
     """
     from pathlib import Path
 
+    _require_web()
     import uvicorn
 
     from xxgk.web import Settings, create_app
