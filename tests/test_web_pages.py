@@ -78,6 +78,7 @@ def test_a_round_from_opening_to_downloads(admin):
     assert "年度" in comp.text or "year" in comp.text
     assert c.get(f"/rounds/{rid}/indicators.csv").status_code == 200
     assert c.get(f"/rounds/{rid}/compile.json").status_code == 200
+    assert c.get(f"/rounds/{rid}/compile.csv").status_code == 200
     assert c.get("/audit").text.count("<tr>") >= 4
     assert c.get(f"/audit.csv?subject=round:{rid}").text.count("\n") >= 3
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import zipfile
@@ -236,6 +237,9 @@ def test_opinion_summary_and_compile_use_corrections(loaded):
     huaian = store.report(sha_of(store, "淮安市人民政府"))
     assert comp.value(CELL) == 51 + huaian.cells[CELL].value
     assert rc.corrected[CELL][0]["read"] == 50 and rc.corrected[CELL][0]["corrected"] == 51
+    rows = list(csv.reader(io.StringIO(summary.compilation_csv(rc))))
+    granted = next(r for r in rows if r[2] == CELL)
+    assert granted[4] == str(comp.value(CELL)) and granted[8] == "1" and granted[3].startswith("（一）予以公开")
     wb = load_workbook(io.BytesIO(summary.compilation_xlsx(rc)))
     assert any(c.value == "原表漏计一件" for c in wb.worksheets[-1]["F"])
 

@@ -3,6 +3,7 @@ compiled from the corrected values, each corrected figure marked as corrected.""
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from xxgk.report import Report
 from xxgk.review.reports import cell_label, corrections_of, in_force, review_report
 from xxgk.review.rounds import expected_of, get_round, overview, round_shas
 from xxgk.store import Store
-from xxgk.vocabulary import level_name
+from xxgk.vocabulary import cell_name, level_name
 
 
 def summary_xlsx(store: Store, round_id: int) -> bytes:
@@ -118,3 +119,17 @@ def compilation_xlsx(result: RoundCompilation) -> bytes:
     out = io.BytesIO()
     save_workbook(wb, out)
     return out.getvalue()
+
+
+def compilation_csv(result: RoundCompilation) -> str:
+    """One row per compiled cell: template, year, cell (by its labels), value, completeness, how many
+    reports gave it, and whether corrected figures went into it."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["template", "year", "cell", "label", "value", "status", "known", "unknown", "corrected"])
+    for comp in result.compilations:
+        for path, c in comp.cells.items():
+            w.writerow([comp.template, comp.year, path, cell_name(comp.template, path),
+                        "" if c.value is None else c.value, c.status, c.known, c.unknown,
+                        len(result.corrected.get(path, []))])
+    return buf.getvalue()

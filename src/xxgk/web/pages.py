@@ -24,7 +24,7 @@ from xxgk.review import NotFound, ReviewError, correct, decide, review_report, s
 from xxgk.review import rounds as rounds_lib
 from xxgk.review.opinion import opinion_docx, opinion_pdf
 from xxgk.review.reports import DECISIONS, STATES, check_sha, state_name
-from xxgk.review.summary import compilation_xlsx, compile_round, round_reports, summary_xlsx
+from xxgk.review.summary import compilation_csv, compilation_xlsx, compile_round, round_reports, summary_xlsx
 from xxgk.vocabulary import LEVEL_NAMES, cell_name
 from xxgk.web import source as source_mod
 from xxgk.web.intake import accept
@@ -250,6 +250,12 @@ def round_compile_xlsx(request: Request, who: Viewer, round_id: int) -> Response
     except CompileError as e:
         raise ReviewError(str(e)) from e
     return _attachment(data, XLSX, f"{rnd.name}-汇总.xlsx")
+
+
+@router.get("/rounds/{round_id}/compile.csv")
+def round_compile_csv(request: Request, who: Viewer, round_id: int) -> Response:
+    text = compilation_csv(compile_round(_store(request), round_id))
+    return _attachment(text.encode("utf-8-sig"), "text/csv", f"round-{round_id}-compile.csv")
 
 
 @router.get("/rounds/{round_id}/compile.json")
