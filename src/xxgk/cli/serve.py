@@ -1,58 +1,62 @@
 """`xxgk serve`, `xxgk user …`, `xxgk token …`: the workbench and its users, from the command line.
 
-Thin: each command calls xxgk.review / xxgk.web and prints the result.
+Thin: each command calls xxgk.review / xxgk.web and prints the result. `xxgk.cli` calls
+`register(app)`. Exit codes: 0 done, 2 a usage error (a bad role, an unknown user, a password
+given on the command line, a missing `web` extra).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
-from xxgk.errors import XxgkError
+from xxgk.cli.common import err, fail, library_errors, out
 from xxgk.i18n import _
 
 if TYPE_CHECKING:
     from xxgk.store import Store
 
-err = Console(stderr=True, highlight=False)
-out = Console(highlight=False)
-DB_HELP = "Database: a SQLite path or URL (default ./xxgk.sqlite), or postgresql://…; also XXGK_DB."
-EXIT_INPUT = 2
+WEB_MODULES = ("fastapi", "uvicorn", "argon2", "python_multipart", "docx")
 
-user_app = typer.Typer(help="Workbench users: add, list, change a password, remove.", no_args_is_help=True)
-token_app = typer.Typer(help="API tokens for the workbench's JSON API.", no_args_is_help=True)
+
+def _db_option() -> object:
+    return typer.Option("--db", envvar="XXGK_DB", help=_(
+        "Database: a SQLite file path or sqlite:///…, postgresql://user@host/db. Default ./xxgk.sqlite."))
+
+
+Db = Annotated[str | None, _db_option()]
+PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help=_(
+    "Read the password from standard input (never from the command line)."))]
 
 
 def _require_web() -> None:
     """The workbench's libraries are the `web` extra: say so instead of a traceback."""
-    for module in ("fastapi", "uvicorn", "argon2", "multipart", "docx"):
+    for module in WEB_MODULES:
         try:
             __import__(module)
-        except ImportError as e:
-            raise _fail(_("the workbench needs the optional extra: pip install 'xxgk[web]' ({what} is missing)")
-                        .format(what=module)) from e
+        except ImportError:
+            fail(_("the workbench needs the optional extra: pip install 'xxgk[web]' ({what} is missing)")
+                 .format(what=module))
 
 
 def _store(db: str | None) -> Store:
     _require_web()
     from xxgk.review import open_store  # imported when used: `xxgk --help` stays fast
 
-    return open_store(db)
+    with library_errors():
+        return open_store(db)
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error[/] {message}", markup=True, highlight=False)
-    return typer.Exit(EXIT_INPUT)
-
-
-def _password_from_stdin() -> str:
-    line = sys.stdin.readline()
-    return line.rstrip("\r\n")
+def _password(password_stdin: bool) -> str:
+    if not password_stdin:
+        fail(_("give the password on stdin with --password-stdin"))
+    return sys.stdin.readline().rstrip("\r\n")
 
 
 def is_loopback(host: str) -> bool:
@@ -65,162 +69,130 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(
-    db: Annotated[str | None, typer.Option("--db", envvar="XXGK_DB", help=DB_HELP)] = None,
-    host: Annotated[str, typer.Option("--host", help="Address to listen on (only this machine by default).")]
+    db: Db = None,
+    host: Annotated[str, typer.Option("--host", help=_("Address to listen on (only this machine by default)."))]
     = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
-    files: Annotated[str | None, typer.Option("--files", envvar="XXGK_FILES",
-                                              help="Folder for uploaded files (default: beside the database).")]
-    = None,
-    workers: Annotated[int, typer.Option("--workers", "-j", help="Parsing processes for uploads (0: in the server).")]
-    = 1,
-    certfile: Annotated[str | None, typer.Option("--ssl-certfile", help="TLS certificate (serve HTTPS).")] = None,
-    keyfile: Annotated[str | None, typer.Option("--ssl-keyfile", help="TLS private key.")] = None,
+    port: Annotated[int, typer.Option("--port", help=_("Port to listen on."))] = 8000,
+    files: Annotated[str | None, typer.Option("--files", envvar="XXGK_FILES", help=_(
+        "Folder for uploaded files (default: beside the SQLite file, or ./xxgk-files)."))] = None,
+    workers: Annotated[int, typer.Option("--workers", "-j", help=_(
+        "Parsing processes for uploads (0: in the server's own process)."))] = 1,
+    certfile: Annotated[str | None, typer.Option("--ssl-certfile", help=_("TLS certificate: serve HTTPS."))] = None,
+    keyfile: Annotated[str | None, typer.Option("--ssl-keyfile", help=_("TLS private key."))] = None,
 ) -> None:
-    """Run the reviewers' workbench (web pages and the JSON API at /api, docs at /api/docs).
-
-    Create a user first: `echo PASSWORD | xxgk user add NAME --role admin --password-stdin`.
-    """
-    from pathlib import Path
-
     _require_web()
     import uvicorn
 
+    from xxgk.review import users
     from xxgk.web import Settings, create_app
 
     if not is_loopback(host) and not certfile:
-        err.print("[bold yellow]warning[/] " + _(
+        err.print("[bold yellow]warning[/] " + escape(_(
             "listening on {host} without HTTPS: passwords and session cookies cross the network in clear text; "
-            "use --ssl-certfile/--ssl-keyfile or a TLS proxy in front").format(host=host))
-    try:
+            "use --ssl-certfile/--ssl-keyfile or a TLS proxy in front").format(host=host)))
+    with library_errors():
         app = create_app(Settings(db=db, files_dir=Path(files) if files else None, workers=workers))
-    except XxgkError as e:
-        raise _fail(str(e)) from e
     store = app.state.store
-    from xxgk.review import users
-
     if not users.list_users(store.engine):
-        err.print("[bold yellow]warning[/] " + _("no user yet: add one with `xxgk user add NAME --role admin "
-                                                 "--password-stdin`"))
+        err.print("[bold yellow]warning[/] " + escape(_(
+            "no user yet: add one with `xxgk user add NAME --role admin --password-stdin`")))
     scheme = "https" if certfile else "http"
-    err.print(_("workbench at {url} (database {db})").format(url=f"{scheme}://{host}:{port}/", db=store.url))
+    err.print(escape(_("workbench at {url} (database {db})").format(url=f"{scheme}://{host}:{port}/", db=store.url)))
     # Keep-alive as long as a browser keeps its connections, so a reused one is never found closed.
     uvicorn.run(app, host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile, log_level="warning",
                 proxy_headers=False, timeout_keep_alive=75)
 
 
-@user_app.command("add")
 def user_add(
-    name: Annotated[str, typer.Argument(help="User name.")],
-    role: Annotated[str, typer.Option("--role", help="admin, reviewer or viewer.")] = "viewer",
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
-    db: Annotated[str | None, typer.Option("--db", envvar="XXGK_DB", help=DB_HELP)] = None,
+    name: Annotated[str, typer.Argument(help=_("User name."))],
+    role: Annotated[str, typer.Option("--role", help=_("admin, reviewer or viewer."))] = "viewer",
+    password_stdin: PasswordStdin = False,
+    db: Db = None,
 ) -> None:
-    """Add a user (the password is read from stdin, never from the command line)."""
-    if not password_stdin:
-        raise _fail(_("give the password on stdin with --password-stdin"))
+    password = _password(password_stdin)
     from xxgk.review import users
 
-    try:
-        users.add_user(_store(db).engine, name, role, _password_from_stdin())
-    except XxgkError as e:
-        raise _fail(str(e)) from e
-    err.print(_("user {name} added ({role})").format(name=name, role=role))
+    with library_errors():
+        users.add_user(_store(db).engine, name, role, password)
+    err.print(escape(_("user {name} added ({role})").format(name=name, role=role)))
 
 
-@user_app.command("list")
-def user_list(db: Annotated[str | None, typer.Option("--db", envvar="XXGK_DB", help=DB_HELP)] = None) -> None:
-    """List the users and their roles."""
+def user_list(db: Db = None) -> None:
     from xxgk.review import users
 
     table = RichTable(title=_("Users"), title_justify="left")
-    table.add_column(_("User name"))
-    table.add_column(_("Role"))
-    table.add_column(_("Created"))
+    for col in (_("User name"), _("Role"), _("Created")):
+        table.add_column(col)
     for u in users.list_users(_store(db).engine):
-        table.add_row(u.name, u.role, u.created.strftime("%Y-%m-%d"))
+        table.add_row(escape(u.name), u.role_name, u.created.strftime("%Y-%m-%d"))
     out.print(table)
 
 
-@user_app.command("passwd")
-def user_passwd(
-    name: Annotated[str, typer.Argument(help="User name.")],
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
-    db: Annotated[str | None, typer.Option("--db", envvar="XXGK_DB", help=DB_HELP)] = None,
-) -> None:
-    """Set a user's password (their open sessions end)."""
-    if not password_stdin:
-        raise _fail(_("give the password on stdin with --password-stdin"))
+def user_passwd(name: Annotated[str, typer.Argument(help=_("User name."))], password_stdin: PasswordStdin = False,
+                db: Db = None) -> None:
+    password = _password(password_stdin)
     from xxgk.review import users
 
-    try:
-        users.set_password(_store(db).engine, name, _password_from_stdin())
-    except XxgkError as e:
-        raise _fail(str(e)) from e
-    err.print(_("password of {name} changed").format(name=name))
+    with library_errors():
+        users.set_password(_store(db).engine, name, password)
+    err.print(escape(_("password of {name} changed").format(name=name)))
 
 
-@user_app.command("remove")
-def user_remove(
-    name: Annotated[str, typer.Argument(help="User name.")],
-    db: Annotated[str | None, typer.Option("--db", envvar="XXGK_DB", help=DB_HELP)] = None,
-) -> None:
-    """Remove a user, with their sessions and tokens (what they did stays in the audit trail)."""
+def user_remove(name: Annotated[str, typer.Argument(help=_("User name."))], db: Db = None) -> None:
     from xxgk.review import users
 
-    try:
+    with library_errors():
         users.remove_user(_store(db).engine, name)
-    except XxgkError as e:
-        raise _fail(str(e)) from e
-    err.print(_("user {name} removed").format(name=name))
+    err.print(escape(_("user {name} removed").format(name=name)))
 
 
-@token_app.command("create")
-def token_create(
-    name: Annotated[str, typer.Argument(help="The user the token acts as.")],
-    db: Annotated[str | None, typer.Option("--db", envvar="XXGK_DB", help=DB_HELP)] = None,
-) -> None:
-    """Create an API token and print it alone on stdout (it is stored hashed: keep it now)."""
+def token_create(name: Annotated[str, typer.Argument(help=_("The user the token acts as."))], db: Db = None) -> None:
     from xxgk.review import users
 
-    try:
+    with library_errors():
         token = users.create_token(_store(db).engine, name)
-    except XxgkError as e:
-        raise _fail(str(e)) from e
     sys.stdout.write(token + "\n")
 
 
-@token_app.command("revoke")
 def token_revoke(
-    token: Annotated[str, typer.Argument(help="The token, its first 12 characters (as listed), or a user name "
-                                              "(all of that user's tokens).")],
-    db: Annotated[str | None, typer.Option("--db", envvar="XXGK_DB", help=DB_HELP)] = None,
+    token: Annotated[str, typer.Argument(help=_(
+        "The token, its first 12 characters (as `xxgk token list` shows them), or a user name (all their tokens)."))],
+    db: Db = None,
 ) -> None:
-    """Revoke API tokens."""
     from xxgk.review import users
 
-    try:
+    with library_errors():
         n = users.revoke_token(_store(db).engine, token)
-    except XxgkError as e:
-        raise _fail(str(e)) from e
-    err.print(_("{n} token(s) revoked").format(n=n))
+    err.print(escape(_("{n} token(s) revoked").format(n=n)))
 
 
-@token_app.command("list")
-def token_list(db: Annotated[str | None, typer.Option("--db", envvar="XXGK_DB", help=DB_HELP)] = None) -> None:
-    """List the tokens (their first characters, user, state)."""
+def token_list(db: Db = None) -> None:
     from xxgk.review import users
 
     table = RichTable(title=_("API tokens"), title_justify="left")
     for col in (_("Token"), _("User name"), _("Created"), _("Revoked")):
         table.add_column(col)
     for t in users.list_tokens(_store(db).engine):
-        table.add_row(t.prefix + "…", t.user, t.created.strftime("%Y-%m-%d"),
+        table.add_row(escape(t.prefix) + "…", escape(t.user), t.created.strftime("%Y-%m-%d"),
                       t.revoked.strftime("%Y-%m-%d") if t.revoked else "")
     out.print(table)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("serve")(serve)
+    """Add `serve`, `user` and `token` to the `xxgk` app."""
+    app.command("serve", help=_(
+        "Run the reviewers' workbench: web pages, and the JSON API under /api (docs at /api/docs). "
+        "Create a user first: echo PASSWORD | xxgk user add NAME --role admin --password-stdin."))(serve)
+    user_app = typer.Typer(help=_("Workbench users: add, list, change a password, remove."), no_args_is_help=True)
+    user_app.command("add", help=_("Add a user (the password is read from standard input)."))(user_add)
+    user_app.command("list", help=_("List the users and their roles."))(user_list)
+    user_app.command("passwd", help=_("Set a user's password (their open sessions end)."))(user_passwd)
+    user_app.command("remove", help=_(
+        "Remove a user with their sessions and tokens (what they did stays in the audit trail)."))(user_remove)
+    token_app = typer.Typer(help=_("API tokens for the workbench's JSON API."), no_args_is_help=True)
+    token_app.command("create", help=_(
+        "Create an API token and print it alone on standard output (it is stored hashed: keep it now)."))(token_create)
+    token_app.command("revoke", help=_("Revoke API tokens."))(token_revoke)
+    token_app.command("list", help=_("List the tokens: their first characters, user, state."))(token_list)
     app.add_typer(user_app, name="user")
     app.add_typer(token_app, name="token")

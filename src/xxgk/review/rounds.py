@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from xxgk.compile import normalize_name
+from xxgk.corpus.compile import normalize_name
 from xxgk.i18n import _
 from xxgk.review import schema as t
 from xxgk.review import trail

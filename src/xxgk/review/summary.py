@@ -10,7 +10,8 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from xxgk.compile import Compilation, CompileError, body_of, compile_by_template, compile_reports
+from xxgk.corpus.compile import Compilation, CompileError, body_of, compile_by_template, compile_reports
+from xxgk.export.compilation import write_compilation_xlsx
 from xxgk.export.xlsx import new_workbook, save_workbook, write_rows
 from xxgk.i18n import _
 from xxgk.report import Report
@@ -109,7 +110,7 @@ def compilation_xlsx(result: RoundCompilation) -> bytes:
     if not result.compilations:
         raise CompileError(result.error or _("nothing to compile"))
     buf = io.BytesIO()
-    result.compilations[0].write_xlsx(buf)
+    write_compilation_xlsx(result.compilations[0], buf)
     wb = load_workbook(io.BytesIO(buf.getvalue()))
     ws = wb.create_sheet(_("Corrected figures"))
     rows = [[item["label"], item["body"], item["file"], item["read"], item["corrected"], item["reason"], item["user"]]

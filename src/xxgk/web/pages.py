@@ -16,10 +16,10 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from xxgk.compile import CompileError
+from xxgk.corpus.compile import CompileError
+from xxgk.corpus.indicators import INDICATORS, format_indicator, indicator_table
 from xxgk.export.layout import report_grid
 from xxgk.i18n import _
-from xxgk.indicators import INDICATORS, format_indicator, indicator_table
 from xxgk.review import NotFound, ReviewError, correct, decide, review_report, set_state, trail, uploads, users
 from xxgk.review import rounds as rounds_lib
 from xxgk.review.opinion import opinion_docx, opinion_pdf
@@ -238,7 +238,7 @@ def round_compile(request: Request, who: Viewer, round_id: int) -> HTMLResponse:
                                        for g in row] for row in grid.rows()]))
         tables.append((comp, grids))
     return page(request, "compile.html.j2", who, rnd=rnd, result=result, tables=tables, indicators=indicators,
-                indicator_keys=list(INDICATORS), indicator_names=INDICATORS, fmt=format_indicator)
+                indicator_keys=list(INDICATORS), fmt=format_indicator)
 
 
 @router.get("/rounds/{round_id}/compile.xlsx")
@@ -420,7 +420,7 @@ def body_years(request: Request, who: Viewer, sha256: str) -> HTMLResponse:
     paths = [p for p in reports[-1].template.cell_paths()]
     changed = [p for p in paths if len({str(r.value(p)) for r in reports}) > 1]
     return page(request, "years.html.j2", who, entry=entry, reports=reports, indicators=rows,
-                indicator_keys=list(INDICATORS), indicator_names=INDICATORS, fmt=format_indicator, changed=changed,
+                indicator_keys=list(INDICATORS), fmt=format_indicator, changed=changed,
                 label=lambda p: cell_name(reports[-1].meta.template or "2021", p))
 
 

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from xxgk import vocabulary
+from xxgk.corpus.indicators import indicator_doc, indicator_name
 from xxgk.i18n import current_lang, gettext, ngettext
 from xxgk.review.reports import decision_name, state_name
 
@@ -33,6 +34,7 @@ def _env() -> Environment:
         lang=current_lang, state_name=state_name, decision_name=decision_name,
         status_name=vocabulary.status_name, severity_name=vocabulary.severity_name,
         level_name=vocabulary.level_name, location_text=vocabulary.location_text,
+        indicator_name=indicator_name, indicator_doc=indicator_doc,
     )
     env.filters["number"] = number
     # Plain JSON text (escaped by autoescape like any text), readable Chinese: for showing, not for scripts.
