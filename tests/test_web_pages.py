@@ -185,3 +185,16 @@ def test_cells_are_placed_on_their_pdf_page(name):
         cell = report.cells[path_]
         assert pg == page_of(cell.loc)
         assert printed[(pg, box)].replace(",", "").strip().startswith(str(cell.value).split(".")[0])
+
+
+def test_one_bodys_years_side_by_side(admin, tmp_path):
+    from conftest_db import write_synth_corpus
+
+    c = admin
+    files = write_synth_corpus(tmp_path / "synth", 1, years=(2023, 2024))
+    ingest([str(f) for f in files], c.app.state.store, workers=0, progress=False)
+    latest = max(c.app.state.store.entries(), key=lambda e: e.year)
+    page = c.get(f"/reports/{latest.sha256}/years").text
+    table = page.split('id="years"')[1].split("</table>")[0]
+    assert ">2023</a>" in table and ">2024</a>" in table
+    assert table.count('<tr class="indicator">') == 5 and table.count("<tr>") > 5  # indicators, changed cells

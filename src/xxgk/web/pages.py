@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from xxgk.corpus.compare import compare_reports
 from xxgk.corpus.compile import CompileError
 from xxgk.corpus.indicators import INDICATORS, format_indicator, indicator_table
 from xxgk.export.layout import report_grid
@@ -409,19 +410,17 @@ async def opinion_print(request: Request, who: Viewer, sha256: str) -> Response:
 
 @router.get("/reports/{sha256}/years")
 def body_years(request: Request, who: Viewer, sha256: str) -> HTMLResponse:
-    """One body's reports side by side, year by year, with the indicators."""
+    """One body's reports side by side, year by year (xxgk.corpus.compare): the cells that
+    changed, the indicators of each year, the cross-year findings."""
     store = _store(request)
     check_sha(sha256)
     entry = next((e for e in store.entries() if e.sha256 == sha256), None)
     if entry is None:
         raise NotFound(_("no report {id}").format(id=sha256))
     reports = [store.report(sha256)] if entry.body_id is None else list(store.reports(body=entry.body_id))
-    rows = indicator_table(reports)
-    paths = [p for p in reports[-1].template.cell_paths()]
-    changed = [p for p in paths if len({str(r.value(p)) for r in reports}) > 1]
-    return page(request, "years.html.j2", who, entry=entry, reports=reports, indicators=rows,
-                indicator_keys=list(INDICATORS), fmt=format_indicator, changed=changed,
-                label=lambda p: cell_name(reports[-1].meta.template or "2021", p))
+    comparison = compare_reports(reports)
+    return page(request, "years.html.j2", who, entry=entry, cmp=comparison, indicator_keys=list(INDICATORS),
+                fmt=format_indicator)
 
 
 # ---------------------------------------------------------------- audit trail and users
