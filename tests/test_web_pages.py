@@ -197,4 +197,4 @@ def test_one_bodys_years_side_by_side(admin, tmp_path):
     page = c.get(f"/reports/{latest.sha256}/years").text
     table = page.split('id="years"')[1].split("</table>")[0]
     assert ">2023</a>" in table and ">2024</a>" in table
-    assert table.count('<tr class="indicator">') == 5 and table.count("<tr>") > 5  # indicators, changed cells
+    assert table.count('<tr class="indicator">') == 5  # each indicator, year by year
