@@ -382,3 +382,19 @@ def test_cookies_are_secure_over_https(tmp_path):
         cookie = next(h for h in r.headers.get_list("set-cookie") if h.startswith("xxgk_session=")).lower()
         assert "secure" in cookie and "httponly" in cookie
         assert "max-age=31536000" in c.get("/").headers["strict-transport-security"]
+
+
+def test_api_takes_a_zip_of_reports(lite, tmp_path):
+    from test_web_review import samples_zip
+
+    reviewer = token(lite, "rita")
+    z = samples_zip(tmp_path)
+    r = lite.post("/api/reports", files={"file": ("samples.zip", z.read_bytes(), "application/zip")},
+                  headers=reviewer)
+    assert r.status_code == 202
+    ids = r.json()["ids"]
+    assert len(ids) == 8 and r.json()["id"] == ids[0]
+    states = [wait_report(lite, i, reviewer)["state"] for i in ids]
+    assert states.count("done") == 7 and states.count("failed") == 1  # the README inside is not a report
+    progress = lite.get(f"/api/uploads/{r.json()['upload']}", headers=reviewer).json()
+    assert progress["state"] == "done" and progress["done"] == 7 and progress["failed"] == 1
