@@ -132,6 +132,7 @@ def test_upload_round_overview_and_failures(loaded, tmp_path):
     assert reasons["samples.zip!README.md"] == ingest_reason((SAMPLES / "README.md").read_bytes(), "README.md")
     ov = rounds.overview(store, rnd.id)
     assert len(ov.rows) == 7 and ov.counts()["pending"] == 7
+    assert sum(ov.by_code.values()) == sum(r.errors + r.warnings + r.infos for r in ov.rows) > 0
     assert dict(ov.failures) == reasons
     rounds.set_expected(store.engine, rnd.id, ["# 2024", HONGZE, "淮安市淮阴区人民政府", ""], "ada")
     ov = rounds.overview(store, rnd.id)

@@ -64,6 +64,7 @@ class Overview:
     expected: list[str]
     missing: list[str]  # expected bodies without a report in the round
     failures: list[tuple[str, str]] = field(default_factory=list)  # uploads that could not be read
+    by_code: dict[str, int] = field(default_factory=dict)  # findings per rule, most frequent first
 
     def counts(self) -> dict[str, int]:
         c = Counter(r.state.state for r in self.rows)
@@ -180,27 +181,28 @@ def overview(store: Store, round_id: int) -> Overview:
     decided = decisions_of(store.engine)
     ids = {e.id for e in entries}
     years = sorted({e.year for e in entries if e.year is not None})
-    sev: dict[int, Counter[str]] = {e.id: Counter() for e in entries}
-    for found in ([store.findings(year=y) for y in years] + ([store.findings(year=None)] if not years else [])):
-        for f in found:
+    found: dict[int, list[tuple[str, str]]] = {e.id: [] for e in entries}  # (severity, code)
+    for stored in ([store.findings(year=y) for y in years] + ([store.findings(year=None)] if not years else [])):
+        for f in stored:
             if f.report_id in ids:
-                sev[f.report_id][f.severity] += 1
+                found[f.report_id].append((f.severity, f.code))
     for e in entries:  # reports of unknown year are not reached by the year filter
-        if e.year is None:
-            sev[e.id] = Counter(f.severity for f in store.findings(report_id=e.id))
+        if e.year is None and years:
+            found[e.id] = [(f.severity, f.code) for f in store.findings(report_id=e.id)]
     corrected = _corrected_counts(store.engine, shas)
     rows = []
+    by_code: Counter[str] = Counter()
     for e in entries:
         mine = [d.decision for (sha, _k), d in decided.items() if sha == e.sha256]
-        counts = sev[e.id]
         if corrected.get(e.sha256):  # the findings of the corrected report, not those stored at ingest
-            checked = review_report(store, e.sha256)
-            counts = Counter(f.finding.severity for f in checked.findings)
+            found[e.id] = [(f.finding.severity, f.finding.code) for f in review_report(store, e.sha256).findings]
+        counts = Counter(severity for severity, _code in found[e.id])
+        by_code.update(code for _severity, code in found[e.id])
         rows.append(Row(e, states.get(e.sha256, PENDING), counts["error"], counts["warning"], counts["info"],
                         mine.count("confirm"), mine.count("dismiss"), corrected.get(e.sha256, 0)))
     expected = expected_of(store.engine, round_id)
     return Overview(rnd, rows, expected, missing_bodies(expected, [e.agency for e in entries]),
-                    round_failures(store.engine, round_id))
+                    round_failures(store.engine, round_id), dict(by_code.most_common()))
 
 
 def _corrected_counts(engine: sa.Engine, shas: list[str]) -> dict[str, int]:

@@ -187,7 +187,8 @@ def round_page(request: Request, who: Viewer, round_id: int, q: str = "", state:
         "states": [{"name": state_name(s), "value": ov.counts()[s], "state": s} for s in STATES],
         "reports": [{"name": r.entry.agency or r.entry.file, "errors": r.errors, "warnings": r.warnings}
                     for r in sorted(ov.rows, key=lambda r: (-r.errors, -r.warnings, r.entry.file))[:30]],
-        "labels": {"errors": _("errors"), "warnings": _("warnings")},
+        "codes": [{"code": code, "count": n} for code, n in list(ov.by_code.items())[:20]],
+        "labels": {"errors": _("errors"), "warnings": _("warnings"), "codes": _("findings by rule")},
     }
     return page(request, "round.html.j2", who, ov=ov, rows=rows, counts=ov.counts(), chart=chart,
                 filters={"q": q, "state": state, "level": level, "flagged": flagged, "sort": sort, "desc": desc},

@@ -167,6 +167,14 @@
         return {name: s.name, value: s.value, itemStyle: {color: colors[s.state]}};
       })}]
     });
+    var codes = document.getElementById("chart-codes");
+    if (codes && data.codes.length) echarts.init(codes).setOption({
+      title: {text: data.labels.codes, textStyle: {fontSize: 13}}, tooltip: {trigger: "axis"},
+      grid: {left: 150, right: 20, top: 30, bottom: 20},
+      xAxis: {type: "value", minInterval: 1},
+      yAxis: {type: "category", inverse: true, data: data.codes.map(function (c) { return c.code; })},
+      series: [{type: "bar", data: data.codes.map(function (c) { return c.count; }), itemStyle: {color: "#1f5fa8"}}]
+    });
     var bar = document.getElementById("chart-reports");
     if (bar && data.reports.length) echarts.init(bar).setOption({
       tooltip: {trigger: "axis"}, legend: {},
