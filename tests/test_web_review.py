@@ -251,3 +251,22 @@ def test_opinion_pdf(loaded):
     store, _rnd, _ = loaded
     pdf = opinion_pdf(review_report(store, sha_of(store, HONGZE)))
     assert pdf.startswith(b"%PDF")
+
+
+def test_reviewers_acting_at_once(loaded):
+    from concurrent.futures import ThreadPoolExecutor
+
+    store, _rnd, _ = loaded
+    sha = sha_of(store, HONGZE)
+    key = review_report(store, sha).findings[0].key
+
+    def act(i: int) -> str:
+        decide(store, sha, key, "confirm" if i % 2 else "dismiss", f"第{i}位", f"r{i}")
+        set_state(store, sha, "rework", f"第{i}位", f"r{i}")
+        return "ok"
+
+    with ThreadPoolExecutor(8) as pool:
+        assert list(pool.map(act, range(8))) == ["ok"] * 8
+    final = review_report(store, sha)
+    assert final.finding(key).decision.user in {f"r{i}" for i in range(8)}
+    assert [e.action for e in trail.entries(store.engine, sha)].count("decision") == 8

@@ -42,3 +42,15 @@ def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
     write never fails half-way on a lock upgrade while the ingest writes (PostgreSQL ignores it)."""
     with engine.connect().execution_options(xxgk_write=True) as conn, conn.begin():
         yield conn
+
+
+def upsert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Insert a row, or update the row with the same key: one statement, so two reviewers acting on
+    the same finding at once both succeed (the later wins) instead of one failing on the key."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table).values(**values)
+    conn.execute(stmt.on_conflict_do_update(index_elements=list(keys),
+                                            set_={k: v for k, v in values.items() if k not in keys}))

@@ -26,7 +26,7 @@ from xxgk.i18n import N_, _, current_lang, gettext
 from xxgk.report import Cell, Finding, Number, Report
 from xxgk.review import schema as t
 from xxgk.review import trail
-from xxgk.review.db import NotFound, ReviewError, as_utc, dumps, now, writing
+from xxgk.review.db import NotFound, ReviewError, as_utc, dumps, now, upsert, writing
 from xxgk.store import Store
 from xxgk.vocabulary import cell_name
 
@@ -305,9 +305,8 @@ def set_state(store: Store, sha256: str, state: str, comment: str, user: str) ->
     before = states_of(store.engine, [sha256]).get(sha256, PENDING)
     after = State(state, comment.strip(), user, now())
     with writing(store.engine) as conn:
-        conn.execute(t.states.delete().where(t.states.c.sha256 == sha256))
-        conn.execute(t.states.insert().values(sha256=sha256, state=state, comment=after.comment, user_name=user,
-                                              at=after.at))
+        upsert(conn, t.states, {"sha256": sha256, "state": state, "comment": after.comment, "user_name": user,
+                                "at": after.at}, ("sha256",))
         trail.record(conn, user, "state", sha256, {"state": before.state, "comment": before.comment},
                      {"state": state, "comment": after.comment})
     return after
@@ -321,10 +320,9 @@ def decide(store: Store, sha256: str, key: str, decision: str, comment: str, use
     before = target.decision.to_dict() if target.decision else None
     made = Decision(decision, comment.strip(), user, now())
     with writing(store.engine) as conn:
-        conn.execute(t.decisions.delete().where(t.decisions.c.sha256 == sha256, t.decisions.c.finding_key == key))
-        conn.execute(t.decisions.insert().values(sha256=sha256, finding_key=key, code=target.finding.code,
-                                                 decision=decision, comment=made.comment, user_name=user,
-                                                 at=made.at))
+        upsert(conn, t.decisions, {"sha256": sha256, "finding_key": key, "code": target.finding.code,
+                                   "decision": decision, "comment": made.comment, "user_name": user, "at": made.at},
+               ("sha256", "finding_key"))
         trail.record(conn, user, "decision", sha256,
                      {"finding": key, "code": target.finding.code, "decision": before},
                      {"finding": key, "code": target.finding.code, "decision": decision, "comment": made.comment})
