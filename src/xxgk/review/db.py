@@ -44,13 +44,23 @@ def writing(engine: sa.Engine) -> Iterator[sa.Connection]:
         yield conn
 
 
-def upsert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: tuple[str, ...]) -> None:
-    """Insert a row, or update the row with the same key: one statement, so two reviewers acting on
-    the same finding at once both succeed (the later wins) instead of one failing on the key."""
+def _insert(conn: sa.Connection, table: sa.Table) -> Any:
     if conn.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table).values(**values)
+    return insert(table)
+
+
+def insert_new(conn: sa.Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, leaving alone those whose key is there already (two writers adding the same)."""
+    if rows:
+        conn.execute(_insert(conn, table).on_conflict_do_nothing(), rows)
+
+
+def upsert(conn: sa.Connection, table: sa.Table, values: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """Insert a row, or update the row with the same key: one statement, so two reviewers acting on
+    the same finding at once both succeed (the later wins) instead of one failing on the key."""
+    stmt = _insert(conn, table).values(**values)
     conn.execute(stmt.on_conflict_do_update(index_elements=list(keys),
                                             set_={k: v for k, v in values.items() if k not in keys}))

@@ -14,7 +14,7 @@ from xxgk.corpus.compile import normalize_name
 from xxgk.i18n import _
 from xxgk.review import schema as t
 from xxgk.review import trail
-from xxgk.review.db import NotFound, ReviewError, as_utc, now, writing
+from xxgk.review.db import NotFound, ReviewError, as_utc, insert_new, now, writing
 from xxgk.review.reports import PENDING, State, correction_row, decisions_of, in_force, review_report, states_of
 from xxgk.store import ReportEntry, Store
 
@@ -127,7 +127,7 @@ def add_reports(engine: sa.Engine, round_id: int, shas: list[str], user: str, co
     new = sorted(set(shas) - have)
     if new:
         at = now()
-        conn.execute(t.round_reports.insert(), [{"round_id": round_id, "sha256": s, "added": at} for s in new])
+        insert_new(conn, t.round_reports, [{"round_id": round_id, "sha256": s, "added": at} for s in new])
         trail.record(conn, user, "round.add", f"round:{round_id}", None, {"reports": new})
     return len(new)
 
