@@ -79,6 +79,9 @@ def serve(
         "Parsing processes for uploads (0: in the server's own process)."))] = 1,
     certfile: Annotated[str | None, typer.Option("--ssl-certfile", help=_("TLS certificate: serve HTTPS."))] = None,
     keyfile: Annotated[str | None, typer.Option("--ssl-keyfile", help=_("TLS private key."))] = None,
+    proxy: Annotated[bool, typer.Option("--behind-proxy", help=_(
+        "A TLS proxy on this machine forwards the requests: trust its X-Forwarded-Proto and -For headers "
+        "(cookies are then Secure, the rate limit sees the real client)."))] = False,
 ) -> None:
     _require_web()
     import uvicorn
@@ -86,7 +89,7 @@ def serve(
     from xxgk.review import users
     from xxgk.web import Settings, create_app
 
-    if not is_loopback(host) and not certfile:
+    if not is_loopback(host) and not certfile and not proxy:
         err.print("[bold yellow]warning[/] " + escape(_(
             "listening on {host} without HTTPS: passwords and session cookies cross the network in clear text; "
             "use --ssl-certfile/--ssl-keyfile or a TLS proxy in front").format(host=host)))
@@ -96,11 +99,11 @@ def serve(
     if not users.list_users(store.engine):
         err.print("[bold yellow]warning[/] " + escape(_(
             "no user yet: add one with `xxgk user add NAME --role admin --password-stdin`")))
-    scheme = "https" if certfile else "http"
+    scheme = "https" if certfile or proxy else "http"
     err.print(escape(_("workbench at {url} (database {db})").format(url=f"{scheme}://{host}:{port}/", db=store.url)))
     # Keep-alive as long as a browser keeps its connections, so a reused one is never found closed.
     uvicorn.run(app, host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile, log_level="warning",
-                proxy_headers=False, timeout_keep_alive=75)
+                proxy_headers=proxy, forwarded_allow_ips="127.0.0.1,::1" if proxy else None, timeout_keep_alive=75)
 
 
 def user_add(
