@@ -10,15 +10,16 @@ import time
 import pytest
 from openpyxl import load_workbook
 
+from conftest_db import BACKENDS, fresh_url
 from test_web_api import SAMPLES, login, make_app
 from xxgk.ingest import ingest
 from xxgk.review import open_store
 from xxgk.review.opinion import soffice
 
 
-@pytest.fixture
-def admin(tmp_path):
-    with make_app(f"sqlite:///{tmp_path / 'pages.sqlite'}", tmp_path) as c:
+@pytest.fixture(params=BACKENDS)
+def admin(request, tmp_path):
+    with fresh_url(request.param, tmp_path) as url, make_app(url, tmp_path) as c:
         c.csrf = login(c, "ada")
         yield c
 
