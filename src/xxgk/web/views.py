@@ -73,6 +73,15 @@ def _shown(cell: Any) -> str:
     return cell.raw or ""
 
 
+def grouped_labels(labels: list[str]) -> list[str]:
+    """Cells of one row said once: （一）予以公开 · 自然人、商业企业、总计 (not the row seven times)."""
+    rows: dict[str, list[str]] = {}
+    for label in labels:
+        row, sep, column = label.rpartition(SEPARATOR)
+        rows.setdefault(row if sep else label, []).append(column if sep else "")
+    return [f"{row}{SEPARATOR}{'、'.join(cols)}" if any(cols) else row for row, cols in rows.items()]
+
+
 def finding_views(rr: ReviewedReport) -> list[FindingView]:
     rules = load_rules()
     out = []
@@ -86,7 +95,7 @@ def _finding_view(rr: ReviewedReport, f: ReviewFinding, rules: dict[str, Any]) -
     d = f.decision
     return FindingView(f.key, f.id, f.finding.code, f.finding.severity, f.finding.message, f.scope,
                        rule.summary if rule else "", list(f.finding.cells),
-                       [cell_label(rr.report, c) for c in f.finding.cells], f.finding.loc or "",
+                       grouped_labels([cell_label(rr.report, c) for c in f.finding.cells]), f.finding.loc or "",
                        location_text(f.finding.loc), f.finding.excerpt or "", d.decision if d else "",
                        d.comment if d else "", d.user if d else "")
 
