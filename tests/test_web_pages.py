@@ -199,3 +199,29 @@ def test_one_bodys_years_side_by_side(admin, tmp_path):
     table = page.split('id="years"')[1].split("</table>")[0]
     assert ">2023</a>" in table and ">2024</a>" in table
     assert table.count('<tr class="indicator">') == 5  # each indicator, year by year
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed: the scans are rendered by it")
+def test_scans_are_shown_as_they_are(tmp_path):
+    from test_web_api import token, wait_report
+    from xxgk.synth import generate
+    from xxgk.synth.render_scan import render_scan
+
+    report = generate(7, year=2024)
+    png, pdf = render_scan(report, "png"), render_scan(report, "pdf")
+    with make_app(f"sqlite:///{tmp_path / 'scans.sqlite'}", tmp_path) as c:
+        h = token(c, "rita")
+        ids = {}
+        for name, rendered in (("shot.png", png), ("scan.pdf", pdf)):
+            r = c.post("/api/reports", files={"file": (name, rendered.data, "application/octet-stream")}, headers=h)
+            ids[name] = r.json()["id"]
+        for rid in ids.values():
+            assert wait_report(c, rid, h, seconds=600)["state"] == "done"
+        page = c.get(f"/reports/{ids['shot.png']}", headers=h).text
+        assert 'id="source-image"' in page
+        image = c.get(f"/reports/{ids['shot.png']}/image", headers=h)
+        assert image.headers["content-type"] == "image/png" and image.content == png.data
+        page = c.get(f"/reports/{ids['scan.pdf']}", headers=h).text
+        assert 'id="page-img"' in page and '<script type="application/json" id="boxes">{}</script>' in page
+        assert c.get(f"/reports/{ids['scan.pdf']}/pages/1.png", headers=h).content.startswith(b"\x89PNG")

@@ -387,6 +387,16 @@ def page_image(request: Request, who: Viewer, sha256: str, number: int) -> Respo
     return Response(png, media_type="image/png", headers={"cache-control": "private, max-age=3600"})
 
 
+@router.get("/reports/{sha256}/image")
+def source_image(request: Request, who: Viewer, sha256: str) -> Response:
+    """A report submitted as an image (a screenshot, a photographed page), shown as it is."""
+    got = uploads.source_bytes(_store(request), check_sha(sha256))
+    media = source_mod.image_type(got[1]) if got else None
+    if got is None or media is None:
+        raise NotFound(_("no page {n} of this report").format(n=1))
+    return Response(got[1], media_type=media, headers={"cache-control": "private, max-age=3600"})
+
+
 @router.get("/reports/{sha256}/source")
 def source_download(request: Request, who: Viewer, sha256: str) -> Response:
     got = uploads.source_bytes(_store(request), check_sha(sha256))

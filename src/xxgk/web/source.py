@@ -14,7 +14,7 @@ from typing import Any
 
 from xxgk.document import Document, Paragraph, Table
 from xxgk.errors import XxgkError
-from xxgk.extract import extract_bytes
+from xxgk.extract import detect_kind, extract_bytes
 from xxgk.report import Report
 
 _PAGE = re.compile(r"^p(\d+)")
@@ -141,6 +141,16 @@ def load_source(sha256: str, name: str, data: bytes, report: Report) -> Source:
     hit = _sources.get(sha256)
     if hit is not None:
         return hit
+    kind = detect_kind(data)
+    if kind == "image" or report.source.kind in ("scan", "image"):
+        # A scan: its pages are shown as they are; reading them again (OCR, seconds a page) to
+        # place the cells is not done for a page view.
+        src = Source("image" if kind == "image" else "pdf", name)
+        if kind == "pdf":
+            src.sizes = pdf_sizes(data)
+            src.pages = len(src.sizes)
+        _sources.put(sha256, src)
+        return src
     try:
         with PDFIUM:
             doc = extract_bytes(data, name)
@@ -195,3 +205,12 @@ def page_png(sha256: str, data: bytes, page: int, scale: float = 1.5) -> bytes |
     png = buf.getvalue()
     _images.put(key, png)
     return png
+
+
+IMAGE_TYPES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg", b"II*\x00": "image/tiff",
+               b"MM\x00*": "image/tiff", b"BM": "image/bmp"}
+
+
+def image_type(data: bytes) -> str | None:
+    """The media type of an image source (shown as it is), None for anything else."""
+    return next((t for magic, t in IMAGE_TYPES.items() if data.startswith(magic)), None)
