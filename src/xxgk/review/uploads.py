@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import zipfile
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -190,9 +191,12 @@ def run_queue(store: Store, workers: int = 0) -> int:
 class Runner:
     """The background thread that runs the upload queue (one at a time: the ingest has one writer)."""
 
-    def __init__(self, store: Store, workers: int = 0) -> None:
+    def __init__(self, store: Store, workers: int = 0, lock: AbstractContextManager[Any] | None = None) -> None:
         self.store = store
         self.workers = workers
+        # Held around each run: with workers=0 the parsing happens in this process, whose other
+        # threads may be using a library that is not thread-safe (PDFium) at the same time.
+        self.lock = lock or nullcontext()
         self.wake = threading.Event()
         self.stopping = False
         self.thread = threading.Thread(target=self._loop, name="xxgk-uploads", daemon=True)
@@ -214,8 +218,10 @@ class Runner:
             if self.stopping:
                 break
             try:
-                while run_queue(self.store, self.workers) and not self.stopping:
-                    pass
+                while not self.stopping:
+                    with self.lock:
+                        if not run_queue(self.store, self.workers):
+                            break
             except Exception:  # the runner must outlive one bad run; the uploads stay queued
                 log.exception("upload queue run failed")
 

@@ -30,6 +30,7 @@ from xxgk.web import api, pages
 from xxgk.web.render import templates
 from xxgk.web.security import BodyLimit, LoginLimiter, LoginRequired, SecurityHeaders, need
 from xxgk.web.settings import Settings
+from xxgk.web.source import PDFIUM
 
 log = logging.getLogger("xxgk.web")
 STATIC = Path(str(files("xxgk.web") / "static"))
@@ -72,7 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     store = open_store(settings.db)
     files_dir = settings.files()
     files_dir.mkdir(parents=True, exist_ok=True)
-    runner = Runner(store, settings.workers)
+    # Parsing in this process (workers=0) shares PDFium with the page images: one at a time.
+    runner = Runner(store, settings.workers, lock=PDFIUM if settings.workers == 0 else None)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
