@@ -48,6 +48,8 @@ _TEMPLATE_PHRASES = tuple(re.compile(p) for p in (
     r"本(?:年度)?报告[^。]{0,40}?(?:电子版|查阅|下载)[^。]*。?",
     r"(?:如对本(?:年度)?报告有任何疑问|如有疑问)[^。]*。?",
     r"本报告由[^。]{0,60}编制[^。]*。?",
+    # The 信息处理费 statement section 六 must carry is the same few words in every report.
+    r"[^。]{0,20}信息处理费[^。]*。?",
 ))
 _HEADINGS = tuple(s.title.split("、", 1)[-1] for s in SECTIONS) + tuple(
     name for name, _ in SECTIONS[0].required_heads)

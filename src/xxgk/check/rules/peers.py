@@ -7,12 +7,15 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from xxgk.check.registry import get, rule
-from xxgk.check.similarity import COPY_SIMILARITY, near_copies, sections_of
+from xxgk.check.similarity import COPY_SIMILARITY, clean, near_copies, sections_of
 from xxgk.i18n import N_
 from xxgk.report import Finding, Report
 
 NUMERALS = "一二三四五六"
 COPY_SECTIONS = (1, 5, 6)
+# Cleaned texts shorter than this (characters) are not compared: short stock paragraphs (section
+# 六's 要点落实 sentence) are alike in every report without being copied.
+COPY_MIN_CHARS = {1: 100, 5: 60, 6: 100}
 
 
 def agency_key(report: Report) -> Hashable:
@@ -48,7 +51,8 @@ PeerFinding = tuple[Report | None, Finding]
               "in 《》, the template's headings and stock sentences, digits and punctuation. Candidate pairs "
               "come from MinHash/LSH over 5-character shingles (so 100,000 reports need no pairwise "
               "comparison) and are confirmed when the exact similarity (rapidfuzz's normalised Indel ratio) "
-              "is at least 85 %; texts under 60 characters are not compared. Both reports get the finding."),
+              "is at least 85 %; texts under 100 characters (60 for section 五) are not compared. Both reports get "
+              "the finding."),
       why=N_("Content copied between bodies (内容雷同) is a standing criticism of supervising offices and "
              "third-party evaluations: a body that copies a neighbour's work summary or problems did not "
              "report its own year."),
@@ -57,7 +61,8 @@ def copied_from_other_body(peers: Peers) -> Iterator[PeerFinding]:
     r = get("copied-from-other-body")
     by_ref = {i: rep for i, rep in enumerate(peers.reports)}
     texts = [t for i, rep in by_ref.items()
-             for t in sections_of(i, peers.body_of(rep), [(s.no, s.text) for s in rep.sections], COPY_SECTIONS)]
+             for t in sections_of(i, peers.body_of(rep), [(s.no, s.text) for s in rep.sections], COPY_SECTIONS)
+             if len(clean(t.text)) >= COPY_MIN_CHARS[t.part]]
     for copies in near_copies(texts, COPY_SIMILARITY):
         mine = copies.text
         theirs, score = copies.others[0]

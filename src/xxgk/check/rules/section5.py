@@ -21,8 +21,9 @@ PROBLEM = re.compile(r"问题|不足|短板|差距|薄弱|欠缺|不够|不到�
                      r"不平衡|不充分|不规范|不及时|单一|困难")
 # "有待加强" names a problem, not an improvement: such phrases are removed before looking for one.
 _NEEDS = re.compile(r"(?:有待|尚需|仍需|还需|需要|亟待|亟需)[\u4e00-\u9fff]{0,6}")
-IMPROVEMENT = re.compile(r"改进|整改|措施|下一步|今后|将(?:进一步|继续|持续|着力|加强|加大|不断)|加强|加大|完善|"
-                         r"提升|强化|推进|优化|提高|健全|落实")
+IMPROVEMENT = re.compile(r"改进|整改|措施|下一步|今后|针对|我们将|将(?:进一步|继续|持续|着力|加强|加大|不断|重点)|加强|"
+                         r"加大|完善|提升|强化|推进|推动|优化|提高|增强|健全|落实|建立|梳理|规范(?!性|化程度)")
+
 _HEADING = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]")
 
 
