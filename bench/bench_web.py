@@ -89,7 +89,7 @@ async def reader(client: httpx.AsyncClient, ids: list[str], until: float, lat: l
 
 
 async def uploader(client: httpx.AsyncClient, n: int, round_id: int, until: float, lat: list[float],
-                   errors: list[str], sent: list[str]) -> None:
+                   errors: list[str], sent: list[str], uploads: list[int]) -> None:
     base = TEXT.read_text(encoding="utf-8")
     i = 0
     while time.monotonic() < until:
@@ -108,6 +108,7 @@ async def uploader(client: httpx.AsyncClient, n: int, round_id: int, until: floa
             continue
         rid = r.json()["id"]
         sent.append(rid)
+        uploads.append(r.json()["upload"])
         while time.monotonic() < until:  # wait for it to be read before the next one
             try:
                 g = await client.get(f"/api/reports/{rid}")
@@ -149,12 +150,13 @@ async def run(url: str, token: str, ids: list[str], round_id: int, readers: int,
         up_lat: list[float] = []
         errors: list[str] = []
         sent: list[str] = []
+        upload_ids: list[int] = []
         t0 = time.monotonic()
         shares = [readers // procs + (1 if i < readers % procs else 0) for i in range(procs)]
         with cf.ProcessPoolExecutor(procs, mp_context=mp.get_context("spawn")) as pool:
             jobs = [loop.run_in_executor(pool, readers_process, url, token, ids, n, seconds, i)
                     for i, n in enumerate(shares) if n]
-            await asyncio.gather(*[uploader(client, n, round_id, until, up_lat, errors, sent)
+            await asyncio.gather(*[uploader(client, n, round_id, until, up_lat, errors, sent, upload_ids)
                                    for n in range(uploaders)])
             for lat, errs in await asyncio.gather(*jobs):
                 read_lat += lat
@@ -175,6 +177,17 @@ async def run(url: str, token: str, ids: list[str], round_id: int, readers: int,
                     states[rid] = g.json().get("state", "?")
                     pending.discard(rid)
             if pending:
+                await asyncio.sleep(1)
+        # ... and every upload settled (its reports are put in the round when its run ends)
+        open_uploads = set(upload_ids)
+        while open_uploads and time.monotonic() < deadline:
+            for uid in list(open_uploads):
+                try:
+                    if (await client.get(f"/api/uploads/{uid}")).json()["state"] == "done":
+                        open_uploads.discard(uid)
+                except httpx.HTTPError as e:
+                    errors.append(f"drain: {type(e).__name__}")
+            if open_uploads:
                 await asyncio.sleep(1)
         in_round = (await client.get(f"/api/rounds/{round_id}")).json()["reports"]
     stored = {r["id"] for r in in_round}
