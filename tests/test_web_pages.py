@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from conftest_db import BACKENDS, fresh_url
 from test_web_api import SAMPLES, login, make_app
-from xxgk.ingest import ingest
+from xxgk.corpus.ingest import ingest
 from xxgk.review import open_store
 from xxgk.review.opinion import soffice
 
@@ -87,7 +87,7 @@ def test_a_round_from_opening_to_downloads(admin):
 def test_take_stored_reports_into_a_round(admin, tmp_path):
     c = admin
     store = c.app.state.store
-    ingest([str(SAMPLES / "001_59945f3aceea766a.txt")], store, workers=0, progress=False)  # as the CLI does
+    ingest([str(SAMPLES / "001_59945f3aceea766a.txt")], store, workers=0)  # as the CLI does
     rid = c.post("/api/rounds", json={"name": "2023"}, headers={"x-csrf-token": c.csrf}).json()["id"]
     c.post(f"/rounds/{rid}/add-stored", data={"csrf": c.csrf, "year": "2023"})
     page = c.get(f"/rounds/{rid}").text
@@ -100,7 +100,7 @@ def test_take_stored_reports_into_a_round(admin, tmp_path):
 
     moved = tmp_path / "moved.txt"  # a report whose file is gone since it was ingested
     moved.write_bytes((SAMPLES / "003_ea5d5e0013680a8d.txt").read_bytes())
-    ingest([str(moved)], store, workers=0, progress=False)
+    ingest([str(moved)], store, workers=0)
     moved.unlink()
     c.post(f"/rounds/{rid}/add-stored", data={"csrf": c.csrf, "agency": "区科工局"})
     sha = re.search(r'href="/reports/([0-9a-f]{64})">区科工局', c.get(f"/rounds/{rid}").text).group(1)
@@ -193,7 +193,7 @@ def test_one_bodys_years_side_by_side(admin, tmp_path):
 
     c = admin
     files = write_synth_corpus(tmp_path / "synth", 1, years=(2023, 2024))
-    ingest([str(f) for f in files], c.app.state.store, workers=0, progress=False)
+    ingest([str(f) for f in files], c.app.state.store, workers=0)
     latest = max(c.app.state.store.entries(), key=lambda e: e.year)
     page = c.get(f"/reports/{latest.sha256}/years").text
     table = page.split('id="years"')[1].split("</table>")[0]

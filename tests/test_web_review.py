@@ -72,7 +72,7 @@ def loaded(store, tmp_path):
 
 def ingest_reason(data: bytes, name: str) -> str:
     """What the ingest itself says of these bytes (in the language of the run)."""
-    from xxgk.ingest import parse_one
+    from xxgk.corpus.ingest import parse_one
 
     failed = parse_one(name, name, data, "0" * 64)
     assert isinstance(failed, Failed)

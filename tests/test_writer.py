@@ -340,7 +340,7 @@ def test_cli_form_from_a_store(tmp_path):
 
     db = tmp_path / "x.sqlite"
     with Store.open(str(db)) as store:
-        ingest([str(SAMPLES / "001_59945f3aceea766a.txt")], store, workers=0, progress=False)
+        ingest([str(SAMPLES / "001_59945f3aceea766a.txt")], store, workers=0)
     out = tmp_path / "f.xlsx"
     res = runner.invoke(app, ["form", "--year", "2024", "--body", "青铜峡工业园区管委会", "--db", str(db), "-o", str(out)])
     assert res.exit_code == 0, res.output

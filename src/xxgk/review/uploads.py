@@ -23,8 +23,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from xxgk.corpus.ingest import Loaded, discover, ingest, load
 from xxgk.i18n import _
-from xxgk.ingest import Loaded, discover, ingest, load
 from xxgk.review import schema as t
 from xxgk.review import trail
 from xxgk.review.db import NotFound, now, writing
@@ -165,7 +165,7 @@ def run_queue(store: Store, workers: int = 0) -> int:
     paths = sorted({f.path for f in files})
     reasons: dict[str, str] = {}
     if paths:
-        summary = ingest(paths, store, workers=workers, progress=False)
+        summary = ingest(paths, store, workers=workers)
         reasons = dict(summary.failed)
     known = store.lookup([f.sha256 for f in files if f.sha256])
     settled: dict[int, list[str]] = {}

@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from xxgk.errors import XxgkError
-from xxgk.store import schema
+from xxgk.store import review_schema, schema
 
 
 class StoreError(XxgkError):
@@ -60,10 +60,17 @@ def _v2_params_and_revision(conn: sa.Connection) -> None:
     conn.execute(sa.text("ALTER TABLE bodies ADD COLUMN revision INTEGER NOT NULL DEFAULT 0"))
 
 
+def _v3_review_tables(conn: sa.Connection) -> None:
+    # checkfirst: a database `xxgk serve` opened before this step already has them.
+    schema.metadata.create_all(conn, tables=list(review_schema.TABLES), checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: sources, bodies, reports, cells, sections, findings, failures", _baseline),
     Migration(2, "findings.params (JSON) and findings.variant; bodies.revision for concurrent corpus checks",
               _v2_params_and_revision),
+    Migration(3, "the workbench's tables: users, tokens, sessions, rounds, review states, decisions, corrections, "
+                 "audit trail, uploads", _v3_review_tables),
 )
 LATEST = MIGRATIONS[-1].version
 
