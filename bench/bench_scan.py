@@ -154,7 +154,8 @@ class Tally:
 
     def row(self, name: str) -> str:
         acc = f"{self.right / self.cells:.4f}" if self.cells else "-"
-        return (f"{name:28} {self.reports:3} {acc:>8} {self.right:5}/{self.cells:<5} {self.flagged:7} {self.unflagged:9} "
+        return (f"{name:28} {self.reports:3} {acc:>8} {self.right:5}/{self.cells:<5} {self.flagged:7} "
+                f"{self.unflagged:9} "
                 f"{self.wall / max(1, self.pages):7.2f} {self.cpu / max(1, self.pages):7.2f} {self.rss:7.0f} "
                 f"{self.meta_ok}/{self.reports}")
 

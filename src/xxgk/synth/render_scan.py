@@ -193,8 +193,8 @@ def _seal_mask(size: int, rng):
         cx, cy = c + (c - 2.6 * w - ch / 2) * math.sin(a), c - (c - 2.6 * w - ch / 2) * math.cos(a)
         for _ in range(4):
             x0, y0 = cx + rng.uniform(-ch / 2, ch / 2), cy + rng.uniform(-ch / 2, ch / 2)
-            horizontal = rng.random() < 0.5
-            x1, y1 = (x0 + rng.uniform(ch / 3, ch / 1.5), y0) if horizontal else (x0, y0 + rng.uniform(ch / 3, ch / 1.5))
+            length = rng.uniform(ch / 3, ch / 1.5)
+            x1, y1 = (x0 + length, y0) if rng.random() < 0.5 else (x0, y0 + length)
             d.line((x0, y0, x1, y1), fill=255, width=max(2, w // 2))
     for j in range(5):  # the unit's number along the bottom
         x = c - 2 * ch + j * ch * 0.8
@@ -307,7 +307,7 @@ def rasterise(pdf: bytes, report: SyntheticReport, distortion: str = "office") -
 
 def _screenshot(pdf: bytes, report: SyntheticReport, k: _Knobs) -> list:
     """Pages as a screen shows them: grain and dust at most, never askew or compressed."""
-    np, pdfium, Image, _, _ = _imaging()
+    np, pdfium, _, _, _ = _imaging()
     rng = np.random.default_rng(hash_seed(report.seed))
     grain = k.flip("grain", 0.7)
     specks = k.flip("specks", 0.5)
