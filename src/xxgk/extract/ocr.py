@@ -106,7 +106,9 @@ def extract_image(data: bytes, file: str = "") -> Document:
     for rgb, px_per_pt in _decode_image(data, file):
         for top, bottom in page_slices(rgb):
             pages.append(ocr_page(np.ascontiguousarray(rgb[top:bottom]), len(pages) + 1, px_per_pt))
-    return build_document(pages, kind="image", file=file, units=UNITS)
+    doc = build_document(pages, kind="image", file=file, units=UNITS)
+    doc.warnings[:0] = [note for p in pages for note in p.notes]
+    return doc
 
 
 def page_slices(rgb: np.ndarray) -> list[tuple[int, int]]:
@@ -243,7 +245,11 @@ class _Crop:
 
 def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     """Recognise one page raster into glyphs and rulings (in points, like a PDF text layer)."""
+    rgb = without_seals(rgb)
     ink = _binarised(rgb)
+    turn = 90 if is_sideways(ink) else 0
+    if turn:
+        rgb, ink = np.ascontiguousarray(np.rot90(rgb)), np.ascontiguousarray(np.rot90(ink))
     specks = _isolated_specks(ink, px_per_pt)
     if specks.any():
         rgb = rgb.copy()
@@ -253,8 +259,11 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     if angle:
         rgb = _rotated(rgb, angle, 255)
         ink = _binarised(rgb)
+    if is_upside_down(rgb, ink):
+        rgb, ink = np.ascontiguousarray(rgb[::-1, ::-1]), np.ascontiguousarray(ink[::-1, ::-1])
+        turn = (turn + 180) % 360
     rgb = _clean_background(rgb, ink)
-    h_mask, v_mask, segments = _rulings(ink & ~_seal_red(rgb))
+    h_mask, v_mask, segments = _rulings(ink)
     px_units = Units(snap=UNITS.snap * px_per_pt, min_cell=UNITS.min_cell * px_per_pt)
     grids = find_grids(segments, px_units)
     text_ink = cv2.bitwise_and(ink, cv2.bitwise_not(cv2.dilate(h_mask | v_mask, np.ones((3, 3), np.uint8))))
@@ -266,22 +275,46 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
 
     scale = 1.0 / px_per_pt
     h, w = ink.shape
+    notes = []
+    if turn:
+        notes.append(f"p{number}: the page was scanned turned {turn}° and was read upright")
+    if abs(angle) > 1.5:
+        notes.append(f"p{number}: the page was scanned {abs(angle):.1f}° askew and was levelled")
     return PageContent(
         number=number,
         width=w * scale,
         height=h * scale,
         glyphs=[_scaled(g, scale) for g in glyphs],
         segments=[Segment(s.x0 * scale, s.y0 * scale, s.x1 * scale, s.y1 * scale) for s in segments],
+        notes=notes,
         blank_confidence=1.0,
     )
 
 
-def _seal_red(rgb: np.ndarray) -> np.ndarray:
-    """Strongly red pixels (255 where red): an official seal stamped over a table. Its ring is
-    no ruling, though its arcs are long and straight enough to pass for one; left out of the
-    ruling search only, so red text is still read."""
-    r, g, b = (rgb[:, :, i].astype(np.int16) for i in range(3))
-    return np.where((r - np.maximum(g, b)) > 60, 255, 0).astype(np.uint8)
+# A pixel this much redder than it is green or blue is seal ink (an official seal is stamped in
+# red; printed text is black or grey, whose three channels are equal).
+_RED = 40
+
+
+def without_seals(rgb: np.ndarray) -> np.ndarray:
+    """The page with its red seals lifted off. A seal is stamped in red over the text, which
+    multiplies the ink: under the seal black text stays black, the paper turns red. The red
+    channel barely sees red ink, so wherever a pixel is red it is replaced by its red channel
+    (grey): the seal's ring and star become light paper, the text under them stays dark.
+    A grey scan has no red and is returned as it is."""
+    if rgb.ndim != 3 or rgb.shape[2] < 3:
+        return rgb
+    r = rgb[:, :, 0].astype(np.int16)
+    redness = r - np.maximum(rgb[:, :, 1], rgb[:, :, 2]).astype(np.int16)
+    red = redness > _RED
+    if not red.any():
+        return rgb
+    # the rim of the ink is redder than the paper but below the threshold: take it too
+    red = cv2.dilate(red.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    red &= redness > _RED // 3
+    out = rgb.copy()
+    out[red] = rgb[red][:, :1]
+    return out
 
 
 def _binarised(rgb: np.ndarray) -> np.ndarray:
@@ -290,7 +323,7 @@ def _binarised(rgb: np.ndarray) -> np.ndarray:
     return cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
 
 
-_SKEW_LIMIT = 3.0  # degrees: a sheet fed further askew than this is not corrected
+_SKEW_LIMIT = 10.0  # degrees: a sheet fed further askew than this is not corrected
 _SKEW_STEP = 0.05
 
 
@@ -300,23 +333,94 @@ def skew_angle(ink: np.ndarray) -> float:
 
     Projection-profile method: rows of text and table rulings make the horizontal ink profile
     spiky when the page is level and smooth when it is turned, so the angle that maximises the
-    profile's energy (sum of squared row sums) is the skew. Searched coarse then fine on a
-    half-size copy. A tilt of even half a degree moves a ruling 10 px across a table, which
-    splits its rows, so the correction matters more for tables than for the recogniser."""
-    if min(ink.shape[:2]) < 8:
+    profile's energy (sum of squared row sums) is the skew. Searched coarse on a quarter-size
+    copy over ±10°, then fine on a half-size copy. A tilt of even half a degree moves a ruling
+    10 px across a table, which splits its rows, so the correction matters more for tables
+    than for the recogniser."""
+    if min(ink.shape[:2]) < 16:
         return 0.0
-    small = cv2.resize(ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=cv2.INTER_AREA)
-    if not small.any():
+    half = cv2.resize(ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    if not half.any():
         return 0.0
+    quarter = cv2.resize(half, (half.shape[1] // 2, half.shape[0] // 2), interpolation=cv2.INTER_AREA)
 
-    def energy(angle: float) -> float:
-        rows = _rotated(small, angle, 0).sum(axis=1, dtype=np.float64)
+    def energy(img: np.ndarray, angle: float) -> float:
+        rows = _rotated(img, angle, 0).sum(axis=1, dtype=np.float64)
         return float(np.dot(rows, rows))
 
-    coarse = max(np.arange(-_SKEW_LIMIT, _SKEW_LIMIT + 1e-9, 0.5), key=energy)
-    fine = max(np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, _SKEW_STEP), key=energy)
+    coarse = max(np.arange(-_SKEW_LIMIT, _SKEW_LIMIT + 1e-9, 0.5), key=lambda a: energy(quarter, a))
+    mid = max(np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, 0.25), key=lambda a: energy(half, a))
+    fine = max(np.arange(mid - 0.25, mid + 0.25 + 1e-9, _SKEW_STEP), key=lambda a: energy(half, a))
     angle = round(float(fine), 2)
-    return 0.0 if abs(angle) < _SKEW_STEP or abs(angle) > _SKEW_LIMIT else angle
+    return 0.0 if abs(angle) < _SKEW_STEP or abs(angle) > _SKEW_LIMIT + 0.5 else angle
+
+
+def _text_ink(ink: np.ndarray) -> np.ndarray:
+    """A half-size copy of the page's ink without the tables' rulings (they run both ways)."""
+    small = cv2.resize(ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    small = np.where(small > 96, 255, 0).astype(np.uint8)
+    long_h = _runs(small, (max(20, small.shape[1] // 12), 1), (1, 1))
+    long_v = _runs(small, (1, max(20, small.shape[0] // 12)), (1, 1))
+    return cv2.bitwise_and(small, cv2.bitwise_not(cv2.dilate(long_h | long_v, np.ones((3, 3), np.uint8))))
+
+
+def is_sideways(ink: np.ndarray) -> bool:
+    """Whether the page's text runs down rather than across (a sheet scanned turned 90° or
+    270°, stored as it came with no /Rotate flag). Text lines are long runs of characters set
+    close together, with wider gaps between the lines: smearing the ink along the lines (a
+    closing as long as a character) turns each into one long thin blob, smearing across them
+    does not. Works on pages up to 10° askew."""
+    text = _text_ink(ink)
+    em = _character_size(text)
+    if em == 0:
+        return False
+    across = sum(b[2] for b in _line_blobs(text, em, horizontal=True))
+    down = sum(b[2] for b in _line_blobs(text, em, horizontal=False))
+    return down > 1.5 * across
+
+
+def is_upside_down(rgb: np.ndarray, ink: np.ndarray) -> bool:
+    """Whether a level page with horizontal text reads upside down: RapidOCR's line
+    orientation classifier votes on pieces of the longest lines (about 4:1, as it was trained),
+    each vote weighed by its score."""
+    text = _text_ink(ink)
+    em = _character_size(text)
+    if em == 0:
+        return False
+    lines = sorted(_line_blobs(text, em, horizontal=True), key=lambda b: -b[2])[:24]
+    pieces = []
+    for x, y, length, thick in lines:
+        x0, y0, x1, y1 = x * 2, y * 2, (x + min(length, 4 * thick)) * 2, (y + thick) * 2
+        pieces.append(np.ascontiguousarray(rgb[max(y0 - 2, 0):y1 + 2, max(x0 - 2, 0):x1 + 2]))
+    if not pieces:
+        return False
+    _, results, _ = _ocr_engine().text_cls(pieces)
+    flipped = sum(score for label, score in results if "180" in str(label))
+    upright = sum(score for label, score in results if "180" not in str(label))
+    return flipped > upright
+
+
+def _character_size(text: np.ndarray) -> int:
+    """The usual size of a character (pixels): the median extent of ink blobs of plausible size."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    extent = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    extent = extent[(extent >= 4) & (extent <= 60)]
+    return int(np.median(extent)) if extent.size >= 20 else 0
+
+
+def _line_blobs(text: np.ndarray, em: int, horizontal: bool) -> list[tuple[int, int, int, int]]:
+    """Ink smeared along one direction: blobs at least four characters long and about one
+    character thick, as (x, y, length, thickness)."""
+    kernel = (em, 1) if horizontal else (1, em)
+    smeared = cv2.morphologyEx(text, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, _ = (int(v) for v in stats[i])
+        length, thick = (w, h) if horizontal else (h, w)
+        if length >= 4 * em and 0.5 * em <= thick <= 2.0 * em:
+            out.append((x, y, length, thick))
+    return out
 
 
 def _rotated(img: np.ndarray, angle: float, fill: int) -> np.ndarray:
