@@ -160,7 +160,7 @@ def ocr_pdf_pages(data: bytes, file: str, numbers: list[int], dpi: int = DPI) ->
             page = pdf[n - 1]
             try:
                 # render() applies the page's /Rotate, so the raster is the page as displayed
-                rgb = page.render(scale=dpi / 72).to_numpy()
+                rgb = page.render(scale=dpi / 72, rev_byteorder=True).to_numpy()
             finally:
                 page.close()
             out.append(ocr_page(np.ascontiguousarray(rgb[:, :, :3]), n, dpi / 72))
@@ -183,7 +183,7 @@ def ocr_pdf_regions(data: bytes, file: str, regions: dict[int, list[tuple[float,
         for n, boxes in sorted(regions.items()):
             page = pdf[n - 1]
             try:
-                rgb = np.ascontiguousarray(page.render(scale=k).to_numpy()[:, :, :3])
+                rgb = np.ascontiguousarray(page.render(scale=k, rev_byteorder=True).to_numpy()[:, :, :3])
             finally:
                 page.close()
             keep = np.zeros(rgb.shape[:2], bool)
@@ -247,9 +247,6 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     """Recognise one page raster into glyphs and rulings (in points, like a PDF text layer)."""
     rgb = without_seals(rgb)
     ink = _binarised(rgb)
-    turn = 90 if is_sideways(ink) else 0
-    if turn:
-        rgb, ink = np.ascontiguousarray(np.rot90(rgb)), np.ascontiguousarray(np.rot90(ink))
     specks = _isolated_specks(ink, px_per_pt)
     if specks.any():
         rgb = rgb.copy()
@@ -259,6 +256,9 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     if angle:
         rgb = _rotated(rgb, angle, 255)
         ink = _binarised(rgb)
+    turn = 90 if is_sideways(ink) else 0
+    if turn:
+        rgb, ink = np.ascontiguousarray(np.rot90(rgb)), np.ascontiguousarray(np.rot90(ink))
     if is_upside_down(rgb, ink):
         rgb, ink = np.ascontiguousarray(rgb[::-1, ::-1]), np.ascontiguousarray(ink[::-1, ::-1])
         turn = (turn + 180) % 360
@@ -309,11 +309,17 @@ def without_seals(rgb: np.ndarray) -> np.ndarray:
     red = redness > _RED
     if not red.any():
         return rgb
-    # the rim of the ink is redder than the paper but below the threshold: take it too
-    red = cv2.dilate(red.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    red &= redness > _RED // 3
+    # JPEG keeps colour at half resolution or less: a thin stroke of the seal is darker than
+    # the paper but barely red. Taking the red channel of a grey pixel changes nothing, so the
+    # whole neighbourhood of the red ink is taken, generously.
+    # Red ink still darkens the red channel a little (and blur and JPEG mix it with the
+    # paper): the red channel under the seal is rescaled so that the seal's own level (most of
+    # its pixels are at least this light) becomes paper; black text under it stays black.
+    seal_level = float(np.percentile(r[red], 20))
+    near = cv2.dilate(red.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    lifted = np.clip(r[near].astype(np.float32) * (250.0 / max(seal_level, 64.0)), 0, 255).astype(np.uint8)
     out = rgb.copy()
-    out[red] = rgb[red][:, :1]
+    out[near] = lifted[:, None]
     return out
 
 
@@ -333,7 +339,8 @@ def skew_angle(ink: np.ndarray) -> float:
 
     Projection-profile method: rows of text and table rulings make the horizontal ink profile
     spiky when the page is level and smooth when it is turned, so the angle that maximises the
-    profile's energy (sum of squared row sums) is the skew. Searched coarse on a quarter-size
+    profile's energy (sum of squared row sums, plus the same of the columns, so that a page
+    scanned sideways is levelled before its orientation is decided) is the skew. Searched coarse on a quarter-size
     copy over ±10°, then fine on a half-size copy. A tilt of even half a degree moves a ruling
     10 px across a table, which splits its rows, so the correction matters more for tables
     than for the recogniser."""
@@ -345,8 +352,10 @@ def skew_angle(ink: np.ndarray) -> float:
     quarter = cv2.resize(half, (half.shape[1] // 2, half.shape[0] // 2), interpolation=cv2.INTER_AREA)
 
     def energy(img: np.ndarray, angle: float) -> float:
-        rows = _rotated(img, angle, 0).sum(axis=1, dtype=np.float64)
-        return float(np.dot(rows, rows))
+        # rows and columns both: a page scanned sideways has its lines running down
+        turned = _rotated(img, angle, 0)
+        rows, cols = turned.sum(axis=1, dtype=np.float64), turned.sum(axis=0, dtype=np.float64)
+        return float(np.dot(rows, rows) + np.dot(cols, cols))
 
     coarse = max(np.arange(-_SKEW_LIMIT, _SKEW_LIMIT + 1e-9, 0.5), key=lambda a: energy(quarter, a))
     mid = max(np.arange(coarse - 0.5, coarse + 0.5 + 1e-9, 0.25), key=lambda a: energy(half, a))
@@ -365,18 +374,26 @@ def _text_ink(ink: np.ndarray) -> np.ndarray:
 
 
 def is_sideways(ink: np.ndarray) -> bool:
-    """Whether the page's text runs down rather than across (a sheet scanned turned 90° or
-    270°, stored as it came with no /Rotate flag). Text lines are long runs of characters set
-    close together, with wider gaps between the lines: smearing the ink along the lines (a
-    closing as long as a character) turns each into one long thin blob, smearing across them
-    does not. Works on pages up to 10° askew."""
+    """Whether the (level) page's text runs down rather than across: a sheet scanned turned
+    90° or 270°, stored as it came with no /Rotate flag. Two witnesses, multiplied:
+
+    - text lines are runs of characters set close together with wider gaps between the lines:
+      smearing the ink along the lines (a closing as long as a character) turns each into one
+      long thin blob, smearing across them does not;
+    - a table's rows are a line of text high and its columns far wider, so its rulings run
+      mostly across the page (the text test alone is fooled by a table's columns of digits).
+    """
     text = _text_ink(ink)
     em = _character_size(text)
-    if em == 0:
-        return False
-    across = sum(b[2] for b in _line_blobs(text, em, horizontal=True))
-    down = sum(b[2] for b in _line_blobs(text, em, horizontal=False))
-    return down > 1.5 * across
+    across = sum(b[2] for b in _line_blobs(text, em, horizontal=True)) if em else 0
+    down = sum(b[2] for b in _line_blobs(text, em, horizontal=False)) if em else 0
+    small = cv2.resize(ink, (ink.shape[1] // 2, ink.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    small = np.where(small > 96, 255, 0).astype(np.uint8)
+    rule = 60  # half-size pixels: 3 cm at 150 dpi, longer than any character
+    h_rules = int((_runs(small, (rule, 1), (1, 1)) > 0).sum())
+    v_rules = int((_runs(small, (1, rule), (1, 1)) > 0).sum())
+    prior = 50  # pixels of evidence each way before any is seen: a blank page is upright
+    return (down + prior) * (v_rules + prior) > 2 * (across + prior) * (h_rules + prior)
 
 
 def is_upside_down(rgb: np.ndarray, ink: np.ndarray) -> bool:
