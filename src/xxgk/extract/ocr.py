@@ -36,6 +36,7 @@ import numpy as np
 from xxgk.document import Document
 from xxgk.errors import InputError, MissingExtraError
 from xxgk.extract.layout import (
+    LOW_CONFIDENCE,
     Glyph,
     Grid,
     PageContent,
@@ -43,7 +44,10 @@ from xxgk.extract.layout import (
     Units,
     build_document,
     find_grids,
+    group_lines,
     is_cjk,
+    join_wrapped,
+    line_text,
 )
 
 try:  # the OCR extra
@@ -377,7 +381,8 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     glyphs: list[Glyph] = []
     crops = [c for grid in grids for c in _cell_crops(rgb, text_ink, grid)]
     glyphs.extend(_recognise_crops(crops))
-    glyphs.extend(_recognise_free_text(rgb, ink, grids))
+    free = _recognise_free_text(rgb, ink, grids)
+    glyphs.extend(free)
 
     scale = 1.0 / px_per_pt
     h, w = ink.shape
@@ -386,6 +391,8 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
         notes.append(f"p{number}: the page was scanned turned {turn}° and was read upright")
     if abs(angle) > 1.5:
         notes.append(f"p{number}: the page was scanned {abs(angle):.1f}° askew and was levelled")
+    if number == 1:
+        notes.extend(title_note(free))
     return PageContent(
         number=number,
         width=w * scale,
@@ -395,6 +402,31 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
         notes=notes,
         blank_confidence=1.0,
     )
+
+
+_SECTION_START = re.compile(r"^\s*[一二三四五六][、.．]")
+_TITLE_LINES = 3
+
+
+def title_note(glyphs: list[Glyph]) -> list[str]:
+    """The report's title as OCR read it, with its confidence: the body, the year and the
+    title itself (meta) come from these lines, and a person should know how sure the reading
+    is. The lines above the first section heading of the first page, at most three. A title
+    whose weakest character is below layout.LOW_CONFIDENCE is marked doubtful."""
+    lines = []
+    for line in group_lines(glyphs):
+        text = line_text(line)
+        if not text:
+            continue
+        if _SECTION_START.match(text) or len(lines) == _TITLE_LINES:
+            break
+        lines.append((text, min((g.confidence for g in line if g.confidence is not None), default=1.0)))
+    if not lines:
+        return []
+    confidence = min(c for _, c in lines)
+    status = "doubtful" if confidence < LOW_CONFIDENCE else "read"
+    title = join_wrapped([t for t, _ in lines])
+    return [f"p1: title read by OCR ({status}, confidence {confidence:.2f}): {title!r}"]
 
 
 # A pixel this much redder than it is green or blue is seal ink (an official seal is stamped in
