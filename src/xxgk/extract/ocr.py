@@ -29,6 +29,7 @@ import math
 import os
 import re
 import threading
+from collections import Counter
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -350,6 +351,7 @@ class _Crop:
 
     image: np.ndarray
     box: tuple[float, float, float, float]  # pixels: x0, top, x1, bottom
+    cell: int = -1  # which cell of the page it was cut from (crops of one cell share it)
 
 
 def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
@@ -756,12 +758,16 @@ def _without(rgb: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return out
 
 
+_cell_counter = itertools.count()  # crop ids: only equality within one page matters
+
+
 def _cell_crops(rgb: np.ndarray, text_ink: np.ndarray, grid: Grid) -> list[_Crop]:
     """Every text line inside every cell of a grid, cut out with a small margin."""
     out: list[_Crop] = []
     h, w = text_ink.shape
     inset = 3  # keep clear of the ruling itself
     regions = []
+    _cell_ids: list[int] = []
     for cell in grid.cells:
         x0, top, x1, bottom = (round(v) for v in cell.box)
         x0, top = max(x0 + inset, 0), max(top + inset, 0)
@@ -771,10 +777,11 @@ def _cell_crops(rgb: np.ndarray, text_ink: np.ndarray, grid: Grid) -> list[_Crop
         region = text_ink[top:bottom, x0:x1]
         # no minimum height yet: a stroke of "三" is one pixel tall and must survive to be merged
         regions.append((x0, top, region, _bands((region > 0).sum(axis=1) >= 1, min_size=1, max_gap=1)))
+        _cell_ids.append(next(_cell_counter))
     heights = sorted(b - a for *_, rows in regions for a, b in rows)
     # the usual line height in this table: most bands are whole lines of digits or characters
     line_height = float(heights[len(heights) * 3 // 4]) if heights else 0.0
-    for x0, top, region, rows in regions:
+    for (x0, top, region, rows), cell_id in zip(regions, _cell_ids, strict=True):
         for a, b in _stacked_split(region, rows, _merge_strokes(rows, line_height), line_height):
             if b - a < 3:
                 continue
@@ -797,7 +804,7 @@ def _cell_crops(rgb: np.ndarray, text_ink: np.ndarray, grid: Grid) -> list[_Crop
                 image[max(tb, 0):] = 255
                 image[:, :max(tx0, 0)] = 255
                 image[:, max(tx1, 0):] = 255
-            out.append(_Crop(image, box))
+            out.append(_Crop(image, box, cell_id))
     return out
 
 
@@ -860,14 +867,39 @@ def _tidy(text: str) -> str:
                    if not (ch == " " and 0 < i < len(text) - 1 and is_cjk(text[i - 1]) and is_cjk(text[i + 1])))
 
 
+# A number with a speck of dust read beside it: "0.", ".0", "3:", "'12". Inside a number the
+# point is a decimal point (96171.6) and stays.
+_SPECKED = re.compile(r"^[.·,:;'`‘’]*(\d+(?:\.\d+)?)[.·,:;'`‘’]*$")
+
+
+def _bare_number(text: str, reading: Reading, confidence: float) -> tuple[str, float]:
+    """A cell holding a single number with stray punctuation at its ends: the number, with the
+    confidence of its own characters. A count is never printed "0." in a statistics table,
+    and the parser (rightly) takes "1." for a list number, losing the value."""
+    m = _SPECKED.match(text)
+    if not m or m.group(1) == text:
+        return text, confidence
+    number = m.group(1)
+    confs = reading[2][4] if len(reading[2]) > 4 else []
+    chars = [ch for ch in reading[0].strip()]
+    if len(confs) == len(chars):
+        start = "".join(chars).find(number)
+        if start >= 0:
+            confidence = float(min(confs[start:start + len(number)]))
+    return number, confidence
+
+
 def _recognise_crops(crops: list[_Crop]) -> list[Glyph]:
     """Each table cell's text line read on its own: packing several cells into one line saves
     nothing once inputs are not padded to 320 px, and it lets one cell's ink colour another's."""
+    lines_per_cell = Counter(c.cell for c in crops)
     glyphs = []
     for crop, reading in zip(crops, _recognise([c.image for c in crops]), strict=True):
         x0, top, x1, bottom = crop.box
-        glyphs.append(Glyph(_tidy(reading[0]), x0, top, x1, bottom, bottom - top,
-                            confidence=round(_weakest(reading), 4)))
+        text, confidence = _tidy(reading[0]), _weakest(reading)
+        if lines_per_cell[crop.cell] == 1:
+            text, confidence = _bare_number(text, reading, confidence)
+        glyphs.append(Glyph(text, x0, top, x1, bottom, bottom - top, confidence=round(confidence, 4)))
     return glyphs
 
 
