@@ -374,7 +374,12 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
         rgb, ink = np.ascontiguousarray(rgb[::-1, ::-1]), np.ascontiguousarray(ink[::-1, ::-1])
         turn = (turn + 180) % 360
     rgb = _clean_background(rgb, ink)
-    h_mask, v_mask, segments = _rulings(ink)
+    # Rulings are searched in a more lenient ink: a hairline blurred by the scanner (or
+    # lightened where a seal was lifted off it) is grey, lighter than Otsu's threshold in
+    # places, and a ruling broken there merges two columns. Only long straight runs survive
+    # the search, so the grain a lenient threshold lets in does no harm.
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    h_mask, v_mask, segments = _rulings(np.where(gray < _RULING_GREY, 255, ink).astype(np.uint8))
     px_units = Units(snap=UNITS.snap * px_per_pt, min_cell=UNITS.min_cell * px_per_pt)
     grids = find_grids(segments, px_units)
     ruled = cv2.dilate(h_mask | v_mask, np.ones((3, 3), np.uint8))
@@ -431,6 +436,9 @@ def title_note(glyphs: list[Glyph]) -> list[str]:
     return [f"p1: title read by OCR ({status}, confidence {confidence:.2f}): {title!r}"]
 
 
+_RULING_GREY = 210  # grey levels: darker than this may be part of a ruling
+
+
 # A pixel this much redder than it is green or blue is seal ink (an official seal is stamped in
 # red; printed text is black or grey, whose three channels are equal).
 _RED = 40
@@ -453,11 +461,17 @@ def without_seals(rgb: np.ndarray) -> np.ndarray:
     # the paper but barely red. Taking the red channel of a grey pixel changes nothing, so the
     # whole neighbourhood of the red ink is taken, generously.
     # Red ink still darkens the red channel a little (and blur and JPEG mix it with the
-    # paper): the red channel under the seal is rescaled so that the seal's own level (most of
-    # its pixels are at least this light) becomes paper; black text under it stays black.
-    seal_level = float(np.percentile(r[red], 20))
+    # paper): the red channel under the seal is stretched so that the seal's own level (the
+    # red channel of pure seal ink on paper) becomes paper, while everything much darker than
+    # that (text and rulings under the seal) keeps its grey: a faint ruling lightened with the
+    # seal would break, and its table's columns merge.
+    pure = redness > 2 * _RED
+    seal_level = float(np.percentile(r[pure if pure.any() else red], 10))
+    dark = 0.6 * seal_level
     near = cv2.dilate(red.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
-    lifted = np.clip(r[near].astype(np.float32) * (250.0 / max(seal_level, 64.0)), 0, 255).astype(np.uint8)
+    v = r[near].astype(np.float32)
+    stretched = dark + (v - dark) * (250.0 - dark) / max(seal_level - dark, 1.0)
+    lifted = np.clip(np.where(v <= dark, v, stretched), 0, 255).astype(np.uint8)
     out = rgb.copy()
     out[near] = lifted[:, None]
     return out
