@@ -387,6 +387,10 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
 
     glyphs: list[Glyph] = []
     crops = [c for grid in grids for c in _cell_crops(rgb, text_ink, grid)]
+    # a merged region that is not a rectangle is read as its bounding rectangle (layout), which
+    # may cover another cell's text: a line is read once, whatever cells reach over it
+    seen: set[tuple[float, float, float, float]] = set()
+    crops = [c for c in crops if not (c.box in seen or seen.add(c.box))]
     glyphs.extend(_recognise_crops(crops))
     free = _recognise_free_text(rgb, ink, grids)
     glyphs.extend(free)
