@@ -187,3 +187,82 @@ def test_generator_distortions_do_what_they_say() -> None:
 
     assert pixels("office") == pytest.approx(1240, abs=2)  # A4 at 150 dpi
     assert pixels("dpi200") == pytest.approx(1654, abs=2)  # the same sheet at 200 dpi
+
+
+# ---------------------------------------------------------------- reading cells
+
+
+def _digit(text: str, shift: float = 0.0, blur: float = 0.7) -> np.ndarray:
+    """A printed number as a scanner shows it: grey, blurred, at 150 dpi (about 17 px high)."""
+    from PIL import ImageDraw, ImageFilter, ImageFont
+
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", 22)
+    except OSError:
+        pytest.skip("no TrueType font to draw digits with")
+    image = Image.new("L", (80, 30), 255)
+    ImageDraw.Draw(image).text((6 + shift, 2), text, font=font, fill=20)
+    grey = np.asarray(image.filter(ImageFilter.GaussianBlur(blur)))
+    rows, cols = np.flatnonzero((grey < 150).any(axis=1)), np.flatnonzero((grey < 150).any(axis=0))
+    pad = 4  # as the cell crops are cut: the ink and a quarter of its height around it
+    cut = grey[rows[0] - pad:rows[-1] + 1 + pad, cols[0] - pad:cols[-1] + 1 + pad]
+    return np.ascontiguousarray(np.dstack([cut] * 3))
+
+
+def test_cells_printed_alike_are_told_from_other_numbers() -> None:
+    """One print of "0" read once for a hundred cells must never stand for a "6", "8" or "9";
+    numbers of several digits (where one differing digit is a small share) are never merged."""
+    from xxgk.extract.ocr import _ink_shape, _same_print
+
+    zero = _ink_shape(_digit("0"))
+    assert zero is not None
+    assert _same_print(zero, _ink_shape(_digit("0", shift=0.5, blur=0.8)))
+    for other in "123456789":
+        assert not _same_print(zero, _ink_shape(_digit(other, blur=0.8))), other
+    assert _ink_shape(_digit("16")) is None  # read on its own
+    assert _ink_shape(_digit("1234")) is None
+
+
+def test_alike_cells_read_once_give_every_cell_its_reading() -> None:
+    from xxgk.extract.ocr import _recognise, _recognise_alike
+
+    images = [_digit("0"), _digit("0", shift=0.5), _digit("3"), _digit("0", blur=0.8)]
+    alone = [True] * len(images)
+    once = _recognise_alike(images, alone)
+    each = _recognise(images, alone)
+    assert [r[0] for r in once] == [r[0] for r in each] == ["0", "0", "3", "0"]
+
+
+def test_a_number_with_dust_beside_it_is_the_number() -> None:
+    from xxgk.extract.ocr import _bare_number
+
+    reading = ("0.", 0.9, [2, [], [], [], [0.97, 0.62]])
+    assert _bare_number("0.", reading, 0.62) == ("0", pytest.approx(0.97))
+    assert _bare_number("96171.6", ("96171.6", 0.9, [7, [], [], [], [0.9] * 7]), 0.9) == ("96171.6", 0.9)
+    assert _bare_number("7.属于", ("7.属于", 0.9, [4, [], [], [], [0.9] * 4]), 0.9)[0] == "7.属于"
+
+
+def test_a_cell_read_as_a_letter_is_decoded_over_digits() -> None:
+    """"O" in a number cell is a doubtful 0 (the arithmetic may confirm it), not a label that
+    breaks its row."""
+    from xxgk.extract.ocr import _as_digits
+
+    charset = ["blank", *"0123456789.O", " "]
+    t = len(charset)
+    pred = np.zeros((4, t), np.float32)
+    pred[:, 0] = 1.0
+    pred[1, 0], pred[1, charset.index("O")], pred[1, charset.index("0")] = 0.1, 0.55, 0.3
+    text, _, info = _as_digits(pred, charset, ("O", 0.55, [4, [], [], [], [0.55]]))
+    assert text == "0" and info[4] == [pytest.approx(0.3)]
+
+
+def test_dust_far_beside_a_cell_does_not_stretch_its_crop() -> None:
+    from xxgk.extract.ocr import _inked_columns
+
+    band = np.zeros((20, 200), np.uint8)
+    band[3:18, 150:162] = 255  # a "0" at the right of its cell
+    band[16:18, 10:12] = 255  # a speck at the left
+    cols = _inked_columns(band, 20.0)
+    assert cols[0] == 150 and cols[-1] == 161
+    band[2:18, 40:54] = 255  # a character at the left: the line runs from it
+    assert _inked_columns(band, 20.0)[0] == 40

@@ -889,22 +889,25 @@ _DIGITS = "0123456789."
 
 def _as_digits(pred: np.ndarray, charset: list[str], reading: Reading) -> Reading:
     """The reading of a table cell's line when only digits may be printed there (the cell
-    holds a single short line that looks like a number): the CTC output decoded over digits
-    and the decimal point only. Each character's confidence is the probability the model gave
-    that digit (not renormalised), so an "O" the model was unsure of becomes a doubtful 0,
-    which the arithmetic may confirm, rather than a label that breaks the row."""
-    allowed = [0] + [charset.index(ch) for ch in _DIGITS if ch in charset]
-    probs = pred[:, allowed]
-    best = probs.argmax(axis=1)
-    chars, confs, prev = [], [], 0
+    holds a single short line that looks like a number): at each place the recogniser put a
+    character, the likeliest digit (or decimal point) instead. Each character's confidence is
+    the probability the model gave that digit (not renormalised), so an "O" the model was
+    unsure of becomes a doubtful 0, which the arithmetic may confirm, rather than a label
+    that breaks the row."""
+    digits = [charset.index(ch) for ch in _DIGITS if ch in charset]
+    best = pred.argmax(axis=1)
+    chars, confs = [], []
     for t, b in enumerate(best):
-        if b != 0 and b != prev:
-            chars.append(charset[allowed[b]])
-            confs.append(float(probs[t, b]))
-        prev = b
+        # where the recogniser put a character, the digit it thought likeliest there
+        if b != 0 and (t == 0 or b != best[t - 1]):
+            k = int(np.argmax(pred[t, digits]))
+            chars.append(charset[digits[k]])
+            confs.append(float(pred[t, digits[k]]))
     text = "".join(chars).strip(".")
     if not text:
         return reading
+    if text != "".join(chars):  # a dot at either end was dust
+        return (text, float(np.mean(confs)), [len(best), [], [], [], [min(confs)] * len(text)])
     return (text, float(np.mean(confs)), [len(best), [], [], [], confs])
 
 
