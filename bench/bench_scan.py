@@ -92,7 +92,10 @@ def _baseline_engine():
 
 
 def child(path: str, seed: int, mode: str) -> dict:
+    import pypdfium2 as pdfium
+
     from xxgk.api import read_bytes
+    from xxgk.errors import XxgkError
     from xxgk.extract.ocr import _ocr_engine
     from xxgk.synth import sample, score
     from xxgk.synth.layout import Rendered
@@ -104,14 +107,23 @@ def child(path: str, seed: int, mode: str) -> dict:
         _ocr_engine()
     load_rss = _rss_mb()
     t0, c0 = time.perf_counter(), time.process_time()
-    if mode == "baseline":
-        parsed, pages = _baseline_report(data, Path(path).name)
-    else:
-        parsed = read_bytes(data, Path(path).name)
-        pages = parsed.source.pages or 1
+    refused = ""
+    try:
+        if mode == "baseline":
+            parsed, pages = _baseline_report(data, Path(path).name)
+        else:
+            parsed = read_bytes(data, Path(path).name)
+            pages = parsed.source.pages or 1
+    except XxgkError as e:  # the file refused: every cell is unread (flagged, not wrong)
+        refused, parsed = str(e), None
+        pages = len(pdfium.PdfDocument(data))
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     out = {"pages": pages, "wall": wall, "cpu": cpu, "rss_mb": _rss_mb(), "load_rss_mb": load_rss}
-    if seed >= 0:
+    if seed >= 0 and parsed is None:
+        n = len(sample(seed, 0.0).expected(aligned=True))
+        out.update(cells=n, right=0, unflagged=0, flagged=n, wrong=[f"refused: {refused}"], unflagged_cells=[],
+                   meta=["refused"], named=0)
+    elif seed >= 0:
         report = sample(seed, 0.0)
         s = score(report, Rendered(data, "scan", "", ".pdf", aligned=True), parsed)
         named = {c for f in parsed.findings for c in f.cells}
