@@ -266,3 +266,17 @@ def test_dust_far_beside_a_cell_does_not_stretch_its_crop() -> None:
     assert cols[0] == 150 and cols[-1] == 161
     band[2:18, 40:54] = 255  # a character at the left: the line runs from it
     assert _inked_columns(band, 20.0)[0] == 40
+
+
+def test_rulings_broken_under_a_seal_are_joined_and_only_there() -> None:
+    from xxgk.extract.ocr import bridged_under_seal
+
+    sealed = np.zeros((400, 400), np.uint8)
+    sealed[100:300, 100:300] = 255  # where the seal was
+    h_mask, v_mask = np.zeros_like(sealed), np.zeros_like(sealed)
+    pieces = [Segment(200, 20, 200, 150), Segment(200, 230, 200, 380),  # a column rule cut by the seal
+              Segment(50, 20, 50, 60), Segment(50, 120, 50, 380)]  # a rule the form itself interrupts
+    joined = bridged_under_seal(pieces, sealed, h_mask, v_mask)
+    assert Segment(200, 20, 200, 380) in joined
+    assert Segment(50, 20, 50, 60) in joined and Segment(50, 120, 50, 380) in joined
+    assert v_mask[150:230, 199:202].any(axis=1).all()

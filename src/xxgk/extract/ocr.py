@@ -356,6 +356,7 @@ class _Crop:
 
 def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     """Recognise one page raster into glyphs and rulings (in points, like a PDF text layer)."""
+    sealed = seal_footprint(rgb)
     rgb = without_seals(rgb)
     ink = _binarised(rgb)
     specks = _isolated_specks(ink, px_per_pt)
@@ -367,11 +368,14 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     if angle:
         rgb = _rotated(rgb, angle, 255)
         ink = _binarised(rgb)
+        sealed = _rotated(sealed, angle, 0) if sealed is not None else None
     turn = 90 if is_sideways(ink) else 0
     if turn:
         rgb, ink = np.ascontiguousarray(np.rot90(rgb)), np.ascontiguousarray(np.rot90(ink))
+        sealed = np.ascontiguousarray(np.rot90(sealed)) if sealed is not None else None
     if is_upside_down(rgb, ink):
         rgb, ink = np.ascontiguousarray(rgb[::-1, ::-1]), np.ascontiguousarray(ink[::-1, ::-1])
+        sealed = np.ascontiguousarray(sealed[::-1, ::-1]) if sealed is not None else None
         turn = (turn + 180) % 360
     rgb = _clean_background(rgb, ink)
     # Rulings are searched in a more lenient ink: a hairline blurred by the scanner (or
@@ -380,6 +384,8 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     # the search, so the grain a lenient threshold lets in does no harm.
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     h_mask, v_mask, segments = _rulings(np.where(gray < _RULING_GREY, 255, ink).astype(np.uint8))
+    if sealed is not None:
+        segments = bridged_under_seal(segments, sealed, h_mask, v_mask)
     px_units = Units(snap=UNITS.snap * px_per_pt, min_cell=UNITS.min_cell * px_per_pt)
     grids = find_grids(segments, px_units)
     ruled = cv2.dilate(h_mask | v_mask, np.ones((3, 3), np.uint8))
@@ -438,6 +444,58 @@ def title_note(glyphs: list[Glyph]) -> list[str]:
     status = "doubtful" if confidence < LOW_CONFIDENCE else "read"
     title = join_wrapped([t for t, _ in lines])
     return [f"p1: title read by OCR ({status}, confidence {confidence:.2f}): {title!r}"]
+
+
+def seal_footprint(rgb: np.ndarray) -> np.ndarray | None:
+    """Where a red seal was stamped (255), with a margin; None on a page without one."""
+    if rgb.ndim != 3 or rgb.shape[2] < 3:
+        return None
+    redness = rgb[:, :, 0].astype(np.int16) - np.maximum(rgb[:, :, 1], rgb[:, :, 2]).astype(np.int16)
+    red = (redness > _RED).astype(np.uint8)
+    if red.sum() < 50:
+        return None
+    # the seal's disc, not just its strokes: the rulings are broken between the strokes too
+    return cv2.dilate(red, np.ones((25, 25), np.uint8)) * 255
+
+
+def bridged_under_seal(segments: list[Segment], sealed: np.ndarray, h_mask: np.ndarray,
+                       v_mask: np.ndarray) -> list[Segment]:
+    """Rulings broken where a seal was stamped over them, joined again. Lifting the seal off
+    leaves the rulings under it thinned and broken, and a column rule missing over a few rows
+    merges those rows' cells. Two collinear pieces are joined only when the gap between them
+    lies under the seal: elsewhere a missing ruling is a merged cell the form prints."""
+    out: list[Segment] = []
+    for horizontal in (True, False):
+        lines = sorted((s for s in segments if s.horizontal == horizontal),
+                       key=lambda s: ((s.y0, s.x0) if horizontal else (s.x0, s.y0)))
+        merged: list[Segment] = []
+        for seg in lines:
+            if merged:
+                last = merged[-1]
+                same = abs((seg.y0 - last.y0) if horizontal else (seg.x0 - last.x0)) <= 3
+                a, b = (last.x1, seg.x0) if horizontal else (last.y1, seg.y0)
+                if same and b > a and _under(sealed, last, seg, horizontal):
+                    joined = (Segment(last.x0, (last.y0 + seg.y0) / 2, seg.x1, (last.y0 + seg.y0) / 2) if horizontal
+                              else Segment((last.x0 + seg.x0) / 2, last.y0, (last.x0 + seg.x0) / 2, seg.y1))
+                    mask = h_mask if horizontal else v_mask
+                    cv2.line(mask, (round(joined.x0), round(joined.y0)), (round(joined.x1), round(joined.y1)), 255, 2)
+                    merged[-1] = joined
+                    continue
+            merged.append(seg)
+        out.extend(merged)
+    return out
+
+
+def _under(sealed: np.ndarray, a: Segment, b: Segment, horizontal: bool) -> bool:
+    """Whether the gap between two collinear rulings lies (mostly) under the seal."""
+    h, w = sealed.shape
+    if horizontal:
+        y = min(max(round((a.y0 + b.y0) / 2), 0), h - 1)
+        gap = sealed[y, max(round(a.x1), 0):min(round(b.x0) + 1, w)]
+    else:
+        x = min(max(round((a.x0 + b.x0) / 2), 0), w - 1)
+        gap = sealed[max(round(a.y1), 0):min(round(b.y0) + 1, h), x]
+    return gap.size > 0 and float((gap > 0).mean()) >= 0.8
 
 
 _RULING_GREY = 210  # grey levels: darker than this may be part of a ruling
