@@ -1100,10 +1100,32 @@ def _recognise_free_text(rgb: np.ndarray, ink: np.ndarray, grids: list[Grid]) ->
     h = img.shape[0]
     gap = max(8, h // 60)  # blank rows that separate two bands (a few text lines apart)
     glyphs: list[Glyph] = []
-    for a, b in _bands(dark, min_size=4, max_gap=gap):
-        top, bottom = max(a - 8, 0), min(b + 8, h)
-        glyphs.extend(_detect_and_read(img[top:bottom], top))
+    for band in _bands(dark, min_size=4, max_gap=gap):
+        for a, b in _cut_tall(band, dark, _MAX_BAND):
+            top, bottom = max(a - 8, 0), min(b + 8, h)
+            glyphs.extend(_detect_and_read(img[top:bottom], top))
     return glyphs
+
+
+# Rows of page a detection band may hold (about eight lines of text at 150 dpi): the detector's
+# working memory grows with the area it is given, and a page of close-set prose is one band.
+_MAX_BAND = 320
+
+
+def _cut_tall(band: tuple[int, int], dark: np.ndarray, limit: int) -> list[tuple[int, int]]:
+    """A band taller than `limit` cut at blank rows (between two lines of text, never through
+    one) into pieces no taller than that where the text allows."""
+    a, b = band
+    pieces = []
+    while b - a > limit:
+        blank = np.flatnonzero(~dark[a + limit // 2:a + limit]) + a + limit // 2
+        if blank.size == 0:
+            break
+        cut = int(blank[-1])
+        pieces.append((a, cut))
+        a = cut
+    pieces.append((a, b))
+    return pieces
 
 
 def _detect_and_read(band: np.ndarray, y_offset: int) -> list[Glyph]:
