@@ -10,6 +10,7 @@ message no longer in the code is kept as obsolete (#~) until removed by hand.
 
 from __future__ import annotations
 
+import datetime
 import io
 import sys
 from pathlib import Path
@@ -19,12 +20,13 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+_NO_DATE = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "xxgk"
 PO = SRC / "locale" / "zh_CN" / "LC_MESSAGES" / "xxgk.po"
 MO = PO.with_suffix(".mo")
-# _("…"), N_("…"), render("…", params), ngettext("one", "many", n)
-KEYWORDS = {"_": None, "N_": None, "gettext": None, "render": (1,), "ngettext": (1, 2)}
+# _("…"), N_("…"), term("…"), render("…", params), ngettext("one", "many", n)
+KEYWORDS = {"_": None, "N_": None, "term": None, "gettext": None, "render": (1,), "ngettext": (1, 2)}
 METHOD_MAP = [("**/synth/**.py", "ignore"), ("**.py", "python"), ("**.j2", "jinja2"), ("**.html", "jinja2")]
 OPTIONS = {"**.j2": {"extensions": "jinja2.ext.i18n"}, "**.html": {"extensions": "jinja2.ext.i18n"}}
 
@@ -69,6 +71,9 @@ def update() -> Catalog:
 
 def compile_mo(catalog: Catalog | None = None) -> bytes:
     catalog = catalog or load()
+    # Babel stamps "now" into the .mo header when the .po has no dates: pin them, so the same .po
+    # always compiles to the same bytes (and a test can tell a stale .mo).
+    catalog.creation_date = catalog.revision_date = _NO_DATE
     buf = io.BytesIO()
     write_mo(buf, catalog, use_fuzzy=False)
     return buf.getvalue()

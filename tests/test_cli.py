@@ -1,81 +1,242 @@
-"""End-to-end tests of the `xxgk` command (a real subprocess, as users run it)."""
+"""`xxgk parse | check | rules` in process (Typer's CliRunner), on every bundled sample, in text
+and JSON, in Chinese (the default) and English; bad input gives one line and exit 2."""
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from tests.conftest import DATA
+from typer.testing import CliRunner
 
+import xxgk
+from xxgk.cli import app
+from xxgk.i18n import set_lang
+
+SAMPLES = Path(xxgk.__file__).parent / "samples"
+SAMPLE_FILES = sorted(p for p in SAMPLES.iterdir() if p.suffix in (".txt", ".pdf"))
 CLEAN = DATA / "corpus" / "001_59945f3aceea766a.txt"
 FLAWED = DATA / "corpus" / "000_11a4c8c6b3698673.txt"
+LANGS = (["--lang", "zh"], [], ["--lang", "en"])
+runner = CliRunner()
 
 
-def xxgk(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "xxgk", *map(str, args)], capture_output=True, text=True,
-                          timeout=120, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin"})
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    yield
+    set_lang(None)  # --lang sets the process's language: leave the next test the default
 
 
-def test_parse_json_contract() -> None:
-    p = xxgk("parse", "--json", FLAWED)
-    assert p.returncode == 0, p.stderr
-    data = json.loads(p.stdout)
-    assert data["schema"] == "xxgk.report/1"
-    assert data["meta"]["year"] == 2022 and data["meta"]["template"] == "2021"
-    assert data["cells"]["applications.granted.total"]["status"] == "inferred"
-    assert any(f["code"] == "missing-cells" for f in data["findings"])
+def run(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    r = runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200", **(env or {})})
+    if r.exception and not isinstance(r.exception, SystemExit):
+        raise r.exception
+    return r.exit_code, r.stdout, r.stderr
 
 
-def test_parse_json_is_byte_identical() -> None:
-    assert xxgk("parse", "--json", FLAWED).stdout == xxgk("parse", "--json", FLAWED).stdout
+def test_the_samples_are_there() -> None:
+    assert len(SAMPLE_FILES) == 7 and (SAMPLES / "README.md").exists()
 
 
-def test_parse_text_shows_chinese_labels() -> None:
-    p = xxgk("parse", FLAWED)
-    assert p.returncode == 0
-    assert "予以公开" in p.stdout and "missing-cells" in p.stdout
+@pytest.mark.parametrize("sample", SAMPLE_FILES, ids=lambda p: p.name)
+def test_parse_and_check_every_sample_text_and_json_zh_and_en(sample: Path) -> None:
+    for lang in (["--lang", "zh"], ["--lang", "en"]):
+        code, out, err = run(*lang, "parse", sample)
+        assert code in (0, 1), err
+        assert "予以公开" in out and "（三）不予公开 · 1.属于国家秘密" in out  # table 三 with its groups
+        assert ("统计期间" in out) == (lang[1] == "zh") and ("statistics period" in out) == (lang[1] == "en")
+        code, out, err = run(*lang, "parse", "--json", sample)
+        assert code in (0, 1), err
+        data = json.loads(out)
+        assert data["schema"] == "xxgk.report/1" and data["source"]["file"] == sample.name
+        code, out, err = run(*lang, "check", sample)
+        assert code in (0, 1), err
+        summary = out.strip().splitlines()[-1]
+        if lang[1] == "zh":
+            assert summary.startswith("读取报告 1 份，无法读取 0 份")
+            assert not re.search(r"\b(error|warning|info|report|unreadable)\b", summary)
+        else:
+            assert summary.startswith("1 report(s) read, 0 unreadable")
+        code, out, err = run(*lang, "check", "--format", "json", sample)
+        assert code in (0, 1), err
+        (entry,) = json.loads(out)
+        assert code == (1 if any(f["severity"] == "error" for f in entry["findings"]) else 0)
+        for f in entry["findings"]:
+            assert {"code", "severity", "message", "cells"} <= f.keys()
+
+
+def test_parse_hongze_pdf_text_view_shows_the_foreign_row() -> None:
+    """The README's first example crashed with KeyError 'active.other_handling.natural_person'."""
+    code, out, err = run("parse", SAMPLES / "hongze-district-2024.pdf")
+    assert code in (0, 1), err
+    assert "（六）其他处理 · 3.其他" in out and "（六）其他处理 · 2.申请人逾期未按收费通知要求缴纳费用" in out
+    assert "（五）不予处理 · 1.信访举报投诉类申请" in out
+    # long labels wrap onto the next line; nothing is cut short
+    flat = re.sub(r"[│\s]+", "", out)
+    assert "（六）其他处理·1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请" in flat
+
+
+def test_lang_from_the_environment() -> None:
+    code, out, _ = run("check", CLEAN, env={"XXGK_LANG": "en"})
+    assert code == 0 and "1 report(s) read" in out
+    code, out, _ = run("check", CLEAN)
+    assert "读取报告 1 份" in out
+    code, _, err = run("--lang", "fr", "check", CLEAN)
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_check_reads_a_folder_a_glob_and_a_zip(tmp_path: Path) -> None:
+    code, out, err = run("check", SAMPLES)
+    assert code in (0, 1) and "读取报告 7 份，无法读取 0 份" in out, err
+    # a shell's samples/* names README.md too: skipped as in a folder walk, not an error
+    code, out, err = run("check", *sorted(SAMPLES.iterdir()))
+    assert code in (0, 1) and "读取报告 7 份，无法读取 0 份" in out and "README.md" in err
+    code, out, err = run("check", str(SAMPLES / "*.txt"))
+    assert code in (0, 1) and "读取报告 5 份" in out, err
+    archive = tmp_path / "reports.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(CLEAN, "a/clean.txt")
+        z.write(FLAWED, "b/flawed.txt")
+    code, out, err = run("check", "--format", "json", archive)
+    assert code in (0, 1), err
+    assert [e["file"] for e in json.loads(out)] == ["reports.zip!a/clean.txt", "reports.zip!b/flawed.txt"]
+    code, out, err = run("parse", "--json", archive)
+    assert code in (0, 1) and len(json.loads(out)) == 2
 
 
 def test_check_exit_codes(tmp_path: Path) -> None:
-    assert xxgk("check", CLEAN).returncode == 0
+    assert run("check", CLEAN)[0] == 0
     broken = tmp_path / "broken.txt"
     text = CLEAN.read_text(encoding="utf-8")
     broken.write_text(text.replace("(七) 总计\t0\t0", "(七) 总计\t3\t0", 1), encoding="utf-8")
-    p = xxgk("check", broken)
-    assert p.returncode == 1, p.stdout
-    assert "T3-balance" in p.stdout and "T3-results" in p.stdout
+    code, out, _ = run("check", broken)
+    assert code == 1 and "T3-balance" in out and "T3-results" in out
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    p = xxgk("check", CLEAN, empty)
-    assert p.returncode == 2 and "empty.txt" in p.stderr and "empty file" in p.stderr
+    code, out, err = run("check", CLEAN, empty)
+    assert code == 2 and "empty.txt" in err and "empty file" in err and "读取报告 1 份，无法读取 1 份" in out
+    code, _, err = run("check", tmp_path / "nope.pdf")
+    assert code == 2 and "nope.pdf" in err and err.count("\n") == 1
 
 
-def test_check_json_select_ignore() -> None:
-    p = xxgk("check", FLAWED, "--format", "json", "--select", "missing-cells,section1")
-    data = json.loads(p.stdout)
-    assert {f["code"] for f in data[0]["findings"]} == {"missing-cells", "section1-heads"}
-    p = xxgk("check", FLAWED, "--format", "json", "--ignore", "missing-cells")
-    assert "missing-cells" not in {f["code"] for f in json.loads(p.stdout)[0]["findings"]}
-    assert xxgk("check", FLAWED, "--select", "no-such-rule").returncode == 2
-
-
-def test_check_csv() -> None:
-    p = xxgk("check", FLAWED, "--format", "csv")
-    lines = p.stdout.splitlines()
+def test_check_select_ignore_and_formats() -> None:
+    code, out, _ = run("check", FLAWED, "--format", "json", "--select", "missing-cells,section1")
+    assert {f["code"] for f in json.loads(out)[0]["findings"]} == {"missing-cells", "section1-heads"}
+    code, out, _ = run("check", FLAWED, "--format", "json", "--ignore", "missing-cells")
+    assert "missing-cells" not in {f["code"] for f in json.loads(out)[0]["findings"]}
+    code, _, err = run("check", FLAWED, "--select", "no-such-rule")
+    assert code == 2 and err.count("\n") == 1
+    code, out, _ = run("check", FLAWED, "--format", "csv")
+    lines = out.splitlines()
     assert lines[0] == "file,code,severity,message,cells,loc" and len(lines) > 3
 
 
-def test_rules_list_and_doc() -> None:
-    p = xxgk("rules", "--json")
-    codes = {r["code"] for r in json.loads(p.stdout)}
-    assert {"T3-balance", "T3-results", "T3-applicants", "T4-groups", "narrative-vs-table"} <= codes
-    p = xxgk("rules", "T3-balance")
-    assert p.returncode == 0 and "第一项加第二项之和" in p.stdout
-    assert xxgk("rules", "nope").returncode == 2
+def test_text_view_names_cells_and_places_for_people() -> None:
+    _code, out, _ = run("check", FLAWED)
+    finding_lines = [ln for ln in out.splitlines() if "missing-cells" in ln]
+    assert finding_lines and finding_lines[0].startswith("警告")
+    # the cells and locations of the text view are template labels and 第…行, not keys or L57
+    tail = out.split("missing-cells", 1)[1].split("\n\n", 1)[0]
+    assert "第" in tail and "行" in tail
+    assert not re.search(r"（[^）]*\b[a-z_]+\.[a-z_]+\.[a-z_]+", out)
 
 
-def test_help_teaches() -> None:
-    p = xxgk("--help")
-    assert p.returncode == 0 and "parse" in p.stdout and "check" in p.stdout
+def test_report_text_and_file_names_are_never_markup(tmp_path: Path) -> None:
+    text = CLEAN.read_text(encoding="utf-8")
+    titled = tmp_path / "titled.txt"
+    titled.write_text("[/]某县[bold]档案局[/]2023年政府信息公开工作年度报告\n" + text, encoding="utf-8")
+    odd = tmp_path / "[red]x.txt"
+    odd.write_text(text, encoding="utf-8")
+    for args in (("parse", titled), ("check", titled), ("parse", odd), ("check", odd)):
+        code, _out, err = run(*args)
+        assert code in (0, 1), err
+    assert "[/]某县[bold]档案局[/]" in run("parse", titled)[1]
+    assert "[red]x.txt" in run("check", odd)[1] and "[red]x.txt" in run("parse", odd)[1]
+    empty = tmp_path / "[red]empty.txt"
+    empty.write_bytes(b"")
+    code, _, err = run("check", empty)
+    assert code == 2 and "[red]empty.txt" in err
+
+
+def test_rules_list_and_doc_in_both_languages() -> None:
+    code, out, _ = run("rules", "--json")
+    rules = {r["code"]: r for r in json.loads(out)}
+    assert {"T3-balance", "T3-results", "T3-applicants", "T4-groups", "narrative-vs-table"} <= set(rules)
+    assert all(r["summary"] and r["doc"] for r in rules.values())
+    code, out, _ = run("rules", "T3-balance")
+    assert code == 0 and "T3-balance" in out and "错误" in out
+    code, out, _ = run("--lang", "en", "rules", "T3-balance")
+    assert code == 0 and "(error)" in out
+    code, out, _ = run("rules")
+    assert code == 0 and "检查什么" in out
+    code, _, err = run("rules", "nope")
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_help_teaches_and_shows_no_bool() -> None:
+    for args in ([], ["parse"], ["check"], ["audit"], ["ingest"], ["export"], ["stats"], ["compile"], ["compare"]):
+        code, out, _ = run(*args, "--help")
+        assert code == 0 and "<bool>" not in out, args
+    out = run("--help")[1]
+    assert "docs/format.md" in out and "docs/rules.md" in out and "--lang" in out and "FORMAT.md" not in out
+
+
+def test_python_dash_m_runs_the_same_app() -> None:
+    p = subprocess.run([sys.executable, "-m", "xxgk", "--lang", "en", "check", CLEAN], capture_output=True,
+                       text=True, timeout=120, env={"COLUMNS": "160", "PATH": "/usr/bin:/bin",
+                                                    "PYTHONPATH": str(Path(xxgk.__file__).parent.parent)})
+    assert p.returncode == 0 and "1 report(s) read" in p.stdout
+
+
+def test_findings_writers_of_the_library() -> None:
+    from xxgk.corpus.findings import findings_csv, findings_json, findings_text, worst
+    from xxgk.corpus.inputs import read_paths
+    from xxgk.i18n import use_lang
+
+    result = read_paths([FLAWED, CLEAN])
+    assert [r.source.file for r in result.reports] == [FLAWED.name, CLEAN.name] and result.failures == []
+    text = findings_text(result.reports)
+    assert "警告 missing-cells " in text and "未发现问题" in text and "applications." not in text
+    assert re.search(r"\n警告 [a-z0-9-]+ 第\d+行 ", text)  # locations as people write them
+    with use_lang("en"):
+        english = findings_text(result.reports)
+    assert "warning missing-cells " in english and re.search(r"\nwarning [a-z0-9-]+ line \d+ ", english)
+    data = json.loads(findings_json(result.reports))
+    assert data[0]["file"] == FLAWED.name and data[1]["findings"] == []
+    assert findings_csv(result.reports).splitlines()[0] == "file,code,severity,message,cells,loc"
+    assert worst(f for r in result.reports for f in r.findings) == "warning"
+
+
+def test_read_runs_the_rules_once_with_the_selection() -> None:
+    report = xxgk.read(FLAWED, select=["missing-cells"])
+    assert {f.code for f in report.findings} == {"missing-cells"}
+    unchecked = xxgk.read(FLAWED, check=False)
+    assert unchecked.findings == [] and xxgk.check(unchecked) == xxgk.read(FLAWED).findings
+
+
+def test_progress_bar_is_driven_by_the_callback() -> None:
+    from xxgk.cli.common import progress_bar
+
+    bar, on_progress = progress_bar()
+    bar.start()
+    for i in range(1, 4):
+        on_progress(i, 3, f"[red]{i}.txt")
+    bar.stop()
+    (task,) = bar.tasks
+    assert task.completed == 3 and task.total == 3 and task.fields["file"] == "[red]3.txt"
+
+
+def test_parse_json_is_byte_identical_and_language_free_in_its_keys() -> None:
+    a, b = run("parse", "--json", FLAWED)[1], run("parse", "--json", FLAWED)[1]
+    assert a == b
+    en = json.loads(run("--lang", "en", "parse", "--json", FLAWED)[1])
+    zh = json.loads(a)
+    assert en.keys() == zh.keys() and {k: c["status"] for k, c in en["cells"].items()} == {
+        k: c["status"] for k, c in zh["cells"].items()}
+    assert [f["code"] for f in en["findings"]] == [f["code"] for f in zh["findings"]]

@@ -66,17 +66,17 @@ def test_export_csv_to_stdout_with_filters(db: str) -> None:
 def test_export_files(db: str, tmp_path: Path) -> None:
     for fmt, name in (("xlsx", "a.xlsx"), ("parquet", "a.parquet"), ("json", "a.json")):
         code, _, err = run("export", "--db", db, "-f", fmt, "-o", str(tmp_path / name))
-        assert code == 0 and "9 report(s)" in err
+        assert code == 0 and "已将 9 份报告写入" in err
     assert len(json.loads((tmp_path / "a.json").read_text(encoding="utf-8"))) == 9
     code, _, err = run("export", "--db", db, "-f", "parquet")
-    assert code == 2 and "-o FILE" in err
+    assert code == 2 and "请用 -o 指定文件" in err
     code, _, err = run("export", "--db", db, "-f", "csv", "--year", "1999")
-    assert code == 2 and "no stored report" in err
+    assert code == 2 and "数据库中没有符合条件的报告" in err
 
 
 def test_missing_database_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = run("stats", "--db", str(tmp_path / "none.sqlite"))
-    assert code == 2 and "no database" in err
+    assert code == 2 and "处没有数据库" in err and err.count("\n") == 1
     assert not (tmp_path / "none.sqlite").exists()
 
 
@@ -94,7 +94,7 @@ def test_compile_json_and_xlsx(db: str, tmp_path: Path) -> None:
     code, _, _ = run("compile", "--db", db, "--year", "2024", "-o", str(tmp_path / "c.xlsx"))
     assert code == 0 and (tmp_path / "c.xlsx").stat().st_size > 5000
     code, text, _ = run("compile", "--db", db, "--year", "2024")
-    assert code == 0 and "2 个机关" in text and "incomplete" in text
+    assert code == 0 and "2 个机关" in text and "不完整" in text and "（六）其他处理" in text
 
 
 def test_compile_previous_year_body_missing(db: str) -> None:
@@ -107,7 +107,7 @@ def test_compile_previous_year_body_missing(db: str) -> None:
 
 def test_compile_refuses_mixed_templates_unless_per_template(db: str, tmp_path: Path) -> None:
     code, _, err = run("compile", "--db", db, "--year", "2022")
-    assert code == 2 and "mixes templates" in err and "--per-template" in err
+    assert code == 2 and "混用了不同模板" in err and "--per-template" in err
     code, _, err = run("compile", "--db", db, "--year", "2022", "--per-template",
                        "-o", str(tmp_path / "m.json"))
     assert code == 0, err
@@ -116,7 +116,7 @@ def test_compile_refuses_mixed_templates_unless_per_template(db: str, tmp_path: 
     assert a["template"] == "2021" and len(a["bodies"]["included"]) == 3
     assert b["template"] == "2019" and [x["body"] for x in b["bodies"]["included"]] == ["某县档案局"]
     code, _, err = run("compile", "--db", db, "--year", "2024", "-o", str(tmp_path / "x.csv"))
-    assert code == 2 and ".xlsx or .json" in err
+    assert code == 2 and ".xlsx 或 .json" in err
 
 
 def test_stats_formats(db: str) -> None:
@@ -130,7 +130,7 @@ def test_stats_formats(db: str) -> None:
     recs = {r["body"]: r for r in csv.DictReader(io.StringIO(out))}
     assert code == 0 and recs["淮安市洪泽区人民政府"]["received"] == "80"
     assert recs["淮安市洪泽区人民政府"]["disclosure_rate_reason"] == ""
-    assert recs["青铜峡工业园区管委会"]["disclosure_rate_reason"] == "denominator is 0: nothing processed"
+    assert recs["青铜峡工业园区管委会"]["disclosure_rate_reason"] == "分母为 0：没有办理的申请"
     code, out, _ = run("stats", "--db", db, "--year", "2022")
     assert code == 0 and "栾川县先进制造业开发区" in out and "—" in out
 
@@ -145,9 +145,9 @@ def test_compare_two_years(db: str) -> None:
     assert code == 0 and d["years"] == [2023, 2024]
     assert any(c["cell"] == "applications.new_received.total" for c in d["changed"])
     code, _, err = run("compare", "淮安", "--db", db)
-    assert code == 2 and "several bodies" in err
+    assert code == 2 and "匹配多个机关" in err
     code, _, err = run("compare", "洪泽", "--years", "2019", "2024", "--db", db)
-    assert code == 2 and "no stored report for 2019" in err
+    assert code == 2 and "没有 2019 年的报告" in err
 
 
 HAVE_INGEST = importlib.util.find_spec("xxgk.ingest") is not None
@@ -161,7 +161,7 @@ def test_audit_files_clean_flawed_and_unreadable(tmp_path: Path) -> None:
     code, out, err = run("audit", str(clean), "-o", str(html))
     assert code == 0, out + err
     page = html.read_text(encoding="utf-8")
-    assert "1 份报告" in page and "青铜峡工业园区管委会" in page and "xxgk audit" in out
+    assert "1 份报告" in page and "青铜峡工业园区管委会" in page and "xxgk 审核" in out
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
     code, out, err = run("audit", str(clean), str(empty), "-o", str(html),

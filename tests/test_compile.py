@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.compile import CompileError, compile_by_template, compile_reports, read_expect_file
+from xxgk.corpus.compile import CompileError, compile_by_template, compile_reports, read_expect_file
+from xxgk.export.compilation import write_compilation_xlsx
+from xxgk.i18n import use_lang
 from xxgk.report import Cell, Finding, Report
 
 DATA = Path(__file__).parent / "data" / "reports"
@@ -40,7 +42,8 @@ def test_unknown_contributor_makes_the_cell_incomplete_never_a_silent_sum(city: 
     assert cell.status == "incomplete" and cell.read == 1 and cell.missing == 1
     assert cell.unknown_bodies == ["淮安市洪泽区人民政府"]
     assert cell.value == city[0].value("applications.other_other.total")  # the known part only
-    assert any("other_handling" in n and "淮安市洪泽区人民政府" in n for n in comp.notes)
+    # the note names the row by its template label, never by its key
+    assert any("（六）其他处理" in n and "淮安市洪泽区人民政府" in n and "other_handling" not in n for n in comp.notes)
     # the equations over an incomplete cell are not checked, the others hold
     results = {c.result for c in comp.checks if "applications.other_other.total" in c.cells}
     assert results == {"unchecked"}
@@ -72,11 +75,12 @@ def test_money_is_summed_exactly(city: list[Report]) -> None:
 
 def test_refuses_mixed_templates_and_years(city: list[Report]) -> None:
     old = load("002_dd09eda2b8fcd8ea")
-    with pytest.raises(CompileError, match="mixes templates"):
+    with use_lang("en"), pytest.raises(CompileError, match="mixes templates") as mixed:
         compile_reports([*city, old])
-    with pytest.raises(CompileError, match="several years"):
+    assert mixed.value.mixed_templates
+    with use_lang("en"), pytest.raises(CompileError, match="several years"):
         compile_reports([*city, load("001_59945f3aceea766a")])
-    with pytest.raises(CompileError, match="nothing to compile"):
+    with pytest.raises(CompileError, match="无可汇总"):
         compile_reports([])
     per = compile_by_template([load("000_11a4c8c6b3698673"), load("003_ea5d5e0013680a8d"),
                                copy.deepcopy(old)])
@@ -95,11 +99,14 @@ def test_missing_expected_previous_and_errors(city: list[Report], tmp_path: Path
     expect = tmp_path / "expect.txt"
     expect.write_text("# 淮安市 2024\n淮安市人民政府\n淮安市 洪泽区人民政府\n淮安市清江浦区人民政府\n\n",
                       encoding="utf-8")
-    comp = compile_reports(city, expected=read_expect_file(expect), previous=prev)
+    with use_lang("en"):
+        comp = compile_reports(city, expected=read_expect_file(expect), previous=prev)
     assert [(m.body, m.reason) for m in comp.missing] == [
         ("淮安市清江浦区人民政府", "on the expected list, no report"),
         ("淮安市淮阴区人民政府", "reported for 2023, no report for 2024"),
     ]
+    comp = compile_reports(city, expected=read_expect_file(expect), previous=prev)
+    assert [m.reason for m in comp.missing] == ["在应报名单中，但没有报告", "有 2023 年报告，没有 2024 年报告"]
     assert comp.unexpected == []
     assert [(b.body, b.errors) for b in comp.carrying_errors] == [("淮安市洪泽区人民政府", ["T3-balance"])]
 
@@ -120,17 +127,17 @@ def test_json_and_xlsx(city: list[Report]) -> None:
     assert d["cells"]["applications.other_other.total"]["status"] == "incomplete"
     assert d["summary"]["reports"] == 2 and d["filters"] == {"region": "淮安", "year": 2024}
     a, b = io.BytesIO(), io.BytesIO()
-    comp.write_xlsx(a)
-    compile_reports(list(reversed(city)), filters={"year": 2024, "region": "淮安"}).write_xlsx(b)
+    write_compilation_xlsx(comp, a)
+    write_compilation_xlsx(compile_reports(list(reversed(city)), filters={"year": 2024, "region": "淮安"}), b)
     assert a.getvalue() == b.getvalue()  # deterministic, whatever the input order
     wb = openpyxl.load_workbook(io.BytesIO(a.getvalue()))
-    assert wb.sheetnames[:3] == ["二 主动公开", "三 依申请", "四 复议诉讼"] and "bodies" in wb.sheetnames
+    assert wb.sheetnames[:3] == ["二 主动公开", "三 依申请", "四 复议诉讼"] and "机关" in wb.sheetnames
     ws = wb["三 依申请"]
     values = [c for row in ws.iter_rows() for c in row if c.value == 3214]
     assert len(values) == 1
     yellow = [c for row in ws.iter_rows() for c in row
               if c.fill.fill_type == "solid" and c.fill.fgColor.rgb.endswith("FFE699")]
     assert len(yellow) == 21 + 1  # the other_* cells, and the legend swatch
-    bodies = wb["bodies"]
+    bodies = wb["机关"]
     names = [bodies.cell(i, 1).value for i in range(2, bodies.max_row + 1)]
     assert names == ["淮安市人民政府", "淮安市洪泽区人民政府"]

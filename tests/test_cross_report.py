@@ -9,12 +9,8 @@ import pytest
 import xxgk
 from conftest_db import BACKENDS, DATA, fresh_url, make_report
 from xxgk.check.registry import load_rules, selected
-from xxgk.check.rules.cross_report import (
-    SECTION5_SIMILARITY,
-    body_findings,
-    check_corpus,
-    similarity,
-)
+from xxgk.check.rules.cross_report import SECTION5_SIMILARITY, body_findings, check_corpus
+from xxgk.check.similarity import similarity
 from xxgk.report import Cell
 from xxgk.store import Store
 

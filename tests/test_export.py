@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from xxgk.export import csv_long, csv_wide, export, json_text, to_dataframe, write_parquet
-from xxgk.export.layout import SHORT_NAMES, table_grid
+from xxgk.export.layout import table_grid
 from xxgk.report import Report
 from xxgk.template import TEMPLATE_2019, TEMPLATE_2021
 
@@ -122,9 +122,8 @@ def test_xlsx_laid_out_like_the_template(reports: list[Report], tmp_path: Path) 
     out = tmp_path / "all.xlsx"
     assert export(reports, "xlsx", out) == len(reports)
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == [SHORT_NAMES["active"], SHORT_NAMES["applications"], SHORT_NAMES["appeals"],
-                             "findings", "sources"]
-    ws = wb[SHORT_NAMES["applications"]]
+    assert wb.sheetnames == ["二 主动公开", "三 依申请", "四 复议诉讼", "问题", "来源"]
+    ws = wb["三 依申请"]
     # every verbatim row label of both templates is printed, once per report of that template
     n2021 = sum(1 for r in reports if r.meta.template == "2021")
     for row in TEMPLATE_2021.table("applications").rows:
@@ -155,17 +154,19 @@ def test_xlsx_laid_out_like_the_template(reports: list[Report], tmp_path: Path) 
     assert ws.cell(r, col - 1).value == 0
     assert ws.cell(r - 1, col).fill.fill_type is None  # a read cell is left plain
     # table 四: group headers merged over their five columns, 15 numbers on one line
-    ws4 = wb[SHORT_NAMES["appeals"]]
+    ws4 = wb["四 复议诉讼"]
     assert _find(ws4, "行政复议") and _find(ws4, "未经复议直接起诉") and _find(ws4, "复议后起诉")
     grid = table_grid(TEMPLATE_2021.table("appeals"))
     assert grid.n_cols == 15
     assert any(str(m).startswith("A") for m in ws4.merged_cells.ranges)
     # findings and sources
-    fs = wb["findings"]
+    fs = wb["问题"]
+    assert [c.value for c in fs[1]][:6] == ["文件", "机关", "年度", "规则", "级别", "说明"]
+    assert {fs.cell(i, 5).value for i in range(2, fs.max_row + 1)} <= {"错误", "警告", "提示"}
     assert fs.max_row - 1 == sum(len(r.findings) for r in reports)
     codes = {fs.cell(i, 4).value for i in range(2, fs.max_row + 1)}
     assert "outdated-template-row" in codes
-    src = wb["sources"]
+    src = wb["来源"]
     assert src.max_row - 1 == len(reports)
 
 

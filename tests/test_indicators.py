@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from xxgk.indicators import compare_reports, compute, format_change, format_indicator, indicator_table
+from xxgk.corpus.compare import compare_reports
+from xxgk.corpus.indicators import compute, format_change, format_indicator, indicator_table
+from xxgk.i18n import use_lang
 from xxgk.report import Cell, Report
 
 DATA = Path(__file__).parent / "data" / "reports"
@@ -41,13 +43,16 @@ def test_none_with_reason_on_zero_or_unknown_denominator() -> None:
     r = load("001_59945f3aceea766a")  # received nothing
     ind = compute(r)
     assert ind["received"].value == 0
-    assert ind["disclosure_rate"].value is None and "denominator is 0" in ind["disclosure_rate"].reason
+    assert ind["disclosure_rate"].value is None and "分母为 0" in ind["disclosure_rate"].reason
+    with use_lang("en"):
+        assert "denominator is 0" in compute(r)["disclosure_rate"].reason
     r.cells["applications.total_processed.total"] = Cell(None, "missing")
     r.cells["applications.new_received.total"] = Cell(None, "blank", raw="/")
     ind = compute(r)
     assert ind["disclosure_rate"].value is None
-    assert ind["disclosure_rate"].reason == "unknown: applications.total_processed.total"
-    assert ind["received"].value is None and "new_received" in ind["received"].reason
+    # the unknown cell is named by its template labels, never by its key
+    assert ind["disclosure_rate"].reason == "未知：（七）总计 · 总计"
+    assert ind["received"].value is None and ind["received"].reason == "未知：一、本年新收政府信息公开申请数量 · 总计"
 
 
 def test_inferred_input_is_flagged() -> None:

@@ -7,6 +7,7 @@ from tests.conftest import DATA
 
 import xxgk
 from xxgk.check.registry import load_rules
+from xxgk.i18n import use_lang
 
 CLEAN = (DATA / "corpus" / "001_59945f3aceea766a.txt").read_text(encoding="utf-8")
 HUAIAN = (DATA / "pypdf" / "huaian-city-2024.txt").read_text(encoding="utf-8")
@@ -88,3 +89,22 @@ def test_narrative_zero_claim() -> None:
 def test_unrelated_numbers_in_the_sentence_are_not_compared() -> None:
     text = HUAIAN.replace("受理政府信息公开申请 3119 件", "受理政府信息公开申请 3119 件（涉及 2024 年 12 个部门）")
     assert "narrative-vs-table" not in codes(text)
+
+
+def test_a_finding_needs_every_parameter_of_its_message() -> None:
+    r = load_rules()["negative-count"]
+    with pytest.raises(KeyError, match="value"):
+        r.finding(["active.coercion.decisions"], cell="行政强制 · 本年处理决定数量")
+    with pytest.raises(KeyError, match="no message"):
+        r.finding(variant="nonexistent", cell="x", value=-1)
+    f = r.finding(["active.coercion.decisions"], "p2", cell="行政强制 · 本年处理决定数量", value=-1)
+    assert f.to_dict()["params"] == {"cell": "行政强制 · 本年处理决定数量", "value": -1}
+
+
+def test_findings_are_ordered_the_same_in_every_language() -> None:
+    text = HUAIAN.replace("行政强制 88283", "行政强制 —").replace("72 64 178 37 351", "72 64 178 37 352")
+    with use_lang("zh"):
+        zh = [(f.code, f.cells, f.params) for f in xxgk.parse_text(text, "t.txt").findings]
+    with use_lang("en"):
+        en = [(f.code, f.cells, f.params) for f in xxgk.parse_text(text, "t.txt").findings]
+    assert zh == en and len(zh) >= 3

@@ -22,3 +22,7 @@ class MissingExtraError(InputError):
     def __init__(self, file: str, what: str, extra: str) -> None:
         super().__init__(file, f"{what} needs the optional extra: pip install 'xxgk[{extra}]'")
         self.extra = extra
+
+
+class UsageError(XxgkError):
+    """A value a person typed that cannot be used (a year of 20 digits, an unknown level…)."""

@@ -108,6 +108,17 @@ def N_(message: str) -> str:
     return message
 
 
+# Words a message parameter may hold that are translated when the message is rendered (a kind of
+# body, a source of a date…): the finding keeps the English word, each reader sees their language.
+_TERMS: set[str] = set()
+
+
+def term(message: str) -> str:
+    """Mark a word for the catalogue AND as a parameter value that `render` translates."""
+    _TERMS.add(message)
+    return message
+
+
 class _Params(dict):
     """Format parameters that leave an unknown placeholder visible instead of raising."""
 
@@ -120,7 +131,8 @@ def render(message: str, params: Mapping[str, Any] | None = None) -> str:
     text = gettext(message)
     if not params:
         return text
-    return string.Formatter().vformat(text, (), _Params(params))
+    shown = {k: gettext(v) if isinstance(v, str) and v in _TERMS else v for k, v in params.items()}
+    return string.Formatter().vformat(text, (), _Params(shown))
 
 
 def placeholders(message: str) -> set[str]:

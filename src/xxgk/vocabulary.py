@@ -8,23 +8,23 @@ from __future__ import annotations
 
 import re
 
-from xxgk.i18n import N_, gettext
+from xxgk.i18n import N_, gettext, term
 from xxgk.template import TEMPLATES, Template
 
 STATUS_NAMES = {
-    "read": N_("read"),
-    "blank": N_("blank"),
-    "missing": N_("missing"),
-    "inferred": N_("inferred"),
+    "read": term("read"),
+    "blank": term("blank"),
+    "missing": term("missing"),
+    "inferred": term("inferred"),
 }
-SEVERITY_NAMES = {"error": N_("error"), "warning": N_("warning"), "info": N_("info")}
+SEVERITY_NAMES = {"error": term("error"), "warning": term("warning"), "info": term("info")}
 LEVEL_NAMES = {
-    "province": N_("province"),
-    "city": N_("city"),
-    "county": N_("county"),
-    "township": N_("township"),
-    "development_zone": N_("development zone"),
-    "department": N_("department"),
+    "province": term("province"),
+    "city": term("city"),
+    "county": term("county"),
+    "township": term("township"),
+    "development_zone": term("development zone"),
+    "department": term("department"),
 }
 TABLE_NAMES = {"active": N_("table 二 (active disclosure)"), "applications": N_("table 三 (applications)"),
                "appeals": N_("table 四 (reviews and lawsuits)")}

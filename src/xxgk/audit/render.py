@@ -18,13 +18,23 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from xxgk.check.registry import Rule, load_rules
+from xxgk.corpus.indicators import (
+    INDICATORS,
+    RATES,
+    IndicatorRow,
+    format_change,
+    format_indicator,
+    indicator_doc,
+    indicator_name,
+    indicator_table,
+)
 from xxgk.export.layout import Grid, label_of, report_grid
-from xxgk.indicators import INDICATORS, RATES, IndicatorRow, format_change, format_indicator, indicator_table
+from xxgk.i18n import _, current_lang, gettext, ngettext
 from xxgk.report import Finding, Report
+from xxgk.template import TEMPLATES
+from xxgk.vocabulary import level_name, location_text, severity_name, status_name
 
 SEVERITIES = ("error", "warning", "info")
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_ZH = {"read": "读取", "inferred": "推算", "blank": "空白", "missing": "缺失"}
 CorpusFindings = Mapping[str, Sequence[Finding]] | Iterable[tuple[str, Finding]]
 
 
@@ -65,9 +75,16 @@ def _env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_callables(gettext, ngettext, newstyle=False)
     env.filters["ind"] = lambda value, key: format_indicator(key, value)
     env.filters["chg"] = lambda change, key: format_change(key, change)
+    env.filters["level"] = level_name
+    env.filters["loc"] = location_text
+    env.filters["sev"] = severity_name
+    env.globals["indicator_name"] = indicator_name
+    env.globals["indicator_doc"] = indicator_doc
     return env
 
 
@@ -114,9 +131,9 @@ def grid_html(grid: Grid, report: Report, flagged: Mapping[str, tuple[str, list[
                 status = cell.status if cell else "missing"
                 value = cell.value if cell else None
                 shown = _fmt(value) if value is not None else (cell.raw if cell and cell.raw else "")
-                tip = [f"{label_of(report.template, g.path)}", f"{g.path} · {STATUS_ZH.get(status, status)}"]
+                tip = [label_of(report.template, g.path), status_name(status)]
                 if cell and cell.loc:
-                    tip.append(f"位置 {cell.loc}")
+                    tip.append(location_text(cell.loc))
                 if cell and cell.note:
                     tip.append(cell.note)
                 cls = f"v s-{status}"
@@ -134,7 +151,7 @@ def grid_html(grid: Grid, report: Report, flagged: Mapping[str, tuple[str, list[
                 out.append(f'<td class="{cls}" data-path="{path}"{title}{span}>{escape(shown)}</td>')
             else:
                 tag = "th" if g.kind in ("head", "block") else "td"
-                text = g.text + ("（模板外）" if g.foreign else "")
+                text = g.text + (_(" (not in the template)") if g.foreign else "")
                 cls = f"{g.kind}{' foreign' if g.foreign else ''}"
                 out.append(f'<{tag} class="{cls}"{span}>{escape(text)}</{tag}>')
         out.append("</tr>")
@@ -164,8 +181,8 @@ def _histogram(rows: Sequence[IndicatorRow]) -> dict[str, Any]:
                 n_unknown += 1
             else:
                 counts[min(9, max(0, int(v * 10)))] += 1
-        series.append({"name": INDICATORS[key][0], "data": counts})
-        unknown[INDICATORS[key][0]] = n_unknown
+        series.append({"name": indicator_name(key), "data": counts})
+        unknown[indicator_name(key)] = n_unknown
     return {"buckets": buckets, "series": series, "unknown": unknown}
 
 
@@ -174,8 +191,9 @@ def render_audit(
     failures: Iterable[tuple[str, str]] = (),
     corpus_findings: CorpusFindings | None = None,
     *,
-    title: str = "政府信息公开工作年度报告审核报告",
+    title: str | None = None,
     history: Iterable[Report] = (),
+    set_findings: Iterable[Finding] = (),
 ) -> str:
     """The audit as one self-contained HTML document (a str).
 
@@ -184,10 +202,12 @@ def render_audit(
     corpus_findings: cross-year findings, keyed by the report (source sha256 or file name) they
     were raised on; or (key, finding) pairs.
     history: earlier reports of the same bodies, used only for year-over-year indicator changes.
+    set_findings: findings about the set as a whole, not one report (bodies that did not report).
     """
     from xxgk import __version__
 
     rules = load_rules()
+    title = title or _("Audit of government information disclosure annual reports")
     reps = sorted(
         reports,
         key=lambda r: (
@@ -205,7 +225,8 @@ def render_audit(
     for rep, anchor in zip(reps, _anchors(reps), strict=True):
         m = rep.meta
         title_text = " · ".join(
-            x for x in (m.agency or "（未识别机关）", f"{m.year}年" if m.year else "") if x
+            x for x in (m.agency or _("(body not identified)"), _("year {year}").format(year=m.year) if m.year else "")
+            if x
         )
         view = ReportView(rep, anchor, title_text, rows[rep.source.sha256])
         views.append(view)
@@ -227,7 +248,7 @@ def render_audit(
             f,
             owner,
             "corpus",
-            [label_of(owner.report.template, p) for p in f.cells] if owner else list(f.cells),
+            [label_of(owner.report.template if owner else TEMPLATES["2021"], p) for p in f.cells],
             rules.get(f.code),
         )
         cross.append(fv)
@@ -267,7 +288,7 @@ def render_audit(
     by_rule = Counter((f.finding.code, f.severity) for f in all_findings)
     rule_rows = []
     for code in sorted(
-        {c for c, _ in by_rule}, key=lambda c: (min(order[s] for (k, s) in by_rule if k == c), c)
+        {c for c, _sev in by_rule}, key=lambda c: (min(order[s] for (k, s) in by_rule if k == c), c)
     ):
         r = rules.get(code)
         n = {s: by_rule.get((code, s), 0) for s in SEVERITIES}
@@ -282,18 +303,21 @@ def render_audit(
         "rules": {
             "codes": [x["code"] for x in rule_rows][::-1],
             "series": [
-                {"name": SEVERITY_ZH[s], "key": s, "data": [x["counts"][s] for x in rule_rows][::-1]}
+                {"name": severity_name(s), "key": s, "data": [x["counts"][s] for x in rule_rows][::-1]}
                 for s in SEVERITIES
             ],
         },
         "years": {
-            "years": ["年度未知" if y is None else str(y) for y in year_keys],
+            "years": [_("year unknown") if y is None else str(y) for y in year_keys],
             "series": [
-                {"name": f"模板 {t}" if t else "模板未知", "data": [years.get((y, t), 0) for y in year_keys]}
+                {"name": _("template {template}").format(template=t) if t else _("template unknown"),
+                 "data": [years.get((y, t), 0) for y in year_keys]}
                 for t in template_keys
             ],
         },
         "rates": _histogram([v.indicators for v in views]),
+        "text": {"reports": _("number of reports"), "bodies": _("number of bodies"),
+                 "unknown": _(" (cannot be computed: {n})"), "shown": _("showing {n} / {total}")},
     }
     clean = sum(1 for v in views if v.count("error") == 0)
     context = {
@@ -301,6 +325,7 @@ def render_audit(
         "version": __version__,
         "views": views,
         "failures": fails,
+        "set_findings": [(f, rules.get(f.code)) for f in set_findings],
         "findings": all_findings,
         "cross": cross,
         "sev_counts": {s: sev_counts.get(s, 0) for s in SEVERITIES},
@@ -311,8 +336,7 @@ def render_audit(
         "bodies": len({v.report.meta.agency or v.report.source.file for v in views}),
         "indicators": INDICATORS,
         "rates": RATES,
-        "severity_zh": SEVERITY_ZH,
-        "status_zh": STATUS_ZH,
+        "lang": "zh-CN" if current_lang() == "zh" else "en",
         "charts": _script_json(charts),
         "css": Markup(_static("audit.css")),
         "js": Markup(_static("audit.js")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 
 from xxgk.check.registry import RULES, Rule, load_rules, rule, selected
@@ -15,7 +16,13 @@ def run_rules(report: Report, select: Iterable[str] | None = None,
     findings: list[Finding] = []
     for r in selected(select, ignore):
         findings.extend(r.func(report))
-    return sorted(findings, key=lambda f: (SEVERITY_ORDER[f.severity], f.code, f.cells[:1], f.message))
+    return sorted(findings, key=_order)
+
+
+def _order(f: Finding) -> tuple:
+    """Severity, code, first cell, then the parameters: the same order in every language."""
+    params = json.dumps(f.params, ensure_ascii=False, sort_keys=True, default=str)
+    return (SEVERITY_ORDER[f.severity], f.code, f.cells[:1], f.loc or "", f.variant, params)
 
 
 __all__ = ["RULES", "Rule", "load_rules", "rule", "run_rules", "selected"]

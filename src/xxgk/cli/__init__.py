@@ -1,13 +1,12 @@
-"""The `xxgk` command line. Library and CLI are twins: every command calls the public API.
+"""The `xxgk` command line: it parses options, calls the library and prints, nothing more.
 
-Exit codes: 0 clean, 1 findings at error level, 2 usage or input error.
+Exit codes (xxgk.cli.common): 0 clean, 1 findings at error level, 2 usage or input error.
+Messages are in Simplified Chinese; `xxgk --lang en …` or XXGK_LANG=en gives English.
 """
 
 from __future__ import annotations
 
-import csv
 import importlib
-import io
 import json
 import sys
 from enum import StrEnum
@@ -15,34 +14,38 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text
 
-import xxgk
-from xxgk.check.registry import load_rules, selected
-from xxgk.errors import InputError, XxgkError
+from xxgk.check.registry import Rule, load_rules, selected
+from xxgk.cli.common import (
+    SEVERITY_STYLE,
+    STATUS_STYLE,
+    codes,
+    err,
+    error_line,
+    exit_for,
+    fail,
+    failure_line,
+    out,
+    plain,
+)
+from xxgk.corpus.findings import finding_line, findings_csv, findings_json, severity_counts, worst
+from xxgk.corpus.inputs import ReadResult, read_paths
+from xxgk.i18n import UnknownLanguage, _, set_lang
 from xxgk.report import Report
+from xxgk.vocabulary import row_name, severity_name, status_name
 
 app = typer.Typer(
     name="xxgk",
-    help=(
-        "Read, audit, store and compare 政府信息公开工作年度报告 (government information disclosure "
-        "annual reports).\n\n"
-        "Start with `xxgk parse REPORT.pdf` to see what xxgk reads, `xxgk check FOLDER/*` to list every "
-        "problem, `xxgk rules` for what each rule means."
-    ),
+    help=_("Read, audit, store and compare 政府信息公开工作年度报告 (government information disclosure annual "
+           "reports). Messages are in Chinese; `--lang en` (or XXGK_LANG=en) gives English.\n\n"
+           "Start with `xxgk parse REPORT.pdf` to see what xxgk reads, `xxgk check FOLDER` to list every problem, "
+           "`xxgk rules` for what each rule means. The JSON: docs/format.md; the rules: docs/rules.md."),
     no_args_is_help=True,
     rich_markup_mode="markdown",
     add_completion=False,
 )
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
-STATUS_STYLE = {"read": "", "blank": "dim", "missing": "bold red", "inferred": "cyan"}
-SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "blue"}
 
 
 class Format(StrEnum):
@@ -51,179 +54,210 @@ class Format(StrEnum):
     csv = "csv"
 
 
-def _fail(file: str, e: XxgkError) -> None:
-    message = str(e) if isinstance(e, InputError) else f"{file}: {e}"
-    err.print(f"[bold red]error[/] {escape(message)}")
-
-
-def _codes(values: list[str] | None) -> list[str]:
-    return [c for v in values or [] for c in v.split(",") if c.strip()]
-
-
-def _read_all(files: list[Path], check: bool = True) -> tuple[list[Report], int]:
-    reports, failed = [], 0
-    for f in files:
-        try:
-            reports.append(xxgk.read(f, check=check))
-        except XxgkError as e:
-            failed += 1
-            _fail(str(f), e)
-    return reports, failed
+@app.callback()
+def main_options(
+    lang: Annotated[str | None, typer.Option(
+        "--lang", envvar="XXGK_LANG", metavar="zh|en", help=_("Language of the messages: zh (default) or "
+                                                              "en."))] = None,
+) -> None:
+    """Global options (before the command): `xxgk --lang en check FOLDER`."""
+    try:
+        set_lang(lang)
+    except UnknownLanguage:
+        fail(_("--lang {value}: choose zh or en").format(value=lang))
 
 
 # ------------------------------------------------------------------ parse
 
+PATHS_HELP = _("Report files, folders (read recursively), glob patterns and zip archives — as `xxgk ingest` "
+              "takes them; kind detected from content.")
+
 
 def _cell_text(report: Report, path: str) -> Text:
-    cell = report.cells[path]
+    cell = report.cells.get(path)
+    if cell is None:  # a cell the report's template has but this report does not carry
+        return Text("?", style=STATUS_STYLE["missing"])
     shown = "?" if cell.value is None else f"{cell.value:g}" if isinstance(cell.value, float) else str(cell.value)
     if cell.status == "blank" and cell.value is None:
         shown = cell.raw or "␣"
-    return Text(shown, style=STATUS_STYLE[cell.status])
+    return Text(shown, style=STATUS_STYLE.get(cell.status, ""))
 
 
 def _print_report(report: Report) -> None:
     m = report.meta
-    out.rule(f"[bold]{report.source.file}[/]")
-    out.print(f"标题 {m.title or '—'}\n机关 {m.agency or '—'}    年度 {m.year or '—'}    模板 {m.template}"
-              f"    统计期限 {' 至 '.join(m.period) if m.period else '—'}")
-    out.print(f"章节 {' '.join('一二三四五六'[s.no - 1] for s in report.sections) or '—'}")
+    out.rule(Text(report.source.file, style="bold"))
+    none = "—"
+    out.print(Text.assemble(
+        (_("title") + " ", "dim"), m.title or none, "\n",
+        (_("body") + " ", "dim"), m.agency or none, "    ", (_("year") + " ", "dim"), str(m.year or none),
+        "    ", (_("template") + " ", "dim"), str(m.template or none), "    ",
+        (_("statistics period") + " ", "dim"), _(" to ").join(m.period) if m.period else none))
+    out.print(Text.assemble((_("sections") + " ", "dim"),
+                            " ".join("一二三四五六"[s.no - 1] for s in report.sections if 1 <= s.no <= 6) or none))
     template = report.template
     for table in template.tables:
-        rows = [r for r in table.rows] + [r for r in template.foreign_rows if r.key in report.foreign_rows()]
-        grid = RichTable(title=table.title, title_justify="left", show_lines=False, pad_edge=False)
+        rows = list(table.rows)
+        if table.key == "applications":
+            rows += [r for r in template.foreign_rows if r.key in report.foreign_rows()]
+        grid = RichTable(title=plain(table.title), title_justify="left", show_lines=False, pad_edge=False)
         if table.key == "active":
-            grid.add_column("项目")
-            grid.add_column("数值")
+            grid.add_column(_("item"), overflow="fold")
+            grid.add_column(_("values"), overflow="fold")
             for row in rows:
                 values = Text("  ").join(
                     Text(f"{c.label}=") + _cell_text(report, f"active.{row.key}.{c.key}") for c in row.columns)
-                grid.add_row(row.label, values)
+                grid.add_row(plain(row.label), values)
         else:
-            grid.add_column("")
+            # Full labels, wrapped (never cut): table 三's rows carry their group, （三）不予公开 · 1.…
+            grid.add_column("", overflow="fold", min_width=16)
             for col in rows[0].columns:
-                grid.add_column(col.label, justify="right")
+                grid.add_column(plain(col.label), justify="right", overflow="fold")
             for row in rows:
                 cells = (_cell_text(report, f"{table.key}.{row.key}.{c.key}") for c in row.columns)
-                grid.add_row(row.label[:24], *cells)
+                grid.add_row(plain(row_name(template, table.key, row.key)), *cells)
         out.print(grid)
-    out.print("[dim]颜色: 普通=读取 read · [cyan]青=推算 inferred[/] · [bold red]? 缺失 missing[/] · 灰=空白 blank[/]")
+    out.print(Text.assemble((_("colours:") + " ", "dim"), status_name("read"), " · ",
+                            (status_name("inferred"), STATUS_STYLE["inferred"]), " · ",
+                            ("? " + status_name("missing"), STATUS_STYLE["missing"]), " · ",
+                            (status_name("blank"), STATUS_STYLE["blank"])))
     _print_findings(report)
 
 
 def _print_findings(report: Report) -> None:
     if not report.findings:
-        out.print(f"[green]✓ {report.source.file}: no findings[/]")
+        out.print(Text("✓ " + _("{file}: no findings").format(file=report.source.file), style="green"))
         return
     for f in report.findings:
-        where = f" [dim]{f.loc}[/]" if f.loc else ""
-        out.print(f"[{SEVERITY_STYLE[f.severity]}]{f.severity:7}[/] [bold]{f.code}[/]{where} {escape(f.message)}")
+        line = finding_line(report, f)
+        text = Text.assemble((f"{line.severity_name:4}", SEVERITY_STYLE[f.severity]), " ", (line.code, "bold"))
+        if line.where:
+            text.append(f" {line.where}", style="dim")
+        text.append(f" {line.message}")
+        if line.cells:
+            text.append(f"（{line.cells}）", style="dim")
+        out.print(text)
 
 
-@app.command()
+def _report_failures(result: ReadResult) -> None:
+    for name in result.skipped_names:
+        err.print(Text(_("skipped (not a report-like name): {file}").format(file=name), style="dim"))
+    for name, reason in result.failures:
+        failure_line(name, reason)
+
+
+@app.command(help=_("Read reports and show every cell with its status (read, blank, missing, inferred) and the "
+                    "findings.\n\n`xxgk parse report.pdf --json > report.json` gives the machine-readable form "
+                    "(docs/format.md)."))
 def parse(
-    files: Annotated[list[Path], typer.Argument(
-        help="Report files: text, PDF, HTML, DOCX or scans (kind detected from content).")],
+    paths: Annotated[list[str], typer.Argument(help=PATHS_HELP, show_default=False, metavar="PATH")],
     json_out: Annotated[bool, typer.Option(
-        "--json", help="Print the JSON of FORMAT.md (one object, or an array for several files).")] = False,
-    no_check: Annotated[bool, typer.Option("--no-check", help="Parse only; leave `findings` empty.")] = False,
+        "--json", help=_("Print the JSON of docs/format.md (one object, or an array for several reports)."))] = False,
+    no_check: Annotated[bool, typer.Option("--no-check", help=_("Parse only; leave `findings` empty."))] = False,
 ) -> None:
     """Read reports and show every cell with its status (read, blank, missing, inferred) and the findings.
 
-    `xxgk parse report.pdf --json > report.json` gives the machine-readable form.
+    `xxgk parse report.pdf --json > report.json` gives the machine-readable form (docs/format.md).
     """
-    reports, failed = _read_all(files, check=not no_check)
+    result = read_paths(paths, check=not no_check)
+    reports = result.reports
+    _report_failures(result)
     if json_out:
-        payload = reports[0].to_dict() if len(files) == 1 and reports else [r.to_dict() for r in reports]
-        if reports or len(files) > 1:
+        single = len(paths) == 1 and len(reports) == 1 and not result.failures and Path(paths[0]).is_file()
+        if reports or len(paths) > 1:
+            payload = reports[0].to_dict() if single else [r.to_dict() for r in reports]
             sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
     else:
         for r in reports:
             _print_report(r)
-    raise typer.Exit(EXIT_INPUT if failed else EXIT_CLEAN)
+    if not reports and not result.failures:
+        fail(_("no report found in {paths}").format(paths=" ".join(paths)))
+    exit_for(worst(f for r in reports for f in r.findings), len(result.failures))
 
 
 # ------------------------------------------------------------------ check
 
 
-@app.command()
+@app.command(help=_("Check reports: list every arithmetic, template and consistency problem with the cell it "
+                    "concerns.\n\nExit code 0 when no finding is at error level, 1 when one is, 2 for "
+                    "unreadable input or bad options. The rules: `xxgk rules`, docs/rules.md."))
 def check(
-    files: Annotated[list[Path], typer.Argument(help="Report files (any supported kind).")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="text (terminal), json or csv.")] = Format.text,
+    paths: Annotated[list[str], typer.Argument(help=PATHS_HELP, show_default=False, metavar="PATH")],
+    fmt: Annotated[Format, typer.Option("--format", "-f", help=_("text (terminal), json or csv."))] = Format.text,
     select: Annotated[list[str] | None, typer.Option(
-        "--select", help="Only these rule codes or prefixes (comma-separated or repeated), e.g. T3,T4-groups.")] = None,
+        "--select", help=_("Only these rule codes or prefixes (comma-separated or repeated), e.g. "
+                           "T3,T4-groups."))] = None,
     ignore: Annotated[list[str] | None, typer.Option(
-        "--ignore", help="Skip these rule codes or prefixes, e.g. no-fee-statement.")] = None,
+        "--ignore", help=_("Skip these rule codes or prefixes, e.g. no-fee-statement."))] = None,
 ) -> None:
-    """Audit reports: list every arithmetic, template and consistency problem with the cell it concerns.
+    """Check reports: list every arithmetic, template and consistency problem with the cell it concerns.
 
     Exit code 0 when no finding is at error level, 1 when one is, 2 for unreadable input or bad options.
+    The rules: `xxgk rules`, docs/rules.md.
     """
     try:
-        selected(_codes(select), _codes(ignore))
+        selected(codes(select), codes(ignore))
     except KeyError as e:
-        err.print(f"[bold red]error[/] {e.args[0]}")
-        raise typer.Exit(EXIT_INPUT) from e
-    reports, failed = _read_all(files, check=False)
-    for r in reports:
-        r.findings = xxgk.check(r, _codes(select), _codes(ignore))
+        fail(str(e.args[0]))
+    result = read_paths(paths, select=codes(select), ignore=codes(ignore))
+    reports = result.reports
+    _report_failures(result)
     if fmt is Format.json:
-        payload = [{"file": r.source.file, "sha256": r.source.sha256, "agency": r.meta.agency, "year": r.meta.year,
-                    "findings": [f.to_dict() for f in r.findings]} for r in reports]
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(findings_json(reports))
     elif fmt is Format.csv:
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["file", "code", "severity", "message", "cells", "loc"])
-        for r in reports:
-            for f in r.findings:
-                w.writerow([r.source.file, f.code, f.severity, f.message, " ".join(f.cells), f.loc or ""])
-        sys.stdout.write(buf.getvalue())
+        sys.stdout.write(findings_csv(reports))
     else:
         for r in reports:
-            out.rule(f"[bold]{r.source.file}[/] [dim]{r.meta.agency or ''} {r.meta.year or ''}[/]")
+            who = f"{r.meta.agency or ''} {r.meta.year or ''}"
+            out.rule(Text.assemble((r.source.file, "bold"), " ", (who, "dim")))
             _print_findings(r)
-        counts = {s: sum(f.severity == s for r in reports for f in r.findings) for s in SEVERITY_STYLE}
-        out.print(f"\n{len(reports)} report(s) read, {failed} unreadable · "
-                  + " · ".join(f"[{SEVERITY_STYLE[s]}]{n} {s}[/]" for s, n in counts.items()))
-    if failed:
-        raise typer.Exit(EXIT_INPUT)
-    raise typer.Exit(EXIT_FINDINGS if any(f.severity == "error" for r in reports for f in r.findings) else EXIT_CLEAN)
+        counts = severity_counts(f for r in reports for f in r.findings)
+        summary = Text("\n" + _("{read} report(s) read, {failed} unreadable").format(
+            read=len(reports), failed=len(result.failures)))
+        for s, n in counts.items():
+            summary.append(" · ")
+            summary.append(f"{n} {severity_name(s)}", style=SEVERITY_STYLE[s])
+        out.print(summary)
+    if not reports and not result.failures:
+        fail(_("no report found in {paths}").format(paths=" ".join(paths)))
+    exit_for(worst(f for r in reports for f in r.findings), len(result.failures))
 
 
 # ------------------------------------------------------------------ rules
 
 
-@app.command()
+def _rule_dict(r: Rule) -> dict[str, object]:
+    return {**r.to_dict(), "doc": r.doc}
+
+
+@app.command(help=_("List the rules (code, severity, summary), or explain one: `xxgk rules T3-balance` (all: "
+                    "docs/rules.md)."))
 def rules(
-    code: Annotated[str | None, typer.Argument(help="A rule code: print its documentation.")] = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Machine-readable list.")] = False,
+    code: Annotated[str | None, typer.Argument(help=_("A rule code: print its documentation."))] = None,
+    json_out: Annotated[bool, typer.Option("--json", help=_("Machine-readable list."))] = False,
 ) -> None:
-    """List the rules (code, severity, summary), or explain one: `xxgk rules T3-balance`."""
+    """List the rules (code, severity, summary), or explain one: `xxgk rules T3-balance` (all: docs/rules.md)."""
     registry = load_rules()
     if code is not None:
         r = registry.get(code)
         if r is None:
-            err.print(f"[bold red]error[/] unknown rule {code!r}; `xxgk rules` lists them")
-            raise typer.Exit(EXIT_INPUT)
+            fail(_("unknown rule {code}; `xxgk rules` lists them").format(code=code))
         if json_out:
-            sys.stdout.write(json.dumps({"code": r.code, "severity": r.severity, "scope": r.scope,
-                                         "summary": r.summary, "doc": r.doc}, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(_rule_dict(r), ensure_ascii=False) + "\n")
             return
-        out.print(f"[bold]{r.code}[/] ([{SEVERITY_STYLE[r.severity]}]{r.severity}[/], {r.scope}, {r.family})\n")
-        out.print(r.summary + "\n")
-        out.print(r.doc)
+        out.print(Text.assemble((r.code, "bold"), " (", (severity_name(r.severity), SEVERITY_STYLE[r.severity]),
+                                ")\n"))
+        out.print(plain(r.summary + "\n"))
+        out.print(plain(r.doc))
         return
     ordered = sorted(registry.values(), key=lambda r: (r.scope, r.family, r.code))
     if json_out:
-        sys.stdout.write(json.dumps([{"code": r.code, "severity": r.severity, "scope": r.scope,
-                                      "summary": r.summary} for r in ordered], ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json.dumps([_rule_dict(r) for r in ordered], ensure_ascii=False, indent=1) + "\n")
         return
-    grid = RichTable(title="xxgk rules", title_justify="left")
-    for name in ("code", "severity", "scope", "summary"):
-        grid.add_column(name)
+    grid = RichTable(title=_("xxgk rules"), title_justify="left")
+    for name in (_("rule"), _("severity"), _("what it checks")):
+        grid.add_column(name, overflow="fold")
     for r in ordered:
-        grid.add_row(r.code, Text(r.severity, style=SEVERITY_STYLE[r.severity]), r.scope, r.summary)
+        grid.add_row(plain(r.code), Text(severity_name(r.severity), style=SEVERITY_STYLE[r.severity]), plain(r.summary))
     out.print(grid)
 
 
@@ -250,6 +284,8 @@ _register_optional_commands()
 def main() -> None:
     app()
 
+
+__all__ = ["app", "error_line", "main"]
 
 if __name__ == "__main__":
     main()

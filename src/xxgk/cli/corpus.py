@@ -1,63 +1,85 @@
 """Commands over many reports: export, compile (汇总), stats, compare and audit.
 
-`xxgk.cli` calls `register(app)`. Every command reads a store (`--db URL`: a SQLite path, or
-postgresql://…; default ./xxgk.sqlite) except `audit`, which also ingests the files it is given.
-Exit codes: 0 clean, 1 findings at error level (audit), 2 usage or input error.
+`xxgk.cli` calls `register(app)`. Each command parses its options, calls one library function
+(xxgk.corpus.*, xxgk.export) and prints. Every command reads a store (`--db URL`: a SQLite
+path, or postgresql://…; default ./xxgk.sqlite) except `audit`, which also ingests the files
+it is given. Exit codes: 0 clean, 1 findings at error level (audit), 2 usage or input error.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import json
 import sys
 import tempfile
 import webbrowser
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections import Counter
 from enum import StrEnum
-from importlib.resources import files
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from xxgk.errors import XxgkError
-from xxgk.report import Finding, Report
+from xxgk.cli.common import (
+    SEVERITY_STYLE,
+    err,
+    exit_for,
+    fail,
+    failure_line,
+    library_errors,
+    no_progress,
+    out,
+    plain,
+    progress_bar,
+)
+from xxgk.corpus.selection import Filters, check_text, open_store, select
+from xxgk.i18n import N_, _
+from xxgk.vocabulary import level_name, severity_name, status_name
 
 if TYPE_CHECKING:
-    from xxgk.store import Store
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
-SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "blue"}
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+    from xxgk.corpus.audit import Audit
+    from xxgk.corpus.compile import Compilation
+    from xxgk.report import Report
 
 DbOpt = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="Database: a SQLite file path or sqlite:///…, postgresql://user@host/db. Default ./xxgk.sqlite.",
+        envvar="XXGK_DB",
+        help=_("Database: a SQLite file path or sqlite:///…, postgresql://user@host/db. Default ./xxgk.sqlite."),
     ),
 ]
-YearOpt = Annotated[int | None, typer.Option("--year", help="Only reports for this year.")]
-AgencyOpt = Annotated[str | None, typer.Option("--agency", help="Only bodies whose name contains this text.")]
+YearOpt = Annotated[int | None, typer.Option("--year", help=_("Only reports for this year."))]
+AgencyOpt = Annotated[str | None, typer.Option("--agency", help=_("Only bodies whose name contains this text."))]
 RegionOpt = Annotated[
     str | None,
     typer.Option(
         "--region",
-        help="Only this region: a name (substring) or a 6-digit code (320800 = the city and under).",
+        help=_("Only this region: a name (substring) or a 6-digit code (320800 = the city and under)."),
     ),
 ]
-LevelOpt = Annotated[str | None, typer.Option("--level", help="Only bodies of this level.")]
-TemplateOpt = Annotated[
-    str | None, typer.Option("--template", help="Only reports on this template (2019/2021).")
-]
+LevelOpt = Annotated[str | None, typer.Option(
+    "--level", help=_("Only bodies of this level: province, city, county, township, development_zone, department."))]
+TemplateOpt = Annotated[str | None, typer.Option("--template", help=_("Only reports on this template (2019/2021)."))]
+
+
+# --help texts of the commands (the functions' docstrings are for developers).
+EXPORT_HELP = N_("Export stored reports as one dataset: CSV (long or wide), XLSX, Parquet or JSON.\n\nUnknown "
+                 "cells stay empty (never 0); the long forms carry each cell's status and location.")
+COMPILE_HELP = N_("汇总: sum the selected reports of one year into one set of template tables.\n\nEvery compiled "
+                  "cell says how many reports gave a known value and how many did not; a cell with any unknown "
+                  "contributor is marked incomplete. Bodies missing (from --expect, or present the year before) "
+                  "and bodies whose report carries error findings are listed.")
+STATS_HELP = N_("Indicators per body and year, ranked within region and level, with the change from the year "
+                "before: applications received, disclosure rate, refusal rate, 复议纠错率, 诉讼纠错率.\n\nAn indicator "
+                "that cannot be computed (denominator 0 or unknown) is shown as — with its reason.")
+COMPARE_HELP = N_("One body's reports side by side: the cells that changed, the indicators and the cross-year "
+                  "findings (e.g. this year's 上年结转 against last year's 结转下年度).")
+AUDIT_HELP = N_("The main job: read a folder of reports, store them, check them and write ONE self-contained "
+                "HTML audit (summary, charts, every finding with its rule and cell, every report's tables laid "
+                "out like the template), with a summary table here.\n\nExit code 0 when clean, 1 when a finding "
+                "is at error level, 2 for unreadable input or usage errors.")
 
 
 class ExportFormat(StrEnum):
@@ -74,47 +96,6 @@ class StatsFormat(StrEnum):
     json = "json"
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error[/] {escape(message)}")
-    return typer.Exit(EXIT_INPUT)
-
-
-@contextmanager
-def _store(db: str | None, must_exist: bool = True) -> Iterator[Store]:
-    """Open the store or exit 2 with the reason; a read command on a missing SQLite file is an
-    error (opening would silently create an empty database)."""
-    from xxgk.store import Store, StoreError, database_url
-
-    url = database_url(db)
-    if must_exist and url.startswith("sqlite:///"):
-        path = Path(url.removeprefix("sqlite:///"))
-        if not path.is_file():
-            raise _fail(f"no database at {path}: run `xxgk ingest FILES --db {db or path.name}` first")
-    try:
-        store = Store.open(db)
-    except StoreError as e:
-        raise _fail(str(e)) from e
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _select(
-    store: Store,
-    year: int | None = None,
-    agency: str | None = None,
-    region: str | None = None,
-    level: str | None = None,
-    template: str | None = None,
-) -> list[Report]:
-    return list(store.reports(year=year, agency=agency, region=region, level=level, template=template))
-
-
-def _filters(**kw: Any) -> dict[str, Any]:
-    return {k: v for k, v in kw.items() if v is not None}
-
-
 # ------------------------------------------------------------------ export
 
 
@@ -124,16 +105,14 @@ def export_cmd(
         typer.Option(
             "--format",
             "-f",
-            help="csv (long: one row per cell), csv-wide (one "
-            "row per report), xlsx (laid out like the "
-            "template), parquet (long), json.",
+            help=_("csv (long: one row per cell), csv-wide (one row per report), xlsx (laid out like the "
+            "template), parquet (long), json."),
         ),
     ],
     output: Annotated[
         Path | None,
-        typer.Option(
-            "-o", "--output", help="Output file; csv, csv-wide and json go to standard output when omitted."
-        ),
+        typer.Option("-o", "--output", help=_("Output file; csv, csv-wide and json go to standard output when "
+                                              "omitted.")),
     ] = None,
     db: DbOpt = None,
     year: YearOpt = None,
@@ -148,59 +127,59 @@ def export_cmd(
     """
     from xxgk import export as ex
 
-    with _store(db) as store:
-        reports = _select(store, year, agency, region, level, template)
+    with library_errors():
+        filters = Filters(year, agency, region, level, template)
+        with open_store(db) as store:
+            reports = select(store, filters)
     if not reports:
-        raise _fail("no stored report matches the filters")
+        fail(_("no stored report matches the filters"))
     if output is None:
         if fmt in (ExportFormat.xlsx, ExportFormat.parquet):
-            raise _fail(f"--format {fmt.value} writes a binary file: give -o FILE")
+            fail(_("--format {format} writes a binary file: give -o FILE").format(format=fmt.value))
         text = {"csv": ex.csv_long, "csv-wide": ex.csv_wide, "json": ex.json_text}[fmt.value](reports)
         sys.stdout.write(text)
         return
     try:
         n = ex.export(reports, fmt.value, output)
     except OSError as e:
-        raise _fail(f"cannot write {output}: {e.strerror or e}") from e
-    err.print(f"{n} report(s) written to {output} ({fmt.value})")
+        fail(_("cannot write {file}: {reason}").format(file=output, reason=e.strerror or e))
+    err.print(plain(_("{n} report(s) written to {file} ({format})").format(n=n, file=output, format=fmt.value)))
 
 
 # ------------------------------------------------------------------ compile
 
 
-def _compile_summary(comp: Any) -> None:
+def _compile_summary(comp: Compilation) -> None:
     from xxgk.export.compilation import compilation_heading
 
-    out.rule(f"[bold]{escape(compilation_heading(comp))}[/]")
+    out.rule(plain(compilation_heading(comp), "bold"))
     grid = RichTable(show_header=True, header_style="bold")
-    for name in ("body", "status", "file", "error findings"):
-        grid.add_column(name)
+    for name in (_("body"), _("status"), _("file"), _("error findings")):
+        grid.add_column(name, overflow="fold")
     for b in comp.included:
-        grid.add_row(
-            b.body, "included", b.file, Text(", ".join(b.errors), style="bold red") if b.errors else ""
-        )
+        grid.add_row(plain(b.body), _("included"), plain(b.file), Text(", ".join(b.errors), style="bold red"))
     for m in comp.missing:
-        grid.add_row(m.body, Text("missing", style="bold red"), "", m.reason)
+        grid.add_row(plain(m.body), Text(_("missing"), style="bold red"), "", plain(m.reason))
     for b in comp.unexpected:
-        grid.add_row(b.body, Text("not expected", style="yellow"), b.file, "")
+        grid.add_row(plain(b.body), Text(_("not on the expected list"), style="yellow"), plain(b.file), "")
     for d in comp.duplicates:
-        grid.add_row(d.body, Text("duplicate", style="yellow"), d.file, f"counted: {d.kept}")
+        grid.add_row(plain(d.body), Text(_("duplicate (not counted)"), style="yellow"), plain(d.file),
+                     plain(_("counted: {file}").format(file=d.kept)))
     out.print(grid)
     inc = [c for c in comp.cells.values() if c.status != "complete"]
     if inc:
-        out.print(
-            f"[yellow]{len(inc)} compiled cell(s) are incomplete or unknown[/] (some bodies' values "
-            "are not known); see the cells sheet of the XLSX or the JSON"
-        )
+        out.print(Text(_("{n} compiled cell(s) are incomplete or unknown (some bodies' values are not known); "
+                         "see the cells sheet of the XLSX or the JSON").format(n=len(inc)), style="yellow"))
     breaks = [c for c in comp.checks if c.result == "breaks"]
     if breaks:
-        out.print(f"[bold red]{len(breaks)} template equation(s) do not hold on the compiled numbers[/]")
+        out.print(Text(_("{n} template equation(s) do not hold on the compiled numbers").format(n=len(breaks)),
+                       style="bold red"))
     for n in comp.notes:
-        out.print(f"[dim]note:[/] {escape(n)}")
+        out.print(plain(_("note: {text}").format(text=n)))
 
 
 def compile_cmd(
-    year: Annotated[int, typer.Option("--year", help="The year to compile (a 汇总 is for one year).")],
+    year: Annotated[int, typer.Option("--year", help=_("The year to compile (a 汇总 is for one year)."))],
     db: DbOpt = None,
     region: RegionOpt = None,
     level: LevelOpt = None,
@@ -208,26 +187,21 @@ def compile_cmd(
     template: TemplateOpt = None,
     expect: Annotated[
         Path | None,
-        typer.Option(
-            "--expect", help="File of the body names expected to report, one a line (# comments allowed)."
-        ),
+        typer.Option("--expect", help=_("File of the body names expected to report, one a line (# comments "
+                                        "allowed).")),
     ] = None,
     per_template: Annotated[
         bool,
-        typer.Option(
-            "--per-template",
-            help="When the selection mixes templates, compile each (out-2021.xlsx, out-2019.xlsx…).",
-        ),
+        typer.Option("--per-template",
+                     help=_("When the selection mixes templates, compile each (out-2021.xlsx, out-2019.xlsx…).")),
     ] = False,
     output: Annotated[
         Path | None,
         typer.Option(
             "-o",
             "--output",
-            help="out.xlsx (laid out like the template, "
-            "plus cells, bodies and checks sheets) or "
-            "out.json; '-' for JSON on standard "
-            "output; omitted: a summary.",
+            help=_("out.xlsx (laid out like the template, plus cells, bodies and checks sheets) or out.json; "
+            "'-' for JSON on standard output; omitted: a summary."),
         ),
     ] = None,
 ) -> None:
@@ -237,30 +211,25 @@ def compile_cmd(
     with any unknown contributor is marked incomplete. Bodies missing (from --expect, or present
     the year before) and bodies whose report carries error findings are listed.
     """
-    from xxgk.compile import CompileError, compile_by_template, compile_reports, read_expect_file
+    from xxgk.corpus.compile import CompileError, compile_store, read_expect_file
+    from xxgk.export.compilation import write_compilation_xlsx
 
     if output is not None and str(output) != "-" and output.suffix.lower() not in (".xlsx", ".json"):
-        raise _fail(f"-o {output}: the output must end in .xlsx or .json (or be '-')")
+        fail(_("-o {file}: the output must end in .xlsx or .json (or be '-')").format(file=output))
     expected = None
     if expect is not None:
         try:
             expected = read_expect_file(expect)
         except (OSError, UnicodeDecodeError) as e:
-            raise _fail(f"cannot read --expect {expect}: {e}") from e
-    with _store(db) as store:
-        reports = _select(store, year, agency, region, level, template)
-        previous = _select(store, year - 1, agency, region, level, None)
-    filters = _filters(year=year, region=region, level=level, agency=agency, template=template)
-    try:
-        if per_template:
-            comps = compile_by_template(
-                reports, expected=expected, previous=previous or None, filters=filters
-            )
-        else:
-            comps = [compile_reports(reports, expected=expected, previous=previous or None, filters=filters)]
-    except CompileError as e:
-        hint = " (or pass --per-template)" if "mixes templates" in str(e) else ""
-        raise _fail(str(e) + hint) from e
+            fail(_("cannot read --expect {file}: {reason}").format(file=expect, reason=e))
+    with library_errors():
+        filters = Filters(year, agency, region, level, template)
+        with open_store(db) as store:
+            try:
+                comps = compile_store(store, filters, expected=expected, per_template=per_template)
+            except CompileError as e:
+                hint = _(" (or pass --per-template)") if e.mixed_templates else ""
+                fail(str(e) + hint)
     if output is None:
         for comp in comps:
             _compile_summary(comp)
@@ -270,17 +239,16 @@ def compile_cmd(
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
         return
     for comp in comps:
-        target = (
-            output if len(comps) == 1 else output.with_name(f"{output.stem}-{comp.template}{output.suffix}")
-        )
+        target = output if len(comps) == 1 else output.with_name(f"{output.stem}-{comp.template}{output.suffix}")
         try:
             if target.suffix.lower() == ".xlsx":
-                comp.write_xlsx(target)
+                write_compilation_xlsx(comp, target)
             else:
                 target.write_text(comp.to_json(), encoding="utf-8")
         except OSError as e:
-            raise _fail(f"cannot write {target}: {e.strerror or e}") from e
-        err.print(f"compiled {len(comp.included)} report(s), template {comp.template}, into {target}")
+            fail(_("cannot write {file}: {reason}").format(file=target, reason=e.strerror or e))
+        err.print(plain(_("compiled {n} report(s), template {template}, into {file}").format(
+            n=len(comp.included), template=comp.template, file=target)))
 
 
 # ------------------------------------------------------------------ stats
@@ -292,51 +260,40 @@ def stats_cmd(
     region: RegionOpt = None,
     level: LevelOpt = None,
     agency: AgencyOpt = None,
-    fmt: Annotated[
-        StatsFormat, typer.Option("--format", "-f", help="text (a table), csv or json.")
-    ] = StatsFormat.text,
+    fmt: Annotated[StatsFormat, typer.Option(
+        "--format", "-f", help=_("text (a table), csv or json."))] = StatsFormat.text,
 ) -> None:
     """Indicators per body and year, ranked within region and level, with the change from the
     year before: applications received, disclosure rate, refusal rate, 复议纠错率, 诉讼纠错率.
 
     An indicator that cannot be computed (denominator 0 or unknown) is shown as — with its reason.
     """
-    from xxgk.indicators import INDICATORS, format_change, format_indicator, indicator_table
+    from xxgk.corpus.indicators import INDICATORS, format_change, format_indicator, indicator_name
+    from xxgk.corpus.stats import stats
 
-    with _store(db) as store:
-        reports = _select(store, year, agency, region, level)
-        years = sorted({r.meta.year for r in reports if r.meta.year is not None})
-        history = _select(store, [y - 1 for y in years], agency, region, level) if years else []  # type: ignore[arg-type]
-    if not reports:
-        raise _fail("no stored report matches the filters")
-    rows = indicator_table(reports, history)
+    with library_errors():
+        filters = Filters(year, agency, region, level)
+        with open_store(db) as store:
+            result = stats(store, filters)
     if fmt is StatsFormat.json:
-        sys.stdout.write(json.dumps([r.to_dict() for r in rows], ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(result.to_json())
         return
     if fmt is StatsFormat.csv:
-        recs = [r.flat() for r in rows]
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=list(recs[0]), lineterminator="\n")
-        w.writeheader()
-        for rec in recs:
-            w.writerow({k: "" if v is None else v for k, v in rec.items()})
-        sys.stdout.write(buf.getvalue())
+        sys.stdout.write(result.to_csv())
         return
-    grid = RichTable(title="xxgk stats", title_justify="left", header_style="bold")
-    grid.add_column("机关", overflow="fold", min_width=8)
+    grid = RichTable(title=_("xxgk stats"), title_justify="left", header_style="bold")
+    grid.add_column(_("body"), overflow="fold", min_width=8)
     wide = out.width >= 120  # region and level only when there is room for them
     if wide:
-        grid.add_column("地区 · 层级", overflow="fold", style="dim")
-    grid.add_column("年度")
-    for name, _doc in INDICATORS.values():
-        grid.add_column(name, justify="right", min_width=len(name) * 2)
-    for r in rows:
-        cells: list[Text | str] = [
-            r.body or f"（{r.file}）",
-            str(r.year or ""),
-        ]
+        grid.add_column(_("region · level"), overflow="fold", style="dim")
+    grid.add_column(_("year"))
+    for key in INDICATORS:
+        name = indicator_name(key)
+        grid.add_column(name, justify="right", overflow="fold", min_width=min(12, len(name) * 2))
+    for r in result.rows:
+        cells: list[Text] = [plain(r.body or f"（{r.file}）"), plain(r.year or "")]
         if wide:
-            cells.insert(1, " · ".join(x for x in (r.region, r.level) if x))
+            cells.insert(1, plain(" · ".join(x for x in (r.region, level_name(r.level) if r.level else "") if x)))
         for key in INDICATORS:
             ind = r.values[key]
             if ind.value is None:
@@ -352,11 +309,12 @@ def stats_cmd(
             cells.append(t)
         grid.add_row(*cells)
     out.print(grid)
-    out.print(
-        "[dim]— : cannot be computed (denominator 0 or unknown; --format json gives the reason) · "
-        "* : uses an inferred cell · #k/n : rank within region, level and year · ± : change from the "
-        "year before[/]"
-    )
+    groups = sorted({rk.describe() for r in result.rows for rk in r.ranks.values() if rk is not None})
+    out.print(Text(_("— : cannot be computed (denominator 0 or unknown; --format json gives the reason) · "
+                     "* : uses an inferred cell · #k/n : rank among the n bodies of the same region, level and "
+                     "year that have a value · ± : change from the year before"), style="dim"))
+    if groups:
+        out.print(Text(_("ranked within: {groups}").format(groups="；".join(groups)), style="dim"))
 
 
 # ------------------------------------------------------------------ compare
@@ -364,225 +322,137 @@ def stats_cmd(
 
 def compare_cmd(
     ctx: typer.Context,
-    body: Annotated[str, typer.Argument(help="The body's name (exact, or a substring matching one body).")],
+    body: Annotated[str, typer.Argument(help=_("The body's name (exact, or a substring matching one body)."))],
     years: Annotated[
         list[str] | None,
-        typer.Option(
-            "--years",
-            "-y",
-            help="Years to compare: --years 2023 2024 (or 2023,2024). Default: every stored year.",
-        ),
+        typer.Option("--years", "-y", help=_("Years to compare: --years 2023 2024 (or 2023,2024). Default: every "
+                      "stored year.")),
     ] = None,
     db: DbOpt = None,
-    fmt: Annotated[StatsFormat, typer.Option("--format", "-f", help="text, or json.")] = StatsFormat.text,
+    fmt: Annotated[StatsFormat, typer.Option("--format", "-f", help=_("text, or json."))] = StatsFormat.text,
 ) -> None:
     """One body's reports side by side: the cells that changed, the indicators and the cross-year
     findings (e.g. this year's 上年结转 against last year's 结转下年度)."""
-    from xxgk.compile import normalize_name
-    from xxgk.indicators import INDICATORS, compare_reports, format_indicator
+    from xxgk.corpus.compare import compare_body
+    from xxgk.corpus.indicators import INDICATORS, format_indicator, indicator_name
 
     wanted: list[int] = []
     for token in [*(years or []), *ctx.args]:  # --years 2023 2024: click leaves "2024" as an extra argument
         for part in token.split(","):
             if not part.strip():
                 continue
-            if not part.strip().isdigit():
-                raise _fail(f"--years: {part!r} is not a year")
+            if not part.strip().isdigit() or len(part.strip()) > 4:
+                fail(_("--years: {value} is not a year").format(value=part.strip()))
             wanted.append(int(part))
-    with _store(db) as store:
-        candidates = _select(store, agency=body)
-    names = sorted({r.meta.agency for r in candidates if r.meta.agency})
-    exact = [n for n in names if normalize_name(n) == normalize_name(body)]
-    if not names:
-        raise _fail(f"no stored report of a body named like {body!r}")
-    if len(exact) != 1 and len(names) > 1:
-        raise _fail(f"{body!r} matches several bodies: {', '.join(names)}; give the full name")
-    name = exact[0] if exact else names[0]
-    reports = [r for r in candidates if r.meta.agency == name]
-    have = sorted({r.meta.year for r in reports if r.meta.year is not None})
-    chosen_years = sorted(set(wanted)) if wanted else have
-    absent = [y for y in chosen_years if y not in have]
-    if absent:
-        raise _fail(
-            f"{name} has no stored report for {', '.join(map(str, absent))} "
-            f"(stored: {', '.join(map(str, have)) or 'none with a year'})"
-        )
-    picked = [next(r for r in reports if r.meta.year == y) for y in chosen_years]
-    if len(picked) < 2:
-        raise _fail(f"{name}: need two years to compare (stored: {', '.join(map(str, have))})")
-    comp = compare_reports(picked)
+    with library_errors():
+        check_text(body, "BODY")  # before the database: a 20,000-character name is a typing error
+        with open_store(db) as store:
+            comp = compare_body(store, body, wanted)
     if fmt is StatsFormat.json:
         sys.stdout.write(json.dumps(comp.to_dict(), ensure_ascii=False, indent=1) + "\n")
         return
-    out.rule(f"[bold]{escape(name)}[/] {' → '.join(map(str, comp.years))}")
+    out.rule(Text.assemble((comp.body, "bold"), " ", " → ".join(map(str, comp.years))))
     cells = RichTable(
-        title=f"cells that changed ({len(comp.changed)}; {comp.unchanged} unchanged)",
+        title=_("cells that changed ({changed}; {unchanged} unchanged)").format(
+            changed=len(comp.changed), unchanged=comp.unchanged),
         title_justify="left",
         header_style="bold",
     )
-    cells.add_column("cell")
+    cells.add_column(_("cell"), overflow="fold")
     for y in comp.years:
         cells.add_column(str(y), justify="right")
     for c in comp.changed:
         vals = []
         for v, s in zip(c.values, c.statuses, strict=True):
             if s is None:
-                vals.append(Text("(not in template)", style="dim"))
+                vals.append(Text(_("(not in the template)"), style="dim"))
             elif v is None:
-                vals.append(Text(s, style="bold red" if s == "missing" else "dim"))
+                vals.append(Text(status_name(s), style="bold red" if s == "missing" else "dim"))
             else:
-                vals.append(
-                    Text(
-                        f"{v:g}" if isinstance(v, float) else str(v), style="cyan" if s == "inferred" else ""
-                    )
-                )
-        cells.add_row(f"{c.label}\n[dim]{c.path}[/]", *vals)
+                shown = f"{v:g}" if isinstance(v, float) else str(v)
+                vals.append(Text(shown, style="cyan" if s == "inferred" else ""))
+        cells.add_row(plain(c.label), *vals)
     out.print(cells)
-    ind = RichTable(title="indicators", title_justify="left", header_style="bold")
-    ind.add_column("indicator")
+    ind = RichTable(title=_("indicators"), title_justify="left", header_style="bold")
+    ind.add_column(_("indicator"))
     for y in comp.years:
         ind.add_column(str(y), justify="right")
-    for key, (label, _doc) in INDICATORS.items():
-        ind.add_row(label, *[format_indicator(key, i[key].value) for i in comp.indicators])
+    for key in INDICATORS:
+        ind.add_row(indicator_name(key), *[format_indicator(key, i[key].value) for i in comp.indicators])
     out.print(ind)
     if comp.findings:
-        out.print("[bold]cross-year findings[/]")
+        out.print(Text(_("cross-year findings"), style="bold"))
         for f in comp.findings:
-            out.print(f"  [{SEVERITY_STYLE[f.severity]}]{f.severity}[/] {f.code} {escape(f.message)}")
+            out.print(Text.assemble("  ", (severity_name(f.severity), SEVERITY_STYLE[f.severity]), f" {f.code} ",
+                                    f.message))
     else:
-        out.print("[dim]no cross-year finding[/]")
+        out.print(Text(_("no cross-year finding"), style="dim"))
 
 
 # ------------------------------------------------------------------ audit
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
-    out_: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out_ += sorted(x for x in p.rglob("*") if x.is_file() and not x.name.startswith("."))
-        else:
-            out_.append(p)
-    return out_
+def _audit_summary(audit: Audit, html: Path) -> None:
+    grid = RichTable(title=_("xxgk audit"), title_justify="left", header_style="bold")
+    grid.add_column(_("report"), overflow="fold")
+    grid.add_column(_("year"), justify="right")
+    grid.add_column(_("template"))
+    for s in SEVERITY_STYLE:
+        grid.add_column(severity_name(s), justify="right")
 
+    def n(r: Report, s: str) -> int:
+        return sum(f.severity == s for f in r.findings)
 
-def _samples(tmp: Path) -> Path:
-    """The bundled sample reports as a folder (copied out when the package is not on disk)."""
-    root = files("xxgk") / "samples"
-    if isinstance(root, Path):
-        return root
-    dest = tmp / "samples"
-    dest.mkdir()
-    for item in root.iterdir():
-        if item.is_file():
-            (dest / item.name).write_bytes(item.read_bytes())
-    return dest
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
-def _corpus_findings(reports: Sequence[Report]) -> dict[str, list[Finding]]:
-    """Cross-year findings (the checker's corpus rules, bodies told apart by xxgk.identity),
-    keyed by the sha256 of the report each belongs to."""
-    from xxgk.check.rules.cross_report import check_corpus
-
-    found: dict[str, list[Finding]] = {}
-    for report, finding in check_corpus(reports):
-        found.setdefault(report.source.sha256, []).append(finding)
-    return found
-
-
-def _audit_summary(
-    reports: Sequence[Report],
-    failures: Sequence[tuple[str, str]],
-    html: Path,
-    corpus: dict[str, list[Finding]],
-) -> None:
-    from collections import Counter
-
-    grid = RichTable(title="xxgk audit", title_justify="left", header_style="bold")
-    for name, justify in (
-        ("report", "left"),
-        ("year", "right"),
-        ("template", "left"),
-        ("error", "right"),
-        ("warning", "right"),
-        ("info", "right"),
-    ):
-        grid.add_column(name, justify=justify)  # type: ignore[arg-type]
-    ordered = sorted(
-        reports,
-        key=lambda r: (
-            -sum(f.severity == "error" for f in r.findings),
-            -sum(f.severity == "warning" for f in r.findings),
-            r.meta.agency or "",
-            r.source.file,
-        ),
-    )
+    ordered = sorted(audit.reports, key=lambda r: (-n(r, "error"), -n(r, "warning"), r.meta.agency or "",
+                                                   r.source.file))
     shown = ordered[:25]
     for r in shown:
-        counts = [sum(f.severity == s for f in r.findings) for s in SEVERITY_STYLE]
-        grid.add_row(
-            escape(r.meta.agency or f"({r.source.file})"),
-            str(r.meta.year or "?"),
-            r.meta.template or "?",
-            *[
-                Text(str(n), style=SEVERITY_STYLE[s] if n else "dim")
-                for n, s in zip(counts, SEVERITY_STYLE, strict=True)
-            ],
-        )
+        grid.add_row(plain(r.meta.agency or f"({r.source.file})"), str(r.meta.year or "?"), r.meta.template or "?",
+                     *[Text(str(n(r, s)), style=SEVERITY_STYLE[s] if n(r, s) else "dim") for s in SEVERITY_STYLE])
     out.print(grid)
     if len(ordered) > len(shown):
-        out.print(f"[dim]… and {len(ordered) - len(shown)} more report(s) in the HTML[/]")
-    rules = Counter((f.code, f.severity) for r in reports for f in r.findings)
-    for fs in corpus.values():
-        rules.update((f.code, f.severity) for f in fs)
-    if rules:
-        by_rule = RichTable(title="findings by rule", title_justify="left", header_style="bold")
-        by_rule.add_column("rule")
-        by_rule.add_column("severity")
-        by_rule.add_column("count", justify="right")
-        for (code, sev), n in sorted(
-            rules.items(), key=lambda x: (list(SEVERITY_STYLE).index(x[0][1]), x[0][0])
-        ):
-            by_rule.add_row(code, Text(sev, style=SEVERITY_STYLE[sev]), str(n))
-        out.print(by_rule)
-    for file, reason in failures:
-        err.print(f"[bold red]unreadable[/] {escape(file)}: {escape(reason)}")
-    totals = Counter(f.severity for r in reports for f in r.findings)
-    out.print(
-        f"{len(reports)} report(s) read, {len(failures)} unreadable · "
-        + " · ".join(f"[{SEVERITY_STYLE[s]}]{totals.get(s, 0)} {s}[/]" for s in SEVERITY_STYLE)
-        + f"\naudit written to [bold]{escape(str(html))}[/]"
-    )
+        out.print(Text(_("… and {n} more report(s) in the HTML").format(n=len(ordered) - len(shown)), style="dim"))
+    by_rule = Counter((f.code, f.severity) for f in audit.findings)
+    if by_rule:
+        table = RichTable(title=_("findings by rule"), title_justify="left", header_style="bold")
+        table.add_column(_("rule"))
+        table.add_column(_("severity"))
+        table.add_column(_("count"), justify="right")
+        for (code, sev), k in sorted(by_rule.items(), key=lambda x: (list(SEVERITY_STYLE).index(x[0][1]), x[0][0])):
+            table.add_row(code, Text(severity_name(sev), style=SEVERITY_STYLE[sev]), str(k))
+        out.print(table)
+    for file, reason in audit.failures:
+        failure_line(file, reason)
+    summary = Text(_("{read} report(s) read, {failed} unreadable").format(
+        read=len(audit.reports), failed=len(audit.failures)))
+    for s, k in audit.counts().items():
+        summary.append(" · ")
+        summary.append(f"{k} {severity_name(s)}", style=SEVERITY_STYLE[s])
+    summary.append("\n" + _("audit written to {file}").format(file=html))
+    out.print(summary)
 
 
 def audit_cmd(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Report files or folders. None: the bundled sample reports.")
-    ] = None,
+    paths: Annotated[list[str] | None, typer.Argument(
+        help=_("Report files, folders, globs or zip archives. None: the bundled sample reports."))] = None,
     db: Annotated[
         str | None,
-        typer.Option(
-            "--db",
-            help="Keep the reports in this database (SQLite path or "
-            "postgresql://…). Default: a temporary one.",
-        ),
+        typer.Option("--db", help=_("Keep the reports in this database (SQLite path or postgresql://…). "
+                     "Default: a temporary one.")),
     ] = None,
-    output: Annotated[Path, typer.Option("-o", "--output", help="The HTML file to write.")] = Path(
-        "audit.html"
-    ),
-    stored: Annotated[
-        bool, typer.Option("--stored", help="Audit every report already in --db (no PATH).")
-    ] = False,
-    open_: Annotated[bool, typer.Option("--open", help="Open the HTML in the default browser.")] = False,
-    workers: Annotated[int | None, typer.Option("--workers", help="Parallel parsing processes.")] = None,
+    output: Annotated[Path, typer.Option("-o", "--output", help=_("The HTML file to write."))] = Path("audit.html"),
+    stored: Annotated[bool, typer.Option(
+        "--stored", help=_("Audit every report already in --db (no PATH)."))] = False,
+    open_: Annotated[bool, typer.Option("--open", help=_("Open the HTML in the default browser."))] = False,
+    workers: Annotated[int | None, typer.Option("--workers", "-j", min=0, help=_("Parallel parsing "
+                                                                                 "processes."))] = None,
+    progress: Annotated[bool, typer.Option(
+        "--progress/--no-progress", help=_("Progress bar (default: on a terminal)."))] = sys.stderr.isatty(),
+    expect: Annotated[
+        Path | None,
+        typer.Option("--expect", help=_("File of the body names expected to report, one a line (# comments "
+                                        "allowed): those without a report are listed (missing-subordinate).")),
+    ] = None,
 ) -> None:
     """The main job: read a folder of reports, store them, check them and write ONE self-contained
     HTML audit (summary, charts, every finding with its rule and cell, every report's tables laid
@@ -590,67 +460,53 @@ def audit_cmd(
 
     Exit code 0 when clean, 1 when a finding is at error level, 2 for unreadable input or usage errors.
     """
-    import xxgk
-    from xxgk.audit import render_audit
+    from xxgk.corpus.audit import audit, audit_stored, sample_paths
+    from xxgk.corpus.compile import read_expect_file
+    from xxgk.corpus.inputs import PROGRESS_CALLBACK
 
     if stored and paths:
-        raise _fail("--stored audits the database: give no PATH")
+        fail(_("--stored audits the database: give no PATH"))
     if stored and db is None:
-        raise _fail("--stored needs --db")
-    with tempfile.TemporaryDirectory(prefix="xxgk-audit-") as tmp:
+        fail(_("--stored needs --db"))
+    expected = None
+    if expect is not None:
+        try:
+            expected = read_expect_file(expect)
+        except (OSError, UnicodeDecodeError) as e:
+            fail(_("cannot read --expect {file}: {reason}").format(file=expect, reason=e))
+    with (tempfile.TemporaryDirectory(prefix="xxgk-audit-") as tmp, library_errors(),
+          open_store(db if db is not None else str(Path(tmp) / "audit.sqlite"), must_exist=stored) as store):
         if stored:
-            inputs: list[Path] = []
+            result = audit_stored(store, expected=expected)
         else:
-            given = list(paths) if paths else [_samples(Path(tmp))]
-            missing = [str(p) for p in given if not p.exists()]
-            if missing:
-                raise _fail(f"no such file or folder: {', '.join(missing)}")
-            inputs = [p for p in _expand(given) if not (p.name.lower() == "readme.md" and not paths)]
-            if not inputs:
-                raise _fail("no file to audit")
-        with _store(db if db is not None else str(Path(tmp) / "audit.sqlite"), must_exist=stored) as store:
-            if stored:
-                reports = list(store.reports())
-                failures = store.failures()
-            else:
-                from xxgk.ingest import ingest
-
-                try:
-                    ingest(inputs, store, workers=workers, progress=sys.stderr.isatty())
-                except XxgkError as e:
-                    raise _fail(str(e)) from e
-                wanted: dict[str, Path] = {}
-                for p in inputs:
-                    with suppress(OSError):  # unreadable: ingest recorded it as a failure
-                        wanted[_sha256(p)] = p
-                reports = [r for r in store.reports() if r.source.sha256 in wanted]
-                names = (
-                    {str(p) for p in inputs} | {p.name for p in inputs} | {str(p.resolve()) for p in inputs}
-                )
-                failures = [(f, why) for f, why in store.failures() if f in names or Path(f).name in names]
-    for r in reports:
-        r.findings = xxgk.check(r)  # the current rules, whatever parse the store held
-    corpus = _corpus_findings(reports)
-    html = render_audit(reports, failures, corpus)
+            bar, on_progress = progress_bar() if progress and PROGRESS_CALLBACK else (None, None)
+            if progress and not PROGRESS_CALLBACK:
+                on_progress = no_progress  # the ingest then draws its own bar
+            try:
+                if bar is not None:
+                    bar.start()  # type: ignore[attr-defined]
+                result = audit(paths or sample_paths(Path(tmp)), store, workers=workers,
+                               on_progress=on_progress, expected=expected)  # type: ignore[arg-type]
+            finally:
+                if bar is not None:
+                    bar.stop()  # type: ignore[attr-defined]
+    html = result.html()
     try:
         output.write_text(html, encoding="utf-8")
     except OSError as e:
-        raise _fail(f"cannot write {output}: {e.strerror or e}") from e
-    _audit_summary(reports, failures, output, corpus)
+        fail(_("cannot write {file}: {reason}").format(file=output, reason=e.strerror or e))
+    _audit_summary(result, output)
     if open_:
         webbrowser.open(output.resolve().as_uri())
-    if failures or not reports:
-        raise typer.Exit(EXIT_INPUT)
-    errors = any(f.severity == "error" for r in reports for f in r.findings) or any(
-        f.severity == "error" for fs in corpus.values() for f in fs
-    )
-    raise typer.Exit(EXIT_FINDINGS if errors else EXIT_CLEAN)
+    if not result.reports and not result.failures:
+        fail(_("no report to audit"))
+    exit_for(result.worst, len(result.failures))
 
 
 def register(app: typer.Typer) -> None:
     """Add export, compile, stats, compare and audit to the `xxgk` app."""
-    app.command("export")(export_cmd)
-    app.command("compile")(compile_cmd)
-    app.command("stats")(stats_cmd)
-    app.command("compare", context_settings={"allow_extra_args": True})(compare_cmd)
-    app.command("audit")(audit_cmd)
+    app.command("export", help=_(EXPORT_HELP))(export_cmd)
+    app.command("compile", help=_(COMPILE_HELP))(compile_cmd)
+    app.command("stats", help=_(STATS_HELP))(stats_cmd)
+    app.command("compare", help=_(COMPARE_HELP), context_settings={"allow_extra_args": True})(compare_cmd)
+    app.command("audit", help=_(AUDIT_HELP))(audit_cmd)

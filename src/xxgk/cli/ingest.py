@@ -13,11 +13,20 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
-EXIT_CLEAN, EXIT_INPUT = 0, 2
+from xxgk.cli.common import (
+    EXIT_CLEAN,
+    EXIT_INPUT,
+    fail,
+    failure_line,
+    library_errors,
+    no_progress,
+    out,
+    plain,
+    progress_bar,
+)
+from xxgk.i18n import _
 
 
 class EngineChoice(StrEnum):
@@ -29,8 +38,8 @@ def ingest_cmd(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Files, folders (read recursively), glob patterns (quote them: 'reports/**/*.pdf') and "
-            "zip archives (members read in memory).",
+            help=_("Files, folders (read recursively), glob patterns (quote them: 'reports/**/*.pdf') and "
+            "zip archives (members read in memory)."),
             show_default=False,
         ),
     ],
@@ -39,7 +48,7 @@ def ingest_cmd(
         typer.Option(
             "--db",
             envvar="XXGK_DB",
-            help="Database: a SQLite file path or sqlite:///…, postgresql://user@host/db. Default ./xxgk.sqlite.",
+            help=_("Database: a SQLite file path or sqlite:///…, postgresql://user@host/db. Default ./xxgk.sqlite."),
         ),
     ] = None,
     workers: Annotated[
@@ -48,85 +57,69 @@ def ingest_cmd(
             "--workers",
             "-j",
             min=0,
-            help="Parsing processes (default: one per core; 0 parses in this process). With --engine dask and no "
-            "--scheduler: the size of the local cluster.",
+            help=_("Parsing processes (default: one per core; 0 parses in this process). With --engine dask and no "
+            "--scheduler: the size of the local cluster."),
         ),
     ] = None,
     engine: Annotated[
         EngineChoice,
         typer.Option(
             "--engine",
-            help="process: a pool of worker processes here. dask: a Dask cluster (pip install 'xxgk[dask]').",
+            help=_("process: a pool of worker processes here. dask: a Dask cluster (pip install 'xxgk[dask]')."),
         ),
     ] = EngineChoice.process,
     scheduler: Annotated[
         str | None,
         typer.Option(
             "--scheduler",
-            help="Address of a running Dask scheduler (tcp://host:8786) for --engine dask; "
-            "without it a local cluster is started.",
+            help=_("Address of a running Dask scheduler (tcp://host:8786) for --engine dask; "
+            "without it a local cluster is started."),
         ),
     ] = None,
     progress: Annotated[
-        bool, typer.Option("--progress/--no-progress", help="Progress bar with rate and ETA (default: on a terminal).")
+        bool, typer.Option("--progress/--no-progress", help=_("Progress bar with rate and ETA (default: on a "
+                                                              "terminal)."))
     ] = sys.stderr.isatty(),
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=_("Print the summary as JSON."))] = False,
 ) -> None:
     """Store reports: new content is parsed, the same bytes again are skipped (sha256), a newer
     parser re-parses. Safe to interrupt and re-run: nothing is lost or stored twice."""
-    from xxgk.errors import XxgkError
-    from xxgk.ingest import ingest
-    from xxgk.store import Store, StoreError
+    from xxgk.corpus.inputs import PROGRESS_CALLBACK, ingest_paths  # the ingest, wherever it lives
+    from xxgk.corpus.selection import open_store
 
-    err = Console(stderr=True, highlight=False)
     if scheduler and engine != EngineChoice.dask:
-        err.print("[bold red]error[/] --scheduler needs --engine dask")
-        raise typer.Exit(EXIT_INPUT)
-    try:
-        store = Store.open(db)
-    except StoreError as e:
-        err.print(f"[bold red]error[/] {escape(str(e))}")
-        raise typer.Exit(EXIT_INPUT) from e
-    try:
-        summary = ingest(paths, store, workers=workers, progress=progress, engine=engine.value, scheduler=scheduler)
-    except XxgkError as e:
-        err.print(f"[bold red]error[/] {escape(str(e))}")
-        raise typer.Exit(EXIT_INPUT) from e
-    finally:
-        store.close()
+        fail(_("--scheduler needs --engine dask"))
+    with library_errors(), open_store(db, must_exist=False) as store:
+        bar, on_progress = progress_bar() if progress and PROGRESS_CALLBACK else (None, None)
+        if progress and not PROGRESS_CALLBACK:
+            on_progress = no_progress  # this version's ingest draws its own bar
+        if bar is not None:
+            bar.start()
+        try:
+            summary = ingest_paths(paths, store, on_progress=on_progress, workers=workers, engine=engine.value,
+                                   scheduler=scheduler)
+        finally:
+            if bar is not None:
+                bar.stop()
+        url = store.url
     if as_json:
-        print(json.dumps({"database": store.url, **summary.to_dict()}, ensure_ascii=False, indent=1))
+        print(json.dumps({"database": url, **summary.to_dict()}, ensure_ascii=False, indent=1))
     else:
-        out = Console(highlight=False)
         rate = summary.total / summary.seconds if summary.seconds else 0.0
-        grid = Table(title=f"xxgk ingest → {store.url}", title_justify="left")
-        for col in (
-            "added",
-            "unchanged",
-            "re-parsed",
-            "failed",
-            "skipped",
-            "cross-year findings",
-            "seconds",
-            "files/s",
-        ):
+        grid = Table(title=plain(f"xxgk ingest → {url}"), title_justify="left")
+        for col in (_("added"), _("unchanged"), _("re-parsed"), _("failed"), _("skipped"), _("cross-year findings"),
+                    _("seconds"), _("files/s")):
             grid.add_column(col, justify="right")
-        grid.add_row(
-            str(summary.added),
-            str(summary.unchanged),
-            str(summary.reparsed),
-            str(len(summary.failed)),
-            str(summary.skipped),
-            str(summary.corpus_findings),
-            f"{summary.seconds:.1f}",
-            f"{rate:,.0f}",
-        )
+        grid.add_row(str(summary.added), str(summary.unchanged), str(summary.reparsed), str(len(summary.failed)),
+                     str(summary.skipped), str(summary.corpus_findings), f"{summary.seconds:.1f}", f"{rate:,.0f}")
         out.print(grid)
         for file, reason in summary.failed:
-            out.print(f"[red]failed[/] {escape(file)}: {escape(reason)}")
+            failure_line(file, reason, out)
     raise typer.Exit(EXIT_INPUT if summary.failed else EXIT_CLEAN)
 
 
 def register(app: typer.Typer) -> None:
     """Add `ingest` to the `xxgk` app."""
-    app.command("ingest")(ingest_cmd)
+    app.command("ingest", help=_("Store reports: new content is parsed, the same bytes again are skipped (sha256), "
+                                 "a newer parser re-parses. Safe to interrupt and re-run: nothing is lost or stored "
+                                 "twice."))(ingest_cmd)

@@ -74,7 +74,7 @@ def csv_wide(reports: Iterable[Report]) -> str:
 
 
 def json_text(reports: Iterable[Report]) -> str:
-    """A JSON array of report objects, each in the xxgk.report/1 vocabulary of FORMAT.md."""
+    """A JSON array of report objects, each in the xxgk.report/1 vocabulary of docs/format.md."""
     return json.dumps([r.to_dict() for r in sorted_reports(reports)], ensure_ascii=False, indent=1) + "\n"
 
 

@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xxgk.export.layout import SHORT_NAMES, label_of, table_grid
+from xxgk.export.layout import label_of, short_name, table_grid
 from xxgk.export.xlsx import (
     BOLD,
     grid_widths,
@@ -18,16 +18,23 @@ from xxgk.export.xlsx import (
     write_legend,
     write_rows,
 )
+from xxgk.i18n import N_, _
 
 if TYPE_CHECKING:
-    from xxgk.compile import Compilation
+    from xxgk.corpus.compile import Compilation
+
+
+COMPILED_STATUS = {"complete": N_("complete"), "incomplete": N_("incomplete"), "unknown": N_("unknown")}
+CHECK_RESULT = {"holds": N_("holds"), "breaks": N_("breaks"), "unchecked": N_("not checked (a term is incomplete)")}
 
 
 def compilation_heading(comp: Compilation) -> str:
     c = comp.counts()
-    year = f"{comp.year}年" if comp.year is not None else "年度未知"
-    return (f"汇总 · {year} · 模板 {comp.template} · {len(comp.included)} 个机关 · "
-            f"完整 {c['complete']} / 不完整 {c['incomplete']} / 未知 {c['unknown']} 格")
+    year = _("year {year}").format(year=comp.year) if comp.year is not None else _("year unknown")
+    return _("Compilation · {year} · template {template} · {bodies} bodies · cells complete {complete} / "
+             "incomplete {incomplete} / unknown {unknown}").format(
+        year=year, template=comp.template, bodies=len(comp.included), complete=c["complete"],
+        incomplete=c["incomplete"], unknown=c["unknown"])
 
 
 def write_compilation_xlsx(comp: Compilation, target: str | Path | io.BytesIO) -> None:
@@ -38,32 +45,32 @@ def write_compilation_xlsx(comp: Compilation, target: str | Path | io.BytesIO) -
         return cell.value, cell.status, None
 
     for table in comp.tmpl.tables:
-        ws = wb.create_sheet(SHORT_NAMES[table.key])
+        ws = wb.create_sheet(short_name(table.key))
         row = write_legend(ws, 1, ("incomplete", "unknown"))
         ws.cell(row, 1, compilation_heading(comp)).font = BOLD
         grid = table_grid(table)
         write_grid(ws, row + 1, grid, view)
         grid_widths(ws, grid)
-    cells = wb.create_sheet("cells")
-    write_rows(cells, ("cell", "label", "value", "status", "read", "inferred", "blank", "missing",
-                       "bodies with unknown value"),
-               [(p, label_of(comp.tmpl, p), c.value, c.status, c.read, c.inferred, c.blank, c.missing,
-                 c.unknown_bodies) for p, c in comp.cells.items()],
+    cells = wb.create_sheet(_("cells"))
+    write_rows(cells, (_("cell key"), _("cell"), _("value"), _("status"), _("read"), _("inferred"), _("blank"),
+                       _("missing"), _("bodies with unknown value")),
+               [(p, label_of(comp.tmpl, p), c.value, _(COMPILED_STATUS[c.status]), c.read, c.inferred, c.blank,
+                 c.missing, c.unknown_bodies) for p, c in comp.cells.items()],
                (40, 50, 10, 11, 6, 8, 6, 8, 60))
-    bodies = wb.create_sheet("bodies")
+    bodies = wb.create_sheet(_("bodies"))
     rows: list[tuple[Any, ...]] = []
-    rows += [(b.body, "included", b.file, b.year, b.errors, "") for b in comp.included]
-    rows += [(m.body, "missing", None, None, None, m.reason) for m in comp.missing]
-    rows += [(b.body, "not on the expected list", b.file, b.year, b.errors, "") for b in comp.unexpected]
-    rows += [(d.body, "duplicate (not counted)", d.file, None, None, f"counted: {d.kept}")
+    rows += [(b.body, _("included"), b.file, b.year, b.errors, "") for b in comp.included]
+    rows += [(m.body, _("missing"), None, None, None, m.reason) for m in comp.missing]
+    rows += [(b.body, _("not on the expected list"), b.file, b.year, b.errors, "") for b in comp.unexpected]
+    rows += [(d.body, _("duplicate (not counted)"), d.file, None, None, _("counted: {file}").format(file=d.kept))
              for d in comp.duplicates]
-    write_rows(bodies, ("body", "status", "file", "year", "error findings", "note"), rows,
+    write_rows(bodies, (_("body"), _("status"), _("file"), _("year"), _("error findings"), _("note")), rows,
                (36, 22, 34, 6, 30, 40))
-    checks = wb.create_sheet("checks")
-    write_rows(checks, ("rule", "equation", "left", "right", "result"),
-               [(c.code, c.description, c.lhs, c.rhs, c.result) for c in comp.checks],
+    checks = wb.create_sheet(_("checks"))
+    write_rows(checks, (_("rule"), _("equation"), _("left"), _("right"), _("result")),
+               [(c.code, c.description, c.lhs, c.rhs, _(CHECK_RESULT[c.result])) for c in comp.checks],
                (14, 60, 10, 10, 10))
     if comp.notes:
-        notes = wb.create_sheet("notes")
-        write_rows(notes, ("note",), [(n,) for n in comp.notes], (120,))
+        notes = wb.create_sheet(_("notes"))
+        write_rows(notes, (_("note"),), [(n,) for n in comp.notes], (120,))
     save_workbook(wb, target)

@@ -12,12 +12,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from xxgk.i18n import N_, gettext
 from xxgk.template import Table, Template
+from xxgk.vocabulary import cell_name
 
 Kind = Literal["title", "block", "head", "label", "value"]
 
-# Short sheet and heading names of the three tables, by table key (二 主动公开, 三 依申请, 四 复议诉讼).
-SHORT_NAMES = {"active": "二 主动公开", "applications": "三 依申请", "appeals": "四 复议诉讼"}
+# Short sheet and heading names of the three tables, by table key (二 主动公开, 三 依申请, 四 复议诉讼):
+# message ids, shown through short_name() in the current language.
+SHORT_NAMES = {"active": N_("II active disclosure"), "applications": N_("III applications"),
+               "appeals": N_("IV reviews and lawsuits")}
+
+
+def short_name(key: str) -> str:
+    """A table's short name (a sheet name) in the current language: 二 主动公开."""
+    return gettext(SHORT_NAMES[key])
 
 
 @dataclass(frozen=True)
@@ -180,13 +189,9 @@ def _flat_grid(table: Table) -> Grid:
 
 
 def label_of(template: Template, path: str) -> str:
-    """The verbatim template label of a cell: "block row label · column label"."""
-    t, r, c = path.split(".")
+    """A cell by its template labels, as xxgk.vocabulary names it (（三）不予公开 · 1.属于国家秘密 ·
+    自然人); a key that no template declares is shown as it is (there is nothing better to show)."""
     try:
-        table = template.table(t)
-        row = table.row(r) if table.has_row(r) else next(x for x in template.foreign_rows if x.key == r)
-        col = row.column(c)
-    except (KeyError, StopIteration):
+        return cell_name(template, path)
+    except (KeyError, StopIteration, ValueError):
         return path
-    head = f"{row.block} {row.label}" if row.block and row.block not in row.label else row.label
-    return f"{head} · {col.label}"

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from xxgk.export.layout import SHORT_NAMES, label_of, report_grid
+from xxgk.export.layout import label_of, report_grid, short_name
 from xxgk.export.records import sorted_reports
 from xxgk.export.xlsx import (
     BOLD,
@@ -20,15 +20,19 @@ from xxgk.export.xlsx import (
     write_legend,
     write_rows,
 )
+from xxgk.i18n import _
 from xxgk.report import Report
+from xxgk.vocabulary import level_name, location_text, severity_name
 
 TABLE_KEYS = ("active", "applications", "appeals")
 
 
 def report_heading(report: Report) -> str:
     m = report.meta
-    parts = [m.agency or "（机关名称未识别）", f"{m.year}年" if m.year else "（年度未识别）",
-             f"模板 {m.template}" if m.template else "（模板未识别）", report.source.file]
+    parts = [m.agency or _("(body not identified)"),
+             _("year {year}").format(year=m.year) if m.year else _("(year not identified)"),
+             _("template {template}").format(template=m.template) if m.template else _("(template not identified)"),
+             report.source.file]
     return " · ".join(parts)
 
 
@@ -36,7 +40,7 @@ def _view(report: Report):
     def view(path: str) -> tuple[Any, str, str | None]:
         cell = report.cells.get(path)
         if cell is None:
-            return None, "missing", "not in this report"
+            return None, "missing", _("not in this report")
         shown: Any = cell.value
         if shown is None and cell.status == "blank" and cell.raw:
             shown = cell.raw  # show what was printed ("—", "/") rather than an empty box
@@ -52,7 +56,7 @@ def write_reports_xlsx(reports: Sequence[Report], target: str | Path | io.BytesI
     reps = sorted_reports(reports)
     wb = new_workbook()
     for key in TABLE_KEYS:
-        ws = wb.create_sheet(SHORT_NAMES[key])
+        ws = wb.create_sheet(short_name(key))
         row = write_legend(ws, 1, ("inferred", "blank", "missing"))
         for report in reps:
             grid = report_grid(report.template, key, report.cells)
@@ -61,18 +65,19 @@ def write_reports_xlsx(reports: Sequence[Report], target: str | Path | io.BytesI
             grid_widths(ws, grid)
             row += 1
         ws.freeze_panes = "A3"
-    findings = wb.create_sheet("findings")
-    write_rows(findings, ("file", "body", "year", "code", "severity", "message", "cells", "cell labels",
-                          "location", "excerpt"),
-               [(r.source.file, r.meta.agency, r.meta.year, f.code, f.severity, f.message, f.cells,
-                 [label_of(r.template, p) for p in f.cells], f.loc, f.excerpt)
+    findings = wb.create_sheet(_("findings"))
+    write_rows(findings, (_("file"), _("body"), _("year"), _("rule"), _("severity"), _("message"), _("cell keys"),
+                          _("cells"), _("location"), _("excerpt")),
+               [(r.source.file, r.meta.agency, r.meta.year, f.code, severity_name(f.severity), f.message, f.cells,
+                 [label_of(r.template, p) for p in f.cells], location_text(f.loc), f.excerpt)
                 for r in reps for f in r.findings],
                (28, 24, 8, 14, 9, 60, 30, 40, 10, 40))
-    sources = wb.create_sheet("sources")
-    write_rows(sources, ("file", "sha256", "kind", "pages", "body", "region", "level", "year", "template",
-                         "title", "period", "published", "cells unknown", "errors", "warnings", "info"),
+    sources = wb.create_sheet(_("sources"))
+    write_rows(sources, (_("file"), "sha256", _("kind"), _("pages"), _("body"), _("region"), _("level"), _("year"),
+                         _("template"), _("title"), _("period"), _("published"), _("cells unknown"),
+                         _("errors"), _("warnings"), _("info")),
                [(r.source.file, r.source.sha256, r.source.kind, r.source.pages, r.meta.agency, r.meta.region,
-                 r.meta.level, r.meta.year, r.meta.template, r.meta.title,
+                 level_name(r.meta.level) if r.meta.level else None, r.meta.year, r.meta.template, r.meta.title,
                  " – ".join(r.meta.period) if r.meta.period else None, r.meta.published,
                  sum(1 for c in r.cells.values() if c.value is None),
                  *(sum(1 for f in r.findings if f.severity == s) for s in ("error", "warning", "info")))

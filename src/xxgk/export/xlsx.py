@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from xxgk.export.layout import Grid
+from xxgk.i18n import N_, _
 
 # Cell fills by status. A read value is left plain so that the eye goes to what is not.
 STATUS_FILLS: dict[str, str] = {
@@ -28,8 +29,8 @@ STATUS_FILLS: dict[str, str] = {
     "unknown": "F8CBAD",  # compiled: no contributor known
 }
 STATUS_LEGEND: dict[str, str] = {
-    "inferred": "推算（inferred）", "blank": "空白/横线（blank）", "missing": "缺失（missing）",
-    "incomplete": "汇总不完整（incomplete）", "unknown": "未知（unknown）",
+    "inferred": N_("inferred"), "blank": N_("blank or a dash"), "missing": N_("missing"),
+    "incomplete": N_("compiled from incomplete values"), "unknown": N_("unknown"),
 }
 FIXED_TIME = dt.datetime(2000, 1, 1)
 _ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -52,9 +53,9 @@ def fill(status: str) -> PatternFill | None:
 
 
 def write_legend(ws: Worksheet, row: int, statuses: Sequence[str]) -> int:
-    ws.cell(row, 1, "颜色说明")
+    ws.cell(row, 1, _("Colours"))
     for i, s in enumerate(statuses):
-        c = ws.cell(row, 2 + i, STATUS_LEGEND[s])
+        c = ws.cell(row, 2 + i, _(STATUS_LEGEND[s]))
         c.fill = fill(s) or PatternFill()
         c.border = BORDER
     return row + 2

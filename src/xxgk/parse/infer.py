@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from xxgk.i18n import _
 from xxgk.report import Cell
 from xxgk.template import Equation
 
@@ -58,8 +59,9 @@ def infer(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
 
 
 def _inferred(old: Cell, value: int, eq: Equation) -> Cell:
-    printed = "printed blank" if old.status == "blank" else "not printed"
-    note = f"{printed}; fixed by the arithmetic ({eq.code}: {eq.description})"
+    printed = _("printed blank") if old.status == "blank" else _("not printed")
+    note = _("{printed}; fixed by the arithmetic ({code}: {relation})").format(
+        printed=printed, code=eq.code, relation=eq.description)
     if old.note:
         note = f"{old.note}; {note}"
     return Cell(value, "inferred", old.loc, old.raw, note)

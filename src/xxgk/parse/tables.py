@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from xxgk.i18n import _
 from xxgk.parse.lines import LOW_CONFIDENCE, Line, Token
 from xxgk.report import Cell
 from xxgk.template import Column, Row, Table
@@ -60,18 +61,19 @@ def cell_from_token(tok: Token, column: Column) -> Cell:
         assert value is not None
         if tok.confidence is not None and tok.confidence < LOW_CONFIDENCE:
             return Cell(None, "missing", loc, tok.text,
-                        f"OCR read {tok.text!r} with confidence {tok.confidence:.2f}; not trusted")
+                        _("OCR read “{text}” with confidence {confidence:.2f}; not trusted").format(
+                            text=tok.text, confidence=tok.confidence))
         note = None
         if column.kind == "money" and tok.unit in ("元", "亿元"):
             factor = 0.0001 if tok.unit == "元" else 10000
             value = round(float(value) * factor, 6)
             value = int(value) if float(value).is_integer() else value
-            note = f"printed in {tok.unit}, converted to 万元"
+            note = _("printed in {unit}, converted to 万元").format(unit=tok.unit)
         raw = tok.text if tok.text != str(tok.value) else None
         return Cell(value, "read", loc, raw, note)
     if tok.kind in ("blank", "empty"):
         return Cell(None, "blank", loc, tok.text)
-    return Cell(None, "missing", loc, tok.text, "unreadable value")
+    return Cell(None, "missing", loc, tok.text, _("unreadable value"))
 
 
 def _trim_empties(tokens: list[Token], n: int, leading: bool) -> list[Token]:
@@ -95,8 +97,9 @@ def place_values(row: Row, tokens: list[Token], table_key: str, line: Line) -> t
             return {f"{table_key}.{row.key}.{col.key}": cell_from_token(tok, col)
                     for col, tok in zip(row.columns, option, strict=True)}, None
     printed = " ".join(t.text or "␣" for t in tokens if t.kind != "empty")
-    problem = f"printed {sum(t.kind != 'empty' for t in tokens)} values ({printed}) for {n} columns"
-    note = f"row {problem}; which column lost its value cannot be told"
+    problem = _("printed {count} values ({printed}) for {n} columns").format(
+        count=sum(t.kind != "empty" for t in tokens), printed=printed, n=n)
+    note = _("row {problem}; which column lost its value cannot be told").format(problem=problem)
     return {f"{table_key}.{row.key}.{col.key}": Cell(None, "missing", str(line.loc), None, note)
             for col in row.columns}, problem
 
@@ -233,8 +236,8 @@ def parse_flat_table(lines: Sequence[Line], table: Table) -> TableResult:
             result.cells[f"{table.key}.{row.key}.{col.key}"] = cell_from_token(tok, col)
         return result
     printed = " ".join(t.text or "␣" for t in tokens)
-    note = (f"table printed {len(tokens)} values ({printed}) for {len(slots)} cells; "
-            "which cells lost their values cannot be told")
+    note = _("table printed {count} values ({printed}) for {n} cells; which cells lost their values cannot be "
+             "told").format(count=len(tokens), printed=printed, n=len(slots))
     for row, col in slots:
         result.cells[f"{table.key}.{row.key}.{col.key}"] = Cell(None, "missing", str(used[0].loc), None, note)
     result.unmatched.append({"table": table.key, "label": "", "loc": str(used[0].loc),

@@ -83,39 +83,66 @@ def appeals_sentence(rng: random.Random, review: int, litigation: int) -> str:
                        f"因政府信息公开被申请行政复议{review}件，被提起行政诉讼{litigation}件。"))
 
 
-# Paragraphs per head. Placeholders: {year} {short} {n1} {n2} {n3} {docs}. Each avoids the other
-# heads' keywords (checked by tests/test_synth.py against the declared regexes).
-_HEAD_PARAGRAPHS: dict[str, tuple[str, ...]] = {
+# Sentences per head, from which each report draws its own few in its own order (real bodies write
+# their own words: two bodies drawing from a handful of fixed paragraphs would be copies of each
+# other, which copied-from-other-body rightly reports). Placeholders: {year} {short} {n1} {n2} {n3}
+# {docs} {count}. Each avoids the other heads' keywords (checked by tests/test_synth.py against
+# the declared regexes). The first sentence of a head names it.
+_HEAD_OPENERS: dict[str, tuple[str, ...]] = {
+    "主动公开": ("主动公开情况。", "主动公开方面。", "主动公开工作。"),
+    "依申请公开": ("依申请公开情况。", "依申请公开方面。", "依申请公开工作。"),
+    "政府信息管理": ("政府信息管理情况。", "政府信息管理方面。", "政府信息管理工作。"),
+    "政府信息公开平台建设": ("政府信息公开平台建设情况。", "平台建设方面。", "政府信息公开平台建设。"),
+    "监督保障": ("监督保障情况。", "监督保障方面。", "监督保障工作。"),
+}
+_HEAD_SENTENCES: dict[str, tuple[str, ...]] = {
     "主动公开": (
-        "（一）主动公开情况。{year}年，通过政府门户网站主动公开各类政府信息{n1}条，发布政策文件{docs}件、"
-        "政策解读{n2}篇，召开新闻发布会{n3}场。",
-        "（一）主动公开情况。围绕中心工作和群众关切，及时公开重大决策、重要政策和重点领域信息，全年主动公开"
-        "信息{n1}条，其中规范性文件{docs}件。",
-        "（一）主动公开方面。坚持以公开为常态、不公开为例外，全年主动公开各类信息{n1}条，更新机构职能、"
-        "领导信息、财政预决算等基础信息{n2}条。",
+        "{year}年通过门户网站发布各类信息{n1}条",
+        "发布政策文件{docs}件、政策解读{n2}篇",
+        "召开新闻发布会{n3}场，邀请部门负责人解读重点政策",
+        "围绕重大项目建设、民生实事等群众关切事项，及时发布进展情况",
+        "更新机构职能、领导信息、财政预决算等基础信息{n2}条",
+        "在{short}门户网站开设“重点领域信息”专栏，集中展示教育、医疗、就业等信息",
+        "对涉及企业的惠企政策制作“一图读懂”{n3}份",
+        "通过村（居）务公开栏张贴公告{n3}期，方便群众就近查阅",
+        "全年发布人事任免、招考录用信息{n3}条",
+        "主要负责人带头解读年度重点工作，回应关切{n3}次",
     ),
     "依申请公开": (
-        "（二）依申请公开情况。{count}严格按照《条例》规定的程序和时限办理，做到依法、规范、及时答复。",
-        "（二）依申请公开方面。{count}进一步规范受理、登记、审核、答复等环节，答复文书规范性持续提升。",
-        "（二）依申请公开情况。{count}强化与申请人的沟通，准确了解申请人诉求，提高答复的及时性和针对性。",
+        "{count}",
+        "严格按照《条例》规定的程序和时限办理，做到依法、规范、及时答复",
+        "进一步规范受理、登记、审核、答复等环节，答复文书规范性持续提升",
+        "强化与申请人的沟通，准确了解申请人诉求，提高答复的针对性",
+        "对疑难申请件组织法律顾问会商{n3}次",
+        "编制答复文书参考样本，统一告知书格式",
+        "建立申请办理台账，实行一件一档",
+        "对逾期风险件提前提醒，确保按期答复",
     ),
     "政府信息管理": (
-        "（三）政府信息管理情况。严格落实公开前保密审查机制，坚持“先审查、后公开”和“一事一审”原则，"
-        "全年审核发布信息{n2}条，动态调整政府信息公开目录。",
-        "（三）政府信息管理方面。建立健全政府信息公开属性源头认定机制，规范公文公开属性标注，定期对已公开"
-        "信息进行梳理和更新。",
+        "严格落实公开前保密审查机制，坚持“先审查、后公开”原则",
+        "全年审核拟发布稿件{n2}篇",
+        "动态调整目录，新增公开事项{n3}项",
+        "规范公文公开属性标注，源头认定公开属性",
+        "定期对已发布内容进行梳理，清理过时内容{n3}条",
+        "对现行有效的规范性文件进行集中清理并统一发布",
+        "建立信息发布“三审三校”制度",
     ),
     "政府信息公开平台建设": (
-        "（四）政府信息公开平台建设情况。持续加强政府网站和政务新媒体建设，优化政府信息公开专栏设置，全年"
-        "通过政务新媒体发布信息{n3}条。",
-        "（四）平台建设方面。依托政府门户网站和政务微信公众号拓展公开渠道，及时更新栏目内容，确保网站"
-        "平稳运行。",
+        "优化门户网站栏目设置，新增专题{n3}个",
+        "政务新媒体全年推送信息{n1}条",
+        "完成网站适老化和无障碍改造",
+        "依托政务微信公众号拓展发布渠道",
+        "在政务服务大厅设置查阅点，提供纸质材料查阅",
+        "对网站错别字和空白栏目开展自查{n3}次",
+        "推动网站集约化，关停整合栏目{n3}个",
     ),
     "监督保障": (
-        "（五）监督保障情况。将政务公开工作纳入年度绩效考核，组织开展政务公开业务培训{n3}次，常态化开展"
-        "栏目巡查，及时督促整改发现的问题。",
-        "（五）监督保障方面。调整充实政务公开工作领导小组，明确专人负责，全年未发生因政务公开工作不到位"
-        "被责任追究的情况。",
+        "将政务公开工作纳入年度绩效考核",
+        "组织业务培训{n3}次，参训{n2}人次",
+        "常态化开展栏目巡查，督促整改问题{n3}个",
+        "调整充实工作领导小组，明确专人负责",
+        "聘请社会监督员{n3}名，收集意见建议",
+        "全年未发生因工作不到位被责任追究的情况",
     ),
 }
 _NUMERALS = "一二三四五"
@@ -128,17 +155,39 @@ _SECTION1_INTROS = (
     "{year}年，在上级的指导下，{name}紧紧围绕年度工作目标，扎实推进政务公开各项工作。",
 )
 
-_SECTION5 = (
-    ("{year}年，{short}政府信息公开工作取得了一定成效，但仍存在一些不足：一是政策解读形式较为单一，"
-     "图表、音视频等解读方式运用不够；二是个别栏目更新不够及时。",
-     "下一步，将重点做好以下工作：一是丰富政策解读形式，提升解读质量；二是加强栏目日常巡查，确保信息发布"
-     "及时准确；三是加强业务培训，提升工作人员业务能力。"),
-    ("对照上级新要求和公众新期待，还有一些需要加强和改进的地方，主要是工作人员变动较为频繁，业务水平有待"
-     "提高。",
-     "针对存在问题，{next_year}年我们将进一步完善信息发布审核流程，建立审核台账，明确责任人，促进政务公开"
-     "工作制度化、规范化。"),
-    ("存在的主要问题：公开内容的深度和广度还不够，部分信息公开不够及时、形式不够规范。",
-     "改进措施：进一步提高信息公开的主动性和时效性，对企业和群众关心关注的问题予以及时、准确回应。"),
+# Section 五: a few of the body's own problems, then a few improvements, drawn from pools.
+_PROBLEM_LEADS = ("{year}年，{short}政府信息公开工作取得了一定成效，但仍存在一些不足：",
+                  "对照上级新要求和公众新期待，还有一些需要改进的地方，主要是：",
+                  "存在的主要问题：", "工作中还存在以下问题：")
+_PROBLEMS = (
+    "政策解读形式较为单一，图表、音视频等解读方式运用不够",
+    "个别栏目更新不够及时",
+    "工作人员变动较为频繁，业务水平有待提高",
+    "公开内容的深度和广度还不够",
+    "部分信息发布形式不够规范",
+    "依申请答复文书说理不够充分",
+    "基层站点内容更新滞后",
+    "政务新媒体互动回应不够及时",
+    "重点领域信息公开的系统性不强",
+    "对企业关心的政策推送不够精准",
+    "网站检索功能不够便捷",
+    "部分科室对公开工作重视程度不够",
+)
+_IMPROVEMENT_LEADS = ("下一步，将重点做好以下工作：", "针对存在问题，{next_year}年我们将：", "改进措施：",
+                      "下一步工作打算：")
+_IMPROVEMENTS = (
+    "丰富政策解读形式，提升解读质量",
+    "加强栏目日常巡查，确保信息发布及时准确",
+    "加强业务培训，提升工作人员业务能力",
+    "完善信息发布审核流程，建立审核台账",
+    "提高信息公开的主动性和时效性",
+    "规范答复文书格式，增强说理性",
+    "推动基层站点内容标准化",
+    "加强政务新媒体留言办理",
+    "梳理重点领域公开清单，逐项落实",
+    "建立惠企政策精准推送机制",
+    "优化网站检索和导航",
+    "将公开工作纳入科室年度考核",
 )
 
 _SECTION6_POINTS = (
@@ -154,6 +203,27 @@ _FEE_SENTENCES = (
     "（二）信息处理费收取情况。{year}年，严格落实《政府信息公开信息处理费管理办法》，全年收取政府信息公开"
     "信息处理费{fee}元。",
 )
+
+
+def _head_paragraph(rng: random.Random, head: str) -> str:
+    """One head's paragraph: its opener, then three or four of its sentences in a random order
+    (the application counts always among them for 依申请公开)."""
+    pool = list(_HEAD_SENTENCES[head])
+    picked = rng.sample(pool, min(len(pool), rng.randint(3, 4)))
+    if head == "依申请公开" and "{count}" not in picked:
+        picked[0] = "{count}"
+    body = "；".join(x for x in picked if x != "{count}")
+    count = "{count}" if "{count}" in picked else ""
+    return "（一）" + rng.choice(_HEAD_OPENERS[head]) + count + body + "。"
+
+
+def _section5(rng: random.Random) -> tuple[str, str]:
+    problems = rng.sample(_PROBLEMS, rng.randint(2, 3))
+    improvements = rng.sample(_IMPROVEMENTS, rng.randint(2, 4))
+    ordinals = "一二三四"
+    first = rng.choice(_PROBLEM_LEADS) + "；".join(f"{ordinals[i]}是{p}" for i, p in enumerate(problems)) + "。"
+    second = rng.choice(_IMPROVEMENT_LEADS) + "；".join(f"{ordinals[i]}是{x}" for i, x in enumerate(improvements))
+    return first, second + "。"
 
 
 def _fmt(text: str, **kw: object) -> str:
@@ -202,7 +272,7 @@ def build(rng: random.Random, *, body: Body, year: int, template: str, spec: Tex
         paras[0] = period + paras[0]
     count_placed = False
     for i, head in enumerate(h for h in HEADS if h in spec.heads):
-        text = rng.choice(_HEAD_PARAGRAPHS[head])
+        text = _head_paragraph(rng, head)
         if head == "依申请公开":
             text = text.replace("{count}", count + (appeal if rng.random() < 0.5 else ""))
             count_placed = True
@@ -218,7 +288,7 @@ def build(rng: random.Random, *, body: Body, year: int, template: str, spec: Tex
     lead4 = (appeal,) if appeal not in "".join(paras) or rng.random() < 0.3 else ()
     by_no[4] = SectionSpec(4, titles[4], lead4)
 
-    s5 = rng.choice(_SECTION5)
+    s5 = _section5(rng)
     by_no[5] = SectionSpec(5, _fmt(rng.choice((titles[5], "五、政府信息公开工作存在的主要问题及改进情况"))
                                    if template == "2019" else titles[5]),
                            tuple(_fmt(p, **common) for p in s5))

@@ -40,6 +40,9 @@ def _c(key: str, label: str, match: str, kind: str = "count") -> Column:
 _ISSUED = _c("issued", "本年制发件数", r"制发")
 _REPEALED = _c("repealed", "本年废止件数", r"废止")
 _IN_FORCE = _c("in_force", "现行有效件数", r"现行有效")
+# The stock and its flows (2021 table 二): documents in force at the end of the year = those in
+# force a year before + issued this year − repealed this year (the cross-year rule year-in-force).
+IN_FORCE_STOCK: tuple[Column, Column, Column] = (_IN_FORCE, _ISSUED, _REPEALED)
 _DECISIONS_2021 = _c("decisions", "本年处理决定数量", r"处理决定")
 _FEE_AMOUNT = _c("amount", "本年收费金额（单位：万元）", r"收费金额", "money")
 

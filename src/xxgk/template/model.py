@@ -61,6 +61,11 @@ class Table:
     # order (Table 四 prints its 15 numbers as a single row).
     layout: Literal["rows", "flat"] = "rows"
 
+    @property
+    def numeral(self) -> str:
+        """The numeral of the table's section, its short name in text: 三 for table 三."""
+        return self.title.split("、", 1)[0]
+
     @cached_property
     def _rows_by_key(self) -> dict[str, Row]:
         return {r.key: r for r in self.rows}
@@ -100,6 +105,16 @@ class Section:
     match: str
     # Heads the section must cover: (name, regex) pairs.
     required_heads: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def numeral(self) -> str:
+        """一 … 六, as printed before the title."""
+        return self.title.split("、", 1)[0]
+
+    @property
+    def name(self) -> str:
+        """The title without its numeral: 总体情况."""
+        return self.title.split("、", 1)[-1]
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,8 @@
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("chart-data").textContent);
+  // Words come from the page (data.text), translated with the rest of it.
+  var T = data.text;
   var SEV = { error: "#c0392b", warning: "#b9770e", info: "#2471a3" };
   var charts = [];
 
@@ -33,7 +35,7 @@
     legend: { top: 0 },
     grid: { left: 8, right: 16, top: 30, bottom: 8, containLabel: true },
     xAxis: { type: "category", data: years.years },
-    yAxis: { type: "value", minInterval: 1, name: "报告数" },
+    yAxis: { type: "value", minInterval: 1, name: T.reports },
     color: ["#8b1a1a", "#98a2b3", "#d4a017"],
     series: years.series.map(function (s) { return { name: s.name, type: "bar", stack: "t", data: s.data }; })
   });
@@ -43,11 +45,11 @@
     tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
     legend: {
       top: 0,
-      formatter: function (name) { return name + "（无法计算 " + rates.unknown[name] + "）"; }
+      formatter: function (name) { return name + T.unknown.replace("{n}", rates.unknown[name]); }
     },
     grid: { left: 8, right: 16, top: 34, bottom: 8, containLabel: true },
     xAxis: { type: "category", data: rates.buckets },
-    yAxis: { type: "value", minInterval: 1, name: "机关数" },
+    yAxis: { type: "value", minInterval: 1, name: T.bodies },
     color: ["#1e8449", "#c0392b", "#2471a3", "#7d3c98"],
     series: rates.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
   });
@@ -71,7 +73,7 @@
       r.style.display = ok ? "" : "none";
       if (ok) { n++; }
     }
-    shown.textContent = "显示 " + n + " / " + rows.length;
+    shown.textContent = T.shown.replace("{n}", n).replace("{total}", rows.length);
   }
   boxes.forEach(function (b) { b.addEventListener("change", apply); });
   if (q) { q.addEventListener("input", apply); }

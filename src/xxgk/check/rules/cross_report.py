@@ -10,13 +10,15 @@ year (say a PDF and a web page of it) are each compared with the year before.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
 from xxgk.check.registry import get, rule, selected
+from xxgk.check.similarity import clean
+from xxgk.check.similarity import similarity as text_similarity
+from xxgk.i18n import N_
 from xxgk.report import Finding, Report
-from xxgk.template import APPLICANT_COLUMNS
+from xxgk.template import APPLICANT_COLUMNS, IN_FORCE_STOCK, LATEST, SECTIONS
+from xxgk.vocabulary import cell_name, row_name
 
 # Section 五 counts as copied when its text, whitespace and punctuation aside, is at least this
 # similar to last year's (rapidfuzz's normalised Indel similarity, 0..1: the share of characters
@@ -30,7 +32,6 @@ SECTION5_MIN_CHARS = 40
 JUMP_FACTOR = 10
 JUMP_MIN = 100
 
-_NOISE = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
 def previous(reports: Sequence[Report]) -> list[Report]:
@@ -41,17 +42,27 @@ def previous(reports: Sequence[Report]) -> list[Report]:
     return [r for r in reports[:-1] if r.meta.year == last.meta.year - 1]
 
 
-def _name(r: Report) -> str:
-    return f"{r.meta.year}年报告（{r.source.file}）"
+def _prev(r: Report) -> dict[str, object]:
+    """The parameters that name last year's report in a message."""
+    return {"prev_year": r.meta.year, "prev_file": r.source.file}
 
 
-@rule("year-carry-over", "error", "上年结转 differs from last year's 结转下年度继续办理", scope="corpus")
+def _row(table: str, row: str) -> str:
+    return row_name(LATEST, table, row)
+
+
+@rule("year-carry-over", "error", N_("上年结转 differs from last year's 结转下年度继续办理"), scope="corpus",
+      message=N_("{column}: this year's {carried_over} is {value}, but the {prev_year} report ({prev_file}) has "
+                 "{carried_forward} {prev_value}"),
+      what=N_("Applications a body carries forward at the end of one year (结转下年度继续办理) are the applications "
+              "it carries over at the start of the next (上年结转政府信息公开申请数量): in every applicant column, "
+              "this year's 上年结转 must equal last year's 结转下年度. Both cells must be known; a cell that is "
+              "blank or missing is not compared."),
+      why=N_("A difference means one of the two reports mistyped a count, or applications were lost or "
+             "invented between the years."),
+      example=N_("The 2023 report carries over 3 applications from natural persons, the 2022 report carried "
+                 "forward 5."))
 def carry_over(reports: Sequence[Report]) -> Iterator[Finding]:
-    """Applications a body carries forward at the end of one year (结转下年度继续办理) are the
-    applications it carries over at the start of the next (上年结转政府信息公开申请数量): in
-    every applicant column, this year's 上年结转 must equal last year's 结转下年度. A difference
-    means one of the two reports mistyped a count, or applications were lost or invented
-    between the years. Both cells must be known; a cell that is blank or missing is not compared."""
     r = get("year-carry-over")
     this = reports[-1]
     for prev in previous(reports):
@@ -61,104 +72,94 @@ def carry_over(reports: Sequence[Report]) -> Iterator[Finding]:
             a, b = this.value(here), prev.value(there)
             if a is None or b is None or a == b:
                 continue
-            yield r.text_finding(
-                f"{col.label}：本年“上年结转”为 {a}，但{_name(prev)}“结转下年度继续办理”为 {b}",
-                [here],
-                this.cells[here].loc,
-            )
+            yield r.finding([here], this.cells[here].loc, column=col.label,
+                            carried_over=_row("applications", "carried_over"),
+                            carried_forward=_row("applications", "carried_forward"),
+                            value=a, prev_value=b, **_prev(prev))
 
 
-@rule(
-    "year-in-force",
-    "warning",
-    "现行有效件数 does not follow from last year's plus 制发 minus 废止",
-    scope="corpus",
-)
+@rule("year-in-force", "warning", N_("现行有效件数 does not follow from last year's plus 制发 minus 废止"),
+      scope="corpus",
+      message=N_("{row}: {in_force} is {value}, but last year's {before} (the {prev_year} report, {prev_file}) "
+                 "+ {issued} {plus} − {repealed} {minus} = {expected}"),
+      what=N_("On the 2021 template, table 二 counts the rules (规章) and normative documents (行政规范性文件) in "
+              "force at the end of the year. This year's 现行有效件数 should equal last year's, plus the documents "
+              "issued this year (本年制发件数), minus those repealed this year (本年废止件数). Compared only when "
+              "both years use the 2021 template and all four numbers are known."),
+      why=N_("Stock and flow must agree. Documents that expire on their own without being repealed make small "
+             "gaps legitimate, so this is a warning; a large gap usually means one year counted something else."),
+      example=N_("行政规范性文件: 现行有效 10 in 2022, 2 issued and 1 repealed in 2023, but 15 in force in 2023."))
 def in_force_stock(reports: Sequence[Report]) -> Iterator[Finding]:
-    """On the 2021 template, table 二 counts the rules (规章) and normative documents
-    (行政规范性文件) in force at the end of the year. Stock and flow must agree: this year's
-    现行有效件数 should equal last year's, plus the documents issued this year (本年制发件数), minus
-    those repealed this year (本年废止件数). Documents that expire on their own without being
-    repealed make small gaps legitimate, so this is a warning; a large gap usually means one
-    year counted something else. Compared only when both years use the 2021 template and all
-    four numbers are known."""
     r = get("year-in-force")
     this = reports[-1]
-    if this.meta.template != "2021":
+    if this.meta.template != LATEST.id:
         return
+    stock, added, removed = IN_FORCE_STOCK
+    rows = [row for row in LATEST.table("active").rows if stock in row.columns]
     for prev in previous(reports):
-        if prev.meta.template != "2021":
+        if prev.meta.template != LATEST.id:
             continue
-        for row, label in (("regulations", "规章"), ("normative_documents", "行政规范性文件")):
-            now, issued, repealed = (f"active.{row}.{c}" for c in ("in_force", "issued", "repealed"))
+        for row in rows:
+            now, issued, repealed = (f"active.{row.key}.{c.key}" for c in (stock, added, removed))
             vals = [this.value(now), this.value(issued), this.value(repealed), prev.value(now)]
             if any(v is None for v in vals):
                 continue
-            stock, plus, minus, before = vals
+            value, plus, minus, before = vals
             expected = before + plus - minus  # type: ignore[operator]
-            if stock != expected:
-                yield r.text_finding(
-                    f"{label}：现行有效 {stock} 件，而{_name(prev)}现行有效 {before} 件 + 本年制发 {plus} "
-                    f"− 本年废止 {minus} = {expected} 件",
-                    [now, issued, repealed],
-                    this.cells[now].loc,
-                )
+            if value != expected:
+                yield r.finding([now, issued, repealed], this.cells[now].loc, row=row.label,
+                                in_force=stock.label, issued=added.label, repealed=removed.label,
+                                value=value, before=before, plus=plus, minus=minus, expected=expected,
+                                **_prev(prev))
 
 
-def _flat(text: str) -> str:
-    return _NOISE.sub("", unicodedata.normalize("NFKC", text))
+# Sections compared with last year's: 一 (the year's work), 五 (problems and improvements), 六.
+COPY_CHECKED_SECTIONS = (1, 5, 6)
 
 
-def similarity(a: str, b: str) -> float:
-    """How alike two texts are, 0..1, whitespace and punctuation aside (see SECTION5_SIMILARITY)."""
-    from rapidfuzz import fuzz
-
-    return fuzz.ratio(_flat(a), _flat(b)) / 100
-
-
-@rule(
-    "year-section5-copied",
-    "warning",
-    "Section 五 (problems and improvements) copied from last year",
-    scope="corpus",
-)
+@rule("year-section5-copied", "warning", N_("Section 一, 五 or 六 copied from last year"),
+      scope="corpus",
+      message=N_("{section} is {similarity:.0%} the same as in the {prev_year} report ({prev_file}); the "
+                 "threshold is {threshold:.0%}"),
+      what=N_("Sections 一 (the year's work), 五 (problems and improvements) and 六 (other matters) must describe "
+              "this year. A section is reported when its text is nearly the same as last year's: a similarity of "
+              "at least 0.9 (rapidfuzz's normalised Indel ratio, the share of characters both texts have in "
+              "order) after removing what every report shares — quoted laws in 《》, the template's headings and "
+              "stock sentences, digits, whitespace and punctuation — over at least 40 characters. The code keeps "
+              "its first name (it began with section 五 only)."),
+      why=N_("A copied section 五 reports last year's problems again as if new, and says nothing of whether "
+             "the improvements promised last year were made; a copied section 一 or 六 reports last year's work."),
+      example=N_("The 2024 section 五 is last year's with 2023 changed to 2024: similarity 98%."))
 def section5_copied(reports: Sequence[Report]) -> Iterator[Finding]:
-    """Section 五 must describe this year's problems and how they were addressed. When its text
-    is nearly the same as last year's (similarity at least 0.9, whitespace and punctuation
-    ignored, over at least 40 characters), the body most likely copied it, and the problems it
-    promised to fix last year are reported again as if new. The similarity is rapidfuzz's
-    normalised Indel ratio: the share of characters both texts have, in order."""
     r = get("year-section5-copied")
     this = reports[-1]
-    here = this.section(5)
-    if here is None or len(_flat(here.text)) < SECTION5_MIN_CHARS:
-        return
-    for prev in previous(reports):
-        there = prev.section(5)
-        if there is None or len(_flat(there.text)) < SECTION5_MIN_CHARS:
+    for no in COPY_CHECKED_SECTIONS:
+        here = this.section(no)
+        if here is None or len(clean(here.text)) < SECTION5_MIN_CHARS:
             continue
-        score = similarity(here.text, there.text)
-        if score >= SECTION5_SIMILARITY:
-            yield r.text_finding(
-                f"第五部分与{_name(prev)}的第五部分相似度 {score:.0%}（阈值 {SECTION5_SIMILARITY:.0%}）",
-                [],
-                here.loc,
-                here.text[:80],
-            )
+        for prev in previous(reports):
+            there = prev.section(no)
+            if there is None or len(clean(there.text)) < SECTION5_MIN_CHARS:
+                continue
+            score = text_similarity(here.text, there.text)
+            if score >= SECTION5_SIMILARITY:
+                yield r.finding([], here.loc, here.text[:80], section=SECTIONS[no - 1].title,
+                                similarity=round(score, 4), threshold=SECTION5_SIMILARITY, **_prev(prev))
 
 
-@rule(
-    "year-jump",
-    "warning",
-    "A number ten times larger or smaller than last year's (a likely typo)",
-    scope="corpus",
-)
+@rule("year-jump", "warning", N_("A number ten times larger or smaller than last year's (a likely typo)"),
+      scope="corpus",
+      message=N_("{cell}: up from {prev_value} in the {prev_year} report ({prev_file}) to {value}, {factor} times "
+                 "as much: probably a typo"),
+      messages={"down": N_("{cell}: down from {prev_value} in the {prev_year} report ({prev_file}) to {value}, "
+                           "{factor} times less: probably a typo")},
+      what=N_("A cell whose value is at least ten times last year's value of the same cell, or a tenth of it, "
+              "when the larger of the two is at least 100. Zeros are not compared (starting or stopping an "
+              "activity is not a typo), nor cells whose value is unknown in either year."),
+      why=N_("A body's activity changes from year to year, but rarely tenfold: one of the two values was most "
+             "likely mistyped (a digit added or dropped, a total typed into a part, 元 written for 万元)."),
+      example=N_("行政处罚 · 本年处理决定数量: 120 in 2023, 1250 in 2024."))
 def magnitude_jump(reports: Sequence[Report]) -> Iterator[Finding]:
-    """A body's activity changes from year to year, but rarely tenfold: when a cell's value is at
-    least ten times last year's value of the same cell, or a tenth of it, and the larger of the
-    two is at least 100, one of the two was most likely mistyped (a digit added or dropped, a
-    total typed into a part, 元 written for 万元). Zeros are not compared (starting or stopping
-    an activity is not a typo), nor cells whose value is unknown in either year."""
     r = get("year-jump")
     this = reports[-1]
     for prev in previous(reports):
@@ -168,12 +169,9 @@ def magnitude_jump(reports: Sequence[Report]) -> Iterator[Finding]:
                 continue
             hi, lo = max(a, b), min(a, b)
             if hi >= JUMP_MIN and hi >= JUMP_FACTOR * lo:
-                way = "增至" if a > b else "降至"
-                yield r.text_finding(
-                    f"{path}：由{_name(prev)}的 {b} {way} {a}（相差 {hi / lo:.0f} 倍），疑为录入错误",
-                    [path],
-                    cell.loc,
-                )
+                yield r.finding([path], cell.loc, variant="" if a > b else "down",
+                                cell=cell_name(this.template, path), value=a, prev_value=b,
+                                factor=round(hi / lo), **_prev(prev))
 
 
 # ---------------------------------------------------------------- running the rules

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xxgk.check.registry import get, rule
+from xxgk.i18n import N_
 from xxgk.report import Finding, Report
 from xxgk.text import squash
+from xxgk.vocabulary import cell_name
 
 _SENTENCE_END = re.compile(r"[。；;！!？?]")
 _NUM = r"(\d+)(?:件|条|个|份|宗|起|次)"
@@ -48,11 +50,37 @@ CLAIMS: tuple[Claim, ...] = (
           (("applications.carried_over.total",),), needs="申请"),
     Claim("行政复议", re.compile(r"行政复议(?:案件|申请)?[^\d。；，,、]{0,6}?" + _NUM), (_REVIEW,)),
     Claim("行政诉讼", re.compile(r"行政诉讼(?:案件)?[^\d。；，,、]{0,6}?" + _NUM), (_LITIGATION,)),
+    # Table 二 stated in the text: the number directly after an explicit verb of making or deciding.
+    Claim("制发规范性文件", re.compile(r"制发(?:行政)?规范性文件[^\d。；，,]{0,4}?" + _NUM),
+          (("active.normative_documents.issued",),)),
+    Claim("制发规章", re.compile(r"(?:制发|制定)(?:政府)?规章[^\d。；，,]{0,4}?" + _NUM),
+          (("active.regulations.issued",),)),
+    Claim("行政许可决定", re.compile(r"(?:作出|办理|办结|实施)行政许可(?:决定|事项|申请)?[^\d。；，,]{0,4}?" + _NUM),
+          (("active.licensing.decisions",),)),
+    Claim("行政处罚决定", re.compile(r"(?:作出|办理|实施)行政处罚(?:决定|案件)?[^\d。；，,]{0,4}?" + _NUM),
+          (("active.penalty.decisions",),)),
     Claim("未发生行政复议", re.compile(r"(?:未|没有)(?:发生|收到|出现|涉及|产生)[^。；\d]{0,20}?行政复议"),
           (_REVIEW,), zero=True),
     Claim("未发生行政诉讼", re.compile(r"(?:未|没有)(?:发生|收到|出现|涉及|产生)[^。；\d]{0,20}?行政诉讼"),
           (_LITIGATION,), zero=True),
 )
+
+
+# Words that put a count on a part of the body rather than the whole: 其中 (of which), 代表 (on
+# behalf of: 区政府办代表区政府受理…), 本级 (the government's own office, not its departments).
+_PART = re.compile(r"其中|代表|本级|本部门")
+# In a people's government's report, a count whose subject is one of its offices or departments
+# (区政府办受理…, 市政务服务管理办公室收到…) covers that office, not the whole report's table.
+_OFFICE_SUBJECT = re.compile(r"(?:政府办公室|政府办|办公室|[局委办](?:共|全年|累计)?)$")
+
+
+def part_of_body(report: Report, before: str) -> bool:
+    """Whether the words before a stated count attribute it to a part of the body."""
+    clause = re.split(r"[，,：:]", before)[-1] if before else ""
+    if _PART.search(before[-30:]):
+        return True
+    agency = report.meta.agency or ""
+    return agency.endswith("人民政府") and bool(_OFFICE_SUBJECT.search(clause.strip()))
 
 
 def _narrative_lines(text: str) -> str:
@@ -66,13 +94,26 @@ def _narrative_lines(text: str) -> str:
     return squash("".join(keep))
 
 
-@rule("narrative-vs-table", "warning", "A count stated in the text disagrees with the tables")
+@rule("narrative-vs-table", "warning", N_("A count stated in the text disagrees with the tables"),
+      message=N_("The text says {claim} {stated}, the table says {table} ({labels})"),
+      messages={"zero": N_("The text says {claim}, the table says {table} ({labels})"),
+                "scope": N_("The text says {claim} {stated} for a part of the body (“{subject}”), the table says "
+                            "{table} for the whole report ({labels}): check that text and table count the same "
+                            "bodies")},
+      what=N_("Counts the text states — 全年共收到政府信息公开申请21件, 未收到政府信息公开申请, 办结N件, "
+              "N件结转下年度, 行政复议N件, 行政诉讼N件 — must equal the corresponding table cells (received may "
+              "include those carried over from last year; any one alternative matching is enough). Only the "
+              "number that directly follows the phrase is read, so other numbers in the same sentence (dates, "
+              "other kinds of cases) are not compared. Counts of table 二 stated with an explicit verb "
+              "(制发规范性文件N件, 作出行政许可决定N件, 作出行政处罚N件) are compared too. A count the text attributes "
+              "to a part of the body (其中…, 区政府办代表区政府受理…, 本级…, or an office as the subject in a "
+              "government's report) is not held against the whole table: when it differs, the finding is a "
+              "note (info) asking whether text and table count the same bodies."),
+      why=N_("Readers quote the text, compilers read the tables: when they disagree, one of them is wrong and "
+             "the report says two different things."),
+      example=N_("The text says 全年共受理政府信息公开申请17件, table 三 says 一、本年新收政府信息公开申请数量 · "
+                 "总计 is 95."))
 def narrative_vs_table(report: Report) -> Iterator[Finding]:
-    """Counts the text states — 全年共收到政府信息公开申请21件, 未收到政府信息公开申请, 办结N件,
-    N件结转下年度, 行政复议N件, 行政诉讼N件 — must equal the corresponding table cells (received
-    may include those carried over from last year). Only the number that directly follows the
-    phrase is read, so other numbers in the same sentence (dates, other kinds of cases) are not
-    compared. Any one alternative matching is enough."""
     seen: set[tuple[str, int]] = set()
     for section in report.sections:
         for sentence in _SENTENCE_END.split(_narrative_lines(section.text)):
@@ -83,14 +124,17 @@ def narrative_vs_table(report: Report) -> Iterator[Finding]:
                     if claim.forbid and claim.forbid.search(m.group(0)):
                         continue
                     stated = 0 if claim.zero else int(m.group(1))
-                    finding = _compare(report, claim, stated, sentence, section.loc)
+                    before = sentence[:m.start()]
+                    part = before if part_of_body(report, before) else None
+                    finding = _compare(report, claim, stated, sentence, section.loc, part)
                     key = (claim.alternatives[0][0], stated)
                     if finding and key not in seen:
                         seen.add(key)
                         yield finding
 
 
-def _compare(report: Report, claim: Claim, stated: int, sentence: str, loc: str | None) -> Finding | None:
+def _compare(report: Report, claim: Claim, stated: int, sentence: str, loc: str | None,
+             part: str | None = None) -> Finding | None:
     sums = []
     for cells in claim.alternatives:
         values = [report.value(p) for p in cells]
@@ -100,7 +144,15 @@ def _compare(report: Report, claim: Claim, stated: int, sentence: str, loc: str 
     if stated in sums:
         return None
     cells = list(claim.alternatives[0])
-    shown = " / ".join(str(s) for s in sums)
-    return get("narrative-vs-table").text_finding(
-        f"the text says {claim.name} {stated}, the table says {shown} ({', '.join(cells)})",
-        cells, loc, excerpt=sentence[:120])
+    labels = "、".join(cell_name(report.template, p) for p in cells)
+    table = " / ".join(dict.fromkeys(str(s) for s in sums))
+    if part is not None and not claim.zero:
+        subject = re.split(r"[，,：:]", part)[-1].strip() or part[-12:]
+        finding = get("narrative-vs-table").finding(cells, loc, excerpt=sentence[:120], variant="scope",
+                                                    claim=claim.name, stated=stated, table=table, labels=labels,
+                                                    subject=subject[-20:])
+        return replace(finding, severity="info")
+    return get("narrative-vs-table").finding(
+        cells, loc, excerpt=sentence[:120], variant="zero" if claim.zero else "",
+        claim=claim.name, stated=stated, table=" / ".join(dict.fromkeys(str(s) for s in sums)),
+        labels="、".join(cell_name(report.template, p) for p in cells))

@@ -8,20 +8,23 @@ summed to stand in for an unknown total (that would be a guess the parser did no
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from xxgk.report import Finding, Number, Report
+from xxgk.i18n import N_, _
+from xxgk.report import Number, Report
+from xxgk.vocabulary import cell_name, level_name
 
-# key -> (short Chinese name, what it is), in display order.
+# key -> (short name, what it is), in display order; message ids, shown through indicator_name/_doc.
 INDICATORS: dict[str, tuple[str, str]] = {
-    "received": ("新收申请", "本年新收政府信息公开申请数量（总计）"),
-    "disclosure_rate": ("公开率", "（予以公开 + 部分公开）÷ 办理结果总计"),
-    "refusal_rate": ("不予公开率", "不予公开各项之和 ÷ 办理结果总计"),
-    "review_correction_rate": ("复议纠错率", "行政复议结果纠正 ÷（行政复议总计 − 尚未审结）"),
-    "litigation_correction_rate": ("诉讼纠错率",
-                                   "行政诉讼结果纠正 ÷（行政诉讼总计 − 尚未审结），两类诉讼合计"),
+    "received": (N_("applications received"), N_("new applications received this year (total)")),
+    "disclosure_rate": (N_("disclosure rate"), N_("(granted + partially granted) ÷ total processed")),
+    "refusal_rate": (N_("refusal rate"), N_("sum of the not-disclosed rows ÷ total processed")),
+    "review_correction_rate": (N_("review correction rate"),
+                               N_("administrative reviews corrected ÷ (reviews total − pending)")),
+    "litigation_correction_rate": (N_("litigation correction rate"),
+                                   N_("lawsuits corrected ÷ (lawsuits total − pending), both kinds of lawsuit")),
 }
 RATES = ("disclosure_rate", "refusal_rate", "review_correction_rate", "litigation_correction_rate")
 
@@ -38,6 +41,26 @@ class Indicator:
     def to_dict(self) -> dict[str, Any]:
         return {"value": self.value, "reason": self.reason, "numerator": self.numerator,
                 "denominator": self.denominator, "inferred": self.inferred}
+
+
+def indicator_name(key: str) -> str:
+    """The indicator's short name in the current language (公开率 …)."""
+    return _(INDICATORS[key][0])
+
+
+def indicator_doc(key: str) -> str:
+    """How the indicator is computed, in the current language."""
+    return _(INDICATORS[key][1])
+
+
+def _unknown_reason(report: Report, paths: Sequence[str]) -> str:
+    names = []
+    for p in paths:
+        try:
+            names.append(cell_name(report.template, p))
+        except (KeyError, StopIteration):
+            names.append(p)
+    return _("unknown: {cells}").format(cells="；".join(names))
 
 
 class _Unknown(Exception):
@@ -61,15 +84,15 @@ def _ratio(key: str, report: Report, num: Sequence[str], den: Sequence[str],
         d, inf_d = _get(report, den)
         m, inf_m = _get(report, minus) if minus else (0, False)
     except _Unknown as e:
-        return Indicator(key, None, f"unknown: {', '.join(e.paths)}")
+        return Indicator(key, None, _unknown_reason(report, e.paths))
     denominator = d - m
     inferred = inf_n or inf_d or inf_m
     if denominator == 0:
-        what = "nothing concluded" if minus else "nothing processed"
-        return Indicator(key, None, f"denominator is 0: {what}", n, denominator, inferred)
+        what = _("denominator is 0: nothing concluded") if minus else _("denominator is 0: nothing processed")
+        return Indicator(key, None, what, n, denominator, inferred)
     if denominator < 0:
-        return Indicator(key, None, f"denominator is negative ({denominator}): the table is inconsistent",
-                         n, denominator, inferred)
+        return Indicator(key, None, _("denominator is negative ({n}): the table is inconsistent").format(
+            n=denominator), n, denominator, inferred)
     return Indicator(key, n / denominator, None, n, denominator, inferred)
 
 
@@ -83,7 +106,7 @@ def compute(report: Report) -> dict[str, Indicator]:
         v, inf = _get(report, ["applications.new_received.total"])
         out["received"] = Indicator("received", v, None, inferred=inf)
     except _Unknown as e:
-        out["received"] = Indicator("received", None, f"unknown: {', '.join(e.paths)}")
+        out["received"] = Indicator("received", None, _unknown_reason(report, e.paths))
     total = ["applications.total_processed.total"]
     granted = ["applications.granted.total", "applications.partially_granted.total"]
     out["disclosure_rate"] = _ratio("disclosure_rate", report, granted, total)
@@ -101,7 +124,15 @@ def compute(report: Report) -> dict[str, Indicator]:
 class Rank:
     rank: int  # 1 = highest value
     of: int  # bodies ranked in the group (those with a value)
-    group: str  # "region · level · year"
+    group: str  # "region · level · year" (codes: the level key)
+    region: str = ""
+    level: str = ""
+    year: int | None = None
+
+    def describe(self) -> str:
+        """What the rank is against, for people: 第 1/3（淮安市 · 县级 · 2024年，共 3 个机关）."""
+        return _("#{rank}/{of} (among {of} bodies of {region} · {level} · {year})").format(
+            rank=self.rank, of=self.of, region=self.region, level=level_name(self.level), year=self.year)
 
 
 @dataclass(frozen=True)
@@ -181,7 +212,7 @@ def indicator_table(reports: Iterable[Report], history: Iterable[Report] = ()) -
             for m in members:
                 v = m.values[key].value
                 if v is not None:
-                    m.ranks[key] = Rank(1 + sum(1 for x in vals if x > v), len(vals), label)
+                    m.ranks[key] = Rank(1 + sum(1 for x in vals if x > v), len(vals), label, region, level, year)
     # year-over-year
     by_body: dict[tuple[str, int], dict[str, Indicator]] = {}
     for r in [*history, *reps]:
@@ -199,80 +230,6 @@ def indicator_table(reports: Iterable[Report], history: Iterable[Report] = ()) -
             p, v = prev[key].value, row.values[key].value
             row.changes[key] = Change(p, None if p is None or v is None else v - p, row.year - 1)  # type: ignore[operator]
     return rows
-
-
-# ---------------------------------------------------------------- comparing one body's years
-
-
-@dataclass
-class CellChange:
-    path: str
-    label: str
-    values: list[Number | None]
-    statuses: list[str | None]  # None: the cell is not in that year's template
-
-
-@dataclass
-class Comparison:
-    body: str
-    years: list[int]
-    reports: list[Report]
-    changed: list[CellChange]
-    unchanged: int
-    indicators: list[dict[str, Indicator]]
-    findings: list[Finding]  # cross-year findings (corpus rules of the registry)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "body": self.body, "years": self.years,
-            "files": [r.source.file for r in self.reports],
-            "templates": [r.meta.template for r in self.reports],
-            "changed": [{"cell": c.path, "label": c.label, "values": c.values, "statuses": c.statuses}
-                        for c in self.changed],
-            "unchanged": self.unchanged,
-            "indicators": {k: [ind[k].to_dict() for ind in self.indicators] for k in INDICATORS},
-            "findings": [f.to_dict() for f in self.findings],
-        }
-
-
-def cross_year_findings(reports: Sequence[Report]) -> list[Finding]:
-    """Findings of the corpus-scope (cross-year) rules over one body's reports: each year judged
-    against the one before, as the checker's own runner does."""
-    from xxgk.check.rules.cross_report import body_findings
-
-    return [f for _report, f in body_findings(reports)]
-
-
-def compare_reports(reports: Sequence[Report],
-                    label: Callable[[Report, str], str] | None = None) -> Comparison:
-    """Side by side: cells whose value differs between the reports (in year order), the
-    indicators of each, and the cross-year findings."""
-    from xxgk.export.layout import label_of
-
-    reps = sorted(reports, key=lambda r: (r.meta.year or 0, r.source.file))
-    if not reps:
-        raise ValueError("nothing to compare")
-    paths: dict[str, None] = {}
-    for r in reversed(reps):  # newest template's order first
-        for p in r.template.cell_paths():
-            paths.setdefault(p, None)
-    for r in reps:
-        for p in r.cells:
-            paths.setdefault(p, None)
-    changed: list[CellChange] = []
-    unchanged = 0
-    for p in paths:
-        values = [r.value(p) for r in reps]
-        statuses = [r.cells[p].status if p in r.cells else None for r in reps]
-        if len(set(values)) > 1 or (len({s is None for s in statuses}) > 1):
-            owner = next(r for r in reversed(reps) if p in r.cells or p in r.template.cell_paths())
-            changed.append(CellChange(p, (label or (lambda rep, q: label_of(rep.template, q)))(owner, p),
-                                      values, statuses))
-        else:
-            unchanged += 1
-    body = reps[-1].meta.agency or reps[-1].source.file
-    return Comparison(body, [r.meta.year or 0 for r in reps], reps, changed, unchanged,
-                      [compute(r) for r in reps], cross_year_findings(reps))
 
 
 def format_indicator(key: str, value: float | int | None) -> str:

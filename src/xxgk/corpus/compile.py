@@ -11,23 +11,34 @@ means nothing.
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from xxgk.report import Number, Report
+from xxgk.check.peers import peer_findings
+from xxgk.corpus.selection import Filters, select
+from xxgk.errors import UsageError
+from xxgk.i18n import _
+from xxgk.report import Finding, Number, Report
 from xxgk.template import TEMPLATES, Template
+from xxgk.vocabulary import row_name
+
+if TYPE_CHECKING:
+    from xxgk.store import Store
 
 SCHEMA = "xxgk.compilation/1"
 CompiledStatus = Literal["complete", "incomplete", "unknown"]
 
 
-class CompileError(ValueError):
+class CompileError(UsageError, ValueError):
     """The chosen reports cannot be summed as one set (mixed templates or years, none at all)."""
+
+    def __init__(self, message: str, mixed_templates: bool = False) -> None:
+        super().__init__(message)
+        self.mixed_templates = mixed_templates
 
 
 @dataclass
@@ -166,15 +177,10 @@ class Compilation:
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n"
 
-    def write_xlsx(self, target: str | Path | io.BytesIO) -> None:
-        from xxgk.export.compilation import write_compilation_xlsx
-
-        write_compilation_xlsx(self, target)
-
 
 def body_of(report: Report) -> str:
     """The body's name, or the file name in brackets when the parser found no name."""
-    return report.meta.agency or f"（未识别机关：{report.source.file}）"
+    return report.meta.agency or _("(body not identified: {file})").format(file=report.source.file)
 
 
 def normalize_name(name: str) -> str:
@@ -202,6 +208,13 @@ def _dedupe(reports: Sequence[Report]) -> tuple[list[Report], list[Duplicate]]:
     return list(kept.values()), dups
 
 
+def _missing_reason(finding: Finding) -> str:
+    if finding.variant == "last_year":
+        return _("reported for {previous}, no report for {year}").format(
+            previous=finding.params["previous_year"], year=finding.params["year"])
+    return _("on the expected list, no report")
+
+
 def compile_reports(
     reports: Iterable[Report],
     *,
@@ -220,19 +233,20 @@ def compile_reports(
     """
     reps = list(reports)
     if not reps:
-        raise CompileError("no reports match the selection: nothing to compile")
+        raise CompileError(_("no reports match the selection: nothing to compile"))
     templates = sorted({r.meta.template or "?" for r in reps})
     if len(templates) > 1:
         per = ", ".join(f"{t}: {sum(1 for r in reps if (r.meta.template or '?') == t)}" for t in templates)
-        raise CompileError(f"the selection mixes templates ({per}); their rows differ and cannot be summed "
-                           "into one table: narrow the selection or compile per template")
+        raise CompileError(_("the selection mixes templates ({per}); their rows differ and cannot be summed "
+                             "into one table: narrow the selection or compile per template").format(per=per),
+                           mixed_templates=True)
     if templates[0] not in TEMPLATES:
-        raise CompileError(f"{len(reps)} report(s) have no detected template; cannot lay them out")
+        raise CompileError(_("{n} report(s) have no detected template; cannot lay them out").format(n=len(reps)))
     years = sorted({r.meta.year for r in reps}, key=lambda y: -1 if y is None else y)
     if len(years) > 1:
-        shown = ", ".join("unknown" if y is None else str(y) for y in years)
-        raise CompileError(f"the selection spans several years ({shown}); "
-                           "a 汇总 is for one year: choose --year")
+        shown = ", ".join(_("unknown") if y is None else str(y) for y in years)
+        raise CompileError(_("the selection spans several years ({years}); "
+                             "a compilation is for one year: choose --year").format(years=shown))
     template = TEMPLATES[templates[0]]
     kept, dups = _dedupe(reps)
 
@@ -256,24 +270,16 @@ def compile_reports(
 
     included = [BodyEntry(body_of(r), r.source.file, r.meta.year,
                           sorted({f.code for f in r.findings if f.severity == "error"})) for r in kept]
-    present = {normalize_name(b.body) for b in included}
-    missing: list[MissingBody] = []
     unexpected: list[BodyEntry] = []
     if expected is not None:
-        names = [n.strip() for n in expected if n.strip()]
-        wanted = {normalize_name(n) for n in names}
-        missing += [MissingBody(n, "on the expected list, no report") for n in names
-                    if normalize_name(n) not in present]
+        wanted = {normalize_name(n) for n in expected if n.strip()}
         unexpected = [b for b in included if normalize_name(b.body) not in wanted]
-    if previous is not None:
-        listed = {normalize_name(m.body) for m in missing}
-        before: dict[str, tuple[str, int | None]] = {}
-        for p in previous:
-            if p.meta.agency:
-                before.setdefault(normalize_name(p.meta.agency), (p.meta.agency, p.meta.year))
-        for key, (name, y) in sorted(before.items()):
-            if key not in present and key not in listed:
-                missing.append(MissingBody(name, f"reported for {y}, no report for {years[0]}"))
+    # Bodies on the expected list, or present the year before, without a report: the
+    # missing-subordinate rule, so the audit, the compile and the workbench say the same.
+    missing = [MissingBody(f.params["body"], _missing_reason(f))
+               for _, f in peer_findings(kept, previous=list(previous or ()),
+                                         expected=list(expected) if expected is not None else None,
+                                         select=["missing-subordinate"])]
 
     notes = _notes(kept, template)
     comp = Compilation(template.id, years[0], cells, included, missing, unexpected, dups,
@@ -293,15 +299,38 @@ def _notes(reports: Sequence[Report], template: Template) -> list[str]:
     """What the reviewer must know that the table cannot show."""
     notes: list[str] = []
     declared = set(template.cell_paths())
-    foreign: dict[str, list[str]] = {}
+    foreign: dict[tuple[str, str], list[str]] = {}
     for r in reports:
-        for row in sorted({p.split(".")[1] for p in r.cells if p not in declared}):
-            foreign.setdefault(row, []).append(body_of(r))
-    for row, bodies in sorted(foreign.items()):
-        notes.append(f"{len(bodies)} report(s) print row '{row}', "
-                     f"which template {template.id} does not have; "
-                     f"its numbers are not in the compiled table: {', '.join(bodies)}")
+        for table, row in sorted({tuple(p.split(".")[:2]) for p in r.cells if p not in declared}):
+            foreign.setdefault((table, row), []).append(body_of(r))
+    for (table, row), bodies in sorted(foreign.items()):
+        notes.append(_("{n} report(s) print the row {row}, which template {template} does not have; "
+                       "its numbers are not in the compiled table: {bodies}").format(
+            n=len(bodies), row=_row_label(template, table, row), template=template.id, bodies="、".join(bodies)))
     return notes
+
+
+def compile_store(store: Store, filters: Filters, *, expected: Iterable[str] | None = None,
+                  per_template: bool = False) -> list[Compilation]:
+    """`xxgk compile`: the stored reports matching `filters` (its year is required) compiled into one
+    set of tables — or one per template with per_template — with the bodies that reported the
+    year before as the reference for missing ones. Raises CompileError."""
+    if filters.year is None:
+        raise CompileError(_("a compilation is for one year: choose --year"))
+    reports = select(store, filters)
+    previous = select(store, filters, year=filters.year - 1, template=None) or None
+    given = filters.given()
+    if per_template:
+        return compile_by_template(reports, expected=expected, previous=previous, filters=given)
+    return [compile_reports(reports, expected=expected, previous=previous, filters=given)]
+
+
+def _row_label(template: Template, table: str, row: str) -> str:
+    """A row by its template labels; a row no template declares keeps its key (nothing better to show)."""
+    try:
+        return row_name(template, table, row)
+    except (KeyError, StopIteration):
+        return row
 
 
 def _checks(template: Template, cells: dict[str, CompiledCell]) -> list[EquationCheck]:

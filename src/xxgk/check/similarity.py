@@ -1,0 +1,196 @@
+"""How alike two report texts are, and which of many texts are near copies of each other.
+
+Used by the copy rules (`year-section-copied` over one body's years, `copied-from-other-body`
+across the bodies of one year). Two texts are compared after removing what every report
+shares by law or by template, so that only the body's own words count:
+
+- whitespace, punctuation, digits (a copy with its year and counts changed is still a copy);
+- titles of laws and documents in 《…》 (every report quotes the same 条例);
+- the template's own phrases (section titles, the five heads of section 一, the stock sentences
+  about the statistics period and where the report can be read).
+
+Many texts: each is cut into overlapping 5-character shingles, summarised by a MinHash (128
+permutations), and candidate pairs come from locality-sensitive hashing (datasketch's
+MinHashLSH at Jaccard 0.5), so 100,000 reports need no n² comparison. Every candidate is then
+confirmed by an exact similarity — rapidfuzz's normalised Indel ratio of the cleaned texts,
+0..1, the share of characters both texts have in the same order — against the threshold.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+
+from xxgk.template import SECTIONS
+
+SHINGLE = 5
+NUM_PERM = 128
+# LSH finds pairs whose shingle sets overlap at least about this much (Jaccard); copies with a
+# few sentences changed stay well above it, independent texts on the same subject stay below.
+CANDIDATE_JACCARD = 0.5
+# Confirmed copy: exact similarity of the cleaned texts at least this (0..1).
+COPY_SIMILARITY = 0.85
+# Cleaned texts shorter than this are never called copies: every "无" or "暂无" looks alike.
+MIN_CHARS = 60
+
+_QUOTED = re.compile(r"《[^》]{0,60}》")
+_NOISE = re.compile(r"[\s\W_\d]+", re.UNICODE)
+# Sentences every report carries by template (the statistics period, where to read the report,
+# whom to ask), and the template's own headings.
+_TEMPLATE_PHRASES = tuple(re.compile(p) for p in (
+    r"本(?:年度)?报告[^。]{0,60}?(?:统计期限|统计时限|数据统计)[^。]*。?",
+    r"本(?:年度)?报告[^。]{0,40}?(?:电子版|查阅|下载)[^。]*。?",
+    r"(?:如对本(?:年度)?报告有任何疑问|如有疑问)[^。]*。?",
+    r"本报告由[^。]{0,60}编制[^。]*。?",
+    # The 信息处理费 statement section 六 must carry is the same few words in every report.
+    r"[^。]{0,20}信息处理费[^。]*。?",
+))
+_HEADINGS = tuple(s.title.split("、", 1)[-1] for s in SECTIONS) + tuple(
+    name for name, _ in SECTIONS[0].required_heads)
+
+
+def clean(text: str) -> str:
+    """The body's own words: template phrases, quoted titles, digits and punctuation removed."""
+    t = unicodedata.normalize("NFKC", text)
+    t = _QUOTED.sub("", t)
+    for pattern in _TEMPLATE_PHRASES:
+        t = pattern.sub("", t)
+    for heading in _HEADINGS:
+        t = t.replace(heading, "")
+    return _NOISE.sub("", t)
+
+
+def similarity(a: str, b: str) -> float:
+    """Exact similarity of two texts after `clean`, 0..1 (rapidfuzz normalised Indel ratio)."""
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(clean(a), clean(b)) / 100
+
+
+_MAX_HASH = (1 << 32) - 1
+
+
+def shingle_hashes(cleaned: str, k: int = SHINGLE) -> np.ndarray:
+    """32-bit hashes of the text's distinct k-character shingles (a polynomial hash over code
+    points, vectorised: hashing shingle by shingle in Python costs 10× more)."""
+    import numpy as np  # with datasketch (extra `similarity`); not needed to read a report
+
+    points = np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    width = max(1, len(points) - k + 1)
+    h = np.zeros(width, dtype=np.uint64)
+    for j in range(min(k, len(points))):
+        h = (h * np.uint64(1_000_003) + points[j:j + width]) & np.uint64(_MAX_HASH)
+    return np.unique(h)
+
+
+def _same(value: int) -> int:
+    return value
+
+
+def minhashes(cleaned: Sequence[str], num_perm: int = NUM_PERM) -> list[Any]:
+    """datasketch MinHash objects of the texts' shingles. The shingles are hashed with numpy
+    (`shingle_hashes`) and handed to datasketch as ready hash values, so its permutations run
+    vectorised and no shingle is hashed in Python."""
+    from datasketch import MinHash
+
+    # Permutations are drawn once and shared (drawing them per text costs more than hashing it).
+    first = MinHash(num_perm=num_perm, hashfunc=_same)
+    out = []
+    for text in cleaned:
+        m = MinHash(num_perm=num_perm, hashfunc=_same, permutations=first.permutations, scheme=first.scheme)
+        m.update_batch(shingle_hashes(text).tolist())
+        out.append(m)
+    return out
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text to compare: `ref` names its report, `group` its body (texts of one group are
+    never compared with each other), `part` what it is (a section number)."""
+
+    ref: Hashable
+    group: Hashable
+    part: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Copies:
+    """The texts of other groups that one text nearly copies: the most similar first (at most
+    `shown` of them), and how many there are in all."""
+
+    text: Text
+    others: tuple[tuple[Text, float], ...]
+    count: int
+
+
+# A text whose LSH bucket holds more candidates than this is compared with the first ones only
+# (in input order): a template paragraph shared by thousands of reports would otherwise cost
+# millions of comparisons. Exact duplicates never count against it (they are grouped first).
+MAX_CANDIDATES = 500
+
+
+def near_copies(texts: Iterable[Text], threshold: float = COPY_SIMILARITY, min_chars: int = MIN_CHARS,
+                shown: int = 3) -> list[Copies]:
+    """For every text that nearly copies texts of other `group`s (same `part`, cleaned texts at
+    least `threshold` alike): which, and how many. Deterministic: in input order."""
+    by_part: dict[int, list[tuple[int, Text, str]]] = {}
+    for n, t in enumerate(texts):
+        c = clean(t.text)
+        if len(c) >= min_chars:
+            by_part.setdefault(t.part, []).append((n, t, c))
+    found: list[tuple[int, Copies]] = []
+    for part in sorted(by_part):  # one part at a time: its hashes and index are freed before the next
+        found.extend(_copies_within(by_part.pop(part), threshold, shown))
+    return [c for _, c in sorted(found, key=lambda x: x[0])]
+
+
+def _copies_within(items: list[tuple[int, Text, str]], threshold: float, shown: int) -> list[tuple[int, Copies]]:
+    from datasketch import MinHashLSH
+    from rapidfuzz import fuzz
+
+    # Identical cleaned texts are one representative: copies of copies cost nothing more.
+    reps: dict[str, list[int]] = {}
+    for i, (_, _, c) in enumerate(items):
+        reps.setdefault(c, []).append(i)
+    keys = list(reps)
+    hashes = minhashes(keys)
+    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+    for k, mh in enumerate(hashes):
+        lsh.insert(k, mh)
+    # Representative pairs confirmed by the exact similarity.
+    linked: dict[int, list[tuple[int, float]]] = {k: [(k, 1.0)] for k in range(len(keys))}
+    for k, mh in enumerate(hashes):
+        for j in sorted(lsh.query(mh))[:MAX_CANDIDATES]:
+            if j <= k:
+                continue
+            score = round(fuzz.ratio(keys[k], keys[j]) / 100, 4)
+            if score >= threshold:
+                linked[k].append((j, score))
+                linked[j].append((k, score))
+    del lsh, hashes
+    out: list[tuple[int, Copies]] = []
+    rep_of = {i: k for k, key in enumerate(keys) for i in reps[key]}
+    for i, (n, t, _) in enumerate(items):
+        if len(linked[rep_of[i]]) == 1 and len(reps[keys[rep_of[i]]]) == 1:
+            continue  # no copy, no twin
+        matches = [(items[m][1], score, m) for k, score in linked[rep_of[i]] for m in reps[keys[k]]
+                   if m != i and items[m][1].group != t.group]
+        if not matches:
+            continue
+        matches.sort(key=lambda x: (-x[1], x[2]))
+        groups = {x[0].group for x in matches}
+        out.append((n, Copies(t, tuple((x[0], x[1]) for x in matches[:shown]), len(groups))))
+    return out
+
+
+def sections_of(ref: Hashable, group: Hashable, sections: Sequence[tuple[int, str]],
+                parts: Sequence[int] = (1, 5, 6)) -> list[Text]:
+    """The texts of one report to compare: its sections numbered in `parts`."""
+    return [Text(ref, group, no, text) for no, text in sections if no in parts]
