@@ -1,0 +1,282 @@
+"""Scans as offices make them: grey JPEG pages, turned, askew, stamped, tables over page breaks.
+
+Real text-layer reports (tests/data/pdf/) are rasterised here and must read to the same cells
+as their text layer; the generator's office-like scans (xxgk.synth.render_scan) are checked
+for what each distortion does to the pages; the page-level steps are tested on their own.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("rapidocr_onnxruntime", reason="the OCR extra is not installed")
+
+import cv2
+import pypdfium2 as pdfium
+from PIL import Image
+
+import xxgk
+from xxgk.extract.layout import Glyph, PageContent, Segment, build_document
+from xxgk.extract.ocr import (
+    UNITS,
+    _binarised,
+    continued_tables,
+    is_sideways,
+    is_upside_down,
+    skew_angle,
+    without_seals,
+)
+
+DATA = Path(__file__).parent / "data"
+PDFS = sorted((DATA / "pdf").glob("*.pdf"))
+DPI = 150
+
+
+def grey_jpeg_scan(path: Path, quality: int = 50, dpi: int = DPI) -> bytes:
+    """The PDF printed and scanned: every page a grey JPEG at `dpi`, no text layer."""
+    pdf = pdfium.PdfDocument(path.read_bytes())
+    pages = [pdf[i].render(scale=dpi / 72, grayscale=True).to_pil().convert("L") for i in range(len(pdf))]
+    out = io.BytesIO()
+    pages[0].save(out, format="PDF", resolution=dpi, save_all=True, append_images=pages[1:], quality=quality)
+    return out.getvalue()
+
+
+def cells(report: xxgk.Report) -> dict[str, object]:
+    return {path: cell.value for path, cell in report.cells.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.stem)
+def test_text_layer_pdf_scanned_as_grey_jpeg_reads_to_the_same_cells(path: Path) -> None:
+    """The issue's closing test: a real report rasterised at 150 dpi as a grey JPEG reads to the
+    same cells as its text layer, every one of them."""
+    text_layer = xxgk.read_bytes(path.read_bytes(), path.name)
+    scanned = xxgk.read_bytes(grey_jpeg_scan(path), path.stem + "-scan.pdf")
+    assert scanned.source.kind == "scan"
+    want, got = cells(text_layer), cells(scanned)
+    assert sorted(got) == sorted(want)
+    differ = {p: (got[p], want[p]) for p in want if got[p] != want[p]}
+    assert differ == {}
+    assert scanned.meta.year == text_layer.meta.year
+    assert any("title read by OCR" in w for w in scanned.source.warnings)
+
+
+# ---------------------------------------------------------------- page-level steps
+
+
+@pytest.fixture(scope="module")
+def page_image() -> np.ndarray:
+    """Page 4 of the Huaian report (a table page), as a 150-dpi RGB raster."""
+    pdf = pdfium.PdfDocument((DATA / "pdf" / "huaian-city-2024.pdf").read_bytes())
+    return np.ascontiguousarray(pdf[3].render(scale=DPI / 72, rev_byteorder=True).to_numpy()[:, :, :3])
+
+
+@pytest.fixture(scope="module")
+def prose_image() -> np.ndarray:
+    """Page 2 of the Hongze report (prose), as a 150-dpi RGB raster."""
+    pdf = pdfium.PdfDocument((DATA / "pdf" / "hongze-district-2024.pdf").read_bytes())
+    return np.ascontiguousarray(pdf[1].render(scale=DPI / 72, rev_byteorder=True).to_numpy()[:, :, :3])
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+@pytest.mark.parametrize("which", ["page_image", "prose_image"])
+def test_orientation_of_a_page_stored_turned(request: pytest.FixtureRequest, which: str, turn: int) -> None:
+    """A sheet scanned sideways or upside down, stored as it came: how it lies is found from
+    the page itself (text lines and table rulings for sideways, the line classifier for
+    upside down)."""
+    image = np.ascontiguousarray(np.rot90(request.getfixturevalue(which), turn // 90))
+    ink = _binarised(image)
+    sideways = is_sideways(ink)
+    assert sideways == (turn in (90, 270))
+    if sideways:
+        image, ink = np.ascontiguousarray(np.rot90(image)), np.ascontiguousarray(np.rot90(ink))
+    assert is_upside_down(image, ink) == (turn in (90, 180))
+
+
+@pytest.mark.parametrize("angle", [-9.0, -4.5, 6.0])
+def test_skew_far_beyond_a_degree_is_found(page_image: np.ndarray, angle: float) -> None:
+    turned = np.asarray(Image.fromarray(page_image).convert("L").rotate(angle, resample=Image.Resampling.BICUBIC,
+                                                                         fillcolor=255))
+    ink = cv2.threshold(turned, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    assert skew_angle(ink) == pytest.approx(-angle, abs=0.15)
+
+
+def test_a_red_seal_is_lifted_and_the_text_under_it_stays() -> None:
+    page = np.full((300, 300, 3), 245, np.uint8)
+    page[140:160, 40:260] = 20  # a black stroke of text
+    seal = np.zeros((300, 300), np.uint8)
+    cv2.circle(seal, (150, 150), 100, 255, 8)
+    cv2.line(seal, (60, 100), (240, 100), 255, 5)  # one of the seal's characters
+    red = np.array([205, 30, 45], np.float32) / 255
+    stamped = np.where((seal > 0)[..., None], page * red, page).astype(np.uint8)
+    clean = without_seals(stamped)
+    ink = _binarised(clean)
+    assert ink[145:155, 60:240].all()  # the text under the ring is still ink
+    ring = (seal > 0) & ~np.pad(np.ones((20, 220), bool), ((140, 140), (40, 40)))
+    assert not ink[ring].any()  # the seal is paper
+    grey = np.full((50, 50, 3), 200, np.uint8)
+    assert without_seals(grey) is grey  # a grey scan is left as it is
+
+
+def test_a_header_alone_at_the_foot_of_a_page_is_read_with_its_rows() -> None:
+    """Word leaves a table's header at the foot of a page and its rows on the next: its header
+    cells (spanning the header's rows) must not swallow the first row's numbers."""
+    xs = [50.0, 200.0, 300.0, 400.0]
+
+    def grid(top: float, rows: int, height: float = 20.0) -> list[Segment]:
+        bottom = top + rows * height
+        segs = [Segment(xs[0], top + i * height, xs[-1], top + i * height) for i in range(rows + 1)]
+        return segs + [Segment(x, top, x, bottom) for x in xs]
+
+    def glyph(text: str, x: float, y: float) -> Glyph:
+        return Glyph(text, x, y, x + 8 * len(text), y + 10, 10, confidence=0.99)
+
+    header = PageContent(1, 595, 842, [glyph("信息内容", 60, 765), glyph("自然人", 210, 765), glyph("总计", 310, 765),
+                                       glyph("二、本节", 60, 700)], grid(760, 1))
+    rows = PageContent(2, 595, 842, [glyph("一、本年新收", 60, 65), glyph("3", 210, 65), glyph("3", 310, 65),
+                                     glyph("二、上年结转", 60, 85), glyph("1", 210, 85), glyph("1", 310, 85)],
+                       [Segment(s.x0 + 4, s.y0, s.x1 + 4, s.y1) for s in grid(60, 2)])  # levelled 4 pt apart
+    pages = continued_tables([header, rows])
+    doc = build_document(pages, kind="scan", file="split.pdf", units=UNITS)
+    (table,) = list(doc.tables())
+    assert [[c.text for c in row] for row in table.rows()] == [
+        ["信息内容", "自然人", "总计"], ["一、本年新收", "3", "3"], ["二、上年结转", "1", "1"]]
+    assert any("foot of p1" in note for note in pages[1].notes)
+
+
+# ---------------------------------------------------------------- the generator
+
+
+@pytest.mark.slow
+def test_generator_distortions_do_what_they_say() -> None:
+    from xxgk.synth import sample
+    from xxgk.synth.render_pdf import render_pdf_many, soffice
+    from xxgk.synth.render_scan import scan_of
+
+    if soffice() is None:
+        pytest.skip("LibreOffice is not installed")
+    report = sample(3, 0.0)
+    (pdf,) = render_pdf_many([report])
+    n_pages = len(pdfium.PdfDocument(pdf.data))
+
+    def pages(distortion: str) -> list[Image.Image]:
+        scan = scan_of(report, pdf, "pdf", distortion)
+        assert scan_of(report, pdf, "pdf", distortion).data == scan.data  # same seed, same pixels
+        doc = pdfium.PdfDocument(scan.data)
+        assert all(not doc[i].get_textpage().get_text_range().strip() for i in range(len(doc)))  # no text layer
+        return [doc[i].render(scale=1.0).to_pil() for i in range(len(doc))]
+
+    office = pages("office")
+    assert len(office) == n_pages
+    assert all(np.ptp(np.asarray(p.convert("RGB")).astype(int)[..., :3], axis=2).max() <= 12 for p in office)  # grey
+    turned = pages("turned")
+    assert any(p.width > p.height for p in turned)  # a page stored sideways
+    assert len(pages("page-break")) == n_pages + 1
+    assert len(pages("repeated-header")) == n_pages + 1
+    sealed = [np.asarray(p.convert("RGB")).astype(int) for p in pages("seal")]
+    assert any(((a[..., 0] - np.maximum(a[..., 1], a[..., 2])) > 60).sum() > 500 for a in sealed)  # red ink
+    import pypdf
+
+    def pixels(distortion: str) -> int:
+        reader = pypdf.PdfReader(io.BytesIO(scan_of(report, pdf, "pdf", distortion).data))
+        return reader.pages[0].images[0].image.width
+
+    assert pixels("office") == pytest.approx(1240, abs=2)  # A4 at 150 dpi
+    assert pixels("dpi200") == pytest.approx(1654, abs=2)  # the same sheet at 200 dpi
+
+
+# ---------------------------------------------------------------- reading cells
+
+
+def _digit(text: str, shift: float = 0.0, blur: float = 0.7) -> np.ndarray:
+    """A printed number as a scanner shows it: grey, blurred, at 150 dpi (about 17 px high)."""
+    from PIL import ImageDraw, ImageFilter, ImageFont
+
+    try:
+        font = ImageFont.truetype("DejaVuSans.ttf", 22)
+    except OSError:
+        pytest.skip("no TrueType font to draw digits with")
+    image = Image.new("L", (80, 30), 255)
+    ImageDraw.Draw(image).text((6 + shift, 2), text, font=font, fill=20)
+    grey = np.asarray(image.filter(ImageFilter.GaussianBlur(blur)))
+    rows, cols = np.flatnonzero((grey < 150).any(axis=1)), np.flatnonzero((grey < 150).any(axis=0))
+    pad = 4  # as the cell crops are cut: the ink and a quarter of its height around it
+    cut = grey[rows[0] - pad:rows[-1] + 1 + pad, cols[0] - pad:cols[-1] + 1 + pad]
+    return np.ascontiguousarray(np.dstack([cut] * 3))
+
+
+def test_cells_printed_alike_are_told_from_other_numbers() -> None:
+    """One print of "0" read once for a hundred cells must never stand for a "6", "8" or "9";
+    numbers of several digits (where one differing digit is a small share) are never merged."""
+    from xxgk.extract.ocr import _ink_shape, _same_print
+
+    zero = _ink_shape(_digit("0"))
+    assert zero is not None
+    assert _same_print(zero, _ink_shape(_digit("0", shift=0.5, blur=0.8)))
+    for other in "123456789":
+        assert not _same_print(zero, _ink_shape(_digit(other, blur=0.8))), other
+    assert _ink_shape(_digit("16")) is None  # read on its own
+    assert _ink_shape(_digit("1234")) is None
+
+
+def test_alike_cells_read_once_give_every_cell_its_reading() -> None:
+    from xxgk.extract.ocr import _recognise, _recognise_alike
+
+    images = [_digit("0"), _digit("0", shift=0.5), _digit("3"), _digit("0", blur=0.8)]
+    alone = [True] * len(images)
+    once = _recognise_alike(images, alone)
+    each = _recognise(images, alone)
+    assert [r[0] for r in once] == [r[0] for r in each] == ["0", "0", "3", "0"]
+
+
+def test_a_number_with_dust_beside_it_is_the_number() -> None:
+    from xxgk.extract.ocr import _bare_number
+
+    reading = ("0.", 0.9, [2, [], [], [], [0.97, 0.62]])
+    assert _bare_number("0.", reading, 0.62) == ("0", pytest.approx(0.97))
+    assert _bare_number("96171.6", ("96171.6", 0.9, [7, [], [], [], [0.9] * 7]), 0.9) == ("96171.6", 0.9)
+    assert _bare_number("7.属于", ("7.属于", 0.9, [4, [], [], [], [0.9] * 4]), 0.9)[0] == "7.属于"
+
+
+def test_a_cell_read_as_a_letter_is_decoded_over_digits() -> None:
+    """"O" in a number cell is a doubtful 0 (the arithmetic may confirm it), not a label that
+    breaks its row."""
+    from xxgk.extract.ocr import _as_digits
+
+    charset = ["blank", *"0123456789.O", " "]
+    t = len(charset)
+    pred = np.zeros((4, t), np.float32)
+    pred[:, 0] = 1.0
+    pred[1, 0], pred[1, charset.index("O")], pred[1, charset.index("0")] = 0.1, 0.55, 0.3
+    text, _, info = _as_digits(pred, charset, ("O", 0.55, [4, [], [], [], [0.55]]))
+    assert text == "0" and info[4] == [pytest.approx(0.3)]
+
+
+def test_dust_far_beside_a_cell_does_not_stretch_its_crop() -> None:
+    from xxgk.extract.ocr import _inked_columns
+
+    band = np.zeros((20, 200), np.uint8)
+    band[3:18, 150:162] = 255  # a "0" at the right of its cell
+    band[16:18, 10:12] = 255  # a speck at the left
+    cols = _inked_columns(band, 20.0)
+    assert cols[0] == 150 and cols[-1] == 161
+    band[2:18, 40:54] = 255  # a character at the left: the line runs from it
+    assert _inked_columns(band, 20.0)[0] == 40
+
+
+def test_rulings_broken_under_a_seal_are_joined_and_only_there() -> None:
+    from xxgk.extract.ocr import bridged_under_seal
+
+    sealed = np.zeros((400, 400), np.uint8)
+    sealed[100:300, 100:300] = 255  # where the seal was
+    h_mask, v_mask = np.zeros_like(sealed), np.zeros_like(sealed)
+    pieces = [Segment(200, 20, 200, 150), Segment(200, 230, 200, 380),  # a column rule cut by the seal
+              Segment(50, 20, 50, 60), Segment(50, 120, 50, 380)]  # a rule the form itself interrupts
+    joined = bridged_under_seal(pieces, sealed, h_mask, v_mask)
+    assert Segment(200, 20, 200, 380) in joined
+    assert Segment(50, 20, 50, 60) in joined and Segment(50, 120, 50, 380) in joined
+    assert v_mask[150:230, 199:202].any(axis=1).all()
