@@ -52,9 +52,12 @@ def region(seed: int, bodies: int = 4, years: tuple[int, ...] = (2023, 2024)) ->
             continue
         names.append(base.body.name)
         for y in years:
+            # A draw of the same level (its numbers are of that level's size) on the 2021 template.
             draw = generate(rng.randrange(10**6))
-            if draw.template != "2021":
-                draw = generate(draw.seed + 1)  # the 2019 template is drawn for 2019–2020 only
+            for _ in range(200):
+                if draw.template == "2021" and draw.body.level == base.body.level:
+                    break
+                draw = generate(rng.randrange(10**6))
             rep = draw.evolve(body=base.body, year=y, published=f"{y + 1}-01-{rng.randint(10, 28):02d}")
             out.append((_file(rep), rep))
     return Region(out, names)
