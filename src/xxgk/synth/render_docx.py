@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
-import zipfile
 
 from xxgk.synth.layout import (
     APPEAL_COLS,
@@ -41,9 +40,9 @@ from xxgk.synth.layout import (
 )
 from xxgk.synth.render_text import _Knobs
 from xxgk.synth.truth import SyntheticReport
+from xxgk.zipbytes import normalize_zip
 
 DOCX_STYLES = ("official", "breaks")
-_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
 def _docx():
@@ -53,18 +52,6 @@ def _docx():
         raise ImportError("rendering DOCX needs python-docx: pip install 'xxgk[synth]'") from e
     return docx
 
-
-def normalize_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed timestamps and member order: reproducible bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name))
-    return out.getvalue()
 
 
 class _Builder:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,8 +20,7 @@ from xxgk.errors import MissingExtraError
 from xxgk.export.layout import Grid
 from xxgk.writer.draft import Draft
 from xxgk.writer.layout import cell_text
-
-_EPOCH = (1980, 1, 1, 0, 0, 0)
+from xxgk.zipbytes import normalize_zip
 
 
 @dataclass(frozen=True)
@@ -54,18 +52,6 @@ def _docx() -> Any:
         raise MissingExtraError("DOCX", "writing Word documents", "writer") from e
     return docx
 
-
-def normalize_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed timestamps and member order: reproducible bytes."""
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name in src.namelist():
-            info = zipfile.ZipInfo(name, date_time=_EPOCH)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            dst.writestr(info, src.read(name))
-    return out.getvalue()
 
 
 class _Writer:
