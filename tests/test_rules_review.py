@@ -313,3 +313,24 @@ def test_outline_in_sequence_is_silent() -> None:
     assert outline_findings("（三）") == []
     for sample in sorted((DATA / "corpus").glob("*.txt")):
         assert [f for f in xxgk.read(sample).findings if f.code == "outline-numbering"] == [], sample.name
+
+
+# ---------------------------------------------------------------- where the publication date comes from
+
+
+def test_page_pubdate_is_the_publication_date(tmp_path: Path) -> None:
+    page = (DATA / "html" / "huaian-2024.html").read_text(encoding="utf-8")
+    page = page.replace("<head>", '<head><meta name="PubDate" content="2025-04-10 09:30">', 1)
+    assert 'name="PubDate"' in page
+    path = tmp_path / "page.html"
+    path.write_text(page, encoding="utf-8")
+    r = xxgk.read(path)
+    assert (r.meta.published, r.meta.provenance["published"]) == ("2025-04-10", "html-meta")
+    [f] = [f for f in r.findings if f.code == "late-publication"]
+    assert f.params["days"] == 10 and f.params["source"] == "the publishing site's date"
+
+
+def test_pdf_creation_date_is_the_weakest_hint() -> None:
+    r = xxgk.read(DATA / "pdf" / "huaian-city-2024.pdf")
+    assert (r.meta.published, r.meta.provenance["published"]) == ("2025-02-25", "pdf-created")
+    assert [f for f in r.findings if f.code == "late-publication"] == []  # a government: by 3月31日

@@ -530,7 +530,9 @@ def _why_empty(root: etree._Element) -> str:
 # Portals append the site's name to the page title: "…年度报告_平潭综合实验区", "… - 某市人民政府",
 # "… | 某局". The last such separator with a title before it is the one.
 _SITE_SUFFIX = re.compile(r"\s*(?:_|-|\||｜|—)\s*[^_|｜]*$")
-_ARTICLE_META = {"articletitle": "html:ArticleTitle", "contentsource": "html:ContentSource"}
+_ARTICLE_META = {"articletitle": "html:ArticleTitle", "contentsource": "html:ContentSource",
+                 # the publication time the national guideline for government websites requires
+                 "pubdate": "html:PubDate", "firstpublishedtime": "html:PubDate", "publishdate": "html:PubDate"}
 
 
 def _meta_tags(root: etree._Element) -> dict[str, str]:

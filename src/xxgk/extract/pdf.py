@@ -47,6 +47,7 @@ def extract_pdf(data: bytes, file: str = "") -> Document:
     data, trailing = _complete_part(data, file)
     pdf = _open(data, file)
     try:
+        created = _creation_date(pdf)
         n_pages = len(pdf)
         try:
             pages = _read_pages(pdf, data, file)
@@ -76,7 +77,24 @@ def extract_pdf(data: bytes, file: str = "") -> Document:
     doc = build_document(pages, kind="pdf" if not textless or len(textless) < n_pages else "scan",
                          file=file, units=UNITS)
     doc.warnings[:0] = warnings
+    if created:
+        doc.properties["pdf:created"] = created
     return doc
+
+
+_PDF_DATE = re.compile(r"^D?:?(\d{4})(\d{2})(\d{2})")
+
+
+def _creation_date(pdf: pdfium.PdfDocument) -> str | None:
+    """The file's CreationDate as YYYY-MM-DD (the weakest hint of when a report was published)."""
+    try:
+        raw = (pdf.get_metadata_dict() or {}).get("CreationDate") or ""
+    except pdfium.PdfiumError:
+        return None
+    m = _PDF_DATE.match(raw.strip())
+    if not m or not ("1990" <= m.group(1) <= "2100"):
+        return None
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
 
 
 def ocr_available() -> bool:

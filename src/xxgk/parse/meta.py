@@ -219,10 +219,26 @@ def read_meta(lines: Sequence[Line], first_section: int | None, doc: Document) -
     elif meta.year:
         meta.period = (f"{meta.year}-01-01", f"{meta.year}-12-31")
         meta.provenance["period"] = "default (calendar year; the report states no period)"
-    meta.published = find_published(lines)
-    if meta.published:
-        meta.provenance["published"] = "text"
+    # When the report went public, strongest evidence first: the publishing page's own date, the
+    # date printed at the end (a signing date: publication is that day or later), the PDF's
+    # creation date (the weakest). meta.provenance says which; late-publication weighs it.
+    page_date = iso_date(doc.properties.get("html:PubDate", ""))
+    printed = find_published(lines)
+    if page_date:
+        meta.published, meta.provenance["published"] = page_date, "html-meta"
+    elif printed:
+        meta.published, meta.provenance["published"] = printed, "text"
     elif signed:
-        meta.published = signed
-        meta.provenance["published"] = "signature"
+        meta.published, meta.provenance["published"] = signed, "signature"
+    elif doc.properties.get("pdf:created"):
+        meta.published, meta.provenance["published"] = doc.properties["pdf:created"], "pdf-created"
     return meta
+
+
+_ANY_DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+
+
+def iso_date(text: str) -> str | None:
+    """2025-01-20 10:00 / 2025年1月20日 / 2025/01/20 → 2025-01-20; None when there is no date."""
+    m = _ANY_DATE.search(text or "")
+    return _iso(*m.group(1, 2, 3)) if m else None
