@@ -240,3 +240,19 @@ def test_parse_json_is_byte_identical_and_language_free_in_its_keys() -> None:
     assert en.keys() == zh.keys() and {k: c["status"] for k, c in en["cells"].items()} == {
         k: c["status"] for k, c in zh["cells"].items()}
     assert [f["code"] for f in en["findings"]] == [f["code"] for f in zh["findings"]]
+
+
+def test_lang_en_before_the_command_gives_english_help() -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "XXGK_LANG"}
+    en = subprocess.run([sys.executable, "-m", "xxgk", "--lang", "en", "check", "--help"], capture_output=True,
+                        text=True, env=env, timeout=120)
+    zh = subprocess.run([sys.executable, "-m", "xxgk", "check", "--help"], capture_output=True, text=True,
+                        env=env, timeout=120)
+    assert "Check reports" in en.stdout and "检查报告" in zh.stdout
+    bad = subprocess.run([sys.executable, "-m", "xxgk", "--lang", "fr", "check", "x"], capture_output=True, text=True,
+                         env=env, timeout=120)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

@@ -19,6 +19,7 @@ from rich.text import Text
 
 from xxgk.check.across import check_across
 from xxgk.check.registry import Rule, load_rules, selected
+from xxgk.cli import _lang  # noqa: F401  (first: the language of the help texts)
 from xxgk.cli.common import (
     SEVERITY_STYLE,
     STATUS_STYLE,
