@@ -129,7 +129,7 @@ def test_fee_in_yuan(huaian: Report) -> None:
 
 def test_fee_plausible_and_converted_are_silent(huaian: Report) -> None:
     assert run("fee-unit", with_fee(huaian, 4321.5)) == []
-    assert run("fee-unit", with_fee(huaian, 2_510_000, raw="25100000000元")) == []
+    assert run("fee-unit", with_fee(huaian, 25.1, raw="251000元")) == []  # printed in 元, converted: plausible
 
 
 def test_fee_too_many_decimals(huaian: Report) -> None:

@@ -323,7 +323,7 @@ DEFECTS: dict[str, DefectKind] = {d.name: d for d in (
     DefectKind("boilerplate-5", "section5-boilerplate", "section 五 says only 无", _boilerplate_five, "text",
                conflicts=("missing-section", "section-order")),
     DefectKind("fee-in-yuan", "fee-unit", "行政事业性收费 in 元 printed in the 万元 column", _fee_in_yuan, "values",
-               template="2021"),
+               needs_2021=True, template="2021"),
     DefectKind("broken-outline", "outline-numbering", "section 一's sub-heads skip a number", _broken_outline,
                "text", conflicts=("section1-heads",)),
 )}

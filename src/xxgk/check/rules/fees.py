@@ -63,8 +63,7 @@ def fee_unit(report: Report) -> Iterator[Finding]:
         yield r.finding(cells=[FEE_CELL], loc=cell.loc, variant="decimals", cell=name,
                         raw=cell.raw or str(cell.value), decimals=places, limit=MAX_DECIMALS)
     limit = PLAUSIBLE_MAX.get(report.meta.level or "")
-    # An amount the parser already converted from 元 (raw "251000元") was in the right unit.
-    converted = cell.raw is not None and "元" in cell.raw and "万" not in cell.raw
-    if limit is not None and cell.value > limit and not converted:
+    # Also when the parser converted a printed "…元" to 万元: the amount is implausible all the same.
+    if limit is not None and cell.value > limit:
         yield r.finding(cells=[FEE_CELL], loc=cell.loc, cell=name, value=cell.value,
                         level=LEVEL_NAMES[report.meta.level or ""], limit=limit)

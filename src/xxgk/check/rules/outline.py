@@ -27,7 +27,9 @@ class _Node:
 
 
 def _in_table(line: int, tables: dict[str, dict[str, Any]]) -> bool:
-    return any(t.get("start", 0) <= line < t.get("end", -1) for t in tables.values())
+    """Whether a line lies in a table's region (a table not found has no region)."""
+    return any(t.get("start") is not None and t.get("end") is not None and t["start"] <= line < t["end"]
+               for t in tables.values())
 
 
 def _tree(outline: dict[str, Any]) -> list[_Node]:
