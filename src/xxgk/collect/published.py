@@ -115,9 +115,13 @@ def published_dates(store: Store, sha256s: list[str] | None = None) -> dict[str,
     return out
 
 
+# Dates a web article's own date replaces: the PDF's creation date says less about publication.
+WEAKER = ("pdf-created",)
+
+
 def apply_date(report: Report, published: str | None) -> bool:
     """`apply` for a bare date (in a worker process, which has no store)."""
-    if not published or report.meta.published:
+    if not published or (report.meta.published and report.meta.provenance.get("published") not in WEAKER):
         return False
     report.meta.published = published
     report.meta.provenance["published"] = PROVENANCE
@@ -148,10 +152,12 @@ def stamp(store: Store) -> int:
             rows = conn.execute(
                 sa.select(r.c.id, s.c.sha256, r.c.provenance)
                 .join(s, s.c.id == r.c.source_id)
-                .where(s.c.sha256.in_(shas[i:i + 500]), r.c.published.is_(None))
+                .where(s.c.sha256.in_(shas[i:i + 500]))
             ).all()
             for rid, sha, prov in rows:
                 provenance = json.loads(prov or "{}")
+                if "published" in provenance and provenance["published"] not in WEAKER:
+                    continue  # the report states its own date
                 provenance["published"] = PROVENANCE
                 conn.execute(r.update().where(r.c.id == rid).values(
                     published=pubs[sha].published,

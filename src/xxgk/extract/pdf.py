@@ -89,7 +89,7 @@ def _creation_date(pdf: pdfium.PdfDocument) -> str | None:
     """The file's CreationDate as YYYY-MM-DD (the weakest hint of when a report was published)."""
     try:
         raw = (pdf.get_metadata_dict() or {}).get("CreationDate") or ""
-    except pdfium.PdfiumError:
+    except (pdfium.PdfiumError, UnicodeDecodeError, ValueError):  # a damaged info dictionary: no date
         return None
     m = _PDF_DATE.match(raw.strip())
     if not m or not ("1990" <= m.group(1) <= "2100"):

@@ -142,9 +142,16 @@ def year_from_title(title: str) -> int | None:
     return int(y.group("year")) if y else None
 
 
+_PLANNED_YEAR = re.compile(r"(20\d{2})年(?:[^。；\d]{0,8})(?:将|计划|拟|打算|要)")
+
+
 def year_from_text(text: str) -> int | None:
     """The year the text talks about most (report years are 2019 onward)."""
-    counts = Counter(int(y) for y in _YEAR_MENTION.findall(squash(text)) if 2019 <= int(y) <= 2100)
+    flat = squash(text)
+    counts = Counter(int(y) for y in _YEAR_MENTION.findall(flat) if 2019 <= int(y) <= 2100)
+    # A year the text plans for (2025年我们将…, 2025年计划…) is next year's, not the report's.
+    counts.subtract(int(y) for y in _PLANNED_YEAR.findall(flat) if int(y) in counts)
+    counts = Counter({y: c for y, c in counts.items() if c > 0})
     if not counts:
         return None
     best = max(counts.values())

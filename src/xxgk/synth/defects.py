@@ -340,6 +340,8 @@ def applicable(report: SyntheticReport, kind: str) -> str | None:
         return f"{kind} is a defect only for reports of 2021 onward (this one is {report.year})"
     if d.template and report.template != d.template:
         return f"{kind} needs the {d.template} template"
+    if kind == "fee-in-yuan" and "old-active" in report.patterns:
+        return f"{kind} needs the 2021 table 二 (the 2019 one prints no fee amount)"
     if kind == "outdated-row" and "old-active" in report.patterns:
         # the 2019 table 二 and the 2019 （六） row together are the 2019 template, not a defect of a row
         return f"{kind} with the 2019 table 二 would make the whole report a 2019 one"
