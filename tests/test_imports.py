@@ -183,11 +183,6 @@ def _mine_and_others() -> tuple[list[str], list[str]]:
     return mine, others
 
 
-def test_no_import_cycle() -> None:
-    mine, _others = _mine_and_others()
-    assert mine == [], "import cycles:\n" + "\n".join(mine)
-
-
 def test_no_import_cycle_anywhere() -> None:
     mine, others = _mine_and_others()
     assert mine + others == [], "import cycles:\n" + "\n".join(mine + others)
