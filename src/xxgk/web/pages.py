@@ -9,6 +9,7 @@ import hmac
 import io
 import json
 import secrets
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -342,40 +343,35 @@ def _after_action(request: Request, who: Principal, sha256: str, error: str | No
     return _back(request, f"/reports/{sha256}#findings")
 
 
-@router.post("/reports/{sha256}/decision")
-def post_decision(request: Request, who: Reviewer, sha256: str, key: Annotated[str, Form()],
-                  decision: Annotated[str, Form()], comment: Annotated[str, Form()] = "") -> Response:
+def _act(request: Request, who: Principal, sha256: str, action: Callable[[], object]) -> Response:
+    """Run a reviewer's action on a report and answer with the report's panel; a refused action
+    (ReviewError) is shown there, a missing report stays a 404."""
     try:
-        decide(_store(request), sha256, key, decision, comment, who.user.name)
+        action()
     except NotFound:
         raise
     except ReviewError as e:
         return _after_action(request, who, sha256, str(e))
     return _after_action(request, who, sha256)
+
+
+@router.post("/reports/{sha256}/decision")
+def post_decision(request: Request, who: Reviewer, sha256: str, key: Annotated[str, Form()],
+                  decision: Annotated[str, Form()], comment: Annotated[str, Form()] = "") -> Response:
+    return _act(request, who, sha256, lambda: decide(_store(request), sha256, key, decision, comment, who.user.name))
 
 
 @router.post("/reports/{sha256}/correction")
 def post_correction(request: Request, who: Reviewer, sha256: str, path: Annotated[str, Form()],
                     value: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "") -> Response:
-    try:
-        correct(_store(request), sha256, path, value.strip() or None, reason, who.user.name)
-    except NotFound:
-        raise
-    except ReviewError as e:
-        return _after_action(request, who, sha256, str(e))
-    return _after_action(request, who, sha256)
+    return _act(request, who, sha256,
+                lambda: correct(_store(request), sha256, path, value.strip() or None, reason, who.user.name))
 
 
 @router.post("/reports/{sha256}/state")
 def post_state(request: Request, who: Reviewer, sha256: str, state: Annotated[str, Form()],
                comment: Annotated[str, Form()] = "") -> Response:
-    try:
-        set_state(_store(request), sha256, state, comment, who.user.name)
-    except NotFound:
-        raise
-    except ReviewError as e:
-        return _after_action(request, who, sha256, str(e))
-    return _after_action(request, who, sha256)
+    return _act(request, who, sha256, lambda: set_state(_store(request), sha256, state, comment, who.user.name))
 
 
 @router.get("/reports/{sha256}/pages/{number}.png")
