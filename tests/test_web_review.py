@@ -270,3 +270,47 @@ def test_reviewers_acting_at_once(loaded):
     final = review_report(store, sha)
     assert final.finding(key).decision.user in {f"r{i}" for i in range(8)}
     assert [e.action for e in trail.entries(store.engine, sha)].count("decision") == 8
+
+
+def _two_years(store):
+    """One body's 2022 and 2023 reports whose carry-over disagrees (5 carried forward, 3 carried over),
+    stored and cross-checked as the ingest does."""
+    from conftest_db import make_report
+    from xxgk.identity import apply
+
+    y1 = make_report(HONGZE, 2022, values={"applications.carried_forward.total": 5})
+    y2 = make_report(HONGZE, 2023, values={"applications.carried_over.total": 3})
+    for r in (y1, y2):
+        apply(r)
+        store.add(r)
+    store.recheck_bodies()
+    return y1.source.sha256, y2.source.sha256
+
+
+def _year_findings(store, sha: str) -> list[tuple[str, tuple[str, ...], str]]:
+    return [(f.finding.code, tuple(f.finding.cells), f.finding.message) for f in review_report(store, sha).findings
+            if f.scope == "corpus"]
+
+
+def test_corrections_recompute_the_cross_year_findings(store):
+    prev, this = _two_years(store)
+    carry = ("applications.carried_over.total",)
+    before = _year_findings(store, this)
+    assert [(code, cells) for code, cells, _m in before] == [("year-carry-over", carry)]
+    key = next(f.key for f in review_report(store, this).findings if f.scope == "corpus")
+    decide(store, this, key, "confirm", "请核对", "ada")
+    # Last year's figure corrected to this year's: the comparison holds, the finding goes.
+    correct(store, prev, "applications.carried_forward.total", "3", "上年报告笔误", "ada")
+    assert _year_findings(store, this) == []
+    # This year's figure corrected too: the pair differs again, with the corrected values in the message.
+    correct(store, this, CELL.replace("granted", "carried_over"), "4", "复核", "ada")
+    again = _year_findings(store, this)
+    assert [(code, cells) for code, cells, _m in again] == [("year-carry-over", carry)]
+    assert "4" in again[0][2] and "3" in again[0][2]
+    # Both withdrawn: the findings are those the ingest stored, and the decision is still on its finding.
+    correct(store, prev, "applications.carried_forward.total", None, "撤回", "ada")
+    correct(store, this, "applications.carried_over.total", None, "撤回", "ada")
+    assert _year_findings(store, this) == before
+    assert review_report(store, this).finding(key).decision.decision == "confirm"
+    # The stored findings are the ingest's, from the values as read: the correction is its own record.
+    assert [f.code for f in store.findings(scope="corpus")] == ["year-carry-over"]

@@ -22,12 +22,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from xxgk.check import run_rules
+from xxgk.check.corpus import body_findings
+from xxgk.check.registry import selected
 from xxgk.i18n import N_, _, current_lang, gettext
 from xxgk.report import Cell, Finding, Number, Report
 from xxgk.review import schema as t
 from xxgk.review import trail
 from xxgk.review.db import NotFound, ReviewError, as_utc, dumps, now, upsert, writing
 from xxgk.store import Store
+from xxgk.store import schema as st
 from xxgk.vocabulary import cell_name
 
 STATES = ("pending", "rework", "approved")
@@ -281,12 +284,100 @@ def report_id(store: Store, sha256: str) -> int:
     return rid
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """What a report's review page is made of, as of now, in one query: anything a reviewer or
+    the ingest changes moves one of these, so a page rendered for one stamp can be served again
+    for as long as the stamp is the same (see `review_stamp`)."""
+
+    report_id: int
+    body_id: int | None
+    body_revision: int | None  # bumped by every write of one of the body's reports
+    body_unsettled: bool | None  # the body's cross-year findings are being recomputed
+    audit: int | None  # latest audit record of the report: its decisions, corrections, state
+    body_corrections: int | None  # latest correction of any of the body's years
+    corpus_last: int | None  # the stored cross-year findings of the report (last id, count)
+    corpus_count: int
+    rounds: int  # how many rounds hold it
+
+
+def _stamp_query() -> sa.Select[Any]:
+    r, s, b, f = st.reports, st.sources, st.bodies, st.findings
+    r2, s2 = r.alias("r2"), s.alias("s2")
+    sha = sa.bindparam("sha")
+    body_shas = sa.select(s2.c.sha256).join(r2, r2.c.source_id == s2.c.id).where(r2.c.body_id == r.c.body_id)
+    c = t.corrections
+    corpus = (f.c.report_id == r.c.id) & (f.c.scope != "report")
+    return (sa.select(
+        r.c.id, r.c.body_id, b.c.revision, b.c.needs_check,
+        sa.select(sa.func.max(t.trail.c.id)).where(t.trail.c.subject == sha).scalar_subquery(),
+        sa.select(sa.func.max(c.c.id)).where((c.c.sha256 == sha) | c.c.sha256.in_(body_shas)).scalar_subquery(),
+        sa.select(sa.func.max(f.c.id)).where(corpus).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(f).where(corpus).scalar_subquery(),
+        sa.select(sa.func.count()).select_from(t.round_reports).where(t.round_reports.c.sha256 == sha)
+        .scalar_subquery(),
+    ).select_from(r.join(s, s.c.id == r.c.source_id).outerjoin(b, b.c.id == r.c.body_id)).where(s.c.sha256 == sha))
+
+
+_STAMP = _stamp_query()  # built once: building it cost more than running it
+
+
+def review_stamp(store: Store, sha256: str) -> Stamp | None:
+    """The report's `Stamp`; None when there is no such report."""
+    with store.engine.connect() as conn:
+        row = conn.execute(_STAMP, {"sha": check_sha(sha256)}).first()
+    if row is None:
+        return None
+    return Stamp(row[0], row[1], row[2], None if row[3] is None else bool(row[3]), row[4], row[5], row[6],
+                 row[7] or 0, row[8] or 0)
+
+
+def _corpus_codes() -> frozenset[str]:
+    return frozenset(r.code for r in selected(scope="corpus"))
+
+
+def _cross_year(store: Store, sha256: str, stamp: Stamp) -> list[Finding]:
+    """The report's cross-year findings, from the corrected values of every year of its body.
+
+    The ingest stores them from the values as read; when a reviewer has corrected a cell of any
+    of the body's years, the body's rules run again over the corrected reports (`body_findings`,
+    as the ingest does), so a corrected previous year changes this year's comparison too.
+    Stored findings of other cross-report rules (not the body's year-to-year ones) are kept."""
+    stored = [x.finding for x in store.findings(report_id=stamp.report_id, scope="corpus")]
+    if stamp.body_id is None or stamp.body_corrections is None:
+        return stored
+    key = ("corpus", store.url, sha256, stamp, current_lang())
+    hit = _cache.get(key)
+    if hit is not None:
+        return hit
+    entries = store.entries(body=stamp.body_id)
+    shas = [e.sha256 for e in entries]
+    q = sa.select(t.corrections).where(t.corrections.c.sha256.in_(shas)).order_by(t.corrections.c.id)
+    history: dict[str, list[Correction]] = {}
+    with store.engine.connect() as conn:
+        for row in conn.execute(q):
+            history.setdefault(row.sha256, []).append(correction_row(row))
+    if not any(in_force(h) for h in history.values()):
+        found = stored
+    else:
+        reports = [apply_corrections(rep, in_force(history.get(rep.source.sha256, [])))
+                   for rep in store.reports(body=stamp.body_id)]
+        codes = _corpus_codes()
+        found = [f for rep, f in body_findings(reports) if rep.source.sha256 == sha256]
+        found += [f for f in stored if f.code not in codes]
+    _cache.put(key, found)
+    return found
+
+
 def review_report(store: Store, sha256: str) -> ReviewedReport:
-    rid = report_id(store, sha256)
+    stamp = review_stamp(store, sha256)
+    if stamp is None:
+        raise NotFound(_("no report {id}").format(id=sha256))
+    rid = stamp.report_id
     history = corrections_of(store.engine, sha256)
     report, corrected, items = _checked(store, sha256, rid, history)
-    # Cross-year findings change when another year of the body is ingested: read them each time.
-    corpus = [x.finding for x in store.findings(report_id=rid, scope="corpus")]
+    # Cross-year findings change when another year of the body is ingested or corrected.
+    corpus = _cross_year(store, sha256, stamp)
     items = items + [("corpus", k, f) for k, f in zip(finding_keys("corpus", corpus), corpus, strict=True)]
     decided = decisions_of(store.engine, sha256)
     findings = [ReviewFinding(k, sha256, scope, f, decided.get((sha256, k))) for scope, k, f in items]

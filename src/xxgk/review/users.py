@@ -178,11 +178,17 @@ def revoke_token(engine: sa.Engine, token_or_prefix: str, by: str = "cli") -> in
     return len(rows)
 
 
+# Built once (with a bound parameter): every API request runs one of these.
+_TOKEN_USER = (sa.select(t.users).join(t.tokens, t.tokens.c.user_id == t.users.c.id)
+               .where(t.tokens.c.token_hash == sa.bindparam("digest"), t.tokens.c.revoked.is_(None)))
+_SESSION_USER = (sa.select(t.users, t.sessions.c.csrf, t.sessions.c.expires)
+                 .join(t.sessions, t.sessions.c.user_id == t.users.c.id)
+                 .where(t.sessions.c.token_hash == sa.bindparam("digest")))
+
+
 def token_user(engine: sa.Engine, token: str) -> User | None:
-    q = (sa.select(t.users).join(t.tokens, t.tokens.c.user_id == t.users.c.id)
-         .where(t.tokens.c.token_hash == _digest(token), t.tokens.c.revoked.is_(None)))
     with engine.connect() as conn:
-        row = conn.execute(q).first()
+        row = conn.execute(_TOKEN_USER, {"digest": _digest(token)}).first()
     return _user(row) if row is not None else None
 
 
@@ -202,11 +208,8 @@ def open_session(engine: sa.Engine, user: User, hours: int = SESSION_HOURS) -> t
 
 def session_user(engine: sa.Engine, sid: str) -> tuple[User, str] | None:
     """The session's user and CSRF token, while the session is open."""
-    q = (sa.select(t.users, t.sessions.c.csrf, t.sessions.c.expires)
-         .join(t.sessions, t.sessions.c.user_id == t.users.c.id)
-         .where(t.sessions.c.token_hash == _digest(sid)))
     with engine.connect() as conn:
-        row = conn.execute(q).first()
+        row = conn.execute(_SESSION_USER, {"digest": _digest(sid)}).first()
     if row is None or as_utc(row.expires) < now():  # type: ignore[operator]
         return None
     return _user(row), row.csrf

@@ -21,13 +21,14 @@ from xxgk.corpus.compare import compare_reports
 from xxgk.corpus.compile import CompileError
 from xxgk.corpus.indicators import INDICATORS, format_indicator, indicator_table
 from xxgk.export.layout import report_grid
-from xxgk.i18n import _
+from xxgk.i18n import _, current_lang
 from xxgk.review import NotFound, ReviewError, correct, decide, review_report, set_state, trail, uploads, users
 from xxgk.review import rounds as rounds_lib
 from xxgk.review.opinion import opinion_docx, opinion_pdf
-from xxgk.review.reports import DECISIONS, STATES, check_sha, state_name
+from xxgk.review.reports import DECISIONS, STATES, check_sha, review_stamp, state_name
 from xxgk.review.summary import compilation_csv, compilation_xlsx, compile_round, round_reports, summary_xlsx
 from xxgk.vocabulary import LEVEL_NAMES, cell_name
+from xxgk.web import pagecache
 from xxgk.web import source as source_mod
 from xxgk.web.intake import accept
 from xxgk.web.render import templates
@@ -329,7 +330,15 @@ def _review_context(request: Request, sha256: str) -> dict[str, Any]:
 
 @router.get("/reports/{sha256}")
 def review_page(request: Request, who: Viewer, sha256: str) -> HTMLResponse:
-    return page(request, "review.html.j2", who, **_review_context(request, sha256))
+    # Rendered once per state of the report (one query tells it), not once per view.
+    store = _store(request)
+    stamp = review_stamp(store, check_sha(sha256))
+    if stamp is None:
+        raise NotFound(_("no report {id}").format(id=sha256))
+    key = (store.url, sha256, stamp, current_lang())
+    html = pagecache.pages.page(key, who, lambda stand_in: bytes(
+        page(request, "review.html.j2", stand_in, **_review_context(request, sha256)).body).decode())
+    return HTMLResponse(html)
 
 
 def _after_action(request: Request, who: Principal, sha256: str, error: str | None = None) -> Response:
