@@ -305,6 +305,28 @@ def test_login_rate_limit_holds(lite):
     assert post_login(lite, "vic", "vic-password").status_code == 429
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_login_rate_limit_holds_across_worker_processes(backend, tmp_path):
+    """Two apps on one database stand for two worker processes of `xxgk serve --workers 2`: the
+    failures counted by one hold the other (the counter is in the database, not in a process)."""
+    with fresh_url(backend, tmp_path) as url, make_app(url, tmp_path) as one:
+        two = TestClient(create_app(Settings(db=url, files_dir=tmp_path / "files", workers=0, run_uploads=False)))
+        with two:
+            for i in range(5):
+                assert post_login(one if i % 2 else two, "ada", "wrong password").status_code == 401
+            for c in (one, two):
+                r = post_login(c, "ada", "ada-password")
+                assert r.status_code == 429 and 0 < int(r.headers["retry-after"]) <= 300
+            # the window passes (the failures made older than it): a right password signs in again
+            with one.app.state.store.engine.begin() as conn:
+                from datetime import timedelta
+
+                from xxgk.review import schema as rs
+
+                conn.execute(rs.login_failures.update().values(at=rs.login_failures.c.at - timedelta(seconds=301)))
+            assert post_login(two, "ada", "ada-password").status_code == 303
+
+
 def test_pages_speak_chinese_by_default_and_english_on_request(lite):
     assert "登录" in lite.get("/login").text
     r = lite.get("/login?lang=en")

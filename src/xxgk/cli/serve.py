@@ -8,6 +8,7 @@ given on the command line, a missing `web` extra).
 from __future__ import annotations
 
 import ipaddress
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -75,7 +76,10 @@ def serve(
     port: Annotated[int, typer.Option("--port", help=_("Port to listen on."))] = 8000,
     files: Annotated[str | None, typer.Option("--files", envvar="XXGK_FILES", help=_(
         "Folder for uploaded files (default: beside the SQLite file, or ./xxgk-files)."))] = None,
-    workers: Annotated[int, typer.Option("--workers", "-j", help=_(
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help=_(
+        "Server processes answering requests (sessions, the login limit and the upload queue are shared "
+        "through the database)."))] = 1,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=0, max=64, help=_(
         "Parsing processes for uploads (0: in the server's own process)."))] = 1,
     certfile: Annotated[str | None, typer.Option("--ssl-certfile", help=_("TLS certificate: serve HTTPS."))] = None,
     keyfile: Annotated[str | None, typer.Option("--ssl-keyfile", help=_("TLS private key."))] = None,
@@ -87,14 +91,17 @@ def serve(
     import uvicorn
 
     from xxgk.review import users
+    from xxgk.store import database_url
     from xxgk.web import Settings, create_app
 
     if not is_loopback(host) and not certfile and not proxy:
         err.print("[bold yellow]warning[/] " + escape(_(
             "listening on {host} without HTTPS: passwords and session cookies cross the network in clear text; "
             "use --ssl-certfile/--ssl-keyfile or a TLS proxy in front").format(host=host)))
+    settings = Settings(db=db, files_dir=Path(files) if files else None, workers=jobs)
     with library_errors():
-        app = create_app(Settings(db=db, files_dir=Path(files) if files else None, workers=workers))
+        # Built here even for several workers: the schema is created or upgraded once, before they start.
+        app = create_app(settings)
     store = app.state.store
     if not users.list_users(store.engine):
         err.print("[bold yellow]warning[/] " + escape(_(
@@ -102,8 +109,16 @@ def serve(
     scheme = "https" if certfile or proxy else "http"
     err.print(escape(_("workbench at {url} (database {db})").format(url=f"{scheme}://{host}:{port}/", db=store.url)))
     # Keep-alive as long as a browser keeps its connections, so a reused one is never found closed.
-    uvicorn.run(app, host=host, port=port, ssl_certfile=certfile, ssl_keyfile=keyfile, log_level="warning",
-                proxy_headers=proxy, forwarded_allow_ips="127.0.0.1,::1" if proxy else None, timeout_keep_alive=75)
+    options = {"host": host, "port": port, "ssl_certfile": certfile, "ssl_keyfile": keyfile, "log_level": "warning",
+               "proxy_headers": proxy, "forwarded_allow_ips": "127.0.0.1,::1" if proxy else None,
+               "timeout_keep_alive": 75}
+    if workers == 1:
+        uvicorn.run(app, **options)  # type: ignore[arg-type]
+        return
+    # Several processes: uvicorn starts each from the app factory, configured by the environment.
+    store.close()
+    os.environ.update(XXGK_DB=database_url(db), XXGK_FILES=str(settings.files()), XXGK_WEB_JOBS=str(jobs))
+    uvicorn.run("xxgk.web.app:app_from_env", factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
 def user_add(

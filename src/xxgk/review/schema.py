@@ -6,6 +6,7 @@ from xxgk.store.review_schema import (
     decisions,
     ensure_tables,
     expected,
+    login_failures,
     round_reports,
     rounds,
     sessions,
@@ -17,5 +18,5 @@ from xxgk.store.review_schema import (
     users,
 )
 
-__all__ = ["TABLES", "corrections", "decisions", "ensure_tables", "expected", "round_reports", "rounds",
-           "sessions", "states", "tokens", "trail", "upload_files", "uploads", "users"]
+__all__ = ["TABLES", "corrections", "decisions", "ensure_tables", "expected", "login_failures", "round_reports",
+           "rounds", "sessions", "states", "tokens", "trail", "upload_files", "uploads", "users"]

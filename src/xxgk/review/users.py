@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -218,3 +219,30 @@ def session_user(engine: sa.Engine, sid: str) -> tuple[User, str] | None:
 def close_session(engine: sa.Engine, sid: str) -> None:
     with writing(engine) as conn:
         conn.execute(t.sessions.delete().where(t.sessions.c.token_hash == _digest(sid)))
+
+
+# ---------------------------------------------------------------- the login rate limit
+
+
+def login_wait(engine: sa.Engine, keys: Sequence[str], attempts: int, window: float) -> float:
+    """Seconds until a sign-in may be tried again for these keys ("ip:…", "user:…"): 0 while
+    each has had fewer than `attempts` failures within the last `window` seconds. Counted in the
+    database, so the limit holds across every process serving the workbench."""
+    at = now()
+    f = t.login_failures
+    q = (sa.select(f.c.key, sa.func.count(), sa.func.min(f.c.at))
+         .where(f.c.key.in_(list(keys)), f.c.at > at - timedelta(seconds=window)).group_by(f.c.key))
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+    waits = [window - (at - as_utc(first)).total_seconds()  # type: ignore[operator]
+             for _key, n, first in rows if n >= attempts]
+    return max([w for w in waits if w > 0], default=0.0)
+
+
+def login_failed(engine: sa.Engine, keys: Sequence[str], window: float) -> None:
+    """Count one failed sign-in against each key (and forget the failures older than the window)."""
+    at = now()
+    f = t.login_failures
+    with writing(engine) as conn:
+        conn.execute(f.delete().where(f.c.at < at - timedelta(seconds=window)))
+        conn.execute(f.insert(), [{"key": k[:200], "at": at} for k in keys])

@@ -65,12 +65,22 @@ def _v3_review_tables(conn: sa.Connection) -> None:
     schema.metadata.create_all(conn, tables=list(review_schema.TABLES), checkfirst=True)
 
 
+def _v4_shared_serving(conn: sa.Connection) -> None:
+    """Several server processes: the upload queue's claims and the login limit's failures."""
+    ts = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
+    conn.execute(sa.text("ALTER TABLE review_uploads ADD COLUMN claimed_by VARCHAR(64)"))
+    conn.execute(sa.text(f"ALTER TABLE review_uploads ADD COLUMN lease_until {ts}"))
+    schema.metadata.create_all(conn, tables=[review_schema.login_failures], checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: sources, bodies, reports, cells, sections, findings, failures", _baseline),
     Migration(2, "findings.params (JSON) and findings.variant; bodies.revision for concurrent corpus checks",
               _v2_params_and_revision),
     Migration(3, "the workbench's tables: users, tokens, sessions, rounds, review states, decisions, corrections, "
                  "audit trail, uploads", _v3_review_tables),
+    Migration(4, "workbench served by several processes: upload claims (review_uploads.claimed_by, lease_until) "
+                 "and the login failures (review_login_failures)", _v4_shared_serving),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -142,6 +142,11 @@ uploads = sa.Table(
     sa.Column("state", sa.String(8), nullable=False),  # queued | running | done
     sa.Column("created", _TS, nullable=False),
     sa.Column("finished", _TS, nullable=True),
+    # Which server process is reading it, and until when its claim holds unless renewed
+    # (schema version 4): several processes share one queue, and an upload whose reader died
+    # is taken up again by another once the claim has lapsed.
+    sa.Column("claimed_by", sa.String(64), nullable=True),
+    sa.Column("lease_until", _TS, nullable=True),
 )
 
 upload_files = sa.Table(
@@ -158,6 +163,17 @@ upload_files = sa.Table(
 )
 sa.Index("ix_review_upload_files_sha", upload_files.c.sha256)
 
+login_failures = sa.Table(
+    "review_login_failures",
+    metadata,
+    # One row per failed sign-in, per key ("ip:…", "user:…"): the login rate limit counts them
+    # in the database so it holds across the server's worker processes (schema version 4).
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.String(200), nullable=False),
+    sa.Column("at", _TS, nullable=False),
+)
+sa.Index("ix_review_login_failures_key", login_failures.c.key, login_failures.c.at)
+
 TABLES: tuple[sa.Table, ...] = (
     users,
     tokens,
@@ -171,6 +187,7 @@ TABLES: tuple[sa.Table, ...] = (
     trail,
     uploads,
     upload_files,
+    login_failures,
 )
 
 

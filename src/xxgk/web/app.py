@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from xxgk.i18n import UnknownLanguage, _, normalize_lang, use_lang
 from xxgk.review import NotFound, ReviewError, open_store
 from xxgk.review.uploads import Runner
+from xxgk.store import database_url
 from xxgk.web import api, pages
 from xxgk.web.render import templates
 from xxgk.web.security import BodyLimit, LoginLimiter, LoginRequired, SecurityHeaders, need
@@ -74,7 +75,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     files_dir = settings.files()
     files_dir.mkdir(parents=True, exist_ok=True)
     # Parsing in this process (workers=0) shares PDFium with the page images: one at a time.
-    runner = Runner(store, settings.workers, lock=PDFIUM if settings.workers == 0 else None)
+    runner = Runner(store, settings.workers, lock=PDFIUM if settings.workers == 0 else None,
+                    url=database_url(settings.db))
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -100,7 +102,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     app.state.files_dir = files_dir
     app.state.runner = runner
-    app.state.limiter = LoginLimiter(settings.login_attempts, settings.login_window)
+    app.state.limiter = LoginLimiter(store.engine, settings.login_attempts, settings.login_window)
 
     app.add_middleware(Language)
     app.add_middleware(BodyLimit, limit=settings.max_request_bytes)
@@ -125,6 +127,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _handlers(app)
     _protect_openapi(app)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app factory of `xxgk serve --workers N`: uvicorn builds one app in each worker process,
+    configured by the environment the command set (`Settings.from_env`). Nothing is shared in
+    process memory: sessions, CSRF tokens, the login limit and the upload queue are in the
+    database, and each page is rendered from what the database holds."""
+    return create_app(Settings.from_env())
 
 
 def _protect_openapi(app: FastAPI) -> None:

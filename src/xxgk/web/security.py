@@ -4,9 +4,6 @@ rate limit, request size limits and the response headers every page gets."""
 from __future__ import annotations
 
 import hmac
-import threading
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -85,31 +82,18 @@ def need(role: str) -> Callable[[Request], Awaitable[Principal]]:
 
 class LoginLimiter:
     """At most `attempts` failed logins per client address and per user name within `window`
-    seconds; while over it, even a right password is refused (429)."""
+    seconds; while over it, even a right password is refused (429). The failures are counted in
+    the database (xxgk.review.users.login_wait), so the limit holds across worker processes."""
 
-    def __init__(self, attempts: int, window: float) -> None:
-        self.attempts, self.window = attempts, window
-        self.failures: dict[str, deque[float]] = {}
-        self.lock = threading.Lock()
-
-    def _recent(self, key: str, at: float) -> deque[float]:
-        q = self.failures.setdefault(key, deque())
-        while q and at - q[0] > self.window:
-            q.popleft()
-        return q
+    def __init__(self, engine: Any, attempts: int, window: float) -> None:
+        self.engine, self.attempts, self.window = engine, attempts, window
 
     def blocked(self, *keys: str) -> float:
         """Seconds to wait, 0 when allowed."""
-        at = time.monotonic()
-        with self.lock:
-            waits = [self.window - (at - q[0]) for k in keys if len(q := self._recent(k, at)) >= self.attempts]
-        return max(waits, default=0.0)
+        return users.login_wait(self.engine, keys, self.attempts, self.window)
 
     def failed(self, *keys: str) -> None:
-        at = time.monotonic()
-        with self.lock:
-            for k in keys:
-                self._recent(k, at).append(at)
+        users.login_failed(self.engine, keys, self.window)
 
 
 class BodyLimit:

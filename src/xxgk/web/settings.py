@@ -38,7 +38,7 @@ class Settings:
     # One request over this is refused with 413 before it is read (a folder or a zip of a round).
     max_request_bytes: int = _int_env("XXGK_WEB_MAX_REQUEST", 1 << 30)
     # Parsing processes of the background ingest (0: in the server's own process).
-    workers: int = _int_env("XXGK_WEB_WORKERS", 1)
+    workers: int = _int_env("XXGK_WEB_JOBS", 1)
     threads: int = _int_env("XXGK_WEB_THREADS", 8)  # requests served at once (see app.lifespan)
     login_attempts: int = 5  # failed logins allowed per client and per user name ...
     login_window: float = 300.0  # ... within this many seconds
@@ -47,3 +47,10 @@ class Settings:
 
     def files(self) -> Path:
         return self.files_dir or default_files_dir(self.db)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """What `xxgk serve --workers N` hands each worker process: XXGK_DB, XXGK_FILES, XXGK_WEB_JOBS."""
+        files = os.environ.get("XXGK_FILES")
+        return cls(db=os.environ.get("XXGK_DB") or None, files_dir=Path(files) if files else None,
+                   workers=_int_env("XXGK_WEB_JOBS", 1))
