@@ -420,3 +420,59 @@ def test_api_takes_a_zip_of_reports(lite, tmp_path):
     assert states.count("done") == 7 and states.count("failed") == 1  # the README inside is not a report
     progress = lite.get(f"/api/uploads/{r.json()['upload']}", headers=reviewer).json()
     assert progress["state"] == "done" and progress["done"] == 7 and progress["failed"] == 1
+
+
+@pytest.mark.slow
+def test_serve_with_several_workers(tmp_path):
+    """`xxgk serve --workers 2`: uvicorn's worker processes share sessions, the login limit and the
+    upload queue through the database; an upload is read once, by the niced reader."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    db = str(tmp_path / "w.sqlite")
+    store = open_store(db)
+    users.add_user(store.engine, "ada", "admin", "ada-password")
+    bearer = {"authorization": "Bearer " + users.create_token(store.engine, "ada")}
+    store.close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1] / "src"))
+    proc = subprocess.Popen([sys.executable, "-m", "xxgk", "serve", "--db", db, "--port", str(port), "--workers", "2",
+                             "-j", "1"], stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+
+        def attempt(password: str) -> int:
+            with httpx.Client(base_url=url) as c:  # a new connection each time: either worker answers
+                form = c.get("/login").text
+                csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+                return c.post("/login", data={"name": "ada", "password": password, "csrf": csrf}).status_code
+
+        assert [attempt("wrong password") for _ in range(5)] == [401] * 5
+        assert [attempt("ada-password") for _ in range(4)] == [429] * 4
+        body = (SAMPLES / "000_11a4c8c6b3698673.txt").read_bytes()
+        r = httpx.post(url + "/api/reports", headers=bearer, files={"file": ("a.txt", body, "text/plain")})
+        assert r.status_code == 202, r.text
+        rid, upload = r.json()["id"], r.json()["upload"]
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and httpx.get(f"{url}/api/uploads/{upload}", headers=bearer
+                                                        ).json()["state"] != "done":
+            time.sleep(0.3)
+        assert httpx.get(f"{url}/api/reports/{rid}", headers=bearer).json()["state"] == "done"
+        page = httpx.get(f"{url}/reports/{rid}", headers=bearer)
+        assert page.status_code == 200 and 'id="findings"' in page.text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)

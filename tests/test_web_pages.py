@@ -225,3 +225,37 @@ def test_scans_are_shown_as_they_are(tmp_path):
         page = c.get(f"/reports/{ids['scan.pdf']}", headers=h).text
         assert 'id="page-img"' in page and '<script type="application/json" id="boxes">{}</script>' in page
         assert c.get(f"/reports/{ids['scan.pdf']}/pages/1.png", headers=h).content.startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_review_page_kept_per_state_and_fresh_in_every_worker(backend, tmp_path):
+    """A review page is rendered once per state of its report and served again; a change made
+    through another worker process (here: a second app on the same database) shows at once, the
+    cross-year findings recomputed from the corrected year; each reader gets their own name and
+    CSRF token in it."""
+    from fastapi.testclient import TestClient
+
+    from test_web_review import _two_years
+    from xxgk.web import Settings, create_app
+
+    with fresh_url(backend, tmp_path) as url, make_app(url, tmp_path) as one:
+        other = TestClient(create_app(Settings(db=url, files_dir=tmp_path / "files", workers=0, run_uploads=False)))
+        with other:
+            prev, this = _two_years(one.app.state.store)
+            one.csrf = login(one, "ada")
+            other.csrf = login(other, "rita")
+            page = one.get(f"/reports/{this}").text
+            assert page.count('data-code="year-carry-over"') == 1 and one.get(f"/reports/{this}").text == page  # served again
+            assert f'value="{one.csrf}"' in page and "ada ·" in page and other.csrf not in page
+            theirs = other.get(f"/reports/{this}").text
+            assert f'value="{other.csrf}"' in theirs and "rita ·" in theirs and one.csrf not in theirs
+            r = other.post(f"/api/reports/{prev}/corrections", headers={"x-csrf-token": other.csrf},
+                           json={"cell": "applications.carried_forward.total", "value": 3, "reason": "上年笔误"})
+            assert r.status_code == 200, r.text
+            assert 'data-code="year-carry-over"' not in one.get(f"/reports/{this}").text
+            one.post(f"/reports/{this}/state", data={"csrf": one.csrf, "state": "rework", "comment": "退回"})
+            assert 'id="state">需整改<' in other.get(f"/reports/{this}").text
+            viewer = TestClient(one.app)
+            viewer.csrf = login(viewer, "vic")
+            seen = viewer.get(f"/reports/{this}").text
+            assert "vic ·" in seen and 'id="correction-form"' not in seen and "ada ·" not in seen

@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 import zipfile
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -314,3 +316,80 @@ def test_corrections_recompute_the_cross_year_findings(store):
     assert review_report(store, this).finding(key).decision.decision == "confirm"
     # The stored findings are the ingest's, from the values as read: the correction is its own record.
     assert [f.code for f in store.findings(scope="corpus")] == ["year-carry-over"]
+
+
+def _queued(store, tmp_path, name: str) -> int:
+    uid, folder = uploads.new_upload(store.engine, tmp_path / "files", None, "ada")
+    f = folder / name
+    f.write_bytes((SAMPLES / "000_11a4c8c6b3698673.txt").read_bytes() + f"\n（{name}）\n".encode())
+    uploads.register(store.engine, uid, [(name, f)], "ada")
+    return uid
+
+
+def test_uploads_are_claimed_once_and_taken_up_after_a_crash(store, tmp_path):
+    users.add_user(store.engine, "ada", "admin", "correct horse")
+    first = _queued(store, tmp_path, "a.txt")
+    # Two readers (two server processes) ask at once: the upload goes to one of them.
+    assert uploads.claim(store.engine, "one") == [first]
+    assert uploads.claim(store.engine, "two") == []
+    assert uploads.run_queue(store, workers=0, who="two") == 0  # not two's to read
+    assert uploads.renew(store.engine, [first], "two") == 0 and uploads.renew(store.engine, [first], "one") == 1
+    # "one" dies with it claimed: once its lease lapses, another reader takes it up and reads it.
+    with store.engine.begin() as conn:
+        conn.execute(rs.uploads.update().values(lease_until=datetime.now(UTC) - timedelta(seconds=1)))
+    assert uploads.run_queue(store, workers=0, who="two") == 1
+    p = uploads.progress(store, first)
+    assert p.finished and p.count("done") == 1
+    with store.engine.connect() as conn:
+        row = conn.execute(sa.select(rs.uploads).where(rs.uploads.c.id == first)).one()
+    assert row.claimed_by is None and row.lease_until is None
+    # A lease that has not lapsed is respected; a late reader cannot settle what it lost.
+    second = _queued(store, tmp_path, "b.txt")
+    assert uploads.claim(store.engine, "one", lease=0.0) == [second]  # lapses at once
+    assert uploads.claim(store.engine, "two") == [second]
+    assert uploads.claim(store.engine, "three") == []
+    assert uploads.run_queue(store, workers=0, who="two") == 0  # claimed, nothing new to claim
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.select(rs.uploads.c.claimed_by).where(rs.uploads.c.id == second)).scalar() == "two"
+
+
+def test_upload_reader_runs_at_lower_priority_in_its_own_process(store, tmp_path):
+    import os
+
+    users.add_user(store.engine, "ada", "admin", "correct horse")
+    uid = _queued(store, tmp_path, "c.txt")
+    runner = uploads.Runner(store, workers=1, url=store.engine.url.render_as_string(hide_password=False)).start()
+    try:
+        deadline = time.monotonic() + 120
+        while not uploads.progress(store, uid).finished and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert uploads.progress(store, uid).count("done") == 1
+        pid = runner.process.pid
+        assert pid != os.getpid()
+        assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0) + uploads.NICE
+    finally:
+        runner.stop()
+    assert not runner.process.is_alive()
+
+
+def test_a_version_3_store_is_upgraded_for_several_processes(tmp_path):
+    from xxgk.store.migrations import LATEST, MIGRATIONS, current_version, migrate
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'v3.sqlite'}")
+    migrate(engine, MIGRATIONS[:3])
+    with engine.begin() as conn:  # as the version 3 of the previous xxgk made it
+        conn.execute(sa.text("DROP TABLE review_login_failures"))
+        conn.execute(sa.text("ALTER TABLE review_uploads DROP COLUMN claimed_by"))
+        conn.execute(sa.text("ALTER TABLE review_uploads DROP COLUMN lease_until"))
+    engine.dispose()
+    s = open_store(f"sqlite:///{tmp_path / 'v3.sqlite'}")
+    try:
+        with s.engine.connect() as conn:
+            assert current_version(conn) == LATEST >= 4
+            cols = {c["name"] for c in sa.inspect(conn).get_columns("review_uploads")}
+            assert {"claimed_by", "lease_until"} <= cols
+            assert sa.inspect(conn).has_table("review_login_failures")
+        users.login_failed(s.engine, ["ip:1"], 300)
+        assert users.login_wait(s.engine, ["ip:1"], 1, 300) > 0
+    finally:
+        s.close()

@@ -68,8 +68,13 @@ def _v3_review_tables(conn: sa.Connection) -> None:
 def _v4_shared_serving(conn: sa.Connection) -> None:
     """Several server processes: the upload queue's claims and the login limit's failures."""
     ts = "TIMESTAMP WITH TIME ZONE" if conn.dialect.name == "postgresql" else "DATETIME"
-    conn.execute(sa.text("ALTER TABLE review_uploads ADD COLUMN claimed_by VARCHAR(64)"))
-    conn.execute(sa.text(f"ALTER TABLE review_uploads ADD COLUMN lease_until {ts}"))
+    # Step 3 creates the review tables as declared now: a store that went through it with this
+    # xxgk has the columns already.
+    have = {c["name"] for c in sa.inspect(conn).get_columns("review_uploads")}
+    if "claimed_by" not in have:
+        conn.execute(sa.text("ALTER TABLE review_uploads ADD COLUMN claimed_by VARCHAR(64)"))
+    if "lease_until" not in have:
+        conn.execute(sa.text(f"ALTER TABLE review_uploads ADD COLUMN lease_until {ts}"))
     schema.metadata.create_all(conn, tables=[review_schema.login_failures], checkfirst=True)
 
 

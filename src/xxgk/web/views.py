@@ -171,7 +171,9 @@ def review_views(rr: ReviewedReport) -> tuple[list[TableView], dict[str, str], l
     changed."""
     decided = tuple(sorted((f.key, f.decision.decision, f.decision.comment, f.decision.user)
                            for f in rr.findings if f.decision))
-    key = (rr.sha256, rr.report_id, rr.history[-1].id if rr.history else 0, decided, current_lang())
+    # The findings themselves too: the cross-year ones change with the body's other years.
+    found = tuple((f.key, f.finding.severity, f.finding.message) for f in rr.findings)
+    key = (rr.sha256, rr.report_id, rr.history[-1].id if rr.history else 0, decided, found, current_lang())
     with _views_lock:
         hit = _views.get(key)
         if hit is not None:
