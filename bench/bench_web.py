@@ -1,14 +1,18 @@
 """Load test of the workbench on localhost: concurrent readers of report pages and uploaders.
 
-    python bench/bench_web.py                      # 50 readers + 5 uploaders for 60 s
+    python bench/bench_web.py                      # 50 readers + 5 uploaders for 60 s, 2 server processes
+    python bench/bench_web.py --server-workers 1   # one server process
     python bench/bench_web.py --readers 10 --uploaders 2 --seconds 15
 
-The server runs in its own process (uvicorn, 127.0.0.1, a fresh SQLite store holding the bundled
-samples); the load comes from this process (httpx, asyncio). Readers fetch review pages of the
-samples; uploaders post distinct text reports through the API and wait for each to be read.
-Bounded in count and time: it stops at --seconds, then waits (at most --drain s) for the uploads
-still queued. Prints p50/p95/max latency per kind of request, errors, and whether every upload
-was stored (nothing lost).
+The server runs as `xxgk serve` does (uvicorn with the app factory, --server-workers processes,
+127.0.0.1, a fresh SQLite store holding the bundled samples, uploads read by the niced reader
+with --jobs parsing processes); the load comes from other processes (httpx, asyncio). Readers
+fetch review pages of the samples; uploaders post distinct text reports through the API and wait
+for each to be read. First, in the same run, one reader alone for --baseline seconds (the
+baseline); then the readers and uploaders together. Bounded in count and time: it stops at
+--seconds, then waits (at most --drain s) for the uploads still queued. Prints p50/p95/max
+latency per kind of request, errors, whether every upload was stored (nothing lost), and the
+machine's load average before and after.
 """
 
 from __future__ import annotations
@@ -89,7 +93,7 @@ async def reader(client: httpx.AsyncClient, ids: list[str], until: float, lat: l
 
 
 async def uploader(client: httpx.AsyncClient, n: int, round_id: int, until: float, lat: list[float],
-                   errors: list[str], sent: list[str], uploads: list[int]) -> None:
+                   errors: list[str], sent: list[str], uploads: list[int], polls: list[float]) -> None:
     base = TEXT.read_text(encoding="utf-8")
     i = 0
     while time.monotonic() < until:
@@ -110,11 +114,15 @@ async def uploader(client: httpx.AsyncClient, n: int, round_id: int, until: floa
         sent.append(rid)
         uploads.append(r.json()["upload"])
         while time.monotonic() < until:  # wait for it to be read before the next one
+            t1 = time.perf_counter()
             try:
                 g = await client.get(f"/api/reports/{rid}")
             except httpx.HTTPError as e:
                 errors.append(f"upload poll: {type(e).__name__}")
                 continue
+            polls.append(time.perf_counter() - t1)
+            if g.status_code not in (200, 202):
+                errors.append(f"upload poll: HTTP {g.status_code}")
             if g.status_code == 200:
                 break
             await asyncio.sleep(0.5)
@@ -148,6 +156,7 @@ async def run(url: str, token: str, ids: list[str], round_id: int, readers: int,
         until = time.monotonic() + seconds
         read_lat: list[float] = []
         up_lat: list[float] = []
+        polls: list[float] = []
         errors: list[str] = []
         sent: list[str] = []
         upload_ids: list[int] = []
@@ -156,7 +165,7 @@ async def run(url: str, token: str, ids: list[str], round_id: int, readers: int,
         with cf.ProcessPoolExecutor(procs, mp_context=mp.get_context("spawn")) as pool:
             jobs = [loop.run_in_executor(pool, readers_process, url, token, ids, n, seconds, i)
                     for i, n in enumerate(shares) if n]
-            await asyncio.gather(*[uploader(client, n, round_id, until, up_lat, errors, sent, upload_ids)
+            await asyncio.gather(*[uploader(client, n, round_id, until, up_lat, errors, sent, upload_ids, polls)
                                    for n in range(uploaders)])
             for lat, errs in await asyncio.gather(*jobs):
                 read_lat += lat
@@ -191,10 +200,31 @@ async def run(url: str, token: str, ids: list[str], round_id: int, readers: int,
                 await asyncio.sleep(1)
         in_round = (await client.get(f"/api/rounds/{round_id}")).json()["reports"]
     stored = {r["id"] for r in in_round}
-    return {"elapsed": elapsed, "read": read_lat, "upload": up_lat, "errors": errors, "sent": len(sent),
+    return {"elapsed": elapsed, "read": read_lat, "upload": up_lat, "poll": polls, "errors": errors, "sent": len(sent),
             "done": sum(1 for s in states.values() if s == "done"), "failed": sum(1 for s in states.values()
                                                                                  if s == "failed"),
             "pending": len(pending), "missing_from_round": len(set(sent) - stored)}
+
+
+def serve(db: str, port: int, files: str, server_workers: int, jobs: int) -> None:
+    """The server process, as `xxgk serve --workers N -j J` runs it: uvicorn with the app factory."""
+    import uvicorn
+
+    os.environ.update(XXGK_DB=db, XXGK_FILES=files, XXGK_WEB_JOBS=str(jobs))
+    uvicorn.run("xxgk.web.app:app_from_env", factory=True, workers=server_workers, host="127.0.0.1", port=port,
+                log_level="warning", timeout_keep_alive=KEEP_ALIVE)
+
+
+def report(title: str, res: dict) -> None:
+    print(title)
+    for kind in ("read", "upload", "poll"):
+        lat = res.get(kind) or []
+        if lat:
+            print(f"  {kind:6} {len(lat):6d} requests  {len(lat) / res['elapsed']:7.1f}/s  "
+                  f"p50 {statistics.median(lat) * 1000:7.1f} ms  p95 {percentile(lat, 0.95) * 1000:7.1f} ms  "
+                  f"max {max(lat) * 1000:7.1f} ms")
+    errs = res["errors"]
+    print(f"  errors {len(errs)}" + (f" ({', '.join(sorted(set(errs)))})" if errs else ""))
 
 
 def main() -> None:
@@ -202,57 +232,61 @@ def main() -> None:
     ap.add_argument("--readers", type=int, default=50)
     ap.add_argument("--uploaders", type=int, default=5)
     ap.add_argument("--seconds", type=float, default=60.0)
+    ap.add_argument("--baseline", type=float, default=15.0, help="seconds of the one-reader baseline (0: none)")
     ap.add_argument("--drain", type=float, default=120.0)
-    ap.add_argument("--workers", type=int, default=1, help="the server's parsing processes for uploads")
+    ap.add_argument("--server-workers", type=int, default=2, help="server processes (xxgk serve --workers)")
+    ap.add_argument("--jobs", type=int, default=1, help="the upload reader's parsing processes (xxgk serve -j)")
     ap.add_argument("--client-procs", type=int, default=2, help="processes the readers are spread over")
     ap.add_argument("--serve", nargs=3, metavar=("DB", "PORT", "FILES"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.serve:  # the server process
-        import uvicorn
-
-        from xxgk.web import Settings, create_app
-
         db, port, files = a.serve
-        app = create_app(Settings(db=db, files_dir=Path(files), workers=a.workers))
-        uvicorn.run(app, host="127.0.0.1", port=int(port), log_level="warning", timeout_keep_alive=KEEP_ALIVE)
+        serve(db, int(port), files, a.server_workers, a.jobs)
         return
     a.readers, a.uploaders = min(a.readers, 200), min(a.uploaders, 20)  # bounded
-    a.seconds = min(a.seconds, 600.0)
+    a.seconds, a.baseline = min(a.seconds, 600.0), min(a.baseline, 120.0)
+    a.server_workers = max(1, min(a.server_workers, 8))
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-web-") as tmp:
         folder = Path(tmp)
         db, token, ids, round_id = prepare(folder)
         port = free_port()
         env = dict(os.environ, PYTHONPATH=str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        server = subprocess.Popen([sys.executable, __file__, "--workers", str(a.workers),
-                                   "--serve", db, str(port), str(folder / "files")], env=env)
+        server = subprocess.Popen([sys.executable, __file__, "--server-workers", str(a.server_workers),
+                                   "--jobs", str(a.jobs), "--serve", db, str(port), str(folder / "files")], env=env)
         url = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(200):
+            for _ in range(600):
                 try:
                     if httpx.get(url + "/login", timeout=1).status_code == 200:
                         break
                 except httpx.HTTPError:
                     time.sleep(0.1)
-            # warm: each report page once (the first view extracts the source and runs the rules)
-            for sha in ids:
-                httpx.get(f"{url}/reports/{sha}", headers={"authorization": f"Bearer {token}"}, timeout=60)
+            # warm: each report page a few times, so every server process has read each one once
+            # (the first view extracts the source and runs the rules)
+            for _ in range(2 * a.server_workers):
+                for sha in ids:
+                    httpx.get(f"{url}/reports/{sha}", headers={"authorization": f"Bearer {token}"}, timeout=60)
+            base = None
+            if a.baseline > 0:
+                base = asyncio.run(run(url, token, ids, round_id, 1, 0, a.baseline, a.drain, 1))
+                base["load"] = os.getloadavg()
             res = asyncio.run(run(url, token, ids, round_id, a.readers, a.uploaders, a.seconds, a.drain,
                                   max(1, min(a.client_procs, 8))))
+            load_after = os.getloadavg()
         finally:
             server.terminate()
-            server.wait(timeout=30)
-    load = os.getloadavg()
-    print(f"workbench load test: {a.readers} readers (in {a.client_procs} processes) + {a.uploaders} uploaders "
-          f"for {res['elapsed']:.0f} s on 127.0.0.1 (load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, "
-          f"{os.cpu_count()} cores)")
-    for kind in ("read", "upload"):
-        lat = res[kind]
-        if lat:
-            print(f"  {kind:6} {len(lat):6d} requests  {len(lat) / res['elapsed']:7.1f}/s  "
-                  f"p50 {statistics.median(lat) * 1000:7.1f} ms  p95 {percentile(lat, 0.95) * 1000:7.1f} ms  "
-                  f"max {max(lat) * 1000:7.1f} ms")
-    errs = res["errors"]
-    print(f"  errors {len(errs)}" + (f" ({', '.join(sorted(set(errs)))})" if errs else ""))
+            server.wait(timeout=60)
+
+    def la(x: tuple[float, float, float]) -> str:
+        return f"{x[0]:.2f} {x[1]:.2f} {x[2]:.2f}"
+
+    print(f"workbench load test on 127.0.0.1, {os.cpu_count()} cores, {a.server_workers} server process(es), "
+          f"upload reader with {a.jobs} parsing process(es); load average before {la(load_before)}")
+    if base is not None:
+        report(f"baseline: 1 reader alone for {base['elapsed']:.0f} s (load average after {la(base['load'])})", base)
+    report(f"{a.readers} readers (in {a.client_procs} processes) + {a.uploaders} uploaders for {res['elapsed']:.0f} s "
+           f"(load average after {la(load_after)})", res)
     print(f"  uploads accepted {res['sent']}: read {res['done']}, failed {res['failed']}, "
           f"still pending {res['pending']}, missing from the round {res['missing_from_round']}")
 

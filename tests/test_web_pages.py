@@ -247,6 +247,10 @@ def test_review_page_kept_per_state_and_fresh_in_every_worker(backend, tmp_path)
             page = one.get(f"/reports/{this}").text
             assert page.count('data-code="year-carry-over"') == 1 and one.get(f"/reports/{this}").text == page  # served again
             assert f'value="{one.csrf}"' in page and "ada ·" in page and other.csrf not in page
+            zipped = one.get(f"/reports/{this}")  # httpx asks for gzip and unpacks it, as browsers do
+            assert zipped.headers["content-encoding"] == "gzip" and "accept-encoding" in zipped.headers["vary"].lower()
+            plain = one.get(f"/reports/{this}", headers={"accept-encoding": "identity"})
+            assert "content-encoding" not in plain.headers and plain.text == zipped.text == page
             theirs = other.get(f"/reports/{this}").text
             assert f'value="{other.csrf}"' in theirs and "rita ·" in theirs and one.csrf not in theirs
             r = other.post(f"/api/reports/{prev}/corrections", headers={"x-csrf-token": other.csrf},

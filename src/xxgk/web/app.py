@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -29,7 +28,7 @@ from xxgk.review.uploads import Runner
 from xxgk.store import database_url
 from xxgk.web import api, pages
 from xxgk.web.render import templates
-from xxgk.web.security import BodyLimit, LoginLimiter, LoginRequired, SecurityHeaders, need
+from xxgk.web.security import BodyLimit, LoginLimiter, LoginRequired, SecurityHeaders
 from xxgk.web.settings import Settings
 from xxgk.web.source import PDFIUM
 
@@ -94,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             store.close()
 
     app = FastAPI(title="xxgk workbench", version="1", docs_url=None, redoc_url=None,
-                  openapi_url="/api/openapi.json", lifespan=lifespan,
+                  openapi_url=None, lifespan=lifespan,
                   description="The reviewers' workbench of 政府信息公开工作年度报告: reports, findings, "
                               "decisions, corrections, rounds. Authenticate with `Authorization: Bearer TOKEN` "
                               "(`xxgk token create NAME`).")
@@ -138,18 +137,13 @@ def app_from_env() -> FastAPI:
 
 
 def _protect_openapi(app: FastAPI) -> None:
-    """The OpenAPI description needs a session or token like every other route."""
-    guard = need("viewer")
+    """The OpenAPI description needs a session or token like every other route: served by a route
+    of ours with the same guard (FastAPI's own is switched off). A route, not an HTTP middleware:
+    Starlette's BaseHTTPMiddleware wraps every response of every request in streams of its own."""
 
-    @app.middleware("http")
-    async def openapi_guard(request: Request, call_next: Any) -> Response:
-        if request.url.path == "/api/openapi.json":
-            try:
-                await guard(request)
-            except LoginRequired:
-                return JSONResponse({"detail": _("sign in or send a bearer token")}, status_code=401,
-                                    headers={"www-authenticate": "Bearer"})
-        return await call_next(request)
+    @app.get("/api/openapi.json", include_in_schema=False, dependencies=[pages.viewer])
+    def openapi_json() -> JSONResponse:
+        return JSONResponse(app.openapi())
 
 
 def _wants_json(request: Request) -> bool:

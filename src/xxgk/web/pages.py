@@ -329,16 +329,21 @@ def _review_context(request: Request, sha256: str) -> dict[str, Any]:
 
 
 @router.get("/reports/{sha256}")
-def review_page(request: Request, who: Viewer, sha256: str) -> HTMLResponse:
-    # Rendered once per state of the report (one query tells it), not once per view.
+async def review_page(request: Request, who: Viewer, sha256: str) -> Response:
+    # Rendered once per state of the report (one indexed query tells it), not once per view. A
+    # kept page is answered from the event loop (like the session check before it): handing a
+    # sub-millisecond query to the thread pool would cost more than it runs; rendering is not.
     store = _store(request)
     stamp = review_stamp(store, check_sha(sha256))
     if stamp is None:
         raise NotFound(_("no report {id}").format(id=sha256))
     key = (store.url, sha256, stamp, current_lang())
-    html = pagecache.pages.page(key, who, lambda stand_in: bytes(
-        page(request, "review.html.j2", stand_in, **_review_context(request, sha256)).body).decode())
-    return HTMLResponse(html)
+    gzipped = pagecache.accepts_gzip(request.headers.get("accept-encoding", ""))
+    body = pagecache.pages.served(key, who, gzipped)
+    if body is None:
+        body = await run_in_threadpool(pagecache.pages.page, key, who, gzipped, lambda stand_in: bytes(
+            page(request, "review.html.j2", stand_in, **_review_context(request, sha256)).body).decode())
+    return pagecache.response(body, gzipped)
 
 
 def _after_action(request: Request, who: Principal, sha256: str, error: str | None = None) -> Response:
