@@ -301,21 +301,20 @@ class Runner:
         # threads may be using a library that is not thread-safe (PDFium) at the same time.
         self.lock = lock or nullcontext()
         self.stopping = False
+        self.url = url or store.engine.url.render_as_string(hide_password=False)
+        self.nice = nice
         self.process: Any = None
-        if workers > 0:
-            ctx = mp.get_context("spawn")
-            self.wake: Any = ctx.Event()
-            self.stop_event = ctx.Event()
-            url = url or store.engine.url.render_as_string(hide_password=False)
-            # Not a daemon: the reader starts parsing processes of its own.
-            self.process = ctx.Process(target=serve_queue, name="xxgk-uploads",
-                                       args=(url, workers, nice, self.wake, self.stop_event, os.getpid()))
-        else:
-            self.wake = threading.Event()
-            self.thread = threading.Thread(target=self._loop, name="xxgk-uploads", daemon=True)
+        # Process mode makes its events when started: a runner never started holds no semaphore.
+        self.wake: Any = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="xxgk-uploads", daemon=True)
 
     def start(self) -> Runner:
-        if self.process is not None:
+        if self.workers > 0:
+            ctx = mp.get_context("spawn")
+            self.wake, self.stop_event = ctx.Event(), ctx.Event()
+            # Not a daemon: the reader starts parsing processes of its own.
+            self.process = ctx.Process(target=serve_queue, name="xxgk-uploads", args=(
+                self.url, self.workers, self.nice, self.wake, self.stop_event, os.getpid()))
             self.process.start()
         else:
             self.thread.start()
@@ -331,6 +330,7 @@ class Runner:
             if self.process.is_alive():  # an ingest still running: its claim lapses and is taken up again
                 self.process.terminate()
                 self.process.join(timeout=10)
+            self.wake = self.stop_event = threading.Event()  # the process's semaphores go now
             return
         self.wake.set()
         self.thread.join(timeout=30)
