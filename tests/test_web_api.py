@@ -305,6 +305,7 @@ def test_login_rate_limit_holds(lite):
     assert post_login(lite, "vic", "vic-password").status_code == 429
 
 
+@pytest.mark.slow  # a few seconds: Argon2 sign-ins on two apps
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_login_rate_limit_holds_across_worker_processes(backend, tmp_path):
     """Two apps on one database stand for two worker processes of `xxgk serve --workers 2`: the

@@ -227,6 +227,7 @@ def test_scans_are_shown_as_they_are(tmp_path):
         assert c.get(f"/reports/{ids['scan.pdf']}/pages/1.png", headers=h).content.startswith(b"\x89PNG")
 
 
+@pytest.mark.slow  # a few seconds: Argon2 sign-ins on two apps
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_review_page_kept_per_state_and_fresh_in_every_worker(backend, tmp_path):
     """A review page is rendered once per state of its report and served again; a change made

@@ -353,6 +353,7 @@ def test_uploads_are_claimed_once_and_taken_up_after_a_crash(store, tmp_path):
         assert conn.execute(sa.select(rs.uploads.c.claimed_by).where(rs.uploads.c.id == second)).scalar() == "two"
 
 
+@pytest.mark.slow  # a few seconds: a reader process is started
 def test_upload_reader_runs_at_lower_priority_in_its_own_process(store, tmp_path):
     import os
 
