@@ -81,6 +81,15 @@ def ingest_reason(data: bytes, name: str) -> str:
     return failed.reason
 
 
+def load_reason(path: Path) -> str:
+    """What the ingest says of a file it cannot even load (an empty one)."""
+    from xxgk.corpus.ingest import discover, load
+
+    failed = next(item for item in load(discover([str(path)])) if item is not None)
+    assert isinstance(failed, Failed)
+    return failed.reason
+
+
 def sha_of(store, agency: str) -> str:
     return next(e.sha256 for e in store.entries() if e.agency == agency)
 
@@ -130,7 +139,8 @@ def test_upload_round_overview_and_failures(loaded, tmp_path):
     p = uploads.progress(store, uid)
     assert p.finished and p.total == 9 and p.count("done") == 7 and p.count("failed") == 2
     reasons = {f.name: f.reason for f in p.files if f.state == "failed"}
-    assert reasons["empty.txt"] == ingest_reason(b"", "empty.txt")
+    # The reason the ingest itself gives when it reads the file (as `xxgk ingest` records it).
+    assert reasons["empty.txt"] == load_reason(tmp_path / "files" / "uploads" / str(uid) / "empty.txt")
     assert reasons["samples.zip!README.md"] == ingest_reason((SAMPLES / "README.md").read_bytes(), "README.md")
     ov = rounds.overview(store, rnd.id)
     assert len(ov.rows) == 7 and ov.counts()["pending"] == 7
