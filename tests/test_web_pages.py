@@ -258,6 +258,8 @@ def test_review_page_kept_per_state_and_fresh_in_every_worker(backend, tmp_path)
                            json={"cell": "applications.carried_forward.total", "value": 3, "reason": "上年笔误"})
             assert r.status_code == 200, r.text
             assert 'data-code="year-carry-over"' not in one.get(f"/reports/{this}").text
+            years = one.get(f"/reports/{this}/years").text  # side by side, as corrected
+            assert "year-carry-over" not in years and 'corrected" title="已更正">3<' in years
             one.post(f"/reports/{this}/state", data={"csrf": one.csrf, "state": "rework", "comment": "退回"})
             assert 'id="state">需整改<' in other.get(f"/reports/{this}").text
             viewer = TestClient(one.app)

@@ -350,23 +350,33 @@ def _cross_year(store: Store, sha256: str, stamp: Stamp) -> list[Finding]:
     hit = _cache.get(key)
     if hit is not None:
         return hit
-    entries = store.entries(body=stamp.body_id)
-    shas = [e.sha256 for e in entries]
-    q = sa.select(t.corrections).where(t.corrections.c.sha256.in_(shas)).order_by(t.corrections.c.id)
-    history: dict[str, list[Correction]] = {}
-    with store.engine.connect() as conn:
-        for row in conn.execute(q):
-            history.setdefault(row.sha256, []).append(correction_row(row))
-    if not any(in_force(h) for h in history.values()):
+    shas = [e.sha256 for e in store.entries(body=stamp.body_id)]
+    if not any(in_force_of(store.engine, shas).values()):
         found = stored
     else:
-        reports = [apply_corrections(rep, in_force(history.get(rep.source.sha256, [])))
-                   for rep in store.reports(body=stamp.body_id)]
+        reports, _corrected = with_corrections(store, list(store.reports(body=stamp.body_id)))
         codes = _corpus_codes()
         found = [f for rep, f in body_findings(reports) if rep.source.sha256 == sha256]
         found += [f for f in stored if f.code not in codes]
     _cache.put(key, found)
     return found
+
+
+def in_force_of(engine: sa.Engine, shas: Sequence[str]) -> dict[str, dict[str, Correction]]:
+    """The corrections in force of several reports, by sha256 then cell path (one query)."""
+    q = sa.select(t.corrections).where(t.corrections.c.sha256.in_(list(shas))).order_by(t.corrections.c.id)
+    history: dict[str, list[Correction]] = {}
+    with engine.connect() as conn:
+        for row in conn.execute(q):
+            history.setdefault(row.sha256, []).append(correction_row(row))
+    return {sha: in_force(h) for sha, h in history.items()}
+
+
+def with_corrections(store: Store, reports: Sequence[Report]) -> tuple[list[Report], dict[str, set[str]]]:
+    """The reports with their corrections in force, and which cells of each (by sha256) were corrected."""
+    current = in_force_of(store.engine, [r.source.sha256 for r in reports])
+    out = [apply_corrections(r, current.get(r.source.sha256, {})) for r in reports]
+    return out, {sha: set(c) for sha, c in current.items() if c}
 
 
 def review_report(store: Store, sha256: str) -> ReviewedReport:

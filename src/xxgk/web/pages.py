@@ -25,7 +25,7 @@ from xxgk.i18n import _, current_lang
 from xxgk.review import NotFound, ReviewError, correct, decide, review_report, set_state, trail, uploads, users
 from xxgk.review import rounds as rounds_lib
 from xxgk.review.opinion import opinion_docx, opinion_pdf
-from xxgk.review.reports import DECISIONS, STATES, check_sha, review_stamp, state_name
+from xxgk.review.reports import DECISIONS, STATES, check_sha, review_stamp, state_name, with_corrections
 from xxgk.review.summary import compilation_csv, compilation_xlsx, compile_round, round_reports, summary_xlsx
 from xxgk.vocabulary import LEVEL_NAMES, cell_name
 from xxgk.web import pagecache
@@ -439,9 +439,11 @@ def body_years(request: Request, who: Viewer, sha256: str) -> HTMLResponse:
     if entry is None:
         raise NotFound(_("no report {id}").format(id=sha256))
     reports = [store.report(sha256)] if entry.body_id is None else list(store.reports(body=entry.body_id))
+    # Compared as corrected by the reviewers (the corrected cells marked), like the compile.
+    reports, corrected = with_corrections(store, reports)
     comparison = compare_reports(reports)
     return page(request, "years.html.j2", who, entry=entry, cmp=comparison, indicator_keys=list(INDICATORS),
-                fmt=format_indicator)
+                fmt=format_indicator, corrected=corrected)
 
 
 # ---------------------------------------------------------------- audit trail and users
