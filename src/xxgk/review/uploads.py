@@ -171,6 +171,9 @@ def claim(engine: sa.Engine, who: str, lease: float = LEASE) -> list[int]:
     at = now()
     u = t.uploads
     free = (u.c.state == "queued") | ((u.c.state == "running") & (u.c.lease_until.is_(None) | (u.c.lease_until < at)))
+    with engine.connect() as conn:  # the idle readers' every-few-seconds look: a read, not a write lock
+        if conn.execute(sa.select(u.c.id).where(free).limit(1)).first() is None:
+            return []
     stmt = (u.update().where(free).values(state="running", claimed_by=who, lease_until=at + timedelta(seconds=lease))
             .returning(u.c.id))
     with writing(engine) as conn:
