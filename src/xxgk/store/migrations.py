@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from xxgk.errors import XxgkError
-from xxgk.store import review_schema, schema
+from xxgk.store import review_schema, schema, workbench_schema
 
 
 class StoreError(XxgkError):
@@ -65,12 +65,18 @@ def _v3_review_tables(conn: sa.Connection) -> None:
     schema.metadata.create_all(conn, tables=list(review_schema.TABLES), checkfirst=True)
 
 
+def _v4_drafts_and_round_collections(conn: sa.Connection) -> None:
+    schema.metadata.create_all(conn, tables=list(workbench_schema.TABLES), checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: sources, bodies, reports, cells, sections, findings, failures", _baseline),
     Migration(2, "findings.params (JSON) and findings.variant; bodies.revision for concurrent corpus checks",
               _v2_params_and_revision),
     Migration(3, "the workbench's tables: users, tokens, sessions, rounds, review states, decisions, corrections, "
                  "audit trail, uploads", _v3_review_tables),
+    Migration(4, "the workbench's report drafts (填报), round columns and collection runs (采集)",
+              _v4_drafts_and_round_collections),
 )
 LATEST = MIGRATIONS[-1].version
 
