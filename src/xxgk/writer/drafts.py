@@ -35,7 +35,7 @@ from xxgk.writer.render import Rendered
 from xxgk.writer.render import render as render_report
 from xxgk.writer.sections import Narrative, skeleton_text
 
-NOT_A_NUMBER = N_("{value!r} is not a number")
+NOT_A_NUMBER = N_("{value} is not a number")
 NOT_WHOLE = N_("{value} is not a whole number")
 TOO_MANY_DECIMALS = N_("{value} has more than 4 decimals (万元)")
 # Rules that, in a draft, only say that cells are not filled in yet: the page counts those cells
