@@ -215,3 +215,25 @@ def test_english(lite):
     assert "Findings" in page and "Download DOCX" in page
     r = hx_post(c, url, row("new_received", ["5", "0", "0", "0", "0", "0", "7"]))
     assert "must equal" in r.text
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_version_3_store_gets_the_draft_tables(backend, tmp_path):
+    """Schema version 4 (drafts, round columns, collection runs) is added to a store of version 3."""
+    import sqlalchemy as sa
+
+    from xxgk.store import Store, workbench_schema
+    from xxgk.store import schema as store_schema
+    from xxgk.store.migrations import LATEST, current_version
+    from xxgk.writer.drafts import open_draft as open_in
+
+    with fresh_url(backend, tmp_path) as url:
+        with Store.open(url) as s, s.engine.begin() as conn:
+            for table in reversed(workbench_schema.TABLES):
+                table.drop(conn)
+            conn.execute(sa.delete(store_schema.schema_version).where(store_schema.schema_version.c.version > 3))
+        with Store.open(url) as s:
+            with s.engine.connect() as conn:
+                assert current_version(conn) == LATEST >= 4
+                assert all(sa.inspect(conn).has_table(tb.name) for tb in workbench_schema.TABLES)
+            assert open_in(s.engine, "某区", 2025, "ada").template == "2021"
