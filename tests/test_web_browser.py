@@ -202,3 +202,57 @@ def test_review_a_round_in_the_browser(server, browser, tmp_path):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "审核意见" in text and "文字口径与表格不同" in text
     assert d.get_log("browser") == []  # no script error, no missing resource
+
+
+def test_fill_in_a_report_in_the_browser(server, browser):
+    """填报: type a number that breaks a total, see the finding appear beside the cell, fix it,
+    see it go; the draft is saved as it is typed."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from xxgk.template import APPLICANT_COLUMNS
+
+    base, _round_id = server
+    wait = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,))
+    d = browser
+    d.get(base + "/fill")
+    d.find_element(By.NAME, "name").send_keys("rita")
+    d.find_element(By.NAME, "password").send_keys("rita-password")
+    d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(ec.presence_of_element_located((By.ID, "fill-new")))
+    d.find_element(By.ID, "fill-body").send_keys("某某区人民政府")
+    d.find_element(By.ID, "fill-year").send_keys("2025")
+    d.find_element(By.ID, "fill-open").click()
+    wait.until(ec.presence_of_element_located((By.ID, "fill-form")))
+    assert "某某区人民政府2025年政府信息公开工作年度报告" in d.find_element(By.ID, "fill-title").text
+
+    def cell(col: str) -> object:
+        return d.find_element(By.ID, f"c-applications-new_received-{col}")
+
+    def findings() -> list[str]:
+        return [li.get_attribute("data-code") for li in d.find_elements(By.CSS_SELECTOR, "#fill-findings li.finding")]
+
+    def total_mark() -> str:
+        return d.find_element(By.ID, "m-applications-new_received-total").get_attribute("class")
+
+    for c in APPLICANT_COLUMNS[1:-1]:
+        cell(c.key).send_keys("0")
+    cell("natural_person").send_keys("5")
+    cell("total").send_keys("7")  # 7 ≠ 5 + 0 + 0 + 0 + 0 + 0
+    wait.until(lambda _d: "T3-applicants" in findings())
+    assert "sev-error" in total_mark()
+    message = d.find_element(By.CSS_SELECTOR, '#fill-findings li[data-code="T3-applicants"]').text
+    assert "一、本年新收政府信息公开申请数量" in message and "7 ≠ 5" in message
+
+    cell("total").clear()
+    cell("total").send_keys("5")
+    wait.until(lambda _d: "T3-applicants" not in findings())
+    assert "sev-error" not in total_mark()
+
+    d.refresh()  # saved as typed
+    wait.until(ec.presence_of_element_located((By.ID, "fill-form")))
+    assert cell("total").get_attribute("value") == "5" and cell("natural_person").get_attribute("value") == "5"
+    assert cell("legal_service").get_attribute("value") == "0"
+    assert d.get_log("browser") == []
