@@ -237,3 +237,22 @@ def test_a_version_3_store_gets_the_draft_tables(backend, tmp_path):
                 assert current_version(conn) == LATEST >= 4
                 assert all(sa.inspect(conn).has_table(tb.name) for tb in workbench_schema.TABLES)
             assert open_in(s.engine, "某区", 2025, "ada").template == "2021"
+
+
+def test_last_years_report_in_the_store_is_compared(lite):
+    """The body's report of the year before, in the store: 上年结转 must equal its 结转下年度."""
+    from conftest_db import make_report
+
+    c = lite
+    c.app.state.store.add(make_report(agency="某某区人民政府", year=2024,
+                                      values={"applications.carried_forward.natural_person": 4}))
+    c.csrf = login(c, "rita")
+    url = open_draft(c)
+    assert 'id="fill-last"' in c.get(url).text
+    r = hx_post(c, url, {"c:applications.carried_over.natural_person": "3"})
+    assert 'data-code="year-carry-over"' in r.text and "2024" in r.text
+    assert mark(r.text, "applications.carried_over.natural_person") == "sev-error"
+    r = hx_post(c, url, {"c:applications.carried_over.natural_person": "4"})
+    assert 'data-code="year-carry-over"' not in r.text
+    other = open_draft(c, "某某县人民政府")
+    assert 'id="fill-last"' not in c.get(other).text

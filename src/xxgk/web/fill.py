@@ -31,6 +31,7 @@ from xxgk.writer.drafts import (
     check_draft,
     file_name,
     get_draft,
+    last_year_report,
     list_drafts,
     open_draft,
     render_draft,
@@ -105,10 +106,11 @@ def _findings(draft: Draft, checked: Checked) -> list[dict[str, Any]]:
     return out
 
 
-def _check_context(draft: Draft) -> dict[str, Any]:
-    checked = check_draft(draft)
+def _check_context(request: Request, draft: Draft) -> dict[str, Any]:
+    last = last_year_report(request.app.state.store, draft)
+    checked = check_draft(draft, last)
     return {"draft": draft, "checked": checked, "marks": _marks(draft, checked),
-            "findings": _findings(draft, checked)}
+            "findings": _findings(draft, checked), "last": last}
 
 
 def _grids(draft: Draft) -> dict[int, Any]:
@@ -153,7 +155,7 @@ def draft_page(request: Request, who: Viewer, draft_id: int) -> HTMLResponse:
     sections = [{"no": s.no, "title": s.title, "text": draft.texts.get(s.no, ""),
                  "hint": skeleton_text(s.no)} for s in SECTIONS]
     return _page(request, "fill.html.j2", who, grids=_grids(draft), sections=sections, oob=False,
-                 **_check_context(draft))
+                 **_check_context(request, draft))
 
 
 @router.post("/fill/{draft_id}")
@@ -170,7 +172,7 @@ async def draft_save(request: Request, who: Reviewer, draft_id: int) -> Response
     draft = await run_in_threadpool(work)
     if not request.headers.get("hx-request"):
         return RedirectResponse(f"/fill/{draft_id}", status_code=303)
-    context = await run_in_threadpool(_check_context, draft)
+    context = await run_in_threadpool(_check_context, request, draft)
     return _page(request, "fill_check.html.j2", who, oob=True, **context)
 
 

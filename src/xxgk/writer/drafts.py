@@ -22,10 +22,12 @@ from typing import Any
 import sqlalchemy as sa
 
 import xxgk
+from xxgk.check.corpus import body_findings
 from xxgk.errors import XxgkError
 from xxgk.i18n import N_, _, render
 from xxgk.parse.infer import infer
 from xxgk.report import Cell, Finding, Meta, Number, Report, SectionText, Source
+from xxgk.store import Store
 from xxgk.store import workbench_schema as t
 from xxgk.template import SECTIONS, TEMPLATES, Template, template_for_year
 from xxgk.writer.draft import TITLE_SUFFIX
@@ -185,10 +187,21 @@ class Checked:
         return sum(f.severity == severity for f in self.findings)
 
 
-def check_draft(draft: Draft) -> Checked:
-    """Every rule on the draft's report (the rules the lint runs on the written document)."""
+def last_year_report(store: Store, draft: Draft) -> Report | None:
+    """The body's report of the year before, when the store holds exactly one under the draft's
+    body name (the cross-year rules compare the draft with it)."""
+    entries = [e for e in store.entries(year=draft.year - 1, agency=draft.body) if e.agency == draft.body]
+    return store.report(entries[0].id) if len(entries) == 1 else None
+
+
+def check_draft(draft: Draft, last: Report | None = None) -> Checked:
+    """Every rule on the draft's report (the rules the lint runs on the written document), and
+    the cross-year rules against `last`, the body's report of the year before, when given
+    (上年结转 = last year's 结转下年度, 现行有效件数 …)."""
     report = to_report(draft)
     found = [f for f in xxgk.check(report) if f.code not in INCOMPLETE]
+    if last is not None:
+        found += [f for owner, f in body_findings([last, report]) if owner is report]
     report.findings = found
     by_cell: dict[str, list[Finding]] = {}
     for f in found:
