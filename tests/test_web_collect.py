@@ -184,6 +184,9 @@ def test_security_of_the_collect_routes(lite, site):
     assert r.status_code == 422 and 'id="collect-error"' in r.text
     r = c.post(f"/rounds/{rid}/collect/start", data={"rate": "fast", "csrf": c.csrf})
     assert r.status_code == 422 and "不是数字" in r.text
+    for bad in ({"rate": "nan"}, {"rate": "-1"}, {"max_pages": "0"}):
+        r = c.post(f"/rounds/{rid}/collect/start", data={**bad, "csrf": c.csrf})
+        assert r.status_code == 422 and "请求间隔" in r.text, bad
     assert c.get("/collect/runs/999").status_code == 404
     assert c.get("/rounds/999/collect").status_code == 404
 

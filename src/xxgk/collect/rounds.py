@@ -170,8 +170,8 @@ def start(engine: sa.Engine, round_id: int, user: str, *, since: int | None = No
     get_round(engine, round_id)
     if not round_columns(engine, round_id):
         raise CollectError(_("the round has no column yet: add the addresses of its list pages first"))
-    if rate < 0 or max_pages < 1:
-        raise CollectError(_("the interval must be 0 or more seconds and at least one list page be read"))
+    if not 0 <= rate <= 3600 or max_pages < 1:  # (NaN is not)
+        raise CollectError(_("the interval must be 0 to 3600 seconds and at least one list page be read"))
     with _writing(engine) as conn, conn.begin():
         for r in conn.execute(sa.select(t.round_runs).where(t.round_runs.c.round_id == round_id,
                                                             t.round_runs.c.state.in_(ACTIVE))):
