@@ -256,3 +256,48 @@ def test_fill_in_a_report_in_the_browser(server, browser):
     assert cell("total").get_attribute("value") == "5" and cell("natural_person").get_attribute("value") == "5"
     assert cell("legal_service").get_attribute("value") == "0"
     assert d.get_log("browser") == []
+
+
+def test_collect_a_round_in_the_browser(server, browser):
+    """采集: an admin adds a column to the round, starts a collection, watches it to its end; the
+    report is in the round."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from test_collect_site import Site, static_family
+
+    base, round_id = server
+    site = Site()
+    try:
+        column = static_family(site)
+        wait = WebDriverWait(browser, 90, ignored_exceptions=(StaleElementReferenceException,))
+        d = browser
+        d.get(base + "/collect")
+        d.find_element(By.NAME, "name").send_keys("ada")
+        d.find_element(By.NAME, "password").send_keys("ada-password")
+        d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait.until(ec.presence_of_element_located((By.ID, "collect-rounds")))
+        d.find_element(By.LINK_TEXT, "淮安市2024年度年报审核").click()
+        wait.until(ec.presence_of_element_located((By.ID, "collect-add")))
+        d.find_element(By.ID, "collect-columns-text").send_keys(f"{column} 淮安市人民政府")
+        d.find_element(By.ID, "collect-add-submit").click()
+        wait.until(ec.presence_of_element_located((By.ID, "collect-columns")))
+        rate = d.find_element(By.NAME, "rate")
+        rate.clear()
+        rate.send_keys("0")
+        d.find_element(By.ID, "collect-start-submit").click()
+        wait.until(ec.url_contains("/collect/runs/"))
+        state = 'var p = document.getElementById("collect-progress"); return p ? p.dataset.state : null;'
+        wait.until(lambda _d: d.execute_script(state) not in (None, "queued", "running"))
+        assert d.execute_script(state) == "done"
+        assert d.find_element(By.ID, "count-found").text == "3"
+        assert d.find_element(By.ID, "count-added").text == "2"
+        assert "没有年度报告" in d.find_element(By.ID, "collect-failures").text
+        d.find_element(By.ID, "collect-round-link").click()
+        wait.until(ec.url_contains(f"/rounds/{round_id}"))
+        wait.until(ec.presence_of_element_located((By.PARTIAL_LINK_TEXT, "淮安市人民政府")))
+        assert d.get_log("browser") == []
+    finally:
+        site.close()

@@ -256,3 +256,13 @@ def test_last_years_report_in_the_store_is_compared(lite):
     assert 'data-code="year-carry-over"' not in r.text
     other = open_draft(c, "某某县人民政府")
     assert 'id="fill-last"' not in c.get(other).text
+
+
+def test_a_value_the_arithmetic_fixes_is_shown_beside_its_empty_cell(lite):
+    c = lite
+    c.csrf = login(c, "rita")
+    url = open_draft(c)
+    r = hx_post(c, url, {"c:appeals.review.total": "0"})  # a total of 0: every part is 0
+    assert mark(r.text, "appeals.review.upheld") == "inferred" and ">=0</span>" in r.text
+    assert get_draft(c.app.state.store.engine, int(url.rsplit("/", 1)[1])).cells[
+        "appeals.review.upheld"].status == "missing"  # the draft keeps what was typed: nothing

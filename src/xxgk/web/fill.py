@@ -37,7 +37,7 @@ from xxgk.writer.drafts import (
     render_draft,
     save_draft,
 )
-from xxgk.writer.layout import form_grids
+from xxgk.writer.layout import fmt_number, form_grids
 from xxgk.writer.pdf import ConversionError
 from xxgk.writer.sections import skeleton_text
 
@@ -84,7 +84,8 @@ def _marks(draft: Draft, checked: Checked) -> dict[str, dict[str, str]]:
                         title="\n".join(f.message for f in fs))
         cell = checked.report.cells.get(path)
         if cell is not None and cell.status == "inferred" and not mark["text"]:
-            mark.update(cls="inferred", text=f"={cell.value}", title=_("fixed by the template's arithmetic"))
+            mark.update(cls="inferred", text="=" + fmt_number(cell.value),
+                        title=_("fixed by the template's arithmetic"))
         out[path] = mark
     return out
 
