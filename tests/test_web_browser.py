@@ -1,7 +1,8 @@
 """End to end in a real browser: Debian's Chromium driven by Selenium (headless) against the
 workbench served by uvicorn on 127.0.0.1. Log in, upload a zip of the bundled samples, watch
 the progress, open a report, dismiss a finding, correct a cell and see the findings change,
-download the 审核意见."""
+download the 审核意见. 填报: type a number that breaks a total, see its finding appear beside the
+cell, mend it, see it go. 采集: add a column, collect it (a fake site on 127.0.0.1), watch it end."""
 
 from __future__ import annotations
 
