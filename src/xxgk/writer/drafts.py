@@ -260,15 +260,20 @@ def open_draft(engine: sa.Engine, body: str, year: int, user: str) -> Draft:
     if not FIRST_YEAR <= year <= LAST_YEAR:
         raise DraftError(_("the year must be between {a} and {b}").format(a=FIRST_YEAR, b=LAST_YEAR))
     template = template_for_year(year)
-    with _writing(engine) as conn, conn.begin():
-        row = conn.execute(sa.select(t.drafts).where(t.drafts.c.body == body, t.drafts.c.year == year)).first()
-        if row is None:
-            at = _now()
-            conn.execute(t.drafts.insert().values(
-                body=body, year=year, template=template.id, cells=json.dumps(_cells_json(empty_cells(template)),
-                                                                             ensure_ascii=False),
-                texts="{}", revision=0, created=at, created_by=user, updated=at, updated_by=user))
-            row = conn.execute(sa.select(t.drafts).where(t.drafts.c.body == body, t.drafts.c.year == year)).one()
+    which = sa.select(t.drafts).where(t.drafts.c.body == body, t.drafts.c.year == year)
+    try:
+        with _writing(engine) as conn, conn.begin():
+            row = conn.execute(which).first()
+            if row is None:
+                at = _now()
+                conn.execute(t.drafts.insert().values(
+                    body=body, year=year, template=template.id,
+                    cells=json.dumps(_cells_json(empty_cells(template)), ensure_ascii=False, sort_keys=True),
+                    texts="{}", revision=0, created=at, created_by=user, updated=at, updated_by=user))
+                row = conn.execute(which).one()
+    except sa.exc.IntegrityError:  # another author opened it at the same moment: theirs it is
+        with engine.connect() as conn:
+            row = conn.execute(which).one()
     return _draft(row)
 
 
