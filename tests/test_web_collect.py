@@ -205,3 +205,4 @@ def test_security_of_the_collect_routes(lite, site):
     assert r.status_code == 303 and url not in c.get(f"/rounds/{rid}/collect").text
     r = c.post(f"/rounds/{rid}/collect/start", data={"csrf": c.csrf})
     assert r.status_code == 422 and "尚无栏目" in r.text
+    assert "Start a collection" in c.get(f"/rounds/{rid}/collect?lang=en").text  # English on request
