@@ -246,6 +246,11 @@ def test_fill_in_a_report_in_the_browser(server, browser):
     assert "sev-error" in total_mark()
     message = d.find_element(By.CSS_SELECTOR, '#fill-findings li[data-code="T3-applicants"]').text
     assert "一、本年新收政府信息公开申请数量" in message and "7 ≠ 5" in message
+    # Clicking the finding lights its cells (the review page's script, shared).
+    d.find_element(By.CSS_SELECTOR, '#fill-findings li[data-code="T3-applicants"] .finding-head').click()
+    lit = d.find_elements(By.CSS_SELECTOR, "td.lit")
+    assert {td.get_attribute("data-path") for td in lit} == {f"applications.new_received.{c.key}"
+                                                             for c in APPLICANT_COLUMNS}
 
     cell("total").clear()
     cell("total").send_keys("5")

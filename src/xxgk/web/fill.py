@@ -100,10 +100,10 @@ def _findings(draft: Draft, checked: Checked) -> list[dict[str, Any]]:
             except (KeyError, StopIteration, ValueError):
                 continue
         out.append({"code": f.code, "severity": f.severity, "message": f.message, "labels": grouped_labels(labels),
-                    "more": len(f.cells) > 8, "where": location_text(f.loc), "cells": [mark_id(p) for p in f.cells]})
+                    "more": len(f.cells) > 8, "where": location_text(f.loc), "cells": list(f.cells)})
     for path, why in checked.problems.items():
         out.insert(0, {"code": "", "severity": "error", "message": why, "labels": [cell_name(draft.template, path)],
-                       "more": False, "where": "", "cells": [mark_id(path)]})
+                       "more": False, "where": "", "cells": [path]})
     return out
 
 
