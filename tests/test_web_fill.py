@@ -266,3 +266,44 @@ def test_a_value_the_arithmetic_fixes_is_shown_beside_its_empty_cell(lite):
     assert mark(r.text, "appeals.review.upheld") == "inferred" and ">=0</span>" in r.text
     assert get_draft(c.app.state.store.engine, int(url.rsplit("/", 1)[1])).cells[
         "appeals.review.upheld"].status == "missing"  # the draft keeps what was typed: nothing
+
+
+def test_the_fill_in_form_offline_and_back(lite):
+    """The draft's XLSX form (xxgk form) downloads; filled in offline, it is uploaded back into the draft."""
+    import io
+
+    import openpyxl
+
+    from xxgk.writer.form import MAP_SHEET
+
+    c = lite
+    c.csrf = login(c, "rita")
+    url = open_draft(c)
+    got = c.get(url + "/form.xlsx")
+    assert got.status_code == 200 and got.content[:2] == b"PK"
+    wb = openpyxl.load_workbook(io.BytesIO(got.content))
+    where = {str(r[0]): (r[1], r[2]) for r in wb[MAP_SHEET].iter_rows(values_only=True) if r and r[0] and r[2]}
+    for path, value in (("appeals.review.upheld", 2), ("appeals.review.corrected", "—"), ("section.5", "问题：不够及时。")):
+        sheet, cell = where[path]
+        wb[sheet][cell] = value
+    buf = io.BytesIO()
+    wb.save(buf)
+    r = c.post(url + "/form", files={"form": ("填报表.xlsx", buf.getvalue(), "application/octet-stream")},
+               data={"csrf": c.csrf}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    draft = get_draft(c.app.state.store.engine, int(url.rsplit("/", 1)[1]))
+    assert (draft.cells["appeals.review.upheld"].value, draft.cells["appeals.review.upheld"].status) == (2, "read")
+    assert draft.cells["appeals.review.corrected"].status == "blank"
+    assert draft.cells["appeals.review.other"].status == "missing" and draft.texts[5] == "问题：不够及时。"
+    # Not a form, or a form of another year: one clear message, the draft untouched.
+    bad = c.post(url + "/form", files={"form": ("x.xlsx", b"not a workbook", "application/octet-stream")},
+                 data={"csrf": c.csrf})
+    assert bad.status_code == 422 and "x.xlsx" in bad.text
+    other = c.get(open_draft(c, "某某区人民政府", "2020") + "/form.xlsx").content
+    r = c.post(url + "/form", files={"form": ("2020.xlsx", other, "application/octet-stream")}, data={"csrf": c.csrf})
+    assert r.status_code == 422 and "2020" in r.text
+    assert get_draft(c.app.state.store.engine, int(url.rsplit("/", 1)[1])).cells["appeals.review.upheld"].value == 2
+    c.csrf = login(c, "vic")
+    r = c.post(url + "/form", files={"form": ("f.xlsx", buf.getvalue(), "application/octet-stream")},
+               data={"csrf": c.csrf})
+    assert r.status_code == 403

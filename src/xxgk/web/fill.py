@@ -11,17 +11,18 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from xxgk.errors import InputError
 from xxgk.i18n import _
 from xxgk.template import SECTIONS
 from xxgk.vocabulary import cell_name, location_text
 from xxgk.web.render import templates
 from xxgk.web.security import Principal, need
 from xxgk.web.views import grouped_labels
-from xxgk.writer import LintError, ToolMissingError
+from xxgk.writer import LintError, ToolMissingError, fill_in_form, read_form
 from xxgk.writer.drafts import (
     Checked,
     Draft,
@@ -36,6 +37,7 @@ from xxgk.writer.drafts import (
     open_draft,
     render_draft,
     save_draft,
+    take_report,
 )
 from xxgk.writer.layout import fmt_number, form_grids
 from xxgk.writer.pdf import ConversionError
@@ -44,9 +46,15 @@ from xxgk.writer.sections import skeleton_text
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Principal, Depends(need("viewer"))]
 Reviewer = Annotated[Principal, Depends(need("reviewer"))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
          "html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def _attachment(data: bytes, media: str, name: str, ascii_name: str) -> Response:
+    return Response(data, media_type=media, headers={
+        "content-disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"})
 
 
 def _page(request: Request, name: str, who: Principal, status: int = 200, **context: Any) -> HTMLResponse:
@@ -192,7 +200,31 @@ async def draft_download(request: Request, who: Viewer, draft_id: int, kind: str
         raise HTTPException(503, str(e)) from e
     except ConversionError as e:
         raise HTTPException(500, str(e)) from e
-    name = file_name(draft, kind)
-    ascii_name = f"draft-{draft.id}.{kind}"
-    return Response(rendered.data, media_type=MEDIA[kind], headers={
-        "content-disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"})
+    return _attachment(rendered.data, MEDIA[kind], file_name(draft, kind), f"draft-{draft.id}.{kind}")
+
+
+@router.get("/fill/{draft_id}/form.xlsx")
+def draft_form(request: Request, who: Viewer, draft_id: int) -> Response:
+    """The empty fill-in workbook of `xxgk form` for this body and year (prefilled from last
+    year's report in the store when there is one), to fill in offline and upload back."""
+    draft = _draft(request, draft_id)
+    data = fill_in_form(draft.year, draft.body, last_year_report(request.app.state.store, draft))
+    return _attachment(data, XLSX, f"{draft.body}{draft.year}年度填报表.xlsx", f"form-{draft.id}.xlsx")
+
+
+@router.post("/fill/{draft_id}/form")
+async def draft_upload_form(request: Request, who: Reviewer, draft_id: int,
+                            form: Annotated[UploadFile, File()]) -> Response:
+    """A filled-in workbook replaces the draft's cells and texts (what it leaves empty is emptied)."""
+    data = await form.read()
+
+    def work() -> Draft:
+        draft = _draft(request, draft_id)
+        take_report(draft, read_form(data, form.filename or "form.xlsx"))
+        return save_draft(_engine(request), draft, who.user.name)
+
+    try:
+        await run_in_threadpool(work)
+    except (InputError, DraftError) as e:
+        raise HTTPException(422, str(e)) from e
+    return RedirectResponse(f"/fill/{draft_id}", status_code=303)

@@ -148,6 +148,28 @@ def empty_cells(template: Template) -> dict[str, Cell]:
     return {p: typed_cell(template, p, "") for p in template.cell_paths()}
 
 
+def take_report(draft: Draft, report: Report) -> None:
+    """Take into the draft what a report holds (a filled-in `xxgk form` workbook read back): the
+    cells as their statuses say — a number read, a dash as printed, nothing for a cell not filled
+    in (a value the arithmetic inferred is not typed in) — and the sections' text. Raises
+    DraftError when the report is of another year or template than the draft."""
+    if report.meta.year != draft.year or report.meta.template != draft.template:
+        raise DraftError(_("the form is for {year} (template {template}), the draft for {dyear} (template "
+                           "{dtemplate})").format(year=report.meta.year, template=report.meta.template,
+                                                  dyear=draft.year, dtemplate=draft.template))
+    typed = {}
+    for path in draft.tmpl.cell_paths():
+        cell = report.cells.get(path)
+        if cell is None or cell.status in ("missing", "inferred"):
+            typed[f"c:{path}"] = ""
+        elif cell.status == "blank":
+            typed[f"c:{path}"] = cell.raw or "—"
+        else:
+            typed[f"c:{path}"] = fmt_number(cell.value)
+    typed.update({f"s:{s.no}": s.text for s in report.sections})
+    apply_form(draft, typed)
+
+
 # ---------------------------------------------------------------- the report a draft stands for
 
 
