@@ -128,13 +128,8 @@ def test_runs_refused_interrupted_and_stopped(tmp_path, site):
         with pytest.raises(lib.CollectError, match="不是网址"):
             lib.add_columns(store.engine, rid, [Column("ftp://x.gov.cn/a.html")], "ada")
         # A site slow enough to stop the run in the middle of it.
-        site.file("/list.html", ("<html><body><ul>" + "".join(
-            f"<li><a href='/a{i}.html'>某局{2020 + i}年政府信息公开工作年度报告</a></li>" for i in range(4))
-            + "</ul></body></html>").encode())
-        for i in range(4):
-            site.handler(f"/a{i}.html", lambda *_: (time.sleep(0.4), Answer(200, b"<html>x</html>",
-                                                                              {"Content-Type": "text/html"}))[1])
-        assert lib.add_columns(store.engine, rid, parse_columns(site.url("/list.html")), "ada") == 1
+        column = slow_column(site, seconds=0.4)
+        assert lib.add_columns(store.engine, rid, parse_columns(column), "ada") == 1
         assert lib.add_columns(store.engine, rid, parse_columns(site.url("/list.html") + " 某局"), "ada") == 0
         assert lib.round_columns(store.engine, rid)[0].body == "某局"
         run_id = lib.start(store.engine, rid, "ada", rate=0)
@@ -206,3 +201,29 @@ def test_security_of_the_collect_routes(lite, site):
     r = c.post(f"/rounds/{rid}/collect/start", data={"csrf": c.csrf})
     assert r.status_code == 422 and "尚无栏目" in r.text
     assert "Start a collection" in c.get(f"/rounds/{rid}/collect?lang=en").text  # English on request
+
+
+def slow_column(site: Site, n: int = 4, seconds: float = 0.5) -> str:
+    site.file("/list.html", ("<html><body><ul>" + "".join(
+        f"<li><a href='/a{i}.html'>某局{2020 + i}年政府信息公开工作年度报告</a></li>" for i in range(n))
+        + "</ul></body></html>").encode())
+    for i in range(n):
+        site.handler(f"/a{i}.html", lambda *_: (time.sleep(seconds), Answer(200, b"<html>x</html>",
+                                                                              {"Content-Type": "text/html"}))[1])
+    return site.url("/list.html")
+
+
+def test_an_admin_stops_a_collection(lite, site):
+    c = lite
+    c.csrf = login(c, "ada")
+    rid = new_round(c)
+    c.post(f"/rounds/{rid}/collect/columns", data={"csrf": c.csrf, "columns": slow_column(site)})
+    r = c.post(f"/rounds/{rid}/collect/start", data={"csrf": c.csrf, "rate": "0"}, follow_redirects=False)
+    run_id = int(r.headers["location"].rsplit("/", 1)[1])
+    assert 'id="collect-stop"' in c.get(f"/collect/runs/{run_id}").text
+    r = c.post(f"/rounds/{rid}/collect/start", data={"csrf": c.csrf, "rate": "0"})
+    assert r.status_code == 422 and "正在进行" in r.text  # one run of a round at a time
+    assert c.post(f"/collect/runs/{run_id}/stop", data={"csrf": c.csrf}, follow_redirects=False).status_code == 303
+    done = wait_run(c, run_id, 60)
+    assert 'data-state="stopped"' in done and 'id="collect-stop"' not in done
+    assert count(done, "failed") < 4
