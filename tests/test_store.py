@@ -376,7 +376,7 @@ def test_version_1_store_is_migrated_to_2(backend: str, tmp_path: Path) -> None:
                 c.execute(sa.delete(t.schema_version).where(t.schema_version.c.version > 1))
             assert "params" not in _columns(s.engine, "findings")
         with Store.open(url) as s:
-            assert s.version == LATEST == 4  # v2 (findings params), then v3 (review tables)
+            assert s.version == LATEST == 5  # v2 (findings params), then v3 (review tables)
             assert _columns(s.engine, "findings") == [c.name for c in t.findings.columns]
             assert _columns(s.engine, "bodies") == [c.name for c in t.bodies.columns]
             got = s.report(rid).findings

@@ -1,7 +1,8 @@
 """End to end in a real browser: Debian's Chromium driven by Selenium (headless) against the
 workbench served by uvicorn on 127.0.0.1. Log in, upload a zip of the bundled samples, watch
 the progress, open a report, dismiss a finding, correct a cell and see the findings change,
-download the 审核意见."""
+download the 审核意见. 填报: type a number that breaks a total, see its finding appear beside the
+cell, mend it, see it go. 采集: add a column, collect it (a fake site on 127.0.0.1), watch it end."""
 
 from __future__ import annotations
 
@@ -202,3 +203,107 @@ def test_review_a_round_in_the_browser(server, browser, tmp_path):
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "审核意见" in text and "文字口径与表格不同" in text
     assert d.get_log("browser") == []  # no script error, no missing resource
+
+
+def test_fill_in_a_report_in_the_browser(server, browser):
+    """填报: type a number that breaks a total, see the finding appear beside the cell, fix it,
+    see it go; the draft is saved as it is typed."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from xxgk.template import APPLICANT_COLUMNS
+
+    base, _round_id = server
+    wait = WebDriverWait(browser, 30, ignored_exceptions=(StaleElementReferenceException,))
+    d = browser
+    d.get(base + "/fill")
+    d.find_element(By.NAME, "name").send_keys("rita")
+    d.find_element(By.NAME, "password").send_keys("rita-password")
+    d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait.until(ec.presence_of_element_located((By.ID, "fill-new")))
+    d.find_element(By.ID, "fill-body").send_keys("某某区人民政府")
+    d.find_element(By.ID, "fill-year").send_keys("2025")
+    d.find_element(By.ID, "fill-open").click()
+    wait.until(ec.presence_of_element_located((By.ID, "fill-form")))
+    assert "某某区人民政府2025年政府信息公开工作年度报告" in d.find_element(By.ID, "fill-title").text
+
+    def cell(col: str) -> object:
+        return d.find_element(By.ID, f"c-applications-new_received-{col}")
+
+    def findings() -> list[str]:
+        return [li.get_attribute("data-code") for li in d.find_elements(By.CSS_SELECTOR, "#fill-findings li.finding")]
+
+    def total_mark() -> str:
+        return d.find_element(By.ID, "m-applications-new_received-total").get_attribute("class")
+
+    for c in APPLICANT_COLUMNS[1:-1]:
+        cell(c.key).send_keys("0")
+    cell("natural_person").send_keys("5")
+    cell("total").send_keys("7")  # 7 ≠ 5 + 0 + 0 + 0 + 0 + 0
+    wait.until(lambda _d: "T3-applicants" in findings())
+    assert "sev-error" in total_mark()
+    message = d.find_element(By.CSS_SELECTOR, '#fill-findings li[data-code="T3-applicants"]').text
+    assert "一、本年新收政府信息公开申请数量" in message and "7 ≠ 5" in message
+    # Clicking the finding lights its cells (the review page's script, shared).
+    d.find_element(By.CSS_SELECTOR, '#fill-findings li[data-code="T3-applicants"] .finding-head').click()
+    lit = d.find_elements(By.CSS_SELECTOR, "td.lit")
+    assert {td.get_attribute("data-path") for td in lit} == {f"applications.new_received.{c.key}"
+                                                             for c in APPLICANT_COLUMNS}
+
+    cell("total").clear()
+    cell("total").send_keys("5")
+    wait.until(lambda _d: "T3-applicants" not in findings())
+    assert "sev-error" not in total_mark()
+
+    d.refresh()  # saved as typed
+    wait.until(ec.presence_of_element_located((By.ID, "fill-form")))
+    assert cell("total").get_attribute("value") == "5" and cell("natural_person").get_attribute("value") == "5"
+    assert cell("legal_service").get_attribute("value") == "0"
+    assert d.get_log("browser") == []
+
+
+def test_collect_a_round_in_the_browser(server, browser):
+    """采集: an admin adds a column to the round, starts a collection, watches it to its end; the
+    report is in the round."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from test_collect_site import Site, static_family
+
+    base, round_id = server
+    site = Site()
+    try:
+        column = static_family(site)
+        wait = WebDriverWait(browser, 90, ignored_exceptions=(StaleElementReferenceException,))
+        d = browser
+        d.get(base + "/collect")
+        d.find_element(By.NAME, "name").send_keys("ada")
+        d.find_element(By.NAME, "password").send_keys("ada-password")
+        d.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait.until(ec.presence_of_element_located((By.ID, "collect-rounds")))
+        d.find_element(By.LINK_TEXT, "淮安市2024年度年报审核").click()
+        wait.until(ec.presence_of_element_located((By.ID, "collect-add")))
+        d.find_element(By.ID, "collect-columns-text").send_keys(f"{column} 淮安市人民政府")
+        d.find_element(By.ID, "collect-add-submit").click()
+        wait.until(ec.presence_of_element_located((By.ID, "collect-columns")))
+        rate = d.find_element(By.NAME, "rate")
+        rate.clear()
+        rate.send_keys("0")
+        d.find_element(By.ID, "collect-start-submit").click()
+        wait.until(ec.url_contains("/collect/runs/"))
+        state = 'var p = document.getElementById("collect-progress"); return p ? p.dataset.state : null;'
+        wait.until(lambda _d: d.execute_script(state) not in (None, "queued", "running"))
+        assert d.execute_script(state) == "done"
+        assert d.find_element(By.ID, "count-found").text == "3"
+        assert d.find_element(By.ID, "count-added").text == "2"
+        assert "没有年度报告" in d.find_element(By.ID, "collect-failures").text
+        d.find_element(By.ID, "collect-round-link").click()
+        wait.until(ec.url_contains(f"/rounds/{round_id}"))
+        wait.until(ec.presence_of_element_located((By.PARTIAL_LINK_TEXT, "淮安市人民政府")))
+        assert d.get_log("browser") == []
+    finally:
+        site.close()

@@ -39,9 +39,15 @@ def read_columns(path: str | Path) -> list[Column]:
             continue
     else:
         raise InputError(str(path), _("not a text file (neither UTF-8 nor GB18030)"))
+    return parse_columns(text, str(path))
+
+
+def parse_columns(text: str, file: str = "") -> list[Column]:
+    """Columns listed in CSV text (a file's, or pasted in the workbench: one column a line, its
+    URL and optionally its body). Raises InputError when no column URL is in it."""
     rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
     if not rows:
-        raise InputError(str(path), _("no column URL in the list"))
+        raise InputError(file, _("no column URL in the list"))
     head = [c.strip().lower() for c in rows[0]]
     url_at = next((i for i, c in enumerate(head) if c in _URL_KEYS), None)
     body_at = next((i for i, c in enumerate(head) if c in _BODY_KEYS), None)
@@ -54,12 +60,17 @@ def read_columns(path: str | Path) -> list[Column]:
                 out.append(Column(_absolute(url), body or None))
     else:
         for r in rows:
-            url = next((c.strip() for c in r if _is_url(c)), None)
-            if url:
+            if len(r) == 1:  # a pasted line: the URL and the body's name, by spaces
+                words = r[0].split()
+                url = next((w for w in words if _is_url(w)), None)
+                body = " ".join(w for w in words if w != url) or None
+            else:
+                url = next((c.strip() for c in r if _is_url(c)), None)
                 body = next((c.strip() for c in r if c.strip() and not _is_url(c)), None)
+            if url:
                 out.append(Column(_absolute(url), body))
     if not out:
-        raise InputError(str(path), _("no column URL in the list"))
+        raise InputError(file, _("no column URL in the list"))
     return out
 
 

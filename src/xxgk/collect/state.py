@@ -225,6 +225,19 @@ class State:
             seen.setdefault(sha, (sha, path, url))
         return list(seen.values())
 
+    def report_shas_of_columns(self, urls: Sequence[str], since: int | None = None) -> list[str]:
+        """sha256 of the sources chosen as reports in articles of these columns (of `since` or
+        later when given), sorted."""
+        if not urls:
+            return []
+        s, a, c = t.sources, t.articles, t.columns
+        q = (sa.select(s.c.sha256).distinct().join(a, a.c.id == s.c.article_id).join(c, c.c.id == a.c.column_id)
+             .where(s.c.use == "report", s.c.sha256.is_not(None), c.c.url.in_(list(urls))))
+        if since is not None:
+            q = q.where(sa.or_(a.c.year.is_(None), a.c.year >= since))
+        with self.engine.connect() as conn:
+            return sorted(conn.execute(q).scalars())
+
     def publications(self, sha256s: Sequence[str] | None = None) -> Iterator[dict[str, Any]]:
         """Rows of (source × article) for report sources, the earliest publication first per sha256."""
         s, a = t.sources, t.articles

@@ -11,7 +11,9 @@ migration interrupted half-way leaves the database at the previous version.
 A new database is created from `schema.metadata` (the current declarations) and stamped with
 every version at once, as alembic's own "create_all, then stamp head" recipe does. An existing
 database runs the steps above its recorded version. Version 1 is the first released schema;
-version 2 gives findings their parameters and bodies their revision.
+version 2 gives findings their parameters and bodies their revision; version 3 adds the
+workbench's tables, version 4 what several server processes share (upload claims, login
+failures), version 5 the report drafts (填报) and round collections (采集).
 
 To change the schema: edit `schema.py`, then append a `Migration(N + 1, ...)` whose `apply`
 makes the same change to a database at version N (with `sa.DDL`/`op`-style statements, never
@@ -27,7 +29,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from xxgk.errors import XxgkError
-from xxgk.store import review_schema, schema
+from xxgk.store import review_schema, schema, workbench_schema
 
 
 class StoreError(XxgkError):
@@ -78,6 +80,10 @@ def _v4_shared_serving(conn: sa.Connection) -> None:
     schema.metadata.create_all(conn, tables=[review_schema.login_failures], checkfirst=True)
 
 
+def _v5_drafts_and_round_collections(conn: sa.Connection) -> None:
+    schema.metadata.create_all(conn, tables=list(workbench_schema.TABLES), checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: sources, bodies, reports, cells, sections, findings, failures", _baseline),
     Migration(2, "findings.params (JSON) and findings.variant; bodies.revision for concurrent corpus checks",
@@ -86,6 +92,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                  "audit trail, uploads", _v3_review_tables),
     Migration(4, "workbench served by several processes: upload claims (review_uploads.claimed_by, lease_until) "
                  "and the login failures (review_login_failures)", _v4_shared_serving),
+    Migration(5, "the workbench's report drafts (填报), round columns and collection runs (采集)",
+              _v5_drafts_and_round_collections),
 )
 LATEST = MIGRATIONS[-1].version
 

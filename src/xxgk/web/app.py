@@ -26,7 +26,7 @@ from xxgk.i18n import UnknownLanguage, _, normalize_lang, use_lang
 from xxgk.review import NotFound, ReviewError, open_store
 from xxgk.review.uploads import Runner
 from xxgk.store import database_url
-from xxgk.web import api, pages
+from xxgk.web import api, collecting, fill, pages
 from xxgk.web.render import templates
 from xxgk.web.security import BodyLimit, LoginLimiter, LoginRequired, SecurityHeaders
 from xxgk.web.settings import Settings
@@ -123,6 +123,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(fill.router)  # 填报 and 采集 (the writer's and the collector's pages)
+    app.include_router(collecting.router)
     _handlers(app)
     _protect_openapi(app)
     return app

@@ -24,8 +24,9 @@ from xxgk.vocabulary import cell_name
 from xxgk.writer.draft import TITLE_SUFFIX
 from xxgk.writer.form import MAP_SHEET, SCHEMA
 
-_DASHES = {"-", "—", "－", "/", "／", "无", "——"}
-_NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
+# What a cell may hold besides a number: a printed dash (blank), and what a number looks like.
+DASHES = frozenset({"-", "—", "－", "/", "／", "无", "——"})
+NUMBER = re.compile(r"^[+-]?\d+(?:\.\d+)?$")
 
 
 def is_form(data: bytes) -> bool:
@@ -60,9 +61,9 @@ def _number(value: Any, where: str, label: str, file: str, kind: str) -> tuple[N
         number: Number = value
     else:
         text = str(value).strip().replace(",", "")
-        if text in _DASHES:
+        if text in DASHES:
             return None, text
-        if not _NUMBER.match(text):
+        if not NUMBER.match(text):
             raise InputError(file, _("{cell} ({label}): {value!r} is not a number").format(
                 cell=where, label=label, value=str(value)))
         number = float(text) if "." in text else int(text)
