@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from functools import lru_cache
 
 from xxgk.check.registry import selected
-from xxgk.check.rules.peers import PeerFinding, Peers, agency_key
+from xxgk.check.rules.peers import COPY_MIN_CHARS, COPY_SECTIONS, PeerFinding, Peers, agency_key
+from xxgk.check.similarity import CANDIDATE_JACCARD, MIN_CHARS, NUM_PERM, clean, minhashes
 from xxgk.report import Report
 
 
@@ -38,4 +40,103 @@ def peer_findings(
         peers = Peers(year, ordered, earlier.get(year - 1, []), expected, body_of)
         for r in rules:
             out.extend(r.func(peers))
+    return out
+
+
+# ---------------------------------------------------------------- the store's peers pass
+#
+# The store runs the peer rules for one year at a time after every ingest (xxgk.store.peer_state).
+# Hashing every section of a year of 100,000 reports again at each small ingest would cost
+# minutes, so each report's sections are hashed ONCE, where it is parsed (`section_signature`),
+# and a pass finds from the stored signatures alone which reports can be part of a copy
+# (`copy_suspects`: they share an LSH band with another body's section). The rules then run over
+# the whole year with only the suspects' sections loaded: what the rules find is what they find
+# over the complete reports, because copied-from-other-body only ever confirms pairs that share
+# a band. (One bound differs: the rule compares a text with at most 500 band-mates, in input
+# order, and the suspects' order among fewer reports can choose other ones — a template paragraph
+# shared by hundreds of bodies, where both are copies anyway.)
+
+_SIG_DTYPE = "<u4"  # datasketch's hash values are below 2**32: four bytes each, little-endian
+
+
+def section_signature(report: Report) -> bytes:
+    """The MinHash of each section that copied-from-other-body compares (sections 一, 五, 六 whose
+    cleaned text is long enough), packed: one byte for the section number, then NUM_PERM 32-bit
+    hash values, per section. Empty: nothing of the report is compared. Needs the extra
+    `similarity` (datasketch, numpy): ImportError without it."""
+    kept = []
+    for s in report.sections:
+        if s.no in COPY_SECTIONS:
+            c = clean(s.text)
+            if len(c) >= max(COPY_MIN_CHARS[s.no], MIN_CHARS):
+                kept.append((s.no, c))
+    if not kept:
+        return b""
+    hashes = minhashes([c for _, c in kept])
+    return b"".join(bytes([no]) + m.hashvalues.astype(_SIG_DTYPE).tobytes() for (no, _), m in zip(kept, hashes,
+                                                                                                    strict=True))
+
+
+def unpack_signature(data: bytes) -> list[tuple[int, bytes]]:
+    """(section number, NUM_PERM hash values as bytes) of a packed signature."""
+    width = 1 + 4 * NUM_PERM
+    return [(data[i], data[i + 1:i + width]) for i in range(0, len(data), width)]
+
+
+@lru_cache(maxsize=1)
+def _bands() -> list[tuple[int, int]]:
+    """The hash-value ranges (bands) of the rule's LSH index: datasketch's own choice for
+    CANDIDATE_JACCARD and NUM_PERM, so a band collision here is a candidate there."""
+    from datasketch import MinHashLSH
+
+    return list(MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM).hashranges)
+
+
+def copy_suspects(signed: Iterable[tuple[Hashable, Hashable, bytes]]) -> set[Hashable]:
+    """The refs of the reports that copied-from-other-body can find a copy in: (ref, body,
+    packed signature) in; out, every ref that has a section sharing one LSH band with the same
+    section of another body's report. Vectorised over all sections with numpy: no MinHash is
+    computed and no text read."""
+    import numpy as np
+
+    by_part: dict[int, tuple[list[Hashable], list[Hashable], list[bytes]]] = {}
+    for ref, body, data in signed:
+        for no, values in unpack_signature(data):
+            refs, bodies, rows = by_part.setdefault(no, ([], [], []))
+            refs.append(ref)
+            bodies.append(body)
+            rows.append(values)
+    out: set[Hashable] = set()
+    for refs, bodies, rows in by_part.values():
+        if len(rows) < 2:
+            continue
+        sig = np.frombuffer(b"".join(rows), dtype=_SIG_DTYPE).reshape(len(rows), NUM_PERM)
+        for start, end in _bands():
+            band = np.ascontiguousarray(sig[:, start:end]).view(np.dtype((np.void, 4 * (end - start)))).ravel()
+            _, inverse, counts = np.unique(band, return_inverse=True, return_counts=True)
+            shared = np.flatnonzero(counts[inverse] > 1)
+            buckets: dict[int, list[int]] = {}
+            for i in shared.tolist():
+                buckets.setdefault(int(inverse[i]), []).append(i)
+            for members in buckets.values():
+                if len({bodies[i] for i in members}) > 1:
+                    out.update(refs[i] for i in members)
+    return out
+
+
+def year_findings(reports: Sequence[Report], previous: Sequence[Report] = (),
+                  select: Iterable[str] | None = None, ignore: Iterable[str] | None = None) -> list[PeerFinding]:
+    """The peer findings of ONE year's reports (`previous`: the year before), each attached to a
+    report, as the store keeps them: a body that did not report (missing-subordinate, a finding
+    about the set) goes with that body's report of the year before, the last thing the store
+    holds of it. Findings about the set that name no stored report (an expected list's) are left out."""
+    name_of = Peers(0, ()).name_of
+    out: list[PeerFinding] = []
+    for owner, finding in peer_findings(reports, previous=previous, select=select, ignore=ignore):
+        if owner is None:
+            named = [r for r in previous if name_of(r) == finding.params.get("body")]
+            if not named:
+                continue
+            owner = min(named, key=lambda r: (name_of(r), r.source.file, r.source.sha256))
+        out.append((owner, finding))
     return out

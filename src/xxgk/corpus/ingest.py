@@ -16,6 +16,8 @@ The pipeline, and why it is shaped this way:
    sha256 and a stored hash is never parsed again by the same parser version).
 5. **Check the bodies** whose reports changed with the cross-year rules (`year-*`). Bodies are
    marked in the same transaction as their reports, so this step too resumes after a crash.
+6. **Check the years** whose reports changed with the cross-body rules (copied-from-other-body,
+   missing-subordinate), marked the same way (`xxgk.store.peer_state`).
 
 Each unreadable input is recorded (file, reason) and the batch goes on.
 """
@@ -95,6 +97,7 @@ class IngestSummary:
     seconds: float = 0.0
     skipped: int = 0  # files a folder walk passed over (not report-like names)
     corpus_findings: int = 0  # cross-year findings written for the bodies that changed
+    peer_findings: int = 0  # cross-body findings written for the years that changed
 
     @property
     def total(self) -> int:
@@ -108,6 +111,7 @@ class IngestSummary:
             "failed": [{"file": f, "reason": r} for f, r in self.failed],
             "skipped": self.skipped,
             "corpus_findings": self.corpus_findings,
+            "peer_findings": self.peer_findings,
             "seconds": round(self.seconds, 3),
         }
 
@@ -431,7 +435,8 @@ def _dask_executor(scheduler: Any, workers: int) -> _Dask:
 
 
 # on_progress(done, total, file): told as inputs are stored (`file`: the last one), then as the
-# cross-year checks go (`done` and `total` count bodies, `file` is empty). The CLI draws the bar.
+# cross-year checks go (`done` and `total` count bodies), then the cross-body ones (years); `file`
+# is empty in both. The CLI draws the bar.
 Progress = Callable[[int, int, str], None]
 
 
@@ -597,9 +602,12 @@ def ingest(
         # with Dask they run in this process.
         todo = store.bodies_to_check()
         bar.start(len(todo))
-        summary.corpus_findings = store.recheck_bodies(
-            None, executor=None if pool is None else _NoTimeout(pool), on_progress=bar.advance
-        )
+        checker = None if pool is None else _NoTimeout(pool)
+        summary.corpus_findings = store.recheck_bodies(None, executor=checker, on_progress=bar.advance)
+        # Cross-body checks, one year at a time, the same way (see xxgk.store.peer_state).
+        years = store.years_to_check()
+        bar.start(len(years))
+        summary.peer_findings = store.recheck_years(None, executor=checker, on_progress=bar.advance)
     finally:
         if dask is not None:
             dask.close()

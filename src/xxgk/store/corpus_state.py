@@ -144,7 +144,9 @@ class CorpusState(Reading, Writing, Base):
             reports = [rid for x in fresh for rid in check.report_ids.get(x, [])]
             for chunk in chunks(reports):
                 f = t.findings
-                conn.execute(sa.delete(f).where(f.c.report_id.in_(chunk), f.c.scope == "corpus"))
+                # The peers pass's findings (peer_year set) are that pass's to replace, not this one's.
+                conn.execute(sa.delete(f).where(f.c.report_id.in_(chunk), f.c.scope == "corpus",
+                                                f.c.peer_year.is_(None)))
             rows = [
                 (rid, "corpus", *row)
                 for x in fresh

@@ -173,7 +173,7 @@ class Reading(Base):
     ) -> list[StoredFinding]:
         """Stored findings of the reports a filter selects (a `ReportFilter` or its fields);
         `code` matches a code or a code prefix (like `--select`).
-        Order: report id, then the report's own findings before the cross-year ones."""
+        Order: report id, then the report's own findings, the cross-year ones, the cross-body ones."""
         f = t.findings
         conditions = ReportFilter.of(where, **criteria).conditions()
         if report_id is not None:
@@ -192,7 +192,8 @@ class Reading(Base):
             sa.select(f, r.c.file, r.c.agency, r.c.year)
             .join(r, r.c.id == f.c.report_id)
             .where(*where)
-            .order_by(f.c.report_id, f.c.scope.desc(), f.c.seq)
+            # Cross-year findings (peer_year NULL) before cross-body ones, each pass's in its order.
+            .order_by(f.c.report_id, f.c.scope.desc(), sa.nulls_first(f.c.peer_year.asc()), f.c.seq)
         )
         with self.engine.connect() as conn:
             return [

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from xxgk.check.peers import section_signature
 from xxgk.i18n import use_lang
 from xxgk.identity import BodyIdentity
 from xxgk.report import Finding, Report
@@ -176,6 +177,9 @@ class Rows:
     cells: list[tuple[Any, ...]]  # CELL_COLUMNS without report_id
     sections: list[tuple[Any, ...]]  # SECTION_COLUMNS without report_id
     findings: list[tuple[Any, ...]]  # FINDING_COLUMNS without report_id and scope
+    # The sections' MinHash signature (xxgk.check.peers.section_signature); None when it could
+    # not be computed here (no `similarity` extra): the year's peers pass tries again.
+    signature: bytes | None = None
 
 
 CELL_COLUMNS = ("report_id", "table_key", "row_key", "col_key", "seq", "value", "is_int", "status", "location",
@@ -227,7 +231,14 @@ def prepare(rep: Report, region_code: str | None) -> Rows:
         value = None if v is None else float(v)
         cells.append((table_key, row_key, col_key, seq, value, is_int, cell.status, cell.loc, cell.raw, cell.note))
     sections = [(seq, s.no, s.title, s.text, s.loc) for seq, s in enumerate(rep.sections)]
-    return Rows(rep.source.kind or None, head, cells, sections, finding_rows(rep.findings))
+    return Rows(rep.source.kind or None, head, cells, sections, finding_rows(rep.findings), signature_of(rep))
+
+
+def signature_of(rep: Report) -> bytes | None:
+    try:
+        return section_signature(rep)
+    except ImportError:  # the extra `similarity` is not installed
+        return None
 
 
 @dataclass
@@ -276,6 +287,21 @@ class BodyCheck:
     @property
     def body_ids(self) -> list[int]:
         return sorted(self.revisions)
+
+
+@dataclass
+class YearCheck:
+    """The peer findings computed for one year, waiting for the writer (see peer_state).
+
+    `revision` is the year's revision read BEFORE its reports: the writer settles the year only
+    if it is still the same. `report_ids` are the reports of the year and the year before, whose
+    findings of this year's pass are replaced; `signatures` those the pass had to compute."""
+
+    year: int
+    revision: int | None
+    report_ids: list[int] = field(default_factory=list)
+    findings: list[tuple[int, list[Finding]]] = field(default_factory=list)  # (report, its findings)
+    signatures: dict[int, bytes] = field(default_factory=dict)
 
 
 def to_json(value: Any) -> str:

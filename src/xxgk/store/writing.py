@@ -90,6 +90,7 @@ class Writing(Base):
             todo: list[Parsed] = []
             stale_reports: list[int] = []
             touched_bodies: set[int] = set()
+            touched_years: set[int] = set()
             for sha in sorted(parsed):
                 old = existing.get(sha)
                 if old is not None and old.report_id is not None and old.parser_version == version:
@@ -99,16 +100,22 @@ class Writing(Base):
                     stale_reports.append(old.report_id)
                     if old.body_id is not None:
                         touched_bodies.add(old.body_id)  # it may lose its only report or a finding
+                    if old.year is not None:
+                        touched_years.add(old.year)
                     res.reparsed += 1
                 else:
                     res.added += 1
                 todo.append(parsed[sha])
+                year = parsed[sha].prepared().report["year"]
+                if year is not None:
+                    touched_years.add(year)
             # Re-parses: the old parse goes in this same transaction, before the new one lands.
             self._delete_reports(conn, stale_reports)
             source_id = self._source_ids(conn, todo, existing, stamp)
             body_id = self._body_ids(conn, [p.body for p in todo if p.body is not None])
             touched_bodies.update(body_id.values())
             self._mark_bodies(conn, sorted(touched_bodies))
+            self._mark_years(conn, touched_years)
             # Parsed now, or failed again: any failure recorded earlier under these names is history.
             for chunk in chunks(sorted({p.name for p in todo} | {f.name for f in failed})):
                 conn.execute(sa.delete(t.failures).where(t.failures.c.file.in_(chunk)))
@@ -122,6 +129,9 @@ class Writing(Base):
                     t.reports.insert().returning(t.reports.c.id, sort_by_parameter_order=True), heads
                 ).scalars().all()
                 self._insert_children(conn, list(zip(ids, (p.prepared() for p in todo), strict=True)))
+                self._insert_rows(conn, t.signatures, ("report_id", "data"),
+                                  [(rid, p.prepared().signature) for rid, p in zip(ids, todo, strict=True)
+                                   if p.prepared().signature is not None])
                 res.report_ids.extend(ids)
             if failed:
                 last = {f.name: f for f in failed}  # one record per name: the latest reason
@@ -155,6 +165,7 @@ class Writing(Base):
                     t.reports.c.id.label("report_id"),
                     t.reports.c.parser_version,
                     t.reports.c.body_id,
+                    t.reports.c.year,
                 )
                 .outerjoin(t.reports, t.reports.c.source_id == t.sources.c.id)
                 .where(t.sources.c.sha256.in_(chunk))
@@ -211,6 +222,22 @@ class Writing(Base):
         for chunk in chunks(body_ids):
             conn.execute(b.update().where(b.c.id.in_(chunk)).values(needs_check=True, revision=b.c.revision + 1))
 
+    @staticmethod
+    def _mark_years(conn: sa.Connection, years: Iterable[int]) -> None:
+        """Reports of these years were added or removed: the peers pass of each year, and of the
+        year after (missing-subordinate compares a year with the one before), must run again."""
+        y = t.peer_years
+        wanted = sorted(set(years) | {x + 1 for x in years})
+        if not wanted:
+            return
+        have = set(conn.execute(sa.select(y.c.year).where(y.c.year.in_(wanted))).scalars())
+        if have:
+            conn.execute(y.update().where(y.c.year.in_(sorted(have))).values(needs_check=True,
+                                                                             revision=y.c.revision + 1))
+        missing = [x for x in wanted if x not in have]
+        if missing:
+            conn.execute(y.insert(), [{"year": x, "needs_check": True, "revision": 1} for x in missing])
+
     def _insert_rows(
         self, conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
     ) -> None:
@@ -244,6 +271,6 @@ class Writing(Base):
     def _delete_reports(conn: sa.Connection, report_ids: Sequence[int]) -> None:
         # Explicit, not ON DELETE CASCADE: the same statements on every backend and pragma.
         for chunk in chunks(list(report_ids)):
-            for tb in (t.findings, t.cells, t.sections):
+            for tb in (t.findings, t.cells, t.sections, t.signatures):
                 conn.execute(sa.delete(tb).where(tb.c.report_id.in_(chunk)))
             conn.execute(sa.delete(t.reports).where(t.reports.c.id.in_(chunk)))
