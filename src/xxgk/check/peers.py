@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from functools import lru_cache
+from dataclasses import replace
 
 from xxgk.check.registry import selected
 from xxgk.check.rules.peers import COPY_MIN_CHARS, COPY_SECTIONS, PeerFinding, Peers, agency_key
-from xxgk.check.similarity import CANDIDATE_JACCARD, MIN_CHARS, NUM_PERM, clean, minhashes
-from xxgk.report import Report
+from xxgk.check.similarity import MIN_CHARS, NUM_PERM, Cleaned, Prepared, clean, lsh_params, minhashes
+from xxgk.report import Report, SectionText
 
 
 def peer_findings(
@@ -57,39 +57,69 @@ def peer_findings(
 # shared by hundreds of bodies, where both are copies anyway.)
 
 _SIG_DTYPE = "<u4"  # datasketch's hash values are below 2**32: four bytes each, little-endian
+# The first byte of every signature. Bump it when `clean`, the shingles or the MinHash change:
+# signatures of another revision are made again by the store's next pass, never compared.
+SIGNATURE_REVISION = 1
 
 
 def section_signature(report: Report) -> bytes:
     """The MinHash of each section that copied-from-other-body compares (sections 一, 五, 六 whose
-    cleaned text is long enough), packed: one byte for the section number, then NUM_PERM 32-bit
-    hash values, per section. Empty: nothing of the report is compared. Needs the extra
+    cleaned text is long enough), packed after SIGNATURE_REVISION: per section, one byte for its
+    number, then NUM_PERM 32-bit hash values, in the report's order. Needs the extra
     `similarity` (datasketch, numpy): ImportError without it."""
-    kept = []
-    for s in report.sections:
+    kept = [(s.no, c) for s, c in _compared(report.sections)]
+    hashes = minhashes([c for _, c in kept]) if kept else []
+    return bytes([SIGNATURE_REVISION]) + b"".join(
+        bytes([no]) + m.hashvalues.astype(_SIG_DTYPE).tobytes() for (no, _), m in zip(kept, hashes, strict=True))
+
+
+def _compared(sections: Iterable[SectionText]) -> list[tuple[SectionText, str]]:
+    """The sections the copy rule compares, with their cleaned texts, in order."""
+    out = []
+    for s in sections:
         if s.no in COPY_SECTIONS:
             c = clean(s.text)
             if len(c) >= max(COPY_MIN_CHARS[s.no], MIN_CHARS):
-                kept.append((s.no, c))
-    if not kept:
-        return b""
-    hashes = minhashes([c for _, c in kept])
-    return b"".join(bytes([no]) + m.hashvalues.astype(_SIG_DTYPE).tobytes() for (no, _), m in zip(kept, hashes,
-                                                                                                    strict=True))
+                out.append((s, c))
+    return out
 
 
-def unpack_signature(data: bytes) -> list[tuple[int, bytes]]:
-    """(section number, NUM_PERM hash values as bytes) of a packed signature."""
+def unpack_signature(data: bytes) -> list[tuple[int, bytes]] | None:
+    """(section number, NUM_PERM hash values as bytes) of a packed signature; None when it is of
+    another revision (or damaged): to be made again."""
     width = 1 + 4 * NUM_PERM
-    return [(data[i], data[i + 1:i + width]) for i in range(0, len(data), width)]
+    if not data or data[0] != SIGNATURE_REVISION or (len(data) - 1) % width:
+        return None
+    return [(data[i], data[i + 1:i + width]) for i in range(1, len(data), width)]
 
 
-@lru_cache(maxsize=1)
+def prepared_sections(sections: Sequence[SectionText], signature: bytes) -> list[SectionText]:
+    """The sections with their texts `Prepared`: cleaned once here, MinHash from the stored
+    signature, so the copy rule neither cleans them twice nor hashes them again. Sections the
+    signature does not match are left as they are (the rule computes them)."""
+    import numpy as np
+
+    entries = unpack_signature(signature) or []
+    out = list(sections)
+    compared = _compared(sections)
+    if [no for no, _ in entries] != [s.no for s, _ in compared]:
+        entries = []
+    index = {id(s): i for i, s in enumerate(sections)}
+    for k, (s, c) in enumerate(compared):
+        cleaned = Cleaned(c)
+        if entries:
+            cleaned.hashvalues = np.frombuffer(entries[k][1], dtype=_SIG_DTYPE)
+        text = Prepared(s.text)
+        text.cleaned = cleaned
+        out[index[id(s)]] = replace(s, text=text)
+    return out
+
+
 def _bands() -> list[tuple[int, int]]:
-    """The hash-value ranges (bands) of the rule's LSH index: datasketch's own choice for
-    CANDIDATE_JACCARD and NUM_PERM, so a band collision here is a candidate there."""
-    from datasketch import MinHashLSH
-
-    return list(MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM).hashranges)
+    """The hash-value ranges (bands) of the rule's LSH index (datasketch's: band i is hash values
+    i*r .. (i+1)*r), so a band shared here is a candidate there."""
+    bands, rows = lsh_params()
+    return [(i * rows, (i + 1) * rows) for i in range(bands)]
 
 
 def copy_suspects(signed: Iterable[tuple[Hashable, Hashable, bytes]]) -> set[Hashable]:
@@ -101,7 +131,7 @@ def copy_suspects(signed: Iterable[tuple[Hashable, Hashable, bytes]]) -> set[Has
 
     by_part: dict[int, tuple[list[Hashable], list[Hashable], list[bytes]]] = {}
     for ref, body, data in signed:
-        for no, values in unpack_signature(data):
+        for no, values in unpack_signature(data) or ():
             refs, bodies, rows = by_part.setdefault(no, ([], [], []))
             refs.append(ref)
             bodies.append(body)

@@ -358,8 +358,12 @@ def _warm_worker() -> None:
     """Import the parser and build the place-name automaton once per worker, not per file."""
     import xxgk.api  # noqa: F401
     from xxgk.identity import _table
+    from xxgk.report import Meta, Report, SectionText, Source
+    from xxgk.store.records import signature_of
 
     _table()
+    # The sections' signature imports numpy and datasketch on first use: not inside a file's time.
+    signature_of(Report(Source("", "", ""), Meta(), [SectionText(5, "", "预热" * 40)], {}))
 
 
 class _Serial(cf.Executor):

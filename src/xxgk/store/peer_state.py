@@ -28,7 +28,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from xxgk.check import finding_order
-from xxgk.check.peers import copy_suspects, section_signature, year_findings
+from xxgk.check.peers import copy_suspects, prepared_sections, section_signature, unpack_signature, year_findings
 from xxgk.check.rules.peers import COPY_SECTIONS, agency_key
 from xxgk.report import Finding, Meta, Report, SectionText, Source
 from xxgk.store import schema as t
@@ -106,12 +106,14 @@ class PeerState(Writing, Base):
             reports = {h.id: _light(h) for h in heads}
             this = [h.id for h in heads if h.year == year]
             signatures = self._signatures(conn, this)
-            missing = [rid for rid in this if rid not in signatures]
-            computed = self._sign(conn, missing)
-            signatures.update(computed)
-            suspects = copy_suspects((rid, agency_key(reports[rid]), signatures[rid]) for rid in this
-                                     if signatures.get(rid)) if computed is not None else set()
+            # Reports stored without a signature, or with one of another revision: made here.
+            computed = self._sign(conn, [rid for rid in this if unpack_signature(signatures.get(rid, b"")) is None])
+            signatures.update(computed or {})
+            suspects = set() if computed is None else copy_suspects(
+                (rid, agency_key(reports[rid]), signatures[rid]) for rid in this)
             self._load_sections(conn, reports, sorted(suspects))
+            for rid in suspects:
+                reports[rid].sections = prepared_sections(reports[rid].sections, signatures[rid])
         current = [reports[i] for i in this]
         previous = [reports[h.id] for h in heads if h.year == year - 1]
         rid_of = {id(rep): rid for rid, rep in reports.items()}
@@ -174,12 +176,10 @@ class PeerState(Writing, Base):
                                                 f.c.peer_year == check.year))
             rows = [(rid, "corpus", *row, check.year) for rid, found in check.findings for row in finding_rows(found)]
             self._insert_rows(conn, f, PEER_COLUMNS, rows)
-            if check.signatures:
-                have: set[int] = set()
-                for chunk in chunks(sorted(check.signatures)):
-                    have.update(conn.execute(sa.select(g.c.report_id).where(g.c.report_id.in_(chunk))).scalars())
-                self._insert_rows(conn, g, ("report_id", "data"),
-                                  [(rid, data) for rid, data in sorted(check.signatures.items()) if rid not in have])
+            made = sorted(check.signatures)
+            for chunk in chunks(made):  # those of another revision go
+                conn.execute(sa.delete(g).where(g.c.report_id.in_(chunk)))
+            self._insert_rows(conn, g, ("report_id", "data"), [(rid, check.signatures[rid]) for rid in made])
             if check.revision is not None:
                 conn.execute(y.update().where(y.c.year == check.year).values(needs_check=False))
         return len(rows)
