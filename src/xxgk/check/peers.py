@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field
 
 from xxgk.check.registry import selected
 from xxgk.check.rules.peers import COPY_MIN_CHARS, COPY_SECTIONS, PeerFinding, Peers, agency_key
-from xxgk.check.similarity import MIN_CHARS, NUM_PERM, Cleaned, Prepared, clean, lsh_params, minhashes
+from xxgk.check.similarity import (
+    COPY_SIMILARITY,
+    MAX_CANDIDATES,
+    MIN_CHARS,
+    NUM_PERM,
+    Cleaned,
+    Prepared,
+    clean,
+    lsh_params,
+    minhashes,
+)
 from xxgk.report import Report, SectionText
 
 
@@ -50,11 +60,14 @@ def peer_findings(
 # minutes, so each report's sections are hashed ONCE, where it is parsed (`section_signature`),
 # and a pass finds from the stored signatures alone which reports can be part of a copy
 # (`copy_suspects`: they share an LSH band with another body's section). The rules then run over
-# the whole year with only the suspects' sections loaded: what the rules find is what they find
-# over the complete reports, because copied-from-other-body only ever confirms pairs that share
-# a band. (One bound differs: the rule compares a text with at most 500 band-mates, in input
-# order, and the suspects' order among fewer reports can choose other ones — a template paragraph
-# shared by hundreds of bodies, where both are copies anyway.)
+# (`copy_candidates`: they share an LSH band with another body's section), reads only those
+# reports' sections and keeps the ones in a pair the exact similarity confirms; the rules then
+# run over the whole year with only these reports' sections loaded. What they find is what they
+# find over the complete reports: copied-from-other-body only ever confirms pairs that share a
+# band, and every such pair is among the candidates. (One bound differs: the rule compares a
+# text with at most 500 band-mates, in input order; a band shared by more is kept whole here,
+# and the order among fewer reports can choose other ones — a template paragraph shared by
+# hundreds of bodies, which are copies anyway.)
 
 _SIG_DTYPE = "<u4"  # datasketch's hash values are below 2**32: four bytes each, little-endian
 # The first byte of every signature. Bump it when `clean`, the shingles or the MinHash change:
@@ -93,25 +106,44 @@ def unpack_signature(data: bytes) -> list[tuple[int, bytes]] | None:
     return [(data[i], data[i + 1:i + width]) for i in range(1, len(data), width)]
 
 
-def prepared_sections(sections: Sequence[SectionText], signature: bytes) -> list[SectionText]:
-    """The sections with their texts `Prepared`: cleaned once here, MinHash from the stored
-    signature, so the copy rule neither cleans them twice nor hashes them again. Sections the
-    signature does not match are left as they are (the rule computes them)."""
+def compared_sections(sections: Sequence[SectionText], signature: bytes) -> list[tuple[SectionText, Cleaned]]:
+    """The sections the copy rule compares, each with its cleaned text carrying the MinHash of
+    the stored signature — or no MinHash when the signature does not match the sections."""
     import numpy as np
 
-    entries = unpack_signature(signature) or []
-    out = list(sections)
     compared = _compared(sections)
-    if [no for no, _ in entries] != [s.no for s, _ in compared]:
-        entries = []
-    index = {id(s): i for i, s in enumerate(sections)}
+    entries = unpack_signature(signature) or []
+    matched = [no for no, _ in entries] == [s.no for s, _ in compared]
+    out = []
     for k, (s, c) in enumerate(compared):
         cleaned = Cleaned(c)
-        if entries:
+        if matched:
             cleaned.hashvalues = np.frombuffer(entries[k][1], dtype=_SIG_DTYPE)
+        out.append((s, cleaned))
+    return out
+
+
+def signed_text(compared: Sequence[tuple[SectionText, Cleaned]], k: int) -> Cleaned | None:
+    """The cleaned text of the k-th section of a signature; None when unknown (no match)."""
+    if k >= len(compared) or compared[k][1].hashvalues is None:
+        return None
+    return compared[k][1]
+
+
+def prepared_sections(sections: Sequence[SectionText], compared: Sequence[tuple[SectionText, Cleaned]]
+                      ) -> list[SectionText]:
+    """The sections with the compared ones' texts `Prepared` (cleaned already, MinHash known), so
+    the copy rule neither cleans them again nor hashes them."""
+    known = {id(s): c for s, c in compared}
+    out = []
+    for s in sections:
+        c = known.get(id(s))
+        if c is None:
+            out.append(s)
+            continue
         text = Prepared(s.text)
-        text.cleaned = cleaned
-        out[index[id(s)]] = replace(s, text=text)
+        text.cleaned = c
+        out.append(SectionText(s.no, s.title, text, s.loc))
     return out
 
 
@@ -122,35 +154,68 @@ def _bands() -> list[tuple[int, int]]:
     return [(i * rows, (i + 1) * rows) for i in range(bands)]
 
 
-def copy_suspects(signed: Iterable[tuple[Hashable, Hashable, bytes]]) -> set[Hashable]:
-    """The refs of the reports that copied-from-other-body can find a copy in: (ref, body,
-    packed signature) in; out, every ref that has a section sharing one LSH band with the same
-    section of another body's report. Vectorised over all sections with numpy: no MinHash is
-    computed and no text read."""
+Key = tuple[Hashable, int]  # (report ref, index of the section in its signature)
+
+
+@dataclass
+class Candidates:
+    """What a year's signatures say about copies, before any text is read: pairs of sections of
+    different bodies that share an LSH band (the pairs the rule would compare), and the reports
+    in a band shared by more sections than the rule compares (MAX_CANDIDATES), kept whole."""
+
+    pairs: set[tuple[Key, Key]] = field(default_factory=set)
+    crowded: set[Hashable] = field(default_factory=set)
+
+    @property
+    def refs(self) -> set[Hashable]:
+        return {key[0] for pair in self.pairs for key in pair} | self.crowded
+
+    def confirmed(self, cleaned: Callable[[Key], str | None]) -> set[Hashable]:
+        """The reports in a pair the rule confirms (the same exact similarity and threshold), and
+        the crowded ones. `cleaned(key)`: the section's cleaned text, None if unknown (kept)."""
+        from rapidfuzz import fuzz
+
+        out = set(self.crowded)
+        for a, b in self.pairs:
+            if a[0] in out and b[0] in out:
+                continue
+            x, y = cleaned(a), cleaned(b)
+            if x is None or y is None or round(fuzz.ratio(x, y) / 100, 4) >= COPY_SIMILARITY:
+                out.update((a[0], b[0]))
+        return out
+
+
+def copy_candidates(signed: Iterable[tuple[Hashable, Hashable, bytes]]) -> Candidates:
+    """(ref, body, packed signature) of a year's reports in; the candidate pairs out. Vectorised
+    over all sections with numpy: no MinHash is computed and no text read."""
     import numpy as np
 
-    by_part: dict[int, tuple[list[Hashable], list[Hashable], list[bytes]]] = {}
+    by_part: dict[int, tuple[list[Key], list[Hashable], list[bytes]]] = {}
     for ref, body, data in signed:
-        for no, values in unpack_signature(data) or ():
-            refs, bodies, rows = by_part.setdefault(no, ([], [], []))
-            refs.append(ref)
+        for k, (no, values) in enumerate(unpack_signature(data) or ()):
+            keys, bodies, rows = by_part.setdefault(no, ([], [], []))
+            keys.append((ref, k))
             bodies.append(body)
             rows.append(values)
-    out: set[Hashable] = set()
-    for refs, bodies, rows in by_part.values():
+    out = Candidates()
+    for keys, bodies, rows in by_part.values():
         if len(rows) < 2:
             continue
         sig = np.frombuffer(b"".join(rows), dtype=_SIG_DTYPE).reshape(len(rows), NUM_PERM)
         for start, end in _bands():
             band = np.ascontiguousarray(sig[:, start:end]).view(np.dtype((np.void, 4 * (end - start)))).ravel()
             _, inverse, counts = np.unique(band, return_inverse=True, return_counts=True)
-            shared = np.flatnonzero(counts[inverse] > 1)
             buckets: dict[int, list[int]] = {}
-            for i in shared.tolist():
+            for i in np.flatnonzero(counts[inverse] > 1).tolist():
                 buckets.setdefault(int(inverse[i]), []).append(i)
             for members in buckets.values():
-                if len({bodies[i] for i in members}) > 1:
-                    out.update(refs[i] for i in members)
+                if len({bodies[i] for i in members}) < 2:
+                    continue
+                if len(members) > MAX_CANDIDATES:
+                    out.crowded.update(keys[i][0] for i in members)
+                    continue
+                out.pairs.update((keys[i], keys[j]) for n, i in enumerate(members) for j in members[n + 1:]
+                                 if bodies[i] != bodies[j])
     return out
 
 

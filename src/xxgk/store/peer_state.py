@@ -28,7 +28,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from xxgk.check import finding_order
-from xxgk.check.peers import copy_suspects, prepared_sections, section_signature, unpack_signature, year_findings
+from xxgk.check.peers import (
+    Candidates,
+    compared_sections,
+    copy_candidates,
+    prepared_sections,
+    section_signature,
+    signed_text,
+    unpack_signature,
+    year_findings,
+)
 from xxgk.check.rules.peers import COPY_SECTIONS, agency_key
 from xxgk.report import Finding, Meta, Report, SectionText, Source
 from xxgk.store import schema as t
@@ -109,11 +118,16 @@ class PeerState(Writing, Base):
             # Reports stored without a signature, or with one of another revision: made here.
             computed = self._sign(conn, [rid for rid in this if unpack_signature(signatures.get(rid, b"")) is None])
             signatures.update(computed or {})
-            suspects = set() if computed is None else copy_suspects(
+            candidates = Candidates() if computed is None else copy_candidates(
                 (rid, agency_key(reports[rid]), signatures[rid]) for rid in this)
-            self._load_sections(conn, reports, sorted(suspects))
-            for rid in suspects:
-                reports[rid].sections = prepared_sections(reports[rid].sections, signatures[rid])
+            suspects = sorted(candidates.refs)
+            self._load_sections(conn, reports, suspects)
+        compared = {rid: compared_sections(reports[rid].sections, signatures[rid]) for rid in suspects}
+        keep = candidates.confirmed(lambda key: signed_text(compared[key[0]], key[1]))
+        # The rule reads the sections of the reports in a confirmed pair only (cleaned already,
+        # MinHash known); the others' texts are dropped, so it spends nothing on them.
+        for rid in suspects:
+            reports[rid].sections = prepared_sections(reports[rid].sections, compared[rid]) if rid in keep else []
         current = [reports[i] for i in this]
         previous = [reports[h.id] for h in heads if h.year == year - 1]
         rid_of = {id(rep): rid for rid, rep in reports.items()}
