@@ -283,3 +283,23 @@ def test_a_report_written_during_a_peers_pass_is_not_lost(store: Store) -> None:
     assert store.years_to_check() == []
     assert sorted(sf.agency for sf in store.findings(code="copied-from-other-body")) == [
         "淮安市洪泽区教育体育局", "淮安市洪泽区财政局"]
+
+
+def test_the_store_compares_sections_one_and_six_with_last_year(store: Store) -> None:
+    """The cross-year copy check in the store reads sections 一 and 六 too, not only 五."""
+    from xxgk.identity import apply
+    from xxgk.report import SectionText
+
+    work = ("本机关围绕群众关切，完善政府信息公开工作机制，规范依申请公开办理流程，加强政务新媒体管理，"
+            "推进基层政务公开标准化规范化建设，组织业务培训三次，开展专项检查两次，整改问题若干。") * 2
+    reports = []
+    for year in (2022, 2023):
+        r = make_report(HZ, year)
+        r.sections[0] = SectionText(1, "一、总体情况", f"{year}年，{work}")
+        apply(r)
+        store.add(r)
+        reports.append(r)
+    store.recheck_bodies()
+    copied = [sf for sf in store.findings(code="year-section5-copied")]
+    assert [(sf.year, sf.finding.params["section"]) for sf in copied] == [(2023, "一、总体情况")]
+    assert [f.code for _, f in body_findings(reports, select=["year-section5-copied"])] == ["year-section5-copied"]

@@ -128,7 +128,8 @@ class CorpusState(Reading, Writing, Base):
             per: dict[int, list[Finding]] = {}
             for rep, finding in body_findings(reports):
                 per.setdefault(rid_of[id(rep)], []).append(finding)
-            check.findings[b] = [(rid, per[rid]) for rid in sorted(per)]
+            # As rows (messages rendered) here: in a worker, when the ingest has them.
+            check.findings[b] = [(rid, finding_rows(per[rid])) for rid in sorted(per)]
         return check
 
     def settle_bodies(self, check: BodyCheck) -> int:
@@ -151,7 +152,7 @@ class CorpusState(Reading, Writing, Base):
                 (rid, "corpus", *row)
                 for x in fresh
                 for rid, found in check.findings.get(x, [])
-                for row in finding_rows(found)
+                for row in found
             ]
             self._insert_rows(conn, t.findings, FINDING_COLUMNS, rows)
             empty = [x for x in check.empty if x in fresh]

@@ -136,7 +136,7 @@ class PeerState(Writing, Base):
         ignore = [COPY_RULE] if computed is None else []
         for owner, finding in year_findings(current, previous, ignore=ignore):
             per.setdefault(rid_of[id(owner)], []).append(finding)
-        found = [(rid, sorted(per[rid], key=finding_order)) for rid in sorted(per)]
+        found = [(rid, finding_rows(sorted(per[rid], key=finding_order))) for rid in sorted(per)]
         return YearCheck(year, revision, sorted(reports), found, computed or {})
 
     @staticmethod
@@ -188,7 +188,7 @@ class PeerState(Writing, Base):
             for chunk in chunks(check.report_ids):
                 conn.execute(sa.delete(f).where(f.c.report_id.in_(chunk), f.c.scope == "corpus",
                                                 f.c.peer_year == check.year))
-            rows = [(rid, "corpus", *row, check.year) for rid, found in check.findings for row in finding_rows(found)]
+            rows = [(rid, "corpus", *row, check.year) for rid, found in check.findings for row in found]
             self._insert_rows(conn, f, PEER_COLUMNS, rows)
             made = sorted(check.signatures)
             for chunk in chunks(made):  # those of another revision go

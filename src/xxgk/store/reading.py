@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from xxgk.check.rules.cross_report import COPY_CHECKED_SECTIONS
 from xxgk.report import Cell, Finding, Meta, Report, SectionText, Source
 from xxgk.store import schema as t
 from xxgk.store.database import Base
@@ -76,7 +77,7 @@ class Reading(Base):
 
         Children are read with plain driver SQL: ~200 cells a report, and SQLAlchemy's per-row
         result processing cost several times what the database did. With `for_rules`, only
-        what the cross-year rules read (cells and section 五, no findings): a partial Report,
+        what the cross-year rules read (cells and the sections they compare, no findings): a partial Report,
         never handed out of the store.
         """
         out: list[Report] = []
@@ -112,7 +113,7 @@ class Reading(Base):
             for rid, no, title, text, loc in _fetch(
                 conn,
                 f"SELECT report_id, no, title, text, location FROM sections WHERE report_id IN ({marks}) "
-                + ("AND no = 5 " if for_rules else "")
+                + (f"AND no IN ({', '.join(map(str, COPY_CHECKED_SECTIONS))}) " if for_rules else "")
                 + "ORDER BY report_id, seq",
                 params,
             ):

@@ -280,7 +280,8 @@ class BodyCheck:
 
     revisions: dict[int, int]
     report_ids: dict[int, list[int]] = field(default_factory=dict)  # body -> its reports' ids
-    findings: dict[int, list[tuple[int, list[Finding]]]] = field(default_factory=dict)  # body -> (report, found)
+    # body -> (report, its findings as `finding_rows`)
+    findings: dict[int, list[tuple[int, list[tuple[Any, ...]]]]] = field(default_factory=dict)
     settled: dict[int, dict[str, Any]] = field(default_factory=dict)  # body -> its row, from its latest report
     empty: list[int] = field(default_factory=list)  # bodies left without a report
 
@@ -300,7 +301,7 @@ class YearCheck:
     year: int
     revision: int | None
     report_ids: list[int] = field(default_factory=list)
-    findings: list[tuple[int, list[Finding]]] = field(default_factory=list)  # (report, its findings)
+    findings: list[tuple[int, list[tuple[Any, ...]]]] = field(default_factory=list)  # (report, its finding_rows)
     signatures: dict[int, bytes] = field(default_factory=dict)
 
 
