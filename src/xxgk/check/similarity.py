@@ -73,6 +73,13 @@ class Prepared(str):
     cleaned: Cleaned
 
 
+def prepared(text: str) -> Prepared:
+    """`text` with its cleaned form computed now, once (see Prepared)."""
+    out = Prepared(text)
+    out.cleaned = Cleaned(clean(text))
+    return out
+
+
 def clean(text: str) -> str:
     """The body's own words: template phrases, quoted titles, digits and punctuation removed."""
     if isinstance(text, Prepared):

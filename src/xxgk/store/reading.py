@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from xxgk.check.rules.cross_report import COPY_CHECKED_SECTIONS
+from xxgk.check.similarity import prepared
 from xxgk.report import Cell, Finding, Meta, Report, SectionText, Source
 from xxgk.store import schema as t
 from xxgk.store.database import Base
@@ -117,7 +118,8 @@ class Reading(Base):
                 + "ORDER BY report_id, seq",
                 params,
             ):
-                sections[rid].append(SectionText(no, title, text, loc))
+                # For the rules: cleaned once here, not at each of the copy rule's comparisons.
+                sections[rid].append(SectionText(no, title, prepared(text) if for_rules else text, loc))
             # Report-rule findings in their parse order; corpus findings are kept apart (see findings()).
             if not for_rules:
                 for rid, *row in _fetch(
