@@ -25,9 +25,11 @@ Each unreadable input is recorded (file, reason) and the batch goes on.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import glob
 import hashlib
 import os
+import queue
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -520,7 +522,10 @@ def ingest(
             executor = pool = process_pool(n_workers, timeout, memory)
     else:
         raise XxgkError(f"unknown engine {engine!r} (process or dask)")
-    max_in_flight = max(4, 4 * max(1, n_workers))
+    # Enough queued for the workers to go on parsing while this process writes a batch (it
+    # submits nothing meanwhile): with only a few files each, they ran dry at every write.
+    # IN_FLIGHT_BYTES still bounds the memory.
+    max_in_flight = max(4, 4 * max(1, n_workers), batch + 2 * n_workers)
 
     pending: list[Parsed | Failed] = []  # results waiting for the writer
     in_flight: dict[cf.Future[Any], Loaded] = {}
@@ -543,14 +548,22 @@ def ingest(
             pending.clear()
         last_flush = time.monotonic()
 
+    # Futures land here as they finish (a done-callback): taking one costs the same however many
+    # are in flight, where cf.wait() walks and locks every one of them at each call.
+    finished: queue.SimpleQueue[cf.Future[Any]] = queue.SimpleQueue()
+
     def collect(block: bool) -> None:
         nonlocal flying_bytes
+        done: list[cf.Future[Any]] = []
         if in_flight:
-            done, _ = cf.wait(list(in_flight), timeout=None if block else 0, return_when=cf.FIRST_COMPLETED)
-            for fut in done:
-                item = in_flight.pop(fut)
-                flying_bytes -= len(item.data)
-                pending.append(_result(fut, item))
+            with contextlib.suppress(queue.Empty):
+                done.append(finished.get(block=block))
+                while True:
+                    done.append(finished.get_nowait())
+        for fut in done:
+            item = in_flight.pop(fut)
+            flying_bytes -= len(item.data)
+            pending.append(_result(fut, item))
         if len(pending) >= batch or time.monotonic() - last_flush > FLUSH_SECONDS:
             flush()
 
@@ -561,6 +574,7 @@ def ingest(
         src = item.source
         fut = executor.submit(parse_one, src.name, src.file, item.data, item.sha256)
         in_flight[fut] = item
+        fut.add_done_callback(finished.put)
         flying_bytes += len(item.data)
 
     def settle(chunk: list[Loaded | Failed | None]) -> None:

@@ -6,6 +6,7 @@ Nothing here touches a database; `reading`, `writing` and `corpus_state` do.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -225,11 +226,14 @@ def prepare(rep: Report, region_code: str | None) -> Rows:
     }
     cells = []
     for seq, (path, cell) in enumerate(rep.cells.items()):
-        table_key, row_key, col_key = path.split(".")
+        # Interned: the same few keys in every report, so pickling the rows to the writer refers
+        # back to one copy instead of sending (and unpickling) 200 reports' worth of strings.
+        table_key, row_key, col_key = map(sys.intern, path.split("."))
         v = cell.value
         is_int = isinstance(v, int) and not isinstance(v, bool)
         value = None if v is None else float(v)
-        cells.append((table_key, row_key, col_key, seq, value, is_int, cell.status, cell.loc, cell.raw, cell.note))
+        cells.append((table_key, row_key, col_key, seq, value, is_int, sys.intern(cell.status), cell.loc, cell.raw,
+                      cell.note))
     sections = [(seq, s.no, s.title, s.text, s.loc) for seq, s in enumerate(rep.sections)]
     return Rows(rep.source.kind or None, head, cells, sections, finding_rows(rep.findings), signature_of(rep))
 
