@@ -59,7 +59,6 @@ def peer_findings(
 # Hashing every section of a year of 100,000 reports again at each small ingest would cost
 # minutes, so each report's sections are hashed ONCE, where it is parsed (`section_signature`),
 # and a pass finds from the stored signatures alone which reports can be part of a copy
-# (`copy_suspects`: they share an LSH band with another body's section). The rules then run over
 # (`copy_candidates`: they share an LSH band with another body's section), reads only those
 # reports' sections and keeps the ones in a pair the exact similarity confirms; the rules then
 # run over the whole year with only these reports' sections loaded. What they find is what they

@@ -10,9 +10,10 @@ whose revision moved stays marked and is run again (by this run's next round, or
 writer finishes last), so two ingests at once end with the findings of a sequential run.
 
 What a pass costs: one read of the year's report rows (no cells) and of their stored section
-signatures; numpy finds, from the signatures alone, the reports that share an LSH band with
-another body's (`xxgk.check.peers.copy_suspects`); only those reports' sections are read and
-compared by the rule. A small ingest into a year of 100,000 reports hashes no old section again.
+signatures; numpy finds, from the signatures alone, the sections that share an LSH band with
+another body's (`xxgk.check.peers.copy_candidates`); only those reports' sections are read, the
+pairs are confirmed by the exact similarity, and the rule reads the confirmed reports' sections
+only. A small ingest into a year of 100,000 reports hashes no old section again.
 
 A pass's findings are stored with scope "corpus" (recomputed when the corpus changes, read
 with the cross-year findings) and `peer_year` = its year; a body that did not report
@@ -100,7 +101,7 @@ class PeerState(Writing, Base):
 
     def check_year(self, year: int) -> YearCheck:
         """The peer findings of one year (read-only): the rules over the year's reports, with the
-        year before's for missing-subordinate and only the copy suspects' sections loaded."""
+        year before's for missing-subordinate and only the confirmed copies' sections loaded."""
         y, r, s = t.peer_years, t.reports, t.sources
         with self.engine.connect() as conn:
             # The revision first: a write that lands after this read makes the settle refuse.
@@ -201,7 +202,7 @@ class PeerState(Writing, Base):
 
 def _light(h: Any) -> Report:
     """A report as the peer rules read it: who, where, which year, which file; sections added
-    for the copy suspects only."""
+    for the copy candidates only."""
     meta = Meta(h.title, h.agency, h.region, h.level, h.year, h.template)
     return Report(Source(h.file, h.sha256, h.kind or "", h.pages), meta, [], {})
 
