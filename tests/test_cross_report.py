@@ -303,3 +303,29 @@ def test_the_store_compares_sections_one_and_six_with_last_year(store: Store) ->
     copied = [sf for sf in store.findings(code="year-section5-copied")]
     assert [(sf.year, sf.finding.params["section"]) for sf in copied] == [(2023, "一、总体情况")]
     assert [f.code for _, f in body_findings(reports, select=["year-section5-copied"])] == ["year-section5-copied"]
+
+
+def test_a_pass_after_a_small_ingest_equals_the_rule_over_everything(store: Store, tmp_path: Path) -> None:
+    """Ingests one after another: each pass confirms only the pairs with a new report and keeps
+    what the last pass found, and ends with what the rule finds over all the reports."""
+    import random
+    import shutil
+
+    from xxgk.corpus.ingest import ingest
+    from xxgk.synth.corpus import copied_section, region
+
+    reg = region(11, bodies=6)
+    for seed in (1, 2):  # two copies in 2024
+        reg = copied_section(reg, random.Random(seed))
+    folder = write_region(reg, tmp_path / "all")
+    steps = [tmp_path / f"step{i}" for i in range(3)]
+    for i, f in enumerate(sorted(folder.glob("*.txt"))):
+        steps[i % 3].mkdir(exist_ok=True)
+        shutil.copy(f, steps[i % 3] / f.name)
+    counts = []
+    for step in steps:
+        ingest([step], store, workers=0)
+        assert _peer(store) == _as_check_finds(store)
+        counts.append(len(_peer(store)))
+    assert {code for _, _, code, _ in _peer(store)} == {"copied-from-other-body"}
+    assert counts[-1] >= 3 and counts != [counts[-1]] * 3  # copies found as their second halves arrive

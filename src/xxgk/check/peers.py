@@ -169,6 +169,10 @@ class Candidates:
     def refs(self) -> set[Hashable]:
         return {key[0] for pair in self.pairs for key in pair} | self.crowded
 
+    def involving(self, refs: set[Hashable]) -> Candidates:
+        """The pairs with at least one section of these reports (and the crowded reports)."""
+        return Candidates({pair for pair in self.pairs if pair[0][0] in refs or pair[1][0] in refs}, self.crowded)
+
     def confirmed(self, cleaned: Callable[[Key], str | None]) -> set[Hashable]:
         """The reports in a pair the rule confirms (the same exact similarity and threshold), and
         the crowded ones. `cleaned(key)`: the section's cleaned text, None if unknown (kept)."""

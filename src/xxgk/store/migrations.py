@@ -75,7 +75,8 @@ def _v4_peers(conn: sa.Connection) -> None:
     blob = "BYTEA" if conn.dialect.name == "postgresql" else "BLOB"
     conn.execute(sa.text("CREATE TABLE peer_years (year INTEGER NOT NULL PRIMARY KEY, needs_check BOOLEAN NOT NULL, "
                          "revision INTEGER NOT NULL)"))
-    conn.execute(sa.text(f"CREATE TABLE signatures (report_id INTEGER NOT NULL PRIMARY KEY, data {blob} NOT NULL)"))
+    conn.execute(sa.text(f"CREATE TABLE signatures (report_id INTEGER NOT NULL PRIMARY KEY, data {blob} NOT NULL, "
+                         "compared BOOLEAN NOT NULL DEFAULT false)"))
     years = sorted({y for (y,) in conn.execute(sa.text("SELECT DISTINCT year FROM reports WHERE year IS NOT NULL"))})
     marked = sorted(set(years) | {y + 1 for y in years})
     if marked:

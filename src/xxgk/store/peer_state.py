@@ -42,7 +42,7 @@ from xxgk.check.peers import (
 from xxgk.check.rules.peers import COPY_SECTIONS, agency_key
 from xxgk.report import Finding, Meta, Report, SectionText, Source
 from xxgk.store import schema as t
-from xxgk.store.database import Base, make_engine
+from xxgk.store.database import Base, among, make_engine
 from xxgk.store.reading import _fetch
 from xxgk.store.records import FINDING_COLUMNS, YearCheck, chunks, finding_rows
 from xxgk.store.writing import Writing
@@ -115,16 +115,22 @@ class PeerState(Writing, Base):
             ).all()
             reports = {h.id: _light(h) for h in heads}
             this = [h.id for h in heads if h.year == year]
-            signatures = self._signatures(conn, this)
+            signatures, seen = self._signatures(conn, this)
             # Reports stored without a signature, or with one of another revision: made here.
             computed = self._sign(conn, [rid for rid in this if unpack_signature(signatures.get(rid, b"")) is None])
             signatures.update(computed or {})
             candidates = Candidates() if computed is None else copy_candidates(
                 (rid, agency_key(reports[rid]), signatures[rid]) for rid in this)
-            suspects = sorted(candidates.refs)
+            # Pairs of reports the last pass compared were confirmed or not then, and nothing of
+            # them changed since (a changed report is a new one): the reports it found copies
+            # in are kept again, only the pairs with a new report are confirmed now.
+            new = {rid for rid in this if rid not in seen or rid in (computed or {})}
+            found_before = self._copies_found(conn, year, this) if len(new) < len(this) else set()
+            candidates = candidates.involving(new)
+            suspects = sorted(candidates.refs | found_before)
             self._load_sections(conn, reports, suspects)
         compared = {rid: compared_sections(reports[rid].sections, signatures[rid]) for rid in suspects}
-        keep = candidates.confirmed(lambda key: signed_text(compared[key[0]], key[1]))
+        keep = found_before | candidates.confirmed(lambda key: signed_text(compared[key[0]], key[1]))
         # The rule reads the sections of the reports in a confirmed pair only (cleaned already,
         # MinHash known); the others' texts are dropped, so it spends nothing on them.
         for rid in suspects:
@@ -138,16 +144,30 @@ class PeerState(Writing, Base):
         for owner, finding in year_findings(current, previous, ignore=ignore):
             per.setdefault(rid_of[id(owner)], []).append(finding)
         found = [(rid, finding_rows(sorted(per[rid], key=finding_order))) for rid in sorted(per)]
-        return YearCheck(year, revision, sorted(reports), found, computed or {})
+        return YearCheck(year, revision, sorted(reports), found, computed or {},
+                         [] if computed is None else sorted(new))
 
     @staticmethod
-    def _signatures(conn: sa.Connection, report_ids: Sequence[int]) -> dict[int, bytes]:
+    def _copies_found(conn: sa.Connection, year: int, report_ids: Sequence[int]) -> set[int]:
+        """The reports of the year the last settled pass found a copy in (its stored findings)."""
+        f = t.findings
+        ids = set(report_ids)
+        rows = conn.execute(sa.select(f.c.report_id).distinct().where(f.c.peer_year == year, f.c.code == COPY_RULE))
+        return {rid for (rid,) in rows if rid in ids}
+
+    @staticmethod
+    def _signatures(conn: sa.Connection, report_ids: Sequence[int]) -> tuple[dict[int, bytes], set[int]]:
+        """The stored signatures of these reports, and which of them a settled pass compared."""
         g = t.signatures
         out: dict[int, bytes] = {}
+        seen: set[int] = set()
         for chunk in chunks(list(report_ids)):
-            out.update((rid, bytes(data)) for rid, data in conn.execute(
-                sa.select(g.c.report_id, g.c.data).where(g.c.report_id.in_(chunk))))
-        return out
+            for rid, data, compared in conn.execute(
+                    sa.select(g.c.report_id, g.c.data, g.c.compared).where(among(conn, g.c.report_id, chunk))):
+                out[rid] = bytes(data)
+                if compared:
+                    seen.add(rid)
+        return out, seen
 
     def _sign(self, conn: sa.Connection, report_ids: Sequence[int]) -> dict[int, bytes] | None:
         """Signatures of reports stored without one (before schema version 4, or parsed where
@@ -195,6 +215,8 @@ class PeerState(Writing, Base):
             for chunk in chunks(made):  # those of another revision go
                 conn.execute(sa.delete(g).where(g.c.report_id.in_(chunk)))
             self._insert_rows(conn, g, ("report_id", "data"), [(rid, check.signatures[rid]) for rid in made])
+            for chunk in chunks(check.compared):
+                conn.execute(g.update().where(among(conn, g.c.report_id, chunk)).values(compared=True))
             if check.revision is not None:
                 conn.execute(y.update().where(y.c.year == check.year).values(needs_check=False))
         return len(rows)

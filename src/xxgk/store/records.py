@@ -307,6 +307,7 @@ class YearCheck:
     report_ids: list[int] = field(default_factory=list)
     findings: list[tuple[int, list[tuple[Any, ...]]]] = field(default_factory=list)  # (report, its finding_rows)
     signatures: dict[int, bytes] = field(default_factory=dict)
+    compared: list[int] = field(default_factory=list)  # reports the copy rule compared for the first time
 
 
 def to_json(value: Any) -> str:

@@ -184,6 +184,10 @@ signatures = sa.Table(
     metadata,
     sa.Column("report_id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
+    # Set once a settled peers pass of the report's year has compared it: the next pass confirms
+    # only the copy candidates that involve a report not compared yet (the outcome of the others
+    # is in that pass's stored findings).
+    sa.Column("compared", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 # Children before parents: the order to delete in, and the reverse of the order to create in.
