@@ -69,8 +69,9 @@ def peer_findings(
 # hundreds of bodies, which are copies anyway.)
 
 _SIG_DTYPE = "<u4"  # datasketch's hash values are below 2**32: four bytes each, little-endian
-# The first byte of every signature. Bump it when `clean`, the shingles or the MinHash change:
-# signatures of another revision are made again by the store's next pass, never compared.
+# The first byte of every signature. Bump it when `clean`, the shingles, the MinHash or the copy
+# rule's sections and thresholds change: signatures of another revision are made again by the
+# store's next pass, and their reports compared again as new ones.
 SIGNATURE_REVISION = 1
 
 
