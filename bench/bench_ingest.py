@@ -147,23 +147,73 @@ def make_pdfs(folder: Path, n: int, unique: int) -> list[Path]:
 # ---------------------------------------------------------------- running
 
 
-def run_ingest(url: str, paths: list[str], workers: str, kill_after: int | None = None) -> dict:
-    """One ingest in a child process, its memory sampled; killed with SIGKILL (whole process
-    group) once `kill_after` reports are stored, when given."""
-    script = Path(tempfile.gettempdir()) / "xxgk_bench_run.py"
-    script.write_text(RUN)
+class CpuMeter:
+    """CPU seconds (user + system) of a process tree, split into the process itself (the ingest's
+    writer) and its descendants (the parsing workers), and of the PostgreSQL backends serving it
+    (found by the client ports of the tree's connections). Sampled: a process's last reading
+    counts, so a worker that exits between two samples loses at most 0.1 s of its time."""
+
+    def __init__(self, root: psutil.Process, pg_port: int | None) -> None:
+        self.root, self.pg_port = root, pg_port
+        self.seen: dict[int, tuple[str, float]] = {}
+        self._backends: dict[int, psutil.Process] = {}
+        self._ticks = 0
+
+    @staticmethod
+    def _cpu(p: psutil.Process) -> float:
+        t = p.cpu_times()
+        return t.user + t.system
+
+    def sample(self, tree: list[psutil.Process]) -> None:
+        for p in tree:
+            with contextlib.suppress(psutil.Error):
+                self.seen[p.pid] = ("parent" if p.pid == self.root.pid else "workers", self._cpu(p))
+        self._ticks += 1
+        if self.pg_port is not None and self._ticks % 5 == 1:
+            self._find_backends(tree)
+        for pid, b in list(self._backends.items()):
+            with contextlib.suppress(psutil.Error):
+                self.seen[-pid] = ("postgresql", self._cpu(b))
+
+    def _find_backends(self, tree: list[psutil.Process]) -> None:
+        ports = set()
+        for p in tree:
+            with contextlib.suppress(psutil.Error):
+                ports |= {c.laddr.port for c in p.net_connections(kind="tcp")
+                          if c.raddr and c.raddr.port == self.pg_port}
+        if not ports:
+            return
+        for proc in psutil.process_iter(["name", "cmdline"]):
+            cmd = " ".join(proc.info.get("cmdline") or [])
+            mine = cmd.startswith("postgres") and any(f"({port})" in cmd for port in ports)
+            if mine and proc.pid not in self._backends:
+                self._backends[proc.pid] = proc
+
+    def totals(self) -> dict[str, float]:
+        out = {"parent": 0.0, "workers": 0.0, "postgresql": 0.0}
+        for kind, seconds in self.seen.values():
+            out[kind] += seconds
+        return out
+
+
+def _pg_port(url: str) -> int | None:
+    if not url.startswith("postgres"):
+        return None
+    import sqlalchemy as sa
+
+    return sa.engine.make_url(url.split("?", 1)[0]).port or 5432
+
+
+def run_sampled(argv: list[str], url: str | None = None, kill_after: int | None = None) -> dict:
+    """A child process (and its workers), memory and CPU sampled every 0.1 s; killed with SIGKILL
+    (whole process group) once `kill_after` reports are stored in `url`, when given."""
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, str(script), url, workers, *paths],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-        start_new_session=True,
-    )
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, env=env, start_new_session=True)
     peak_total = peak_proc = 0
     killed = False
     root = psutil.Process(proc.pid)
+    cpu = CpuMeter(root, _pg_port(url) if url else None)
     while proc.poll() is None:
         try:
             tree = [root, *root.children(recursive=True)]
@@ -173,9 +223,10 @@ def run_ingest(url: str, paths: list[str], workers: str, kill_after: int | None 
                     rss.append(p.memory_info().rss)
             peak_total = max(peak_total, sum(rss))
             peak_proc = max([peak_proc, *rss])
+            cpu.sample(tree)
         except psutil.Error:
             pass
-        if kill_after is not None and not killed and _stored(url) >= kill_after:
+        if kill_after is not None and url and not killed and _stored(url) >= kill_after:
             os.killpg(proc.pid, signal.SIGKILL)
             killed = True
         time.sleep(0.1)
@@ -188,8 +239,16 @@ def run_ingest(url: str, paths: list[str], workers: str, kill_after: int | None 
         peak_rss_process_mb=peak_proc / 2**20,
         killed=killed,
         returncode=proc.returncode,
+        cpu=cpu.totals(),
     )
     return res
+
+
+def run_ingest(url: str, paths: list[str], workers: str, kill_after: int | None = None) -> dict:
+    """One ingest in a child process (see run_sampled)."""
+    script = Path(tempfile.gettempdir()) / "xxgk_bench_run.py"
+    script.write_text(RUN)
+    return run_sampled([sys.executable, str(script), url, workers, *paths], url, kill_after)
 
 
 def _stored(url: str) -> int:
@@ -259,14 +318,13 @@ class Databases:
                 c.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def parse_only(folder: Path, workers: str) -> float:
-    """Reports/s of the same-run baseline (PARSE_ONLY)."""
+def parse_only(folder: Path, workers: str) -> dict:
+    """The same-run baseline (PARSE_ONLY): reports/s and CPU seconds."""
     script = Path(tempfile.gettempdir()) / "xxgk_bench_parse.py"
     script.write_text(PARSE_ONLY)
-    out = subprocess.run([sys.executable, str(script), workers, str(folder)], capture_output=True, text=True,
-                         check=True, env={**os.environ, "PYTHONPATH": str(SRC)})
-    r = json.loads(out.stdout.strip().splitlines()[-1])
-    return r["parsed"] / r["seconds"]
+    r = run_sampled([sys.executable, str(script), workers, str(folder)])
+    r["per_s"] = r["parsed"] / r["seconds"]
+    return r
 
 
 def bench_backend(
@@ -274,17 +332,24 @@ def bench_backend(
 ) -> dict:
     out: dict = {"backend": backend}
     url = dbs.new(backend, "main")
-    baseline = parse_only(texts[0].parent, workers)
+    base = parse_only(texts[0].parent, workers)
+    baseline = base["per_s"]
     r = run_ingest(url, [str(texts[0].parent)], workers)
+    n = max(1, r["added"])
     out["texts"] = {
         "parse_only_per_s": baseline,
         "ratio_to_parse_only": r["added"] / r["wall"] / baseline,
+        # Where the CPU goes, in ms a report: what the ingest adds to parsing is the difference.
+        "parse_only_cpu_ms": {k: v * 1000 / max(1, base["parsed"]) for k, v in base["cpu"].items()},
+        "cpu_ms": {k: v * 1000 / n for k, v in r["cpu"].items()},
+        "load": os.getloadavg()[0],
         "files": len(texts),
         "added": r["added"],
         "failed": len(r["failed"]),
         "seconds": r["wall"],
         "reports_per_s": r["added"] / r["wall"],
         "cross_year_findings": r["corpus_findings"],
+        "cross_body_findings": r.get("peer_findings"),
         "peak_rss_process_mb": r["peak_rss_process_mb"],
         "peak_rss_total_mb": r["peak_rss_total_mb"],
     }
@@ -378,6 +443,10 @@ def main() -> None:
             "text reports/s": (run["texts"]["reports_per_s"], run["texts"]["reports_per_s"] >= 200),
             "  same run, parse only (baseline) /s": (run["texts"]["parse_only_per_s"], True),
             "  ingest / parse only": (run["texts"]["ratio_to_parse_only"], True),
+            "  CPU ms/report: parse-only workers": (run["texts"]["parse_only_cpu_ms"]["workers"], True),
+            "  CPU ms/report: ingest workers": (run["texts"]["cpu_ms"]["workers"], True),
+            "  CPU ms/report: ingest writer process": (run["texts"]["cpu_ms"]["parent"], True),
+            "  CPU ms/report: PostgreSQL backends": (run["texts"]["cpu_ms"]["postgresql"], True),
             "re-ingest files/s": (run["reingest"]["files_per_s"], run["reingest"]["files_per_s"] >= 2000),
             "peak RSS MB (largest process)": (
                 max(run["texts"]["peak_rss_process_mb"], run.get("pdfs", {}).get("peak_rss_process_mb", 0)),

@@ -122,3 +122,34 @@ def write_synth_corpus(
             p.write_bytes(rendered.data)
             out.append(p)
     return out
+
+
+def write_region(reg, folder: Path) -> Path:
+    """A synth region (xxgk.synth.corpus) as text files in `folder`."""
+    from xxgk.synth import render_text
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, rep in reg.reports:
+        (folder / name).write_bytes(render_text(rep).data)
+    return folder
+
+
+def one_county_region(seed: int, drop_one: bool = True):
+    """A synth region whose bodies are departments of one county (the same region and level), so
+    that a department missing in the last year is expected by last year's reports alone."""
+    from xxgk.synth.corpus import region
+    from xxgk.synth.names import DEPARTMENTS, Body
+
+    reg = region(seed, bodies=4)
+    depts: dict[str, Body] = {}
+    for _, rep in reg.reports:
+        if rep.body.name not in depts:
+            dept, we = DEPARTMENTS[len(depts) * 3]
+            depts[rep.body.name] = Body(f"淮安市洪泽区{dept}", "江苏省淮安市洪泽区", "department", we,
+                                        f"淮安市洪泽区{dept}办公室")
+    reg.reports = [(f"{depts[rep.body.name].name}-{rep.year}.txt", rep.evolve(body=depts[rep.body.name]))
+                   for _, rep in reg.reports]
+    if drop_one:
+        gone = sorted(f for f, rep in reg.reports if rep.year == 2024)[1]
+        reg.reports = [(f, rep) for f, rep in reg.reports if f != gone]
+    return reg

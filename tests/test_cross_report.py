@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import xxgk
-from conftest_db import BACKENDS, DATA, fresh_url, make_report
+from conftest_db import BACKENDS, DATA, fresh_url, make_report, one_county_region, write_region
 from xxgk.check.corpus import body_findings, check_corpus
 from xxgk.check.registry import load_rules, selected
 from xxgk.check.rules.cross_report import SECTION5_SIMILARITY
@@ -191,3 +191,141 @@ def test_findings_stored_and_replaced(store: Store) -> None:
     assert store.bodies_to_check() != []
     store.recheck_bodies()
     assert store.findings(scope="corpus") == []
+
+
+# ---------------------------------------------------------------- cross-body rules during ingest
+
+
+def _peer(store: Store) -> list[tuple[str | None, int | None, str, str]]:
+    return sorted((sf.agency, sf.year, sf.code, sf.message) for sf in store.findings(scope="corpus")
+                  if sf.code in ("copied-from-other-body", "missing-subordinate"))
+
+
+def _as_check_finds(store: Store) -> list[tuple[str | None, int | None, str, str]]:
+    """What `xxgk check` over the stored reports finds across bodies, the missing body's finding
+    put on its report of the year before (as the store keeps it)."""
+    from xxgk.check.peers import year_findings
+
+    reports = list(store.reports())
+    out = []
+    for year in sorted({r.meta.year for r in reports if r.meta.year}):
+        this = [r for r in reports if r.meta.year == year]
+        before = [r for r in reports if r.meta.year == year - 1]
+        out += [(o.meta.agency, o.meta.year, f.code, f.message) for o, f in year_findings(this, before)]
+    return sorted(out)
+
+
+def test_ingest_stores_a_section_copied_between_bodies(store: Store, tmp_path: Path) -> None:
+    from xxgk.corpus.ingest import ingest
+    from xxgk.synth.corpus import region_with
+
+    reg = region_with(3, "copied-section")
+    summary = ingest([write_region(reg, tmp_path / "in")], store, workers=0)
+    found = _peer(store)
+    assert {(code, f"{agency} {year}") for agency, year, code, _ in found} == set(reg.expected)
+    assert summary.peer_findings == len(found) == 2
+    assert found == _as_check_finds(store)  # the same findings as the rule over the complete reports
+    assert store.years_to_check() == []
+    # Again: nothing new, nothing twice.
+    again = ingest([tmp_path / "in"], store, workers=0)
+    assert again.added == 0 and _peer(store) == found
+
+
+def test_ingest_stores_a_missing_subordinate(store: Store, tmp_path: Path) -> None:
+    from xxgk.corpus.ingest import ingest
+
+    reg = one_county_region(5)
+    ingest([write_region(reg, tmp_path / "in")], store, workers=0)
+    found = _peer(store)
+    assert [(year, code) for _, year, code, _ in found] == [(2023, "missing-subordinate")]
+    (agency, _, _, message), = found
+    assert agency and agency in message and "2024" in message
+    assert found == _as_check_finds(store)
+    # The body's 2024 report arrives: the finding goes.
+    full = one_county_region(5, drop_one=False)
+    ingest([write_region(full, tmp_path / "later")], store, workers=0)
+    assert _peer(store) == []
+
+
+def test_a_reparse_replaces_peer_findings_without_duplicates(store: Store, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import xxgk.corpus.ingest as ing
+    from xxgk.synth.corpus import region_with
+
+    reg = region_with(3, "copied-section")
+    folder = write_region(reg, tmp_path / "in")
+    ing.ingest([folder], store, workers=0)
+    before = _peer(store)
+    monkeypatch.setattr(ing, "parser_version", lambda: "9.9.9+newer")
+    again = ing.ingest([folder], store, workers=0)
+    assert again.reparsed == len(reg.reports)
+    assert _peer(store) == before and store.years_to_check() == []
+    assert store.counts()["findings"] == len(store.findings())
+
+
+def test_a_report_written_during_a_peers_pass_is_not_lost(store: Store) -> None:
+    """A pass reads a year, another writer adds a report of that year, the pass settles: the year
+    stays marked, and the next pass sees the new report (compare-and-set on the year's revision)."""
+    from xxgk.identity import apply
+
+    words = "一是政务公开工作机制还不够健全，部分单位对政务公开工作重视程度不够，信息发布审核把关不严；" * 3
+    a = make_report("淮安市洪泽区教育体育局", 2024, section5=words)
+    b = make_report("淮安市洪泽区财政局", 2024, section5=words.replace("一是", "首先"))
+    for r in (a,):
+        apply(r)
+        store.add(r)
+    stale = store.check_year(2024)
+    apply(b)
+    store.add(b)
+    assert store.settle_year(stale) == 0
+    assert 2024 in store.years_to_check()
+    assert store.recheck_years() == 2  # both bodies get the copy finding
+    assert store.years_to_check() == []
+    assert sorted(sf.agency for sf in store.findings(code="copied-from-other-body")) == [
+        "淮安市洪泽区教育体育局", "淮安市洪泽区财政局"]
+
+
+def test_the_store_compares_sections_one_and_six_with_last_year(store: Store) -> None:
+    """The cross-year copy check in the store reads sections 一 and 六 too, not only 五."""
+    from xxgk.identity import apply
+    from xxgk.report import SectionText
+
+    work = ("本机关围绕群众关切，完善政府信息公开工作机制，规范依申请公开办理流程，加强政务新媒体管理，"
+            "推进基层政务公开标准化规范化建设，组织业务培训三次，开展专项检查两次，整改问题若干。") * 2
+    reports = []
+    for year in (2022, 2023):
+        r = make_report(HZ, year)
+        r.sections[0] = SectionText(1, "一、总体情况", f"{year}年，{work}")
+        apply(r)
+        store.add(r)
+        reports.append(r)
+    store.recheck_bodies()
+    copied = [sf for sf in store.findings(code="year-section5-copied")]
+    assert [(sf.year, sf.finding.params["section"]) for sf in copied] == [(2023, "一、总体情况")]
+    assert [f.code for _, f in body_findings(reports, select=["year-section5-copied"])] == ["year-section5-copied"]
+
+
+def test_a_pass_after_a_small_ingest_equals_the_rule_over_everything(store: Store, tmp_path: Path) -> None:
+    """Ingests one after another: each pass confirms only the pairs with a new report and keeps
+    what the last pass found, and ends with what the rule finds over all the reports."""
+    import random
+    import shutil
+
+    from xxgk.corpus.ingest import ingest
+    from xxgk.synth.corpus import copied_section, region
+
+    reg = region(11, bodies=6)
+    for seed in (1, 2):  # two copies in 2024
+        reg = copied_section(reg, random.Random(seed))
+    folder = write_region(reg, tmp_path / "all")
+    steps = [tmp_path / f"step{i}" for i in range(3)]
+    for i, f in enumerate(sorted(folder.glob("*.txt"))):
+        steps[i % 3].mkdir(exist_ok=True)
+        shutil.copy(f, steps[i % 3] / f.name)
+    counts = []
+    for step in steps:
+        ingest([step], store, workers=0)
+        assert _peer(store) == _as_check_finds(store)
+        counts.append(len(_peer(store)))
+    assert {code for _, _, code, _ in _peer(store)} == {"copied-from-other-body"}
+    assert counts[-1] >= 3 and counts != [counts[-1]] * 3  # copies found as their second halves arrive

@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 import xxgk.corpus.ingest as ing
-from conftest_db import BACKENDS, DATA, fresh_url, write_synth_corpus
+from conftest_db import BACKENDS, DATA, fresh_url, one_county_region, write_region, write_synth_corpus
 from xxgk.corpus.ingest import ingest
 from xxgk.corpus.workers import BoundedPool, TaskOutOfMemory, TaskTimeout, WorkerDied
 from xxgk.store import Store
+from xxgk.synth.corpus import region_with
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -459,15 +460,18 @@ def test_workers_exit_when_the_ingest_dies(corpus: Path, tmp_path: Path, sig: si
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_two_concurrent_ingests_give_the_findings_of_a_sequential_run(backend: str, tmp_path: Path) -> None:
     """Two `xxgk ingest` runs into one store at the same time, each with some years of the same
-    bodies: the store ends with exactly what one run after the other gives, cross-year findings
-    and bodies included."""
+    bodies: the store ends with exactly what one run after the other gives, cross-year and
+    cross-body findings and bodies included."""
     files = write_synth_corpus(tmp_path / "all", 12, years=(2020, 2021, 2022, 2023))
+    # Cross-body work for both runs: a section copied between two bodies, a department missing.
+    files += sorted(write_region(region_with(3, "copied-section"), tmp_path / "all").glob("*-202[34].txt"))
+    files += sorted(write_region(one_county_region(5), tmp_path / "all").glob("淮安市洪泽区*.txt"))
     halves = [tmp_path / "a", tmp_path / "b"]
     for h in halves:
         h.mkdir()
-    for f in files:  # interleaved years: every body has reports in both halves
+    for i, f in enumerate(sorted(set(files))):  # years interleaved: every body has reports in both halves
         year = int(f.stem.rsplit("-", 1)[1])
-        shutil.copy(f, halves[year % 2] / f.name)
+        shutil.copy(f, halves[(year + i) % 2 if f.name.startswith("淮安") else year % 2] / f.name)
     env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
 
     def run(url: str, folder: Path) -> subprocess.Popen:
@@ -483,10 +487,12 @@ def test_two_concurrent_ingests_give_the_findings_of_a_sequential_run(backend: s
         for h in halves:
             assert run(apart, h).wait(timeout=600) == 0
         with Store.open(together) as a, Store.open(apart) as b:
-            assert a.bodies_to_check() == []
+            assert a.bodies_to_check() == [] and a.years_to_check() == []
             assert a.counts()["findings"] == b.counts()["findings"]
             assert list(a.dump()) == list(b.dump())
             assert any(sf.scope == "corpus" for sf in b.findings(scope="corpus"))
+            across = {sf.code for sf in a.findings(scope="corpus")}
+            assert {"copied-from-other-body", "missing-subordinate"} <= across
 
 
 def _fail_to_start() -> None:

@@ -371,17 +371,25 @@ def test_version_1_store_is_migrated_to_2(backend: str, tmp_path: Path) -> None:
             rep.findings = [Finding.of_text("S6-fee", "warning", "旧的消息", ["active.fees.amount"], "p3")]
             rid = s.add(rep)
             with s.engine.begin() as c:  # back to version 1, as that xxgk left it
-                for table, column in (("findings", "params"), ("findings", "variant"), ("bodies", "revision")):
+                for table, column in (("findings", "params"), ("findings", "variant"), ("bodies", "revision"),
+                                      ("findings", "peer_year")):
                     c.execute(sa.text(f"ALTER TABLE {table} DROP COLUMN {column}"))
+                for table in ("peer_years", "signatures"):
+                    c.execute(sa.text(f"DROP TABLE {table}"))
                 c.execute(sa.delete(t.schema_version).where(t.schema_version.c.version > 1))
             assert "params" not in _columns(s.engine, "findings")
         with Store.open(url) as s:
-            assert s.version == LATEST == 5  # v2 (findings params), then v3 (review tables)
+            assert s.version == LATEST == 6  # v2 (findings params), v3–v5 (workbench), v6 (peers)
             assert _columns(s.engine, "findings") == [c.name for c in t.findings.columns]
             assert _columns(s.engine, "bodies") == [c.name for c in t.bodies.columns]
             got = s.report(rid).findings
             assert got == [Finding.of_text("S6-fee", "warning", "旧的消息", ["active.fees.amount"], "p3")]
             assert s.recheck_bodies() == 0 and s.bodies_to_check() == []
+            # v4: the years stored are marked for the peers pass, which signs the old report.
+            assert s.years_to_check() == [2024, 2025]
+            assert s.recheck_years() == 0 and s.years_to_check() == []
+            with s.engine.connect() as c:
+                assert c.execute(sa.select(sa.func.count()).select_from(t.signatures)).scalar_one() == 1
 
 
 # ---------------------------------------------------------------- corpus checks meet other writers

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -55,8 +56,34 @@ _HEADINGS = tuple(s.title.split("、", 1)[-1] for s in SECTIONS) + tuple(
     name for name, _ in SECTIONS[0].required_heads)
 
 
+class Cleaned(str):
+    """A cleaned text (`clean`'s result) that may carry its MinHash hash values, computed before:
+    `minhashes` uses them instead of hashing the text again."""
+
+    hashvalues: Any = None
+
+
+class Prepared(str):
+    """A text whose `clean` result is already known: `clean` returns it without working again.
+
+    The store keeps each report's section signatures (xxgk.check.peers.section_signature); its
+    pass over a year hands the copy rule the sections as Prepared texts, so a report stored once
+    is not hashed again by every later ingest. The rule itself reads them as plain strings."""
+
+    cleaned: Cleaned
+
+
+def prepared(text: str) -> Prepared:
+    """`text` with its cleaned form computed now, once (see Prepared)."""
+    out = Prepared(text)
+    out.cleaned = Cleaned(clean(text))
+    return out
+
+
 def clean(text: str) -> str:
     """The body's own words: template phrases, quoted titles, digits and punctuation removed."""
+    if isinstance(text, Prepared):
+        return text.cleaned
     t = unicodedata.normalize("NFKC", text)
     t = _QUOTED.sub("", t)
     for pattern in _TEMPLATE_PHRASES:
@@ -103,6 +130,11 @@ def minhashes(cleaned: Sequence[str], num_perm: int = NUM_PERM) -> list[Any]:
     first = MinHash(num_perm=num_perm, hashfunc=_same)
     out = []
     for text in cleaned:
+        known = getattr(text, "hashvalues", None)
+        if known is not None and len(known) == num_perm:
+            out.append(MinHash(num_perm=num_perm, hashfunc=_same, hashvalues=known.astype(first.hashvalues.dtype),
+                               permutations=first.permutations, scheme=first.scheme))
+            continue
         m = MinHash(num_perm=num_perm, hashfunc=_same, permutations=first.permutations, scheme=first.scheme)
         m.update_batch(shingle_hashes(text).tolist())
         out.append(m)
@@ -151,6 +183,16 @@ def near_copies(texts: Iterable[Text], threshold: float = COPY_SIMILARITY, min_c
     return [c for _, c in sorted(found, key=lambda x: x[0])]
 
 
+@lru_cache(maxsize=1)
+def lsh_params() -> tuple[int, int]:
+    """(bands, rows per band) of the LSH index: datasketch's own optimum for CANDIDATE_JACCARD and
+    NUM_PERM, computed once (it integrates numerically: ~50 ms, each time an index is made)."""
+    from datasketch import MinHashLSH
+
+    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+    return lsh.b, lsh.r
+
+
 def _copies_within(items: list[tuple[int, Text, str]], threshold: float, shown: int) -> list[tuple[int, Copies]]:
     from datasketch import MinHashLSH
     from rapidfuzz import fuzz
@@ -161,7 +203,7 @@ def _copies_within(items: list[tuple[int, Text, str]], threshold: float, shown: 
         reps.setdefault(c, []).append(i)
     keys = list(reps)
     hashes = minhashes(keys)
-    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
+    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM, params=lsh_params())
     for k, mh in enumerate(hashes):
         lsh.insert(k, mh)
     # Representative pairs confirmed by the exact similarity.

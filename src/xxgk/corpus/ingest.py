@@ -16,6 +16,8 @@ The pipeline, and why it is shaped this way:
    sha256 and a stored hash is never parsed again by the same parser version).
 5. **Check the bodies** whose reports changed with the cross-year rules (`year-*`). Bodies are
    marked in the same transaction as their reports, so this step too resumes after a crash.
+6. **Check the years** whose reports changed with the cross-body rules (copied-from-other-body,
+   missing-subordinate), marked the same way (`xxgk.store.peer_state`).
 
 Each unreadable input is recorded (file, reason) and the batch goes on.
 """
@@ -23,9 +25,11 @@ Each unreadable input is recorded (file, reason) and the batch goes on.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import glob
 import hashlib
 import os
+import queue
 import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -95,6 +99,7 @@ class IngestSummary:
     seconds: float = 0.0
     skipped: int = 0  # files a folder walk passed over (not report-like names)
     corpus_findings: int = 0  # cross-year findings written for the bodies that changed
+    peer_findings: int = 0  # cross-body findings written for the years that changed
 
     @property
     def total(self) -> int:
@@ -108,6 +113,7 @@ class IngestSummary:
             "failed": [{"file": f, "reason": r} for f, r in self.failed],
             "skipped": self.skipped,
             "corpus_findings": self.corpus_findings,
+            "peer_findings": self.peer_findings,
             "seconds": round(self.seconds, 3),
         }
 
@@ -354,8 +360,12 @@ def _warm_worker() -> None:
     """Import the parser and build the place-name automaton once per worker, not per file."""
     import xxgk.api  # noqa: F401
     from xxgk.identity import _table
+    from xxgk.report import Meta, Report, SectionText, Source
+    from xxgk.store.records import signature_of
 
     _table()
+    # The sections' signature imports numpy and datasketch on first use: not inside a file's time.
+    signature_of(Report(Source("", "", ""), Meta(), [SectionText(5, "", "预热" * 40)], {}))
 
 
 class _Serial(cf.Executor):
@@ -377,7 +387,10 @@ def process_pool(workers: int, timeout: float | None = TIMEOUT, memory: int | No
         timeout=timeout,
         memory=memory,
         initializer=_warm_worker,
-        preload=["xxgk.api", "xxgk.identity", "xxgk.corpus.ingest"],
+        # datasketch (with scipy) and rapidfuzz for the sections' signatures and the checks: half a
+        # second of imports, done once in the forkserver instead of in every worker it forks.
+        preload=["xxgk.api", "xxgk.identity", "xxgk.corpus.ingest", "xxgk.store.peer_state", "datasketch",
+                 "rapidfuzz"],
     )
 
 
@@ -431,7 +444,8 @@ def _dask_executor(scheduler: Any, workers: int) -> _Dask:
 
 
 # on_progress(done, total, file): told as inputs are stored (`file`: the last one), then as the
-# cross-year checks go (`done` and `total` count bodies, `file` is empty). The CLI draws the bar.
+# cross-year checks go (`done` and `total` count bodies), then the cross-body ones (years); `file`
+# is empty in both. The CLI draws the bar.
 Progress = Callable[[int, int, str], None]
 
 
@@ -511,7 +525,10 @@ def ingest(
             executor = pool = process_pool(n_workers, timeout, memory)
     else:
         raise XxgkError(f"unknown engine {engine!r} (process or dask)")
-    max_in_flight = max(4, 4 * max(1, n_workers))
+    # Enough queued for the workers to go on parsing while this process writes a batch (it
+    # submits nothing meanwhile): with only a few files each, they ran dry at every write.
+    # IN_FLIGHT_BYTES still bounds the memory.
+    max_in_flight = max(4, 4 * max(1, n_workers), batch + 2 * n_workers)
 
     pending: list[Parsed | Failed] = []  # results waiting for the writer
     in_flight: dict[cf.Future[Any], Loaded] = {}
@@ -534,14 +551,22 @@ def ingest(
             pending.clear()
         last_flush = time.monotonic()
 
+    # Futures land here as they finish (a done-callback): taking one costs the same however many
+    # are in flight, where cf.wait() walks and locks every one of them at each call.
+    finished: queue.SimpleQueue[cf.Future[Any]] = queue.SimpleQueue()
+
     def collect(block: bool) -> None:
         nonlocal flying_bytes
+        done: list[cf.Future[Any]] = []
         if in_flight:
-            done, _ = cf.wait(list(in_flight), timeout=None if block else 0, return_when=cf.FIRST_COMPLETED)
-            for fut in done:
-                item = in_flight.pop(fut)
-                flying_bytes -= len(item.data)
-                pending.append(_result(fut, item))
+            with contextlib.suppress(queue.Empty):
+                done.append(finished.get(block=block))
+                while True:
+                    done.append(finished.get_nowait())
+        for fut in done:
+            item = in_flight.pop(fut)
+            flying_bytes -= len(item.data)
+            pending.append(_result(fut, item))
         if len(pending) >= batch or time.monotonic() - last_flush > FLUSH_SECONDS:
             flush()
 
@@ -552,6 +577,7 @@ def ingest(
         src = item.source
         fut = executor.submit(parse_one, src.name, src.file, item.data, item.sha256)
         in_flight[fut] = item
+        fut.add_done_callback(finished.put)
         flying_bytes += len(item.data)
 
     def settle(chunk: list[Loaded | Failed | None]) -> None:
@@ -597,9 +623,12 @@ def ingest(
         # with Dask they run in this process.
         todo = store.bodies_to_check()
         bar.start(len(todo))
-        summary.corpus_findings = store.recheck_bodies(
-            None, executor=None if pool is None else _NoTimeout(pool), on_progress=bar.advance
-        )
+        checker = None if pool is None else _NoTimeout(pool)
+        summary.corpus_findings = store.recheck_bodies(None, executor=checker, on_progress=bar.advance)
+        # Cross-body checks, one year at a time, the same way (see xxgk.store.peer_state).
+        years = store.years_to_check()
+        bar.start(len(years))
+        summary.peer_findings = store.recheck_years(None, executor=checker, on_progress=bar.advance)
     finally:
         if dask is not None:
             dask.close()

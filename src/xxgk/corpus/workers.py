@@ -134,6 +134,7 @@ class _Worker:
         # the next one waits in the pipe so the worker never idles while the parent is busy.
         self.tasks: deque[_Task] = deque()
         self.started: float | None = None
+        self.measured = 0.0  # when its memory was last read
 
     @property
     def task(self) -> _Task | None:
@@ -306,7 +307,9 @@ class BoundedPool(cf.Executor):
             return w
         if task.timeout is not None and time.monotonic() - w.started > task.timeout:
             return self._replace(w, TaskTimeout(task.timeout), kill=True)
-        if self.memory is not None:
+        if self.memory is not None and time.monotonic() - w.measured >= POLL_SECONDS:
+            # At most every POLL_SECONDS: this runs at every message of every worker.
+            w.measured = time.monotonic()
             used = rss(w.proc.pid) if w.proc.pid is not None else None
             if used is not None and used > self.memory:
                 return self._replace(w, TaskOutOfMemory(self.memory, used), kill=True)

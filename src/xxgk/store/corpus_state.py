@@ -128,7 +128,8 @@ class CorpusState(Reading, Writing, Base):
             per: dict[int, list[Finding]] = {}
             for rep, finding in body_findings(reports):
                 per.setdefault(rid_of[id(rep)], []).append(finding)
-            check.findings[b] = [(rid, per[rid]) for rid in sorted(per)]
+            # As rows (messages rendered) here: in a worker, when the ingest has them.
+            check.findings[b] = [(rid, finding_rows(per[rid])) for rid in sorted(per)]
         return check
 
     def settle_bodies(self, check: BodyCheck) -> int:
@@ -144,12 +145,14 @@ class CorpusState(Reading, Writing, Base):
             reports = [rid for x in fresh for rid in check.report_ids.get(x, [])]
             for chunk in chunks(reports):
                 f = t.findings
-                conn.execute(sa.delete(f).where(f.c.report_id.in_(chunk), f.c.scope == "corpus"))
+                # The peers pass's findings (peer_year set) are that pass's to replace, not this one's.
+                conn.execute(sa.delete(f).where(f.c.report_id.in_(chunk), f.c.scope == "corpus",
+                                                f.c.peer_year.is_(None)))
             rows = [
                 (rid, "corpus", *row)
                 for x in fresh
                 for rid, found in check.findings.get(x, [])
-                for row in finding_rows(found)
+                for row in found
             ]
             self._insert_rows(conn, t.findings, FINDING_COLUMNS, rows)
             empty = [x for x in check.empty if x in fresh]

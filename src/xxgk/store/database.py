@@ -4,10 +4,12 @@ part of the store builds on (its engine, write connections, the writers' lock)."
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from xxgk import __version__
 from xxgk.identity import IDENTITY_REVISION
@@ -64,6 +66,15 @@ def _install_sqlite_pragmas(engine: sa.Engine) -> None:
     def _begin(conn: sa.Connection) -> None:
         # A writer takes the write lock up front, so it never fails half-way on a lock upgrade.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("xxgk_write") else "BEGIN")
+
+
+def among(conn: sa.Connection, column: sa.ColumnElement[Any], values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """`column IN values`. On PostgreSQL `column = ANY(array)`: one parameter, so the statement's
+    text is the same whatever the number of values and psycopg parses its placeholders once (an
+    IN list of 500 hashes is a new statement to parse every time)."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(list(values))
 
 
 def make_engine(full_url: str) -> sa.Engine:

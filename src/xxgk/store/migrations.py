@@ -13,7 +13,8 @@ every version at once, as alembic's own "create_all, then stamp head" recipe doe
 database runs the steps above its recorded version. Version 1 is the first released schema;
 version 2 gives findings their parameters and bodies their revision; version 3 adds the
 workbench's tables, version 4 what several server processes share (upload claims, login
-failures), version 5 the report drafts (填报) and round collections (采集).
+failures), version 5 the report drafts (填报) and round collections (采集), version 6 the peers
+pass's years, signatures and findings.peer_year.
 
 To change the schema: edit `schema.py`, then append a `Migration(N + 1, ...)` whose `apply`
 makes the same change to a database at version N (with `sa.DDL`/`op`-style statements, never
@@ -84,6 +85,23 @@ def _v5_drafts_and_round_collections(conn: sa.Connection) -> None:
     schema.metadata.create_all(conn, tables=list(workbench_schema.TABLES), checkfirst=True)
 
 
+def _v6_peers(conn: sa.Connection) -> None:
+    """The cross-body rules during ingest: findings say which year's peers pass wrote them, years
+    get the mark and revision bodies have, reports their sections' MinHash signatures. Every
+    year already stored is marked, so the next ingest (or recheck) runs their passes; the
+    signatures of reports stored before are computed by those passes."""
+    conn.execute(sa.text("ALTER TABLE findings ADD COLUMN peer_year INTEGER"))
+    blob = "BYTEA" if conn.dialect.name == "postgresql" else "BLOB"
+    conn.execute(sa.text("CREATE TABLE peer_years (year INTEGER NOT NULL PRIMARY KEY, needs_check BOOLEAN NOT NULL, "
+                         "revision INTEGER NOT NULL)"))
+    conn.execute(sa.text(f"CREATE TABLE signatures (report_id INTEGER NOT NULL PRIMARY KEY, data {blob} NOT NULL, "
+                         "compared BOOLEAN NOT NULL DEFAULT false)"))
+    years = sorted({y for (y,) in conn.execute(sa.text("SELECT DISTINCT year FROM reports WHERE year IS NOT NULL"))})
+    marked = sorted(set(years) | {y + 1 for y in years})
+    if marked:
+        conn.execute(schema.peer_years.insert(), [{"year": y, "needs_check": True, "revision": 1} for y in marked])
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema: sources, bodies, reports, cells, sections, findings, failures", _baseline),
     Migration(2, "findings.params (JSON) and findings.variant; bodies.revision for concurrent corpus checks",
@@ -94,6 +112,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                  "and the login failures (review_login_failures)", _v4_shared_serving),
     Migration(5, "the workbench's report drafts (填报), round columns and collection runs (采集)",
               _v5_drafts_and_round_collections),
+    Migration(6, "cross-body rules in the store: findings.peer_year, peer_years (mark and revision per year), "
+                 "signatures (sections' MinHash per report)", _v6_peers),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -9,6 +9,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from xxgk.check.rules.cross_report import COPY_CHECKED_SECTIONS
+from xxgk.check.similarity import prepared
 from xxgk.report import Cell, Finding, Meta, Report, SectionText, Source
 from xxgk.store import schema as t
 from xxgk.store.database import Base
@@ -76,7 +78,7 @@ class Reading(Base):
 
         Children are read with plain driver SQL: ~200 cells a report, and SQLAlchemy's per-row
         result processing cost several times what the database did. With `for_rules`, only
-        what the cross-year rules read (cells and section 五, no findings): a partial Report,
+        what the cross-year rules read (cells and the sections they compare, no findings): a partial Report,
         never handed out of the store.
         """
         out: list[Report] = []
@@ -112,11 +114,12 @@ class Reading(Base):
             for rid, no, title, text, loc in _fetch(
                 conn,
                 f"SELECT report_id, no, title, text, location FROM sections WHERE report_id IN ({marks}) "
-                + ("AND no = 5 " if for_rules else "")
+                + (f"AND no IN ({', '.join(map(str, COPY_CHECKED_SECTIONS))}) " if for_rules else "")
                 + "ORDER BY report_id, seq",
                 params,
             ):
-                sections[rid].append(SectionText(no, title, text, loc))
+                # For the rules: cleaned once here, not at each of the copy rule's comparisons.
+                sections[rid].append(SectionText(no, title, prepared(text) if for_rules else text, loc))
             # Report-rule findings in their parse order; corpus findings are kept apart (see findings()).
             if not for_rules:
                 for rid, *row in _fetch(
@@ -173,7 +176,7 @@ class Reading(Base):
     ) -> list[StoredFinding]:
         """Stored findings of the reports a filter selects (a `ReportFilter` or its fields);
         `code` matches a code or a code prefix (like `--select`).
-        Order: report id, then the report's own findings before the cross-year ones."""
+        Order: report id, then the report's own findings, the cross-year ones, the cross-body ones."""
         f = t.findings
         conditions = ReportFilter.of(where, **criteria).conditions()
         if report_id is not None:
@@ -192,7 +195,8 @@ class Reading(Base):
             sa.select(f, r.c.file, r.c.agency, r.c.year)
             .join(r, r.c.id == f.c.report_id)
             .where(*where)
-            .order_by(f.c.report_id, f.c.scope.desc(), f.c.seq)
+            # Cross-year findings (peer_year NULL) before cross-body ones, each pass's in its order.
+            .order_by(f.c.report_id, f.c.scope.desc(), sa.nulls_first(f.c.peer_year.asc()), f.c.seq)
         )
         with self.engine.connect() as conn:
             return [

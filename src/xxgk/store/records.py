@@ -6,12 +6,14 @@ Nothing here touches a database; `reading`, `writing` and `corpus_state` do.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
+from xxgk.check.peers import section_signature
 from xxgk.i18n import use_lang
 from xxgk.identity import BodyIdentity
 from xxgk.report import Finding, Report
@@ -176,6 +178,9 @@ class Rows:
     cells: list[tuple[Any, ...]]  # CELL_COLUMNS without report_id
     sections: list[tuple[Any, ...]]  # SECTION_COLUMNS without report_id
     findings: list[tuple[Any, ...]]  # FINDING_COLUMNS without report_id and scope
+    # The sections' MinHash signature (xxgk.check.peers.section_signature); None when it could
+    # not be computed here (no `similarity` extra): the year's peers pass tries again.
+    signature: bytes | None = None
 
 
 CELL_COLUMNS = ("report_id", "table_key", "row_key", "col_key", "seq", "value", "is_int", "status", "location",
@@ -221,13 +226,23 @@ def prepare(rep: Report, region_code: str | None) -> Rows:
     }
     cells = []
     for seq, (path, cell) in enumerate(rep.cells.items()):
-        table_key, row_key, col_key = path.split(".")
+        # Interned: the same few keys in every report, so pickling the rows to the writer refers
+        # back to one copy instead of sending (and unpickling) 200 reports' worth of strings.
+        table_key, row_key, col_key = map(sys.intern, path.split("."))
         v = cell.value
         is_int = isinstance(v, int) and not isinstance(v, bool)
         value = None if v is None else float(v)
-        cells.append((table_key, row_key, col_key, seq, value, is_int, cell.status, cell.loc, cell.raw, cell.note))
+        cells.append((table_key, row_key, col_key, seq, value, is_int, sys.intern(cell.status), cell.loc, cell.raw,
+                      cell.note))
     sections = [(seq, s.no, s.title, s.text, s.loc) for seq, s in enumerate(rep.sections)]
-    return Rows(rep.source.kind or None, head, cells, sections, finding_rows(rep.findings))
+    return Rows(rep.source.kind or None, head, cells, sections, finding_rows(rep.findings), signature_of(rep))
+
+
+def signature_of(rep: Report) -> bytes | None:
+    try:
+        return section_signature(rep)
+    except ImportError:  # the extra `similarity` is not installed
+        return None
 
 
 @dataclass
@@ -269,13 +284,30 @@ class BodyCheck:
 
     revisions: dict[int, int]
     report_ids: dict[int, list[int]] = field(default_factory=dict)  # body -> its reports' ids
-    findings: dict[int, list[tuple[int, list[Finding]]]] = field(default_factory=dict)  # body -> (report, found)
+    # body -> (report, its findings as `finding_rows`)
+    findings: dict[int, list[tuple[int, list[tuple[Any, ...]]]]] = field(default_factory=dict)
     settled: dict[int, dict[str, Any]] = field(default_factory=dict)  # body -> its row, from its latest report
     empty: list[int] = field(default_factory=list)  # bodies left without a report
 
     @property
     def body_ids(self) -> list[int]:
         return sorted(self.revisions)
+
+
+@dataclass
+class YearCheck:
+    """The peer findings computed for one year, waiting for the writer (see peer_state).
+
+    `revision` is the year's revision read BEFORE its reports: the writer settles the year only
+    if it is still the same. `report_ids` are the reports of the year and the year before, whose
+    findings of this year's pass are replaced; `signatures` those the pass had to compute."""
+
+    year: int
+    revision: int | None
+    report_ids: list[int] = field(default_factory=list)
+    findings: list[tuple[int, list[tuple[Any, ...]]]] = field(default_factory=list)  # (report, its finding_rows)
+    signatures: dict[int, bytes] = field(default_factory=dict)
+    compared: list[int] = field(default_factory=list)  # reports the copy rule compared for the first time
 
 
 def to_json(value: Any) -> str:

@@ -141,6 +141,11 @@ findings = sa.Table(
     # one have the same columns in the same order.
     sa.Column("params", sa.Text, nullable=False, server_default=sa.text("'{}'")),
     sa.Column("variant", sa.String(32), nullable=False, server_default=sa.text("''")),
+    # The year whose peers pass (the cross-body rules over one year's reports, peer_state.py) wrote
+    # this finding; NULL for every other finding. Scope stays "corpus" (recomputed when the corpus
+    # changes); this column says which pass owns the row, so each pass replaces its own findings
+    # only (schema version 4).
+    sa.Column("peer_year", sa.Integer, nullable=True),
 )
 sa.Index("ix_findings_report", findings.c.report_id, findings.c.scope)
 sa.Index("ix_findings_code", findings.c.code)
@@ -157,5 +162,34 @@ failures = sa.Table(
 )
 sa.Index("ix_failures_sha256", failures.c.sha256)
 
+# One row per report year that the peers pass (copied-from-other-body, missing-subordinate) has to
+# know of: like bodies.needs_check/revision, but for the reports of one year across bodies. A
+# write that adds or removes a report of year Y marks and bumps Y and Y + 1 (missing-subordinate
+# of Y + 1 reads the reports of Y); a pass settles a year only if its revision did not move
+# (schema version 4).
+peer_years = sa.Table(
+    "peer_years",
+    metadata,
+    sa.Column("year", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("needs_check", sa.Boolean, nullable=False),
+    sa.Column("revision", sa.Integer, nullable=False),
+)
+
+# Per report: the MinHash of each of its sections that copied-from-other-body compares
+# (xxgk.check.peers.section_signature), computed once where the report is parsed, so a peers pass
+# over a year of 100,000 reports hashes none of them again. Empty bytes: nothing to compare. A
+# report without a row (stored before version 4) gets one at its year's next pass.
+signatures = sa.Table(
+    "signatures",
+    metadata,
+    sa.Column("report_id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    # Set once a settled peers pass of the report's year has compared it: the next pass confirms
+    # only the copy candidates that involve a report not compared yet (the outcome of the others
+    # is in that pass's stored findings).
+    sa.Column("compared", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
 # Children before parents: the order to delete in, and the reverse of the order to create in.
-DATA_TABLES: tuple[sa.Table, ...] = (findings, cells, sections, reports, bodies, sources, failures)
+DATA_TABLES: tuple[sa.Table, ...] = (findings, cells, sections, signatures, reports, bodies, sources, failures,
+                                     peer_years)

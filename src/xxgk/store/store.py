@@ -7,6 +7,7 @@ Everything goes through SQLAlchemy Core. The store is split by concern:
 - `writing.py` — batches of reports and failures, each batch one transaction;
 - `corpus_state.py` — which bodies need their cross-year rules run, and running them safely
   while other writers write;
+- `peer_state.py` — the same for the cross-body rules, one year at a time;
 - `database.py` — URLs, engines and the writers' lock; `schema.py` / `migrations.py` — the tables.
 
 Reading back gives the exact `Report` that was stored (`store.report(id).to_dict()` equals the
@@ -24,9 +25,10 @@ import sqlalchemy as sa
 from xxgk.store.corpus_state import CorpusState
 from xxgk.store.database import database_url, make_engine
 from xxgk.store.migrations import StoreError, current_version, migrate
+from xxgk.store.peer_state import PeerState
 
 
-class Store(CorpusState):
+class Store(CorpusState, PeerState):
     """Reports, findings and failures in one database. Open with `Store.open(url)`."""
 
     def __init__(self, engine: sa.Engine, *, upgrade: bool = True) -> None:

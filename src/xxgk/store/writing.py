@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from xxgk.identity import BodyIdentity, identify
 from xxgk.report import Report
 from xxgk.store import schema as t
-from xxgk.store.database import Base, parser_version
+from xxgk.store.database import Base, among, parser_version
 from xxgk.store.records import (
     CELL_COLUMNS,
     FINDING_COLUMNS,
@@ -45,12 +45,12 @@ class Writing(Base):
                 for sha, rid, pv in conn.execute(
                     sa.select(t.sources.c.sha256, t.reports.c.id, t.reports.c.parser_version)
                     .join(t.reports, t.reports.c.source_id == t.sources.c.id)
-                    .where(t.sources.c.sha256.in_(chunk))
+                    .where(among(conn, t.sources.c.sha256, chunk))
                 ):
                     out[sha] = Known("current" if pv == version else "stale", rid)
                 for sha, reason in conn.execute(
                     sa.select(t.failures.c.sha256, t.failures.c.reason).where(
-                        t.failures.c.sha256.in_(chunk), t.failures.c.parser_version == version
+                        among(conn, t.failures.c.sha256, chunk), t.failures.c.parser_version == version
                     )
                 ):
                     out.setdefault(sha, Known("failed", None, reason))
@@ -90,6 +90,7 @@ class Writing(Base):
             todo: list[Parsed] = []
             stale_reports: list[int] = []
             touched_bodies: set[int] = set()
+            touched_years: set[int] = set()
             for sha in sorted(parsed):
                 old = existing.get(sha)
                 if old is not None and old.report_id is not None and old.parser_version == version:
@@ -99,29 +100,36 @@ class Writing(Base):
                     stale_reports.append(old.report_id)
                     if old.body_id is not None:
                         touched_bodies.add(old.body_id)  # it may lose its only report or a finding
+                    if old.year is not None:
+                        touched_years.add(old.year)
                     res.reparsed += 1
                 else:
                     res.added += 1
                 todo.append(parsed[sha])
+                year = parsed[sha].prepared().report["year"]
+                if year is not None:
+                    touched_years.add(year)
             # Re-parses: the old parse goes in this same transaction, before the new one lands.
             self._delete_reports(conn, stale_reports)
             source_id = self._source_ids(conn, todo, existing, stamp)
             body_id = self._body_ids(conn, [p.body for p in todo if p.body is not None])
             touched_bodies.update(body_id.values())
             self._mark_bodies(conn, sorted(touched_bodies))
+            self._mark_years(conn, touched_years)
             # Parsed now, or failed again: any failure recorded earlier under these names is history.
             for chunk in chunks(sorted({p.name for p in todo} | {f.name for f in failed})):
-                conn.execute(sa.delete(t.failures).where(t.failures.c.file.in_(chunk)))
+                conn.execute(sa.delete(t.failures).where(among(conn, t.failures.c.file, chunk)))
             if todo:
                 heads = [
                     self._report_row(p, source_id[p.sha256], body_id.get(p.body.key) if p.body else None, version,
                                      stamp)
                     for p in todo
                 ]
-                ids = conn.execute(
-                    t.reports.insert().returning(t.reports.c.id, sort_by_parameter_order=True), heads
-                ).scalars().all()
+                ids = self._insert_with_ids(conn, t.reports, heads)
                 self._insert_children(conn, list(zip(ids, (p.prepared() for p in todo), strict=True)))
+                self._insert_rows(conn, t.signatures, ("report_id", "data"),
+                                  [(rid, p.prepared().signature) for rid, p in zip(ids, todo, strict=True)
+                                   if p.prepared().signature is not None])
                 res.report_ids.extend(ids)
             if failed:
                 last = {f.name: f for f in failed}  # one record per name: the latest reason
@@ -155,27 +163,42 @@ class Writing(Base):
                     t.reports.c.id.label("report_id"),
                     t.reports.c.parser_version,
                     t.reports.c.body_id,
+                    t.reports.c.year,
                 )
                 .outerjoin(t.reports, t.reports.c.source_id == t.sources.c.id)
-                .where(t.sources.c.sha256.in_(chunk))
+                .where(among(conn, t.sources.c.sha256, chunk))
             ):
                 out[row.sha256] = row
         return out
 
-    @staticmethod
-    def _source_ids(conn: sa.Connection, todo: Sequence[Parsed], existing: dict[str, Any],
+    def _source_ids(self, conn: sa.Connection, todo: Sequence[Parsed], existing: dict[str, Any],
                     stamp: datetime) -> dict[str, int]:
         new = [p for p in todo if existing.get(p.sha256) is None]
-        if new:
-            conn.execute(
-                t.sources.insert(),
-                [{"sha256": p.sha256, "name": p.name, "kind": p.prepared().kind, "size": p.size, "first_seen": stamp}
-                 for p in new],
-            )
         ids = {sha: row.id for sha, row in existing.items()}
-        for chunk in chunks([p.sha256 for p in new]):
-            s = t.sources
-            ids.update(conn.execute(sa.select(s.c.sha256, s.c.id).where(s.c.sha256.in_(chunk))).all())
+        rows = [{"sha256": p.sha256, "name": p.name, "kind": p.prepared().kind, "size": p.size, "first_seen": stamp}
+                for p in new]
+        ids.update(zip((p.sha256 for p in new), self._insert_with_ids(conn, t.sources, rows), strict=True))
+        return ids
+
+    def _insert_with_ids(self, conn: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> list[int]:
+        """Insert rows (dicts of the same keys) and return their new ids, in order.
+
+        PostgreSQL: the ids are drawn from the table's sequence in one statement and the rows go
+        by COPY — an INSERT ... RETURNING of 200 reports is one statement of 4,000 parameters,
+        and psycopg's parsing of its placeholders cost the writer more than the insert itself.
+        SQLite: INSERT ... RETURNING through sqlite3's executemany."""
+        if not rows:
+            return []
+        if self.dialect != "postgresql":
+            return list(conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True),
+                                     list(rows)).scalars())
+        ids = list(conn.execute(
+            sa.text("SELECT nextval(pg_get_serial_sequence(:t, 'id')) FROM generate_series(1, :n)"),
+            {"t": table.name, "n": len(rows)},
+        ).scalars())
+        keys = list(rows[0])
+        self._insert_rows(conn, table, ("id", *keys), [(i, *(r[k] for k in keys)) for i, r in zip(ids, rows,
+                                                                                                   strict=True)])
         return ids
 
     @staticmethod
@@ -192,7 +215,7 @@ class Writing(Base):
         wanted = {x.key: x for x in bodies}
         ids: dict[str, int] = {}
         for chunk in chunks(sorted(wanted)):
-            ids.update(conn.execute(sa.select(b.c.key, b.c.id).where(b.c.key.in_(chunk))).all())
+            ids.update(conn.execute(sa.select(b.c.key, b.c.id).where(among(conn, b.c.key, chunk))).all())
         missing = [wanted[k] for k in sorted(wanted) if k not in ids]
         if missing:
             conn.execute(
@@ -201,7 +224,7 @@ class Writing(Base):
                   "needs_check": True, "revision": 0} for x in missing],
             )
             for chunk in chunks([x.key for x in missing]):
-                ids.update(conn.execute(sa.select(b.c.key, b.c.id).where(b.c.key.in_(chunk))).all())
+                ids.update(conn.execute(sa.select(b.c.key, b.c.id).where(among(conn, b.c.key, chunk))).all())
         return ids
 
     @staticmethod
@@ -209,7 +232,24 @@ class Writing(Base):
         """These bodies' reports changed: their cross-year findings must be computed again."""
         b = t.bodies
         for chunk in chunks(body_ids):
-            conn.execute(b.update().where(b.c.id.in_(chunk)).values(needs_check=True, revision=b.c.revision + 1))
+            conn.execute(b.update().where(among(conn, b.c.id, chunk)).values(needs_check=True,
+                                                                            revision=b.c.revision + 1))
+
+    @staticmethod
+    def _mark_years(conn: sa.Connection, years: Iterable[int]) -> None:
+        """Reports of these years were added or removed: the peers pass of each year, and of the
+        year after (missing-subordinate compares a year with the one before), must run again."""
+        y = t.peer_years
+        wanted = sorted(set(years) | {x + 1 for x in years})
+        if not wanted:
+            return
+        have = set(conn.execute(sa.select(y.c.year).where(y.c.year.in_(wanted))).scalars())
+        if have:
+            conn.execute(y.update().where(y.c.year.in_(sorted(have))).values(needs_check=True,
+                                                                             revision=y.c.revision + 1))
+        missing = [x for x in wanted if x not in have]
+        if missing:
+            conn.execute(y.insert(), [{"year": x, "needs_check": True, "revision": 1} for x in missing])
 
     def _insert_rows(
         self, conn: sa.Connection, table: sa.Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
@@ -244,6 +284,6 @@ class Writing(Base):
     def _delete_reports(conn: sa.Connection, report_ids: Sequence[int]) -> None:
         # Explicit, not ON DELETE CASCADE: the same statements on every backend and pragma.
         for chunk in chunks(list(report_ids)):
-            for tb in (t.findings, t.cells, t.sections):
+            for tb in (t.findings, t.cells, t.sections, t.signatures):
                 conn.execute(sa.delete(tb).where(tb.c.report_id.in_(chunk)))
             conn.execute(sa.delete(t.reports).where(t.reports.c.id.in_(chunk)))
