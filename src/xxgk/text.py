@@ -4,15 +4,50 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 _SPACE = re.compile(r"\s+")
 _DIGIT_COMMA = re.compile(r"(?<=\d)[、，,](?=\D)")
 _DIGIT_DOT = re.compile(r"(?<=\d)\.\s*")
 
+# Where the characters with a compatibility form that reports print live: Latin-1, general
+# punctuation, number forms and enclosed numbers (①, ⑴), CJK symbols and enclosed CJK (㈠),
+# CJK compatibility ideographs, vertical and small forms, full-width forms (，（）０-９　).
+_COMPAT_BLOCKS = ((0x00A0, 0x0100), (0x2000, 0x2500), (0x3000, 0x3400), (0xF900, 0xFB00),
+                  (0xFE10, 0xFE70), (0xFF00, 0xFFF0))
+
+
+@cache
+def _compat_forms() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The characters of those blocks that NFKC changes, with their NFKC form (built once)."""
+    forms = {}
+    for lo, hi in _COMPAT_BLOCKS:
+        for code in range(lo, hi):
+            ch = chr(code)
+            nf = unicodedata.normalize("NFKC", ch)
+            if nf != ch:
+                forms[ch] = nf
+    return re.compile("[" + "".join(re.escape(ch) for ch in forms) + "]"), forms
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), fast for report text.
+
+    CPython normalises a whole string the slow way as soon as one character is not already in
+    NFKC form, and report text is full of full-width punctuation (，（）：). Replacing such a
+    character by its own NFKC form first changes nothing in the result — the compatibility
+    decomposition of the string is the same, and NFKC is composed from it — and leaves a string
+    the quick check passes through.
+    """
+    if text.isascii():
+        return text  # ASCII is its own NFKC form
+    pattern, forms = _compat_forms()
+    return unicodedata.normalize("NFKC", pattern.sub(lambda m: forms[m.group()], text))
+
 
 def normalize(text: str) -> str:
     """NFKC, no whitespace, `1、` and `1．` become `1.`: the form every label regex is written for."""
-    t = unicodedata.normalize("NFKC", text)
+    t = nfkc(text)
     t = _SPACE.sub("", t)
     t = _DIGIT_COMMA.sub(".", t)
     return t
@@ -20,4 +55,4 @@ def normalize(text: str) -> str:
 
 def squash(text: str) -> str:
     """NFKC with whitespace removed, punctuation kept: for searching narrative text."""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+    return _SPACE.sub("", nfkc(text))

@@ -9,13 +9,12 @@ token), which is where every template prints them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from xxgk.document import Document, Location, Paragraph, Table
-from xxgk.text import normalize
+from xxgk.text import nfkc, normalize
 
 TokenKind = Literal["label", "number", "blank", "empty", "garbled"]
 
@@ -55,6 +54,15 @@ class Line:
     _label: str | None = field(default=None, repr=False)
     _run: TrailingRun | None = field(default=None, repr=False)
     _narrative: bool | None = field(default=None, repr=False)
+    _norm: str | None = field(default=None, repr=False)
+
+    @property
+    def norm(self) -> str:
+        """The whole line normalised (xxgk.text.normalize of `raw`), computed once: the outline,
+        the table regions and the template votes all read it."""
+        if self._norm is None:
+            self._norm = normalize(self.raw)
+        return self._norm
 
     @property
     def label(self) -> str:
@@ -71,7 +79,7 @@ class Line:
         wrapped line of prose that happens to end in one or two numbers ("…申请15件，办结 15")."""
         if self._narrative is None:
             self._narrative = (bool(_SENTENCE.search(self.raw))
-                               or (len(self.raw) > 80 and len(normalize(self.raw)) > 80)
+                               or (len(self.raw) > 80 and len(self.norm) > 80)
                                or (not self.in_table and _is_wrapped_prose(self)))
         return self._narrative
 
@@ -115,7 +123,7 @@ def classify(text: str, col: int | None = None, loc: Location | None = None,
         return Token(raw, "number", int(raw), None, col, loc, confidence)
     if raw and not _ANY_DIGIT.search(raw) and not _BLANK.match(raw):
         return Token(raw, "label", col=col, loc=loc, confidence=confidence)
-    t = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
+    t = nfkc(raw)
     t = t.replace(" ", "").replace("\u3000", "")
     if not t:
         return Token(raw, "empty", col=col, loc=loc, confidence=confidence)

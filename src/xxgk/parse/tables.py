@@ -33,23 +33,115 @@ class TableResult:
     layout: dict[str, Any] = field(default_factory=dict)
 
 
-def _matches(label: str, rows: Sequence[Row]) -> list[tuple[int, Row]]:
-    """(position of the last occurrence, row) for every row whose pattern occurs in label."""
-    hits: list[tuple[int, Row]] = []
-    for row in rows:
-        best = -1
-        for pattern in row.patterns:
-            for m in pattern.finditer(label):
-                best = max(best, m.start())
-        if best >= 0:
-            hits.append((best, row))
-    return sorted(hits, key=lambda h: h[0])
+_META = set(".^$*+?{}[]\\|()")
 
 
-def _pick(label: str, rows: Sequence[Row], taken: set[str]) -> tuple[Row | None, list[Row]]:
+def _branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex (split on | outside groups, classes and escapes)."""
+    out, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 1
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+def _literal_prefix(branch: str) -> str:
+    """The literal text every match of `branch` starts with ("" when it starts with a
+    metacharacter); a character made optional by a quantifier after it is not part of it."""
+    end = 0
+    while end < len(branch) and branch[end] not in _META:
+        end += 1
+    if end < len(branch) and branch[end] in "?*{":
+        end -= 1
+    return branch[:max(end, 0)]
+
+
+class _RowIndex:
+    """The rows of one table with a cheap necessary test per row, derived once from the
+    declarations: a row can match a label only when the label contains the literal start of one
+    of its patterns' alternatives (a row with an alternative that starts with a metacharacter is
+    always tried). Only the rows that pass run their regexes, in the rows' order."""
+
+    def __init__(self, rows: Sequence[Row]) -> None:
+        self.rows = tuple(rows)
+        self.always: set[int] = set()
+        self.prefixes: list[tuple[str, int]] = []
+        for i, row in enumerate(self.rows):
+            prefixes = [_literal_prefix(b) for p in row.match for b in _branches(p)]
+            if all(prefixes):
+                self.prefixes.extend((x, i) for x in dict.fromkeys(prefixes))
+            else:
+                self.always.add(i)
+
+    def matches(self, label: str) -> tuple[tuple[int, Row], ...]:
+        candidates = self.always | {i for x, i in self.prefixes if x in label}
+        hits: list[tuple[int, Row]] = []
+        for i in sorted(candidates):
+            row = self.rows[i]
+            best = -1
+            for pattern in row.patterns:
+                for m in pattern.finditer(label):
+                    best = max(best, m.start())
+            if best >= 0:
+                hits.append((best, row))
+        return tuple(sorted(hits, key=lambda h: h[0]))
+
+
+_INDEXES: dict[tuple[int, ...], _RowIndex] = {}
+
+
+def _row_index(rows: Sequence[Row]) -> _RowIndex:
+    """The index of a list of template rows, built once (it keeps the rows alive, so their ids
+    stay theirs)."""
+    key = tuple(id(r) for r in rows)
+    found = _INDEXES.get(key)
+    if found is None:
+        if len(_INDEXES) >= 64:  # tables made on the fly (tests): keep the cache bounded
+            _INDEXES.clear()
+        found = _INDEXES[key] = _RowIndex(rows)
+    return found
+
+
+_REMEMBERED_LABEL = 200  # a longer label (text pending over many lines) is matched, not kept
+
+
+class _Rows:
+    """The rows one table is matched against while one report is read: the same label is asked
+    about several times (its own line, the label pending above, the lookahead)."""
+
+    def __init__(self, rows: Sequence[Row]) -> None:
+        self.index = _row_index(rows)
+        self.seen: dict[str, tuple[tuple[int, Row], ...]] = {}
+
+    def matches(self, label: str) -> tuple[tuple[int, Row], ...]:
+        """(position of the last occurrence, row) for every row whose pattern occurs in label,
+        by position (rows in their order at the same position)."""
+        hits = self.seen.get(label)
+        if hits is None:
+            hits = self.index.matches(label)
+            if len(label) <= _REMEMBERED_LABEL:
+                self.seen[label] = hits
+        return hits
+
+
+def _pick(label: str, rows: _Rows, taken: set[str]) -> tuple[Row | None, list[Row]]:
     """The row the numbers belong to (the last label printed before them) and the rows whose
     labels were printed before it without numbers of their own."""
-    hits = [(pos, row) for pos, row in _matches(label, rows) if row.key not in taken]
+    hits = [(pos, row) for pos, row in rows.matches(label) if row.key not in taken]
     if not hits:
         return None, []
     chosen_pos, chosen = hits[-1]
@@ -119,7 +211,7 @@ def place_values(row: Row, tokens: list[Token], table_key: str, line: Line,
 def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] = ()) -> TableResult:
     """Rows printed one per line (tables 二 and 三)."""
     result = TableResult()
-    rows = list(table.rows) + list(foreign)
+    rows = _Rows(list(table.rows) + list(foreign))
     foreign_keys = {r.key for r in foreign}
     taken: set[str] = set()
     pending = ""
@@ -146,7 +238,7 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
         own = _pick(line.label, rows, open_rows)[0] if line.label else None
         if own is not None:
             chosen = own
-            earlier = [r for _, r in _matches(pending, rows)
+            earlier = [r for _, r in rows.matches(pending)
                        if r.key not in taken and r.key != own.key and not r.heading_like]
         else:
             chosen, earlier = _pick(label, rows, open_rows)
@@ -194,7 +286,7 @@ def _unmatched(table: str, label: str, line: Line, tokens: list[Token]) -> dict[
             "values": [t.text for t in tokens if t.kind != "empty"]}
 
 
-def _lookahead(lines: Sequence[Line], i: int, rows: Sequence[Row], taken: set[str],
+def _lookahead(lines: Sequence[Line], i: int, rows: _Rows, taken: set[str],
                head: str = "") -> tuple[Row | None, list[Row], set[int]]:
     """Numbers printed before their (wrapped) label: try the label lines that follow."""
     label = head
