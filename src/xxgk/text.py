@@ -6,7 +6,6 @@ import re
 import unicodedata
 from functools import cache
 
-_SPACE = re.compile(r"\s+")
 _DIGIT_COMMA = re.compile(r"(?<=\d)[、，,](?=\D)")
 _DIGIT_DOT = re.compile(r"(?<=\d)\.\s*")
 
@@ -39,20 +38,20 @@ def nfkc(text: str) -> str:
     decomposition of the string is the same, and NFKC is composed from it — and leaves a string
     the quick check passes through.
     """
-    if text.isascii():
-        return text  # ASCII is its own NFKC form
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return text  # ASCII is its own NFKC form; the quick check is fast when it passes
     pattern, forms = _compat_forms()
     return unicodedata.normalize("NFKC", pattern.sub(lambda m: forms[m.group()], text))
 
 
 def normalize(text: str) -> str:
     """NFKC, no whitespace, `1、` and `1．` become `1.`: the form every label regex is written for."""
-    t = nfkc(text)
-    t = _SPACE.sub("", t)
-    t = _DIGIT_COMMA.sub(".", t)
+    t = "".join(nfkc(text).split())  # str.split() and \s agree on what whitespace is
+    if "," in t or "、" in t:
+        t = _DIGIT_COMMA.sub(".", t)
     return t
 
 
 def squash(text: str) -> str:
     """NFKC with whitespace removed, punctuation kept: for searching narrative text."""
-    return _SPACE.sub("", nfkc(text))
+    return "".join(nfkc(text).split())

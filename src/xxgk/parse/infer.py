@@ -22,26 +22,23 @@ from xxgk.report import Cell
 from xxgk.template import Equation
 
 
-def _known(cell: Cell | None) -> bool:
-    return cell is not None and cell.value is not None
-
-
 def infer(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
     """Infer in place; returns the paths that were filled."""
     usable = [eq for eq in equations if all(p in cells for p in eq.cells)]
+    terms_of = [(eq, [(p, 1) for p in eq.lhs] + [(p, -1) for p in eq.rhs]) for eq in usable]
     originals: dict[str, Cell] = {}
     changed = True
     while changed:
         changed = False
-        for eq in usable:
-            terms = [(p, 1) for p in eq.lhs] + [(p, -1) for p in eq.rhs]
-            unknown = [(p, s) for p, s in terms if not _known(cells[p])]
+        for eq, terms in terms_of:
+            # every path of a usable equation has a cell; a term is known when its value is set
+            unknown = [(p, s) for p, s in terms if cells[p].value is None]
             if not unknown:
                 continue
-            known = [cells[p].value for p, _ in terms if _known(cells[p])]
+            known = [cells[p].value for p, _ in terms if cells[p].value is not None]
             if any(isinstance(v, float) and not float(v).is_integer() for v in known):
                 continue
-            residual = -sum(int(cells[p].value) * s for p, s in terms if _known(cells[p]))  # type: ignore[arg-type]
+            residual = -sum(int(cells[p].value) * s for p, s in terms if cells[p].value is not None)  # type: ignore[arg-type]
             if len(unknown) == 1:
                 path, sign = unknown[0]
                 value = residual * sign
@@ -71,7 +68,7 @@ def _withdraw_inconsistent(cells: dict[str, Cell], equations: Sequence[Equation]
     while True:
         bad: set[str] = set()
         for eq in equations:
-            if not all(_known(cells[p]) for p in eq.cells):
+            if not all(cells[p].value is not None for p in eq.cells):
                 continue
             lhs = sum(cells[p].value for p in eq.lhs)  # type: ignore[misc]
             rhs = sum(cells[p].value for p in eq.rhs)  # type: ignore[misc]
