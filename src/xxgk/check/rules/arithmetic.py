@@ -37,11 +37,11 @@ def _broken(report: Report, code: str) -> Iterator[Finding]:
     for eq in report.equations():
         if eq.code != code:
             continue
-        values = [report.value(p) for p in eq.cells]
+        values = [report.value(p) for p in eq.cells]  # eq.cells is eq.lhs + eq.rhs
         if any(v is None for v in values):
             continue
-        lhs = sum(report.value(p) for p in eq.lhs)  # type: ignore[misc]
-        rhs = sum(report.value(p) for p in eq.rhs)  # type: ignore[misc]
+        lhs = sum(values[:len(eq.lhs)])  # type: ignore[arg-type]
+        rhs = sum(values[len(eq.lhs):])  # type: ignore[arg-type]
         if lhs == rhs:
             continue
         subject, lhs_labels, rhs_labels = _terms(report, eq)

@@ -66,6 +66,17 @@ CLAIMS: tuple[Claim, ...] = (
 )
 
 
+# What a claim's pattern cannot match without, derived from the patterns: a count (_NUM: digits)
+# or, for the "none" claims, the negation they open with.
+_DIGIT = re.compile(r"\d")
+_NEGATION = "(?:未|没有)"
+_NEGATIONS = ("未", "没有")
+# The claims whose pattern can match a sentence, in their order, by (has digits, has a negation).
+_POSSIBLE = {(digits, negated): tuple(c for c in CLAIMS
+                                     if (digits or _NUM not in c.pattern.pattern)
+                                     and (negated or not c.pattern.pattern.startswith(_NEGATION)))
+             for digits in (False, True) for negated in (False, True)}
+
 # Words that put a count on a part of the body rather than the whole: 其中 (of which), 代表 (on
 # behalf of: 区政府办代表区政府受理…), 本级 (the government's own office, not its departments).
 _PART = re.compile(r"其中|代表|本级|本部门")
@@ -117,7 +128,9 @@ def narrative_vs_table(report: Report) -> Iterator[Finding]:
     seen: set[tuple[str, int]] = set()
     for section in report.sections:
         for sentence in _SENTENCE_END.split(_narrative_lines(section.text)):
-            for claim in CLAIMS:
+            digits = _DIGIT.search(sentence) is not None
+            negated = any(word in sentence for word in _NEGATIONS)
+            for claim in _POSSIBLE[digits, negated]:
                 if claim.needs and claim.needs not in sentence:
                     continue
                 for m in claim.pattern.finditer(sentence):
