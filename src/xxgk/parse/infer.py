@@ -30,11 +30,13 @@ def infer(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
     changed = True
     while changed:
         changed = False
+        open_eqs = []  # a relation with every term known stays so (values are only ever set here)
         for eq, terms in terms_of:
             # every path of a usable equation has a cell; a term is known when its value is set
             unknown = [(p, s) for p, s in terms if cells[p].value is None]
             if not unknown:
                 continue
+            open_eqs.append((eq, terms))
             known = [cells[p].value for p, _ in terms if cells[p].value is not None]
             if any(isinstance(v, float) and not float(v).is_integer() for v in known):
                 continue
@@ -51,6 +53,7 @@ def infer(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
                     originals.setdefault(path, cells[path])
                     cells[path] = _inferred(cells[path], 0, eq)
                 changed = True
+        terms_of = open_eqs
     _withdraw_inconsistent(cells, usable, originals)
     return [p for p in cells if p in originals]
 
@@ -65,7 +68,7 @@ def _inferred(old: Cell, value: int, eq: Equation) -> Cell:
 
 
 def _withdraw_inconsistent(cells: dict[str, Cell], equations: Sequence[Equation], originals: dict[str, Cell]) -> None:
-    while True:
+    while originals:  # without an inferred value there is nothing to withdraw
         bad: set[str] = set()
         for eq in equations:
             if not all(cells[p].value is not None for p in eq.cells):

@@ -27,12 +27,13 @@ _UNIT_ONLY = re.compile(rf"^{_UNITS}$")
 _BLANK = re.compile(r"^(?:[-—–－_/／\\]+|无|空|/)$")
 _ANY_DIGIT = re.compile(r"[0-9０-９]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"\d")
 # Sentence punctuation: a line containing it is narrative, never a table row label.
 _SENTENCE = re.compile(r"[。；;]")
 LOW_CONFIDENCE = 0.80
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     text: str
     kind: TokenKind
@@ -43,7 +44,7 @@ class Token:
     confidence: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     tokens: list[Token]
     loc: Location
@@ -89,7 +90,7 @@ class Line:
         return self._run
 
 
-@dataclass
+@dataclass(slots=True)
 class TrailingRun:
     tokens: list[Token]  # value slots in print order: number, blank, empty or garbled
     consumed: int  # how many tokens at the end of the line the run covers (incl. trailing empties)
@@ -171,7 +172,7 @@ def _merge_labels(tokens: list[Token]) -> list[Token]:
 def cell_tokens(text: str, col: int | None, loc: Location | None, confidence: float | None) -> list[Token]:
     """A table cell is one token, unless it holds several numbers ("0 0 0") or a label and numbers."""
     tok = classify(text, col, loc, confidence)
-    if tok.kind != "label" or not re.search(r"\d", text) or len(text.split()) < 2:
+    if tok.kind != "label" or not _DIGIT.search(text) or len(text.split()) < 2:
         return [tok]
     parts = split_words(text, loc or Location())
     for p in parts:

@@ -151,7 +151,11 @@ def _pick(label: str, rows: _Rows, taken: set[str]) -> tuple[Row | None, list[Ro
 
 
 def cell_from_token(tok: Token, column: Column) -> Cell:
-    loc = str(tok.loc) if tok.loc else None
+    return _cell(tok, column, str(tok.loc) if tok.loc else None)
+
+
+def _cell(tok: Token, column: Column, loc: str | None) -> Cell:
+    """cell_from_token with the token's location already written out."""
     if tok.kind == "number":
         value = tok.value
         assert value is not None
@@ -170,6 +174,21 @@ def cell_from_token(tok: Token, column: Column) -> Cell:
     if tok.kind in ("blank", "empty"):
         return Cell(None, "blank", loc, tok.text)
     return Cell(None, "missing", loc, tok.text, _("unreadable value"))
+
+
+_NO_LOC = "?no location written yet"
+_PATHS: dict[tuple[str, int], tuple[Row, tuple[tuple[str, Column], ...]]] = {}
+
+
+def _paths(table_key: str, row: Row) -> tuple[tuple[str, Column], ...]:
+    """(cell path, column) of a template row, in column order, built once per row."""
+    found = _PATHS.get((table_key, id(row)))
+    if found is None or found[0] is not row:
+        if len(_PATHS) >= 1024:  # rows made on the fly (tests): keep the cache bounded
+            _PATHS.clear()
+        found = _PATHS[(table_key, id(row))] = (row, tuple((f"{table_key}.{row.key}.{c.key}", c)
+                                                           for c in row.columns))
+    return found[1]
 
 
 def _trim_empties(tokens: list[Token], n: int, leading: bool) -> list[Token]:
@@ -198,8 +217,15 @@ def place_values(row: Row, tokens: list[Token], table_key: str, line: Line,
         options[1:1] = [_trim_empties(tokens, n, leading=True), _trim_empties(tokens, n, leading=False)]
     for option in options:
         if len(option) == n:
-            return {f"{table_key}.{row.key}.{col.key}": cell_from_token(tok, col)
-                    for col, tok in zip(row.columns, option, strict=True)}, None
+            # the cells of a printed line mostly share one Location: write each out once
+            locs: dict[int, str | None] = {}
+            cells = {}
+            for (path, col), tok in zip(_paths(table_key, row), option, strict=True):
+                loc = locs.get(id(tok.loc), _NO_LOC)
+                if loc is _NO_LOC:
+                    loc = locs[id(tok.loc)] = str(tok.loc) if tok.loc else None
+                cells[path] = _cell(tok, col, loc)
+            return cells, None
     printed = " ".join(t.text or "␣" for t in tokens if t.kind != "empty")
     problem = _("printed {count} values ({printed}) for {n} columns").format(
         count=sum(t.kind != "empty" for t in tokens), printed=printed, n=n)
