@@ -41,7 +41,9 @@ def nfkc(text: str) -> str:
     if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return text  # ASCII is its own NFKC form; the quick check is fast when it passes
     pattern, forms = _compat_forms()
-    return unicodedata.normalize("NFKC", pattern.sub(lambda m: forms[m.group()], text))
+    for ch in set(pattern.findall(text)):  # each such character once, replaced everywhere (in C)
+        text = text.replace(ch, forms[ch])
+    return unicodedata.normalize("NFKC", text)
 
 
 def normalize(text: str) -> str:
