@@ -221,7 +221,11 @@ def _table_lines(table: Table) -> list[Line]:
             continue
         tokens: list[Token] = []
         for cell in row:
-            tokens.extend(cell_tokens(cell.text, cell.col, cell.loc or table.loc, cell.confidence))
+            raw = cell.text.strip()
+            if raw.isdigit() and raw.isascii():  # most cells: classify's fast path, without the calls
+                tokens.append(Token(raw, "number", int(raw), None, cell.col, cell.loc or table.loc, cell.confidence))
+            else:
+                tokens.extend(cell_tokens(cell.text, cell.col, cell.loc or table.loc, cell.confidence))
         loc = next((c.loc for c in row if c.loc), None) or table.loc
         raw = "\t".join(c.text for c in row)
         out.append(Line(tokens, loc, aligned=table.aligned, in_table=True, raw=raw))

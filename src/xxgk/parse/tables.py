@@ -79,16 +79,20 @@ class _RowIndex:
     def __init__(self, rows: Sequence[Row]) -> None:
         self.rows = tuple(rows)
         self.always: set[int] = set()
-        self.prefixes: list[tuple[str, int]] = []
+        # literal starts by their first character: only a label's own characters are looked up
+        self.by_char: dict[str, list[tuple[str, int]]] = {}
         for i, row in enumerate(self.rows):
             prefixes = [_literal_prefix(b) for p in row.match for b in _branches(p)]
             if all(prefixes):
-                self.prefixes.extend((x, i) for x in dict.fromkeys(prefixes))
+                for x in dict.fromkeys(prefixes):
+                    self.by_char.setdefault(x[0], []).append((x, i))
             else:
                 self.always.add(i)
 
     def matches(self, label: str) -> tuple[tuple[int, Row], ...]:
-        candidates = self.always | {i for x, i in self.prefixes if x in label}
+        candidates = set(self.always)
+        for ch in self.by_char.keys() & set(label):
+            candidates.update(i for x, i in self.by_char[ch] if x in label)
         hits: list[tuple[int, Row]] = []
         for i in sorted(candidates):
             row = self.rows[i]
