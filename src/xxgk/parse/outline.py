@@ -40,6 +40,7 @@ _PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     ("part", _PART), ("cjk", _CJK), ("paren_cjk", _PAREN_CJK), ("arabic", _ARABIC),
     ("paren_arabic", _PAREN_ARABIC),
 )
+_HEAD_START = frozenset("第(（" + _CN)
 _DECORATION = re.compile(r"[*#＊【】\[\]]")
 # A heading is a title, not a sentence: a clause mark after the numeral means a paragraph that
 # opens with its sub-head ("（一）主动公开情况。2024年…"), even when OCR turned "。" into "·".
@@ -153,7 +154,9 @@ def heading_of(line: Line) -> Heading | None:
     text = _DECORATION.sub("", line.norm)  # the same as normalize(raw): whitespace goes anyway
     if not text or len(text) > _MAX_HEADING or line.is_narrative:
         return None
-    for style, pattern in _PATTERNS:
+    # every numbering pattern opens with 第, a bracket, a Chinese numeral or a digit (\d: isdecimal)
+    numbered = text[0] in _HEAD_START or text[0].isdecimal()
+    for style, pattern in _PATTERNS if numbered else ():
         m = pattern.match(text)
         if m:
             title = text[m.end():]

@@ -70,7 +70,7 @@ CLAIMS: tuple[Claim, ...] = (
 # or, for the "none" claims, the negation they open with.
 _DIGIT = re.compile(r"\d")
 _NEGATION = "(?:未|没有)"
-_NEGATIONS = ("未", "没有")
+_NEGATED = re.compile(_NEGATION)
 # The claims whose pattern can match a sentence, in their order, by (has digits, has a negation).
 _POSSIBLE = {(digits, negated): tuple(c for c in CLAIMS
                                      if (digits or _NUM not in c.pattern.pattern)
@@ -129,7 +129,7 @@ def narrative_vs_table(report: Report) -> Iterator[Finding]:
     for section in report.sections:
         for sentence in _SENTENCE_END.split(_narrative_lines(section.text)):
             digits = _DIGIT.search(sentence) is not None
-            negated = any(word in sentence for word in _NEGATIONS)
+            negated = _NEGATED.search(sentence) is not None
             for claim in _POSSIBLE[digits, negated]:
                 if claim.needs and claim.needs not in sentence:
                     continue
