@@ -24,7 +24,7 @@ from xxgk.template import Equation
 
 def infer(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
     """Infer in place; returns the paths that were filled."""
-    usable = [eq for eq in equations if all(p in cells for p in eq.cells)]
+    usable = [eq for eq in equations if all(map(cells.__contains__, eq.cells))]
     terms_of = [(eq, [(p, 1) for p in eq.lhs] + [(p, -1) for p in eq.rhs]) for eq in usable]
     originals: dict[str, Cell] = {}
     changed = True

@@ -94,10 +94,13 @@ class Line:
 class TrailingRun:
     tokens: list[Token]  # value slots in print order: number, blank, empty or garbled
     consumed: int  # how many tokens at the end of the line the run covers (incl. trailing empties)
+    _has: bool | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_values(self) -> bool:
-        return any(t.kind in ("number", "blank", "garbled") for t in self.tokens)
+        if self._has is None:  # asked of every line several times; tokens never change kind
+            self._has = any(t.kind in ("number", "blank", "garbled") for t in self.tokens)
+        return self._has
 
     @property
     def all_empty(self) -> bool:
@@ -139,7 +142,7 @@ def classify(text: str, col: int | None = None, loc: Location | None = None,
         return Token(raw, "number", value, m.group("unit"), col, loc, confidence)
     if _BLANK.match(t):
         return Token(raw, "blank", col=col, loc=loc, confidence=confidence)
-    if (any(ch.isdigit() for ch in t) and len(t) <= 10 and not _CJK.search(t)
+    if (len(t) <= 10 and any(ch.isdigit() for ch in t) and not _CJK.search(t)
             and not re.search(r"[()（）]", t) and not re.match(r"^\d+[.、]$", t)):
         # e.g. "1O3", "12?" from OCR or a bad extraction: a value slot whose value is unknown.
         return Token(raw, "garbled", col=col, loc=loc, confidence=confidence)

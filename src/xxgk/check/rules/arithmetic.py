@@ -40,7 +40,7 @@ def _broken(report: Report, code: str) -> Iterator[Finding]:
             continue
         # report.value(p), read straight from the cells (eq.cells is eq.lhs + eq.rhs)
         values = [c.value if (c := cells.get(p)) is not None else None for p in eq.cells]
-        if any(v is None for v in values):
+        if None in values:  # numbers never equal None
             continue
         lhs = sum(values[:len(eq.lhs)])  # type: ignore[arg-type]
         rhs = sum(values[len(eq.lhs):])  # type: ignore[arg-type]
