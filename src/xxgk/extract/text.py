@@ -30,6 +30,8 @@ def utf16_without_bom(data: bytes) -> str | None:
     (big-endian), which binary data rarely is; it must then decode cleanly into printable text."""
     sample = data[: 1 << 16]
     sample = sample[: len(sample) // 2 * 2]
+    if sample.count(0) < 8:  # even + odd below: most files have no NUL at all, and count() is fast
+        return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     # Characters U+xx00 put a NUL on the other side too (the ideographic space U+3000 is common
     # in reports), hence a ratio; the decoding below is the real test.
