@@ -27,6 +27,7 @@ def infer(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
     usable = [eq for eq in equations if all(map(cells.__contains__, eq.cells))]
     terms_of = [(eq, [(p, 1) for p in eq.lhs] + [(p, -1) for p in eq.rhs]) for eq in usable]
     originals: dict[str, Cell] = {}
+    words: tuple[str, str, str] | None = None
     changed = True
     while changed:
         changed = False
@@ -46,22 +47,29 @@ def infer(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
                 value = residual * sign
                 if value >= 0:
                     originals.setdefault(path, cells[path])
-                    cells[path] = _inferred(cells[path], value, eq)
+                    words = words or _words()
+                    cells[path] = _inferred(cells[path], value, eq, words)
                     changed = True
             elif len({s for _, s in unknown}) == 1 and residual == 0:
+                words = words or _words()
                 for path, _ in unknown:
                     originals.setdefault(path, cells[path])
-                    cells[path] = _inferred(cells[path], 0, eq)
+                    cells[path] = _inferred(cells[path], 0, eq, words)
                 changed = True
         terms_of = open_eqs
     _withdraw_inconsistent(cells, usable, originals)
     return [p for p in cells if p in originals]
 
 
-def _inferred(old: Cell, value: int, eq: Equation) -> Cell:
-    printed = _("printed blank") if old.status == "blank" else _("not printed")
-    note = _("{printed}; fixed by the arithmetic ({code}: {relation})").format(
-        printed=printed, code=eq.code, relation=eq.description)
+def _words() -> tuple[str, str, str]:
+    """The words of an inference note in the current language, looked up once per inference."""
+    return _("printed blank"), _("not printed"), _("{printed}; fixed by the arithmetic ({code}: {relation})")
+
+
+def _inferred(old: Cell, value: int, eq: Equation, words: tuple[str, str, str]) -> Cell:
+    blank, not_printed, fixed = words
+    printed = blank if old.status == "blank" else not_printed
+    note = fixed.format(printed=printed, code=eq.code, relation=eq.description)
     if old.note:
         note = f"{old.note}; {note}"
     return Cell(value, "inferred", old.loc, old.raw, note)
@@ -71,12 +79,13 @@ def _withdraw_inconsistent(cells: dict[str, Cell], equations: Sequence[Equation]
     while originals:  # without an inferred value there is nothing to withdraw
         bad: set[str] = set()
         for eq in equations:
-            if not all(cells[p].value is not None for p in eq.cells):
+            paths = eq.cells  # lhs + rhs
+            values = [cells[p].value for p in paths]
+            if None in values:  # numbers never equal None
                 continue
-            lhs = sum(cells[p].value for p in eq.lhs)  # type: ignore[misc]
-            rhs = sum(cells[p].value for p in eq.rhs)  # type: ignore[misc]
-            if lhs != rhs:
-                bad.update(p for p in eq.cells if p in originals)
+            n = len(eq.lhs)
+            if sum(values[:n]) != sum(values[n:]):  # type: ignore[arg-type]
+                bad.update(p for p in paths if p in originals)
         if not bad:
             return
         for path in bad:
