@@ -122,7 +122,7 @@ def document_from_text(text: str, file: str = "", kind: str = "text") -> Documen
         cells = []
         for r, (pg, ln, row) in enumerate(table_rows):
             loc = Location(pg, ln)  # one (immutable) location for the cells of a printed line
-            cells.extend(TableCell(cell.strip(), r, c, loc=loc) for c, cell in enumerate(row))
+            cells.extend(TableCell(cell.strip(), r, c, 1, 1, loc) for c, cell in enumerate(row))
         first_page, first_line, _ = table_rows[0]
         blocks.append(Table(cells, Location(first_page, first_line), aligned=False))
         table_rows.clear()

@@ -28,6 +28,8 @@ _BLANK = re.compile(r"^(?:[-—–－_/／\\]+|无|空|/)$")
 _ANY_DIGIT = re.compile(r"[0-9０-９]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"\d")
+_BRACKET = re.compile(r"[()（）]")
+_ORDINAL = re.compile(r"^\d+[.、]$")  # 1. / 2、: a list number, not a value
 # Sentence punctuation: a line containing it is narrative, never a table row label.
 _SENTENCE = re.compile(r"[。；;]")
 LOW_CONFIDENCE = 0.80
@@ -126,27 +128,27 @@ def classify(text: str, col: int | None = None, loc: Location | None = None,
     if raw.isdigit() and raw.isascii():  # the common case, kept fast
         return Token(raw, "number", int(raw), None, col, loc, confidence)
     if raw and not _ANY_DIGIT.search(raw) and not _BLANK.match(raw):
-        return Token(raw, "label", col=col, loc=loc, confidence=confidence)
+        return Token(raw, "label", None, None, col, loc, confidence)
     t = nfkc(raw)
     t = t.replace(" ", "").replace("\u3000", "")
     if not t:
-        return Token(raw, "empty", col=col, loc=loc, confidence=confidence)
+        return Token(raw, "empty", None, None, col, loc, confidence)
     m = _NUMBER.match(t)
     if m:
         num = m.group("num").replace(",", "").replace("−", "-")
         try:
             d = Decimal(num)
         except InvalidOperation:
-            return Token(raw, "garbled", col=col, loc=loc, confidence=confidence)
+            return Token(raw, "garbled", None, None, col, loc, confidence)
         value: int | float = int(d) if d == d.to_integral_value() and "." not in num else float(d)
         return Token(raw, "number", value, m.group("unit"), col, loc, confidence)
     if _BLANK.match(t):
-        return Token(raw, "blank", col=col, loc=loc, confidence=confidence)
+        return Token(raw, "blank", None, None, col, loc, confidence)
     if (len(t) <= 10 and any(ch.isdigit() for ch in t) and not _CJK.search(t)
-            and not re.search(r"[()（）]", t) and not re.match(r"^\d+[.、]$", t)):
+            and not _BRACKET.search(t) and not _ORDINAL.match(t)):
         # e.g. "1O3", "12?" from OCR or a bad extraction: a value slot whose value is unknown.
-        return Token(raw, "garbled", col=col, loc=loc, confidence=confidence)
-    return Token(raw, "label", col=col, loc=loc, confidence=confidence)
+        return Token(raw, "garbled", None, None, col, loc, confidence)
+    return Token(raw, "label", None, None, col, loc, confidence)
 
 
 def split_words(text: str, loc: Location) -> list[Token]:
@@ -183,6 +185,9 @@ def cell_tokens(text: str, col: int | None, loc: Location | None, confidence: fl
     return parts
 
 
+_VALUE_SLOTS = frozenset(("number", "blank", "empty", "garbled"))
+
+
 def trailing_run(tokens: list[Token], aligned: bool) -> TrailingRun:
     """The value slots at the end of a line.
 
@@ -196,7 +201,7 @@ def trailing_run(tokens: list[Token], aligned: bool) -> TrailingRun:
         while end > 0 and tokens[end - 1].kind == "empty":
             end -= 1
     start = end
-    while start > 0 and tokens[start - 1].kind in ("number", "blank", "empty", "garbled"):
+    while start > 0 and tokens[start - 1].kind in _VALUE_SLOTS:
         start -= 1
     run = tokens[start:end]
     if not aligned:
@@ -219,6 +224,7 @@ def document_lines(doc: Document) -> list[Line]:
 
 def _table_lines(table: Table) -> list[Line]:
     out: list[Line] = []
+    table_loc, aligned = table.loc, table.aligned
     for row in table.rows():
         if not row:
             continue
@@ -226,10 +232,10 @@ def _table_lines(table: Table) -> list[Line]:
         for cell in row:
             raw = cell.text.strip()
             if raw.isdigit() and raw.isascii():  # most cells: classify's fast path, without the calls
-                tokens.append(Token(raw, "number", int(raw), None, cell.col, cell.loc or table.loc, cell.confidence))
+                tokens.append(Token(raw, "number", int(raw), None, cell.col, cell.loc or table_loc, cell.confidence))
             else:
-                tokens.extend(cell_tokens(cell.text, cell.col, cell.loc or table.loc, cell.confidence))
-        loc = next((c.loc for c in row if c.loc), None) or table.loc
+                tokens.extend(cell_tokens(cell.text, cell.col, cell.loc or table_loc, cell.confidence))
+        loc = next((c.loc for c in row if c.loc), None) or table_loc
         raw = "\t".join(c.text for c in row)
-        out.append(Line(tokens, loc, aligned=table.aligned, in_table=True, raw=raw))
+        out.append(Line(tokens, loc, aligned, True, raw))
     return out
