@@ -8,7 +8,10 @@ pypdf text of the sample PDFs, the identity and store fixtures) ROUNDS times eac
 way ingest's workers do (extract, parse, identify once, run the rules once), and prints the median
 per report next to the goal, with the machine's load.
 
-Two same-run baselines keep the figure meaningful on a busy machine (2 cores shared by many):
+Repeating the same files does not flatter the figure: nothing derived from one report is kept for
+the next (the reader caches only what it derives from the template declarations).
+
+Same-run baselines keep the figure meaningful on a busy machine (2 cores shared by many):
 - the cost of decoding and splitting the same bytes into lines (what any reader of these files pays);
 - the CPU time of this thread (time.thread_time) besides the wall time: under load the wall time
   also counts the time the process waited for a core, the CPU time does not;
