@@ -231,8 +231,11 @@ def _table_lines(table: Table) -> list[Line]:
         tokens: list[Token] = []
         for cell in row:
             raw = cell.text.strip()
-            if raw.isdigit() and raw.isascii():  # most cells: classify's fast path, without the calls
+            # most cells are plain digits or empty: classify's answers, without the calls
+            if raw.isdigit() and raw.isascii():
                 tokens.append(Token(raw, "number", int(raw), None, cell.col, cell.loc or table_loc, cell.confidence))
+            elif not raw:
+                tokens.append(Token(raw, "empty", None, None, cell.col, cell.loc or table_loc, cell.confidence))
             else:
                 tokens.extend(cell_tokens(cell.text, cell.col, cell.loc or table_loc, cell.confidence))
         loc = next((c.loc for c in row if c.loc), None) or table_loc

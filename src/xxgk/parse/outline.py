@@ -148,11 +148,12 @@ def heading_of(line: Line) -> Heading | None:
     raw = line.raw.strip()
     if not raw or raw[:1].isspace():
         return None
-    # Cheapest test first (all of them are pure): table rows end in values.
-    if line.trailing_values().has_values:
+    # Cheapest tests first (all of them are pure): table rows end in values, running text is a
+    # sentence; only the other lines are normalised.
+    if line.trailing_values().has_values or line.is_narrative:
         return None
     text = _DECORATION.sub("", line.norm)  # the same as normalize(raw): whitespace goes anyway
-    if not text or len(text) > _MAX_HEADING or line.is_narrative:
+    if not text or len(text) > _MAX_HEADING:
         return None
     # every numbering pattern opens with 第, a bracket, a Chinese numeral or a digit (\d: isdecimal)
     numbered = text[0] in _HEAD_START or text[0].isdecimal()
