@@ -26,6 +26,10 @@ _UNIT_ONLY = re.compile(rf"^{_UNITS}$")
 # What reports print for "nothing here": dashes, slashes, 无, 空.
 _BLANK = re.compile(r"^(?:[-—–－_/／\\]+|无|空|/)$")
 _ANY_DIGIT = re.compile(r"[0-9０-９]")
+# A Chinese character that no value holds (not a unit of _UNITS, not 无 or 空 of _BLANK): NFKC
+# keeps it, so neither a number, nor a blank mark, nor a garbled value (no Chinese) can match.
+_VALUE_CHARS = "".join(sorted({ch for ch in _UNITS + _BLANK.pattern if "\u4e00" <= ch <= "\u9fff"}))
+_WORDY = re.compile(f"(?![{_VALUE_CHARS}])[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"\d")
 _BRACKET = re.compile(r"[()（）]")
@@ -128,6 +132,8 @@ def classify(text: str, col: int | None = None, loc: Location | None = None,
     if raw.isdigit() and raw.isascii():  # the common case, kept fast
         return Token(raw, "number", int(raw), None, col, loc, confidence)
     if raw and not _ANY_DIGIT.search(raw) and not _BLANK.match(raw):
+        return Token(raw, "label", None, None, col, loc, confidence)
+    if _WORDY.search(raw):  # what follows would find a label too, after normalising
         return Token(raw, "label", None, None, col, loc, confidence)
     t = nfkc(raw)
     t = t.replace(" ", "").replace("\u3000", "")
