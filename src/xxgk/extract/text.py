@@ -129,7 +129,7 @@ def document_from_text(text: str, file: str = "", kind: str = "text") -> Documen
 
     for n, raw_line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         # A form feed ends the line as well as the page: pdftotext/pypdf join pages with a bare \f.
-        for k, raw in enumerate(raw_line.split("\f")):
+        for k, raw in enumerate(raw_line.split("\f") if "\f" in raw_line else (raw_line,)):
             if k:
                 page = (page or 1) + 1
             line = raw.rstrip()
@@ -138,7 +138,8 @@ def document_from_text(text: str, file: str = "", kind: str = "text") -> Documen
             if "\t" in line:
                 table_rows.append((page, n, line.split("\t")))  # type: ignore[arg-type]
                 continue
-            flush_table()
+            if table_rows:
+                flush_table()
             blocks.append(Paragraph(line.strip(), Location(page, n)))
     flush_table()
     return Document(blocks, kind=kind, file=file, pages=page)  # type: ignore[arg-type]
