@@ -16,6 +16,9 @@ _COMPAT_BLOCKS = ((0x00A0, 0x0100), (0x2000, 0x2500), (0x3000, 0x3400), (0xF900,
                   (0xFE10, 0xFE70), (0xFF00, 0xFFF0))
 
 
+_CHUNK = 1 << 16  # characters searched at a time for compatibility forms
+
+
 @cache
 def _compat_forms() -> tuple[re.Pattern[str], dict[str, str]]:
     """The characters of those blocks that NFKC changes, with their NFKC form (built once)."""
@@ -41,7 +44,10 @@ def nfkc(text: str) -> str:
     if text.isascii() or unicodedata.is_normalized("NFKC", text):
         return text  # ASCII is its own NFKC form; the quick check is fast when it passes
     pattern, forms = _compat_forms()
-    for ch in set(pattern.findall(text)):  # each such character once, replaced everywhere (in C)
+    found: set[str] = set()
+    for start in range(0, len(text), _CHUNK):  # by chunks: a huge text never lists all its matches
+        found.update(pattern.findall(text, start, start + _CHUNK))
+    for ch in found:  # each such character once, replaced everywhere (in C)
         text = text.replace(ch, forms[ch])
     return unicodedata.normalize("NFKC", text)
 
