@@ -196,8 +196,10 @@ class Report:
         t = self.template
         if not self.foreign_rows():
             return []
-        printed = any(c.loc is not None for p, c in self.cells.items()
-                      if p.startswith("applications.") and p.split(".")[1] in t.replaced_by_foreign)
+        # the cells whose path is applications.<replaced row>[.…]: by prefix, in C
+        rows = {f"applications.{r}" for r in t.replaced_by_foreign}
+        prefixes = tuple(f"{r}." for r in rows)
+        printed = any(c.loc is not None for p, c in self.cells.items() if p.startswith(prefixes) or p in rows)
         return [] if printed else list(t.replaced_by_foreign)
 
     def equations(self) -> tuple[Equation, ...]:

@@ -120,6 +120,8 @@ class Rule:
 
 
 RULES: dict[str, Rule] = {}
+# Every rule of a scope in code order (what most calls select), kept until a rule registers.
+_every: dict[str, list[Rule]] = {}
 
 
 def rule(code: str, severity: Severity, summary: str, scope: Scope = "report", *,
@@ -136,6 +138,7 @@ def rule(code: str, severity: Severity, summary: str, scope: Scope = "report", *
         if code in RULES and RULES[code].func.__qualname__ != func.__qualname__:
             raise ValueError(f"rule code {code} registered twice")
         RULES[code] = Rule(code, severity, summary, scope, func, func.__module__, templates, what, why, example)
+        _every.clear()  # the rule set changed
         for variant, template in templates.items():
             FINDING_MESSAGES[(code, variant)] = template
         return func
@@ -170,6 +173,10 @@ def selected(select: Iterable[str] | None = None, ignore: Iterable[str] | None =
     rules = load_rules()
     sel = [s.strip() for s in (select or []) if s.strip()]
     ign = [s.strip() for s in (ignore or []) if s.strip()]
+    if not sel and not ign:
+        if scope not in _every:
+            _every[scope] = [rules[code] for code in sorted(rules) if rules[code].scope == scope]
+        return list(_every[scope])
     unknown = [s for s in sel + ign if not any(c == s or c.startswith(s) for c in rules)]
     if unknown:
         raise KeyError(f"unknown rule code(s): {', '.join(unknown)} (see `xxgk rules`)")

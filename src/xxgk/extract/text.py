@@ -30,6 +30,8 @@ def utf16_without_bom(data: bytes) -> str | None:
     (big-endian), which binary data rarely is; it must then decode cleanly into printable text."""
     sample = data[: 1 << 16]
     sample = sample[: len(sample) // 2 * 2]
+    if sample.count(0) < 8:  # even + odd below: most files have no NUL at all, and count() is fast
+        return None
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     # Characters U+xx00 put a NUL on the other side too (the ideographic space U+3000 is common
     # in reports), hence a ratio; the decoding below is the real test.
@@ -117,18 +119,17 @@ def document_from_text(text: str, file: str = "", kind: str = "text") -> Documen
     def flush_table() -> None:
         if not table_rows:
             return
-        cells = [
-            TableCell(cell.strip(), r, c, loc=Location(pg, ln))
-            for r, (pg, ln, row) in enumerate(table_rows)
-            for c, cell in enumerate(row)
-        ]
+        cells = []
+        for r, (pg, ln, row) in enumerate(table_rows):
+            loc = Location(pg, ln)  # one (immutable) location for the cells of a printed line
+            cells.extend(TableCell(cell.strip(), r, c, 1, 1, loc) for c, cell in enumerate(row))
         first_page, first_line, _ = table_rows[0]
         blocks.append(Table(cells, Location(first_page, first_line), aligned=False))
         table_rows.clear()
 
     for n, raw_line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         # A form feed ends the line as well as the page: pdftotext/pypdf join pages with a bare \f.
-        for k, raw in enumerate(raw_line.split("\f")):
+        for k, raw in enumerate(raw_line.split("\f") if "\f" in raw_line else (raw_line,)):
             if k:
                 page = (page or 1) + 1
             line = raw.rstrip()
@@ -137,7 +138,8 @@ def document_from_text(text: str, file: str = "", kind: str = "text") -> Documen
             if "\t" in line:
                 table_rows.append((page, n, line.split("\t")))  # type: ignore[arg-type]
                 continue
-            flush_table()
+            if table_rows:
+                flush_table()
             blocks.append(Paragraph(line.strip(), Location(page, n)))
     flush_table()
     return Document(blocks, kind=kind, file=file, pages=page)  # type: ignore[arg-type]

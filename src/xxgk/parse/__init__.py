@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 
 from xxgk.document import Document
 from xxgk.errors import InputError
@@ -24,15 +25,18 @@ from xxgk.text import normalize
 PARSER_REVISION = 6  # bump whenever the same input may parse differently
 
 
-def _table_signatures(template: Template, table: str) -> list[str]:
-    """The template's signature labels that belong to one of its tables (二 or 三)."""
+@cache
+def _table_signatures(tid: str, table: str) -> tuple[re.Pattern[str], ...]:
+    """The signature labels of template `tid` that belong to one of its tables (二 or 三),
+    derived once from the declarations."""
+    template = TEMPLATES[tid]
     labels = normalize("".join(r.label + "".join(c.label for c in r.columns) for r in template.table(table).rows))
-    return [sig for sig in template.signatures if re.search(sig, labels)]
+    return tuple(re.compile(sig) for sig in template.signatures if re.search(sig, labels))
 
 
 def _leader(text: str, table: str) -> str | None:
-    votes = {tid: sum(1 for sig in _table_signatures(t, table) if re.search(sig, text))
-             for tid, t in TEMPLATES.items()}
+    votes = {tid: sum(1 for sig in _table_signatures(tid, table) if sig.search(text))
+             for tid in TEMPLATES}
     best = max(votes.values())
     leaders = [tid for tid, v in votes.items() if v == best]
     return leaders[0] if best > 0 and len(leaders) == 1 else None
@@ -77,7 +81,7 @@ _ANCHORS = {
 def _anchor(lines: Sequence[Line], key: str, start: int) -> int | None:
     pattern = _ANCHORS[key]
     for ln in lines[start:]:
-        if not ln.is_narrative and pattern.search(normalize(ln.raw)):
+        if not ln.is_narrative and pattern.search(ln.norm):
             return ln.index
     return None
 

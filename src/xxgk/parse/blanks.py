@@ -65,7 +65,7 @@ def apply_blank_convention(cells: dict[str, Cell], equations: Sequence[Equation]
     taken = {p: c for p, c in cells.items() if _printed_blank(c) and c.value is None}
     for path, cell in taken.items():
         cells[path] = Cell(0, "inferred", cell.loc, cell.raw, note)
-    usable = [eq for eq in equations if all(p in cells for p in eq.cells)]
+    usable = [eq for eq in equations if all(map(cells.__contains__, eq.cells))]
     for eq in usable:
         if any(cells[p].value is None for p in eq.cells):
             continue

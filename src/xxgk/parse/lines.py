@@ -9,13 +9,12 @@ token), which is where every template prints them.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
 from xxgk.document import Document, Location, Paragraph, Table
-from xxgk.text import normalize
+from xxgk.text import nfkc, normalize
 
 TokenKind = Literal["label", "number", "blank", "empty", "garbled"]
 
@@ -27,13 +26,20 @@ _UNIT_ONLY = re.compile(rf"^{_UNITS}$")
 # What reports print for "nothing here": dashes, slashes, 无, 空.
 _BLANK = re.compile(r"^(?:[-—–－_/／\\]+|无|空|/)$")
 _ANY_DIGIT = re.compile(r"[0-9０-９]")
+# A Chinese character that no value holds (not a unit of _UNITS, not 无 or 空 of _BLANK): NFKC
+# keeps it, so neither a number, nor a blank mark, nor a garbled value (no Chinese) can match.
+_VALUE_CHARS = "".join(sorted({ch for ch in _UNITS + _BLANK.pattern if "\u4e00" <= ch <= "\u9fff"}))
+_WORDY = re.compile(f"(?![{_VALUE_CHARS}])[\u4e00-\u9fff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"\d")
+_BRACKET = re.compile(r"[()（）]")
+_ORDINAL = re.compile(r"^\d+[.、]$")  # 1. / 2、: a list number, not a value
 # Sentence punctuation: a line containing it is narrative, never a table row label.
 _SENTENCE = re.compile(r"[。；;]")
 LOW_CONFIDENCE = 0.80
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     text: str
     kind: TokenKind
@@ -44,7 +50,7 @@ class Token:
     confidence: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     tokens: list[Token]
     loc: Location
@@ -55,6 +61,15 @@ class Line:
     _label: str | None = field(default=None, repr=False)
     _run: TrailingRun | None = field(default=None, repr=False)
     _narrative: bool | None = field(default=None, repr=False)
+    _norm: str | None = field(default=None, repr=False)
+
+    @property
+    def norm(self) -> str:
+        """The whole line normalised (xxgk.text.normalize of `raw`), computed once: the outline,
+        the table regions and the template votes all read it."""
+        if self._norm is None:
+            self._norm = normalize(self.raw)
+        return self._norm
 
     @property
     def label(self) -> str:
@@ -71,7 +86,7 @@ class Line:
         wrapped line of prose that happens to end in one or two numbers ("…申请15件，办结 15")."""
         if self._narrative is None:
             self._narrative = (bool(_SENTENCE.search(self.raw))
-                               or (len(self.raw) > 80 and len(normalize(self.raw)) > 80)
+                               or (len(self.raw) > 80 and len(self.norm) > 80)
                                or (not self.in_table and _is_wrapped_prose(self)))
         return self._narrative
 
@@ -81,14 +96,17 @@ class Line:
         return self._run
 
 
-@dataclass
+@dataclass(slots=True)
 class TrailingRun:
     tokens: list[Token]  # value slots in print order: number, blank, empty or garbled
     consumed: int  # how many tokens at the end of the line the run covers (incl. trailing empties)
+    _has: bool | None = field(default=None, repr=False, compare=False)
 
     @property
     def has_values(self) -> bool:
-        return any(t.kind in ("number", "blank", "garbled") for t in self.tokens)
+        if self._has is None:  # asked of every line several times; tokens never change kind
+            self._has = any(t.kind in ("number", "blank", "garbled") for t in self.tokens)
+        return self._has
 
     @property
     def all_empty(self) -> bool:
@@ -114,27 +132,29 @@ def classify(text: str, col: int | None = None, loc: Location | None = None,
     if raw.isdigit() and raw.isascii():  # the common case, kept fast
         return Token(raw, "number", int(raw), None, col, loc, confidence)
     if raw and not _ANY_DIGIT.search(raw) and not _BLANK.match(raw):
-        return Token(raw, "label", col=col, loc=loc, confidence=confidence)
-    t = raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
+        return Token(raw, "label", None, None, col, loc, confidence)
+    if _WORDY.search(raw):  # what follows would find a label too, after normalising
+        return Token(raw, "label", None, None, col, loc, confidence)
+    t = nfkc(raw)
     t = t.replace(" ", "").replace("\u3000", "")
     if not t:
-        return Token(raw, "empty", col=col, loc=loc, confidence=confidence)
+        return Token(raw, "empty", None, None, col, loc, confidence)
     m = _NUMBER.match(t)
     if m:
         num = m.group("num").replace(",", "").replace("−", "-")
         try:
             d = Decimal(num)
         except InvalidOperation:
-            return Token(raw, "garbled", col=col, loc=loc, confidence=confidence)
+            return Token(raw, "garbled", None, None, col, loc, confidence)
         value: int | float = int(d) if d == d.to_integral_value() and "." not in num else float(d)
         return Token(raw, "number", value, m.group("unit"), col, loc, confidence)
     if _BLANK.match(t):
-        return Token(raw, "blank", col=col, loc=loc, confidence=confidence)
-    if (any(ch.isdigit() for ch in t) and len(t) <= 10 and not _CJK.search(t)
-            and not re.search(r"[()（）]", t) and not re.match(r"^\d+[.、]$", t)):
+        return Token(raw, "blank", None, None, col, loc, confidence)
+    if (len(t) <= 10 and any(ch.isdigit() for ch in t) and not _CJK.search(t)
+            and not _BRACKET.search(t) and not _ORDINAL.match(t)):
         # e.g. "1O3", "12?" from OCR or a bad extraction: a value slot whose value is unknown.
-        return Token(raw, "garbled", col=col, loc=loc, confidence=confidence)
-    return Token(raw, "label", col=col, loc=loc, confidence=confidence)
+        return Token(raw, "garbled", None, None, col, loc, confidence)
+    return Token(raw, "label", None, None, col, loc, confidence)
 
 
 def split_words(text: str, loc: Location) -> list[Token]:
@@ -163,12 +183,15 @@ def _merge_labels(tokens: list[Token]) -> list[Token]:
 def cell_tokens(text: str, col: int | None, loc: Location | None, confidence: float | None) -> list[Token]:
     """A table cell is one token, unless it holds several numbers ("0 0 0") or a label and numbers."""
     tok = classify(text, col, loc, confidence)
-    if tok.kind != "label" or not re.search(r"\d", text) or len(text.split()) < 2:
+    if tok.kind != "label" or not _DIGIT.search(text) or len(text.split()) < 2:
         return [tok]
     parts = split_words(text, loc or Location())
     for p in parts:
         p.col, p.confidence = col, confidence
     return parts
+
+
+_VALUE_SLOTS = frozenset(("number", "blank", "empty", "garbled"))
 
 
 def trailing_run(tokens: list[Token], aligned: bool) -> TrailingRun:
@@ -184,7 +207,7 @@ def trailing_run(tokens: list[Token], aligned: bool) -> TrailingRun:
         while end > 0 and tokens[end - 1].kind == "empty":
             end -= 1
     start = end
-    while start > 0 and tokens[start - 1].kind in ("number", "blank", "empty", "garbled"):
+    while start > 0 and tokens[start - 1].kind in _VALUE_SLOTS:
         start -= 1
     run = tokens[start:end]
     if not aligned:
@@ -207,13 +230,21 @@ def document_lines(doc: Document) -> list[Line]:
 
 def _table_lines(table: Table) -> list[Line]:
     out: list[Line] = []
+    table_loc, aligned = table.loc, table.aligned
     for row in table.rows():
         if not row:
             continue
         tokens: list[Token] = []
         for cell in row:
-            tokens.extend(cell_tokens(cell.text, cell.col, cell.loc or table.loc, cell.confidence))
-        loc = next((c.loc for c in row if c.loc), None) or table.loc
+            raw = cell.text.strip()
+            # most cells are plain digits or empty: classify's answers, without the calls
+            if raw.isdigit() and raw.isascii():
+                tokens.append(Token(raw, "number", int(raw), None, cell.col, cell.loc or table_loc, cell.confidence))
+            elif not raw:
+                tokens.append(Token(raw, "empty", None, None, cell.col, cell.loc or table_loc, cell.confidence))
+            else:
+                tokens.extend(cell_tokens(cell.text, cell.col, cell.loc or table_loc, cell.confidence))
+        loc = next((c.loc for c in row if c.loc), None) or table_loc
         raw = "\t".join(c.text for c in row)
-        out.append(Line(tokens, loc, aligned=table.aligned, in_table=True, raw=raw))
+        out.append(Line(tokens, loc, aligned, True, raw))
     return out

@@ -40,6 +40,7 @@ _PATTERNS: tuple[tuple[Style, re.Pattern[str]], ...] = (
     ("part", _PART), ("cjk", _CJK), ("paren_cjk", _PAREN_CJK), ("arabic", _ARABIC),
     ("paren_arabic", _PAREN_ARABIC),
 )
+_HEAD_START = frozenset("第(（" + _CN)
 _DECORATION = re.compile(r"[*#＊【】\[\]]")
 # A heading is a title, not a sentence: a clause mark after the numeral means a paragraph that
 # opens with its sub-head ("（一）主动公开情况。2024年…"), even when OCR turned "。" into "·".
@@ -47,6 +48,9 @@ _CLAUSE = re.compile(r"[，,；;。·]")
 _MAX_HEADING = 34
 _TOC_WORD = re.compile(r"^目录$")
 _SECTION_PATTERNS = [(s, re.compile(s.match)) for s in SECTIONS]
+# A template section title printed word for word without its numeral (总体情况): the first
+# section of that title, by its normalised words.
+_BARE_TITLES: dict[str, Section] = {normalize(s.title[2:]): s for s in reversed(SECTIONS)}
 
 
 def _ordinal(numeral: str) -> int | None:
@@ -144,10 +148,16 @@ def heading_of(line: Line) -> Heading | None:
     raw = line.raw.strip()
     if not raw or raw[:1].isspace():
         return None
-    text = _DECORATION.sub("", normalize(raw))
-    if not text or len(text) > _MAX_HEADING or line.is_narrative or line.trailing_values().has_values:
+    # Cheapest tests first (all of them are pure): table rows end in values, running text is a
+    # sentence; only the other lines are normalised.
+    if line.trailing_values().has_values or line.is_narrative:
         return None
-    for style, pattern in _PATTERNS:
+    text = _DECORATION.sub("", line.norm)  # the same as normalize(raw): whitespace goes anyway
+    if not text or len(text) > _MAX_HEADING:
+        return None
+    # every numbering pattern opens with 第, a bracket, a Chinese numeral or a digit (\d: isdecimal)
+    numbered = text[0] in _HEAD_START or text[0].isdecimal()
+    for style, pattern in _PATTERNS if numbered else ():
         m = pattern.match(text)
         if m:
             title = text[m.end():]
@@ -158,7 +168,7 @@ def heading_of(line: Line) -> Heading | None:
                 return None  # 一是…, 二〇二四年…: a numeral without its mark opens only a section title
             return Heading(line.index, str(line.loc), style, _ordinal(m.group(1)), raw, title,
                            section.no if section else None)
-    exact = next((s for s in SECTIONS if text == normalize(s.title[2:])), None)
+    exact = _BARE_TITLES.get(text)
     if exact is not None:
         return Heading(line.index, str(line.loc), "bare", None, raw, text, exact.no)
     return None

@@ -33,23 +33,119 @@ class TableResult:
     layout: dict[str, Any] = field(default_factory=dict)
 
 
-def _matches(label: str, rows: Sequence[Row]) -> list[tuple[int, Row]]:
-    """(position of the last occurrence, row) for every row whose pattern occurs in label."""
-    hits: list[tuple[int, Row]] = []
-    for row in rows:
-        best = -1
-        for pattern in row.patterns:
-            for m in pattern.finditer(label):
-                best = max(best, m.start())
-        if best >= 0:
-            hits.append((best, row))
-    return sorted(hits, key=lambda h: h[0])
+_META = set(".^$*+?{}[]\\|()")
 
 
-def _pick(label: str, rows: Sequence[Row], taken: set[str]) -> tuple[Row | None, list[Row]]:
+def _branches(pattern: str) -> list[str]:
+    """The top-level alternatives of a regex (split on | outside groups, classes and escapes)."""
+    out, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 1
+        elif in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return out
+
+
+def _literal_prefix(branch: str) -> str:
+    """The literal text every match of `branch` starts with ("" when it starts with a
+    metacharacter); a character made optional by a quantifier after it is not part of it."""
+    end = 0
+    while end < len(branch) and branch[end] not in _META:
+        end += 1
+    if end < len(branch) and branch[end] in "?*{":
+        end -= 1
+    return branch[:max(end, 0)]
+
+
+class _RowIndex:
+    """The rows of one table with a cheap necessary test per row, derived once from the
+    declarations: a row can match a label only when the label contains the literal start of one
+    of its patterns' alternatives (a row with an alternative that starts with a metacharacter is
+    always tried). Only the rows that pass run their regexes, in the rows' order."""
+
+    def __init__(self, rows: Sequence[Row]) -> None:
+        self.rows = tuple(rows)
+        self.always: set[int] = set()
+        # literal starts by their first character: only a label's own characters are looked up
+        self.by_char: dict[str, list[tuple[str, int]]] = {}
+        for i, row in enumerate(self.rows):
+            prefixes = [_literal_prefix(b) for p in row.match for b in _branches(p)]
+            if all(prefixes):
+                for x in dict.fromkeys(prefixes):
+                    self.by_char.setdefault(x[0], []).append((x, i))
+            else:
+                self.always.add(i)
+
+    def matches(self, label: str) -> tuple[tuple[int, Row], ...]:
+        candidates = set(self.always)
+        for ch in self.by_char.keys() & set(label):
+            candidates.update(i for x, i in self.by_char[ch] if x in label)
+        hits: list[tuple[int, Row]] = []
+        for i in sorted(candidates):
+            row = self.rows[i]
+            best = -1
+            for pattern in row.patterns:
+                for m in pattern.finditer(label):
+                    best = max(best, m.start())
+            if best >= 0:
+                hits.append((best, row))
+        return tuple(sorted(hits, key=lambda h: h[0]))
+
+
+_INDEXES: dict[tuple[int, ...], _RowIndex] = {}
+
+
+def _row_index(rows: Sequence[Row]) -> _RowIndex:
+    """The index of a list of template rows, built once (it keeps the rows alive, so their ids
+    stay theirs)."""
+    key = tuple(id(r) for r in rows)
+    found = _INDEXES.get(key)
+    if found is None:
+        if len(_INDEXES) >= 64:  # tables made on the fly (tests): keep the cache bounded
+            _INDEXES.clear()
+        found = _INDEXES[key] = _RowIndex(rows)
+    return found
+
+
+_REMEMBERED_LABEL = 200  # a longer label (text pending over many lines) is matched, not kept
+
+
+class _Rows:
+    """The rows one table is matched against while one report is read: the same label is asked
+    about several times (its own line, the label pending above, the lookahead)."""
+
+    def __init__(self, rows: Sequence[Row]) -> None:
+        self.index = _row_index(rows)
+        self.seen: dict[str, tuple[tuple[int, Row], ...]] = {}
+
+    def matches(self, label: str) -> tuple[tuple[int, Row], ...]:
+        """(position of the last occurrence, row) for every row whose pattern occurs in label,
+        by position (rows in their order at the same position)."""
+        hits = self.seen.get(label)
+        if hits is None:
+            hits = self.index.matches(label)
+            if len(label) <= _REMEMBERED_LABEL:
+                self.seen[label] = hits
+        return hits
+
+
+def _pick(label: str, rows: _Rows, taken: set[str]) -> tuple[Row | None, list[Row]]:
     """The row the numbers belong to (the last label printed before them) and the rows whose
     labels were printed before it without numbers of their own."""
-    hits = [(pos, row) for pos, row in _matches(label, rows) if row.key not in taken]
+    hits = [(pos, row) for pos, row in rows.matches(label) if row.key not in taken]
     if not hits:
         return None, []
     chosen_pos, chosen = hits[-1]
@@ -59,7 +155,11 @@ def _pick(label: str, rows: Sequence[Row], taken: set[str]) -> tuple[Row | None,
 
 
 def cell_from_token(tok: Token, column: Column) -> Cell:
-    loc = str(tok.loc) if tok.loc else None
+    return _cell(tok, column, str(tok.loc) if tok.loc else None)
+
+
+def _cell(tok: Token, column: Column, loc: str | None) -> Cell:
+    """cell_from_token with the token's location already written out."""
     if tok.kind == "number":
         value = tok.value
         assert value is not None
@@ -78,6 +178,21 @@ def cell_from_token(tok: Token, column: Column) -> Cell:
     if tok.kind in ("blank", "empty"):
         return Cell(None, "blank", loc, tok.text)
     return Cell(None, "missing", loc, tok.text, _("unreadable value"))
+
+
+_NO_LOC = "?no location written yet"
+_PATHS: dict[tuple[str, int], tuple[Row, tuple[tuple[str, Column], ...]]] = {}
+
+
+def _paths(table_key: str, row: Row) -> tuple[tuple[str, Column], ...]:
+    """(cell path, column) of a template row, in column order, built once per row."""
+    found = _PATHS.get((table_key, id(row)))
+    if found is None or found[0] is not row:
+        if len(_PATHS) >= 1024:  # rows made on the fly (tests): keep the cache bounded
+            _PATHS.clear()
+        found = _PATHS[(table_key, id(row))] = (row, tuple((f"{table_key}.{row.key}.{c.key}", c)
+                                                           for c in row.columns))
+    return found[1]
 
 
 def _trim_empties(tokens: list[Token], n: int, leading: bool) -> list[Token]:
@@ -106,8 +221,15 @@ def place_values(row: Row, tokens: list[Token], table_key: str, line: Line,
         options[1:1] = [_trim_empties(tokens, n, leading=True), _trim_empties(tokens, n, leading=False)]
     for option in options:
         if len(option) == n:
-            return {f"{table_key}.{row.key}.{col.key}": cell_from_token(tok, col)
-                    for col, tok in zip(row.columns, option, strict=True)}, None
+            # the cells of a printed line mostly share one Location: write each out once
+            locs: dict[int, str | None] = {}
+            cells = {}
+            for (path, col), tok in zip(_paths(table_key, row), option, strict=True):
+                loc = locs.get(id(tok.loc), _NO_LOC)
+                if loc is _NO_LOC:
+                    loc = locs[id(tok.loc)] = str(tok.loc) if tok.loc else None
+                cells[path] = _cell(tok, col, loc)
+            return cells, None
     printed = " ".join(t.text or "␣" for t in tokens if t.kind != "empty")
     problem = _("printed {count} values ({printed}) for {n} columns").format(
         count=sum(t.kind != "empty" for t in tokens), printed=printed, n=n)
@@ -119,7 +241,7 @@ def place_values(row: Row, tokens: list[Token], table_key: str, line: Line,
 def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] = ()) -> TableResult:
     """Rows printed one per line (tables 二 and 三)."""
     result = TableResult()
-    rows = list(table.rows) + list(foreign)
+    rows = _Rows(list(table.rows) + list(foreign))
     foreign_keys = {r.key for r in foreign}
     taken: set[str] = set()
     pending = ""
@@ -146,7 +268,7 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
         own = _pick(line.label, rows, open_rows)[0] if line.label else None
         if own is not None:
             chosen = own
-            earlier = [r for _, r in _matches(pending, rows)
+            earlier = [r for _, r in rows.matches(pending)
                        if r.key not in taken and r.key != own.key and not r.heading_like]
         else:
             chosen, earlier = _pick(label, rows, open_rows)
@@ -194,7 +316,7 @@ def _unmatched(table: str, label: str, line: Line, tokens: list[Token]) -> dict[
             "values": [t.text for t in tokens if t.kind != "empty"]}
 
 
-def _lookahead(lines: Sequence[Line], i: int, rows: Sequence[Row], taken: set[str],
+def _lookahead(lines: Sequence[Line], i: int, rows: _Rows, taken: set[str],
                head: str = "") -> tuple[Row | None, list[Row], set[int]]:
     """Numbers printed before their (wrapped) label: try the label lines that follow."""
     label = head

@@ -34,14 +34,16 @@ def _terms(report: Report, eq: Equation) -> tuple[str, list[str], list[str]]:
 def _broken(report: Report, code: str) -> Iterator[Finding]:
     """Findings for every relation of family `code` whose cells are all known and do not add up."""
     r = get(code)
+    cells = report.cells
     for eq in report.equations():
         if eq.code != code:
             continue
-        values = [report.value(p) for p in eq.cells]
-        if any(v is None for v in values):
+        # report.value(p), read straight from the cells (eq.cells is eq.lhs + eq.rhs)
+        values = [c.value if (c := cells.get(p)) is not None else None for p in eq.cells]
+        if None in values:  # numbers never equal None
             continue
-        lhs = sum(report.value(p) for p in eq.lhs)  # type: ignore[misc]
-        rhs = sum(report.value(p) for p in eq.rhs)  # type: ignore[misc]
+        lhs = sum(values[:len(eq.lhs)])  # type: ignore[arg-type]
+        rhs = sum(values[len(eq.lhs):])  # type: ignore[arg-type]
         if lhs == rhs:
             continue
         subject, lhs_labels, rhs_labels = _terms(report, eq)

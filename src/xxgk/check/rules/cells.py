@@ -9,6 +9,8 @@ from xxgk.i18n import N_
 from xxgk.report import Finding, Report
 from xxgk.vocabulary import cell_name, row_name
 
+_WHOLE = 2 ** 1000  # ints below it convert to float exactly enough to be whole, never overflow
+
 
 def _by_row(report: Report, paths: list[str]) -> dict[str, list[str]]:
     rows: dict[str, list[str]] = {}
@@ -150,6 +152,8 @@ def negative_count(report: Report) -> Iterator[Finding]:
 def non_integer_count(report: Report) -> Iterator[Finding]:
     r = get("non-integer-count")
     for p, c in report.cells.items():
+        if isinstance(c.value, int) and abs(c.value) < _WHOLE:
+            continue  # a whole number that fits a float: nothing to look up
         if (c.value is not None and report.template.column_of(p).kind != "money"
                 and not float(c.value).is_integer()):
             yield r.finding([p], c.loc, cell=cell_name(report.template, p), value=c.value)

@@ -66,6 +66,18 @@ CLAIMS: tuple[Claim, ...] = (
 )
 
 
+# What a claim's pattern cannot match without, derived from the patterns: a count (_NUM, a number
+# with its unit, which every pattern holding it requires) or, for the "none" claims, the negation
+# they open with.
+_COUNT = re.compile(_NUM)
+_NEGATION = "(?:未|没有)"
+_NEGATED = re.compile(_NEGATION)
+# The claims whose pattern can match a sentence, in their order, by (has a count, has a negation).
+_POSSIBLE = {(counted, negated): tuple(c for c in CLAIMS
+                                      if (counted or _NUM not in c.pattern.pattern)
+                                      and (negated or not c.pattern.pattern.startswith(_NEGATION)))
+             for counted in (False, True) for negated in (False, True)}
+
 # Words that put a count on a part of the body rather than the whole: 其中 (of which), 代表 (on
 # behalf of: 区政府办代表区政府受理…), 本级 (the government's own office, not its departments).
 _PART = re.compile(r"其中|代表|本级|本部门")
@@ -117,7 +129,9 @@ def narrative_vs_table(report: Report) -> Iterator[Finding]:
     seen: set[tuple[str, int]] = set()
     for section in report.sections:
         for sentence in _SENTENCE_END.split(_narrative_lines(section.text)):
-            for claim in CLAIMS:
+            counted = _COUNT.search(sentence) is not None
+            negated = _NEGATED.search(sentence) is not None
+            for claim in _POSSIBLE[counted, negated]:
                 if claim.needs and claim.needs not in sentence:
                     continue
                 for m in claim.pattern.finditer(sentence):
