@@ -116,44 +116,60 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
 
     A glyph joins a line when its vertical centre falls inside the line's band; the band is
     the running extent of the line's glyphs, so a small "、" or "一" (whose boxes are short)
-    still lands on the line of its neighbours."""
+    still lands on the line of its neighbours. (Called once per table cell and once per page's
+    prose: the loop keeps to local names and flat lists, no object per glyph.)"""
     glyphs = list(glyphs)
     if len(glyphs) == 1:  # a cell holding one number: nothing to group
         return [] if glyphs[0].space else [glyphs]
-    ordered = sorted(((g.top + g.bottom) / 2, g.x0, k) for k, g in enumerate(glyphs) if not g.space)
+    # top to bottom by centre, then left to right; the stable sort keeps the input order of ties
+    ink = sorted((g for g in glyphs if not g.space), key=_centre_left)
     lines: list[list[Glyph]] = []
-    bands: list[list[float]] = []  # [top, bottom] of each line
-    for cy, _, k in ordered:
-        g = glyphs[k]
+    tops: list[float] = []  # the band of each line
+    bottoms: list[float] = []
+    last = -1
+    for g in ink:
         top_g, bottom_g = g.top, g.bottom
-        for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
-            band = bands[i]
-            top, bottom = band
+        cy = (top_g + bottom_g) / 2
+        i = last
+        stop = last - 3 if last > 2 else -1  # the three most recent lines
+        while i > stop:
+            top, bottom = tops[i], bottoms[i]
             # the centre of the new glyph inside the band, and either the band's centre inside
             # the glyph or the glyph much shorter than the band (a "." or "、" drawn low)
             if top <= cy <= bottom and (top_g <= (top + bottom) / 2 <= bottom_g
                                         or bottom_g - top_g < 0.6 * (bottom - top)):
                 lines[i].append(g)
                 if top_g < top:
-                    band[0] = top_g
+                    tops[i] = top_g
                 if bottom_g > bottom:
-                    band[1] = bottom_g
+                    bottoms[i] = bottom_g
                 break
+            i -= 1
         else:
             lines.append([g])
-            bands.append([top_g, bottom_g])
-    for sp in glyphs:  # spaces only matter between two glyphs of a line they sit on
-        if sp.space:
-            cy = (sp.top + sp.bottom) / 2
-            for i, (top, bottom) in enumerate(bands):
-                if top <= cy <= bottom:
-                    lines[i].append(sp)
-                    break
+            tops.append(top_g)
+            bottoms.append(bottom_g)
+            last += 1
+    if len(ink) < len(glyphs):
+        bands = list(zip(tops, bottoms, strict=True))
+        for sp in glyphs:  # spaces only matter between two glyphs of a line they sit on
+            if sp.space:
+                cy = (sp.top + sp.bottom) / 2
+                for i, (top, bottom) in enumerate(bands):
+                    if top <= cy <= bottom:
+                        lines[i].append(sp)
+                        break
     for line in lines:
         if len(line) > 1:
             line.sort(key=_left_top)
-    order = sorted(range(len(lines)), key=lambda i: (bands[i][0] + bands[i][1]) / 2)
+    if len(lines) < 2:
+        return lines
+    order = sorted(range(len(lines)), key=lambda i: (tops[i] + bottoms[i]) / 2)
     return [lines[i] for i in order]
+
+
+def _centre_left(g: Glyph) -> tuple[float, float]:
+    return ((g.top + g.bottom) / 2, g.x0)
 
 
 def _left_top(g: Glyph) -> tuple[float, float]:
@@ -167,28 +183,31 @@ def line_text(line: Sequence[Glyph], gap_ratio: float = 0.6, cjk_gap_ratio: floa
     CJK characters only a gap wider than `cjk_gap_ratio` em counts (spaced-out headings like
     "商 业 企 业" are one word). A space glyph from the producer separates two latin words."""
     out: list[str] = []
-    prev: Glyph | None = None
+    started = False
+    prev_size = prev_x1 = 0.0
     prev_cjk = False
     pending_space = False
+    cjk = is_cjk
     for g in line:
         if g.space:
-            pending_space = prev is not None
+            pending_space = started
             continue
         text = g.text
         if not text:
             continue  # ink the recogniser could not read: it only lowers the confidence
-        first_cjk = is_cjk(text[0])
-        if prev is not None:
-            em = prev.size if prev.size < g.size else g.size
+        first_cjk = cjk(text[0])
+        size = g.size
+        if started:
+            em = prev_size if prev_size < size else size
             if em < 1e-6:
                 em = 1e-6
-            gap = g.x0 - prev.x1
-            if gap > (cjk_gap_ratio if prev_cjk and first_cjk else gap_ratio) * em or (
+            if g.x0 - prev_x1 > (cjk_gap_ratio if prev_cjk and first_cjk else gap_ratio) * em or (
                     pending_space and not (prev_cjk or first_cjk)):
                 out.append(" ")
         out.append(text)
-        prev = g
-        prev_cjk = is_cjk(text[-1]) if len(text) > 1 else first_cjk
+        started = True
+        prev_size, prev_x1 = size, g.x1
+        prev_cjk = cjk(text[-1]) if len(text) > 1 else first_cjk
         pending_space = False
     return "".join(out).strip()
 
@@ -323,16 +342,16 @@ class _DSU:
             self.p[max(ra, rb)] = min(ra, rb)
 
 
-def _touch(h: Segment, v: Segment, snap: float) -> bool:
-    return h.x0 - snap <= v.x0 <= h.x1 + snap and v.y0 - snap <= h.y0 <= v.y1 + snap
-
-
 def _covered(intervals: list[tuple[float, float]], a: float, b: float, snap: float) -> bool:
     """Whether [a, b] is mostly covered by the intervals (a drawn boundary between two units)."""
     need = b - a
     got = 0.0
     for lo, hi in intervals:
-        lo2, hi2 = max(lo - snap, a), min(hi + snap, b)
+        lo2, hi2 = lo - snap, hi + snap
+        if lo2 < a:
+            lo2 = a
+        if hi2 > b:
+            hi2 = b
         if hi2 > lo2:
             got += hi2 - lo2
     return got >= 0.6 * need
@@ -346,10 +365,14 @@ def find_grids(segments: Iterable[Segment], units: Units) -> list[Grid]:
     hs = [s for s in segs if s.horizontal]
     vs = [s for s in segs if not s.horizontal]
     dsu = _DSU(len(hs) + len(vs))
+    snap = units.snap
+    # a horizontal and a vertical ruling touch when each reaches the other (within `snap`)
+    reach = [(len(hs) + j, v.x0, v.y0 - snap, v.y1 + snap) for j, v in enumerate(vs)]
     for i, h in enumerate(hs):
-        for j, v in enumerate(vs):
-            if _touch(h, v, units.snap):
-                dsu.union(i, len(hs) + j)
+        left, right, y = h.x0 - snap, h.x1 + snap, h.y0
+        for j, x, top, bottom in reach:
+            if left <= x <= right and top <= y <= bottom:
+                dsu.union(i, j)
     comps: dict[int, tuple[list[Segment], list[Segment]]] = {}
     for i, h in enumerate(hs):
         comps.setdefault(dsu.find(i), ([], []))[0].append(h)
@@ -387,17 +410,17 @@ def _grid_of(hs: list[Segment], vs: list[Segment], units: Units) -> Grid | None:
         return None
     n_r, n_c = len(ys) - 1, len(xs) - 1
 
-    def near(a: float, b: float) -> bool:
-        return abs(a - b) <= units.snap
-
-    h_at = [[(h.x0, h.x1) for h in hs if near(h.y0, y)] for y in ys]
-    v_at = [[(v.y0, v.y1) for v in vs if near(v.x0, x)] for x in xs]
+    snap = units.snap
+    h_at = [[(h.x0, h.x1) for h in hs if abs(h.y0 - y) <= snap] for y in ys]
+    v_at = [[(v.y0, v.y1) for v in vs if abs(v.x0 - x) <= snap] for x in xs]
     dsu = _DSU(n_r * n_c)
     for r in range(n_r):
+        y0, y1 = ys[r], ys[r + 1]
+        below = h_at[r + 1] if r + 1 < n_r else None
         for c in range(n_c):
-            if c + 1 < n_c and not _covered(v_at[c + 1], ys[r], ys[r + 1], units.snap):
+            if c + 1 < n_c and not _covered(v_at[c + 1], y0, y1, snap):
                 dsu.union(r * n_c + c, r * n_c + c + 1)
-            if r + 1 < n_r and not _covered(h_at[r + 1], xs[c], xs[c + 1], units.snap):
+            if below is not None and not _covered(below, xs[c], xs[c + 1], snap):
                 dsu.union(r * n_c + c, (r + 1) * n_c + c)
     members: dict[int, list[tuple[int, int]]] = {}
     for r in range(n_r):
