@@ -451,21 +451,26 @@ def assign(glyphs: Iterable[Glyph], grids: Sequence[Grid]) -> tuple[list[list[li
     per_grid: list[list[list[Glyph]]] = [[[] for _ in g.cells] for g in grids]
     if not grids:
         return per_grid, glyphs
-    cx = np.fromiter(((g.x0 + g.x1) / 2 for g in glyphs), dtype=np.float64, count=len(glyphs))
-    cy = np.fromiter(((g.top + g.bottom) / 2 for g in glyphs), dtype=np.float64, count=len(glyphs))
-    free = np.ones(len(glyphs), dtype=bool)
+    n = len(glyphs)
+    box = np.array([(g.x0, g.x1, g.top, g.bottom) for g in glyphs], dtype=np.float64).reshape(n, 4)
+    cx, cy = (box[:, 0] + box[:, 1]) / 2, (box[:, 2] + box[:, 3]) / 2
+    free = np.ones(n, dtype=bool)
     for gi, grid in enumerate(grids):
         xs, ys = np.asarray(grid.xs), np.asarray(grid.ys)
         inside = free & (cx >= xs[0]) & (cx <= xs[-1]) & (cy >= ys[0]) & (cy <= ys[-1])
         idx = np.flatnonzero(inside)
         cols = np.clip(np.searchsorted(xs, cx[idx], side="right") - 1, 0, len(xs) - 2)
         rows = np.clip(np.searchsorted(ys, cy[idx], side="right") - 1, 0, len(ys) - 2)
-        cells = grid._unit_to_cell
-        for k, r, c in zip(idx.tolist(), rows.tolist(), cols.tolist(), strict=True):
-            ci = cells.get((r, c))
-            if ci is not None:
-                per_grid[gi][ci].append(glyphs[k])
-                free[k] = False
+        # the cell of every grid unit (-1: a unit no cell covers)
+        unit_cell = np.full((len(ys) - 1, len(xs) - 1), -1, dtype=np.int64)
+        for (r, c), ci in grid._unit_to_cell.items():
+            unit_cell[r, c] = ci
+        cell_of = unit_cell[rows, cols]
+        placed = cell_of >= 0
+        cells = per_grid[gi]
+        for k, ci in zip(idx[placed].tolist(), cell_of[placed].tolist(), strict=True):
+            cells[ci].append(glyphs[k])
+        free[idx[placed]] = False
     outside = [glyphs[k] for k in np.flatnonzero(free).tolist()]
     return per_grid, outside
 

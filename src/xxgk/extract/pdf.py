@@ -348,14 +348,26 @@ class _Chars:
 _SAMPLE = 8
 
 
-# The per-character calls go through prototypes that take plain addresses: ctypes then passes
-# nothing but integers, PDFium writes straight into an array, and `map` drives the calls
-# without a Python loop (ctypes' own cost per call is then most of what remains).
 _ADDR = ctypes.c_void_p
-_loose_char_box = ctypes.CFUNCTYPE(ctypes.c_int, _ADDR, ctypes.c_int, _ADDR)(
-    ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, _ADDR).value)
-_char_box = ctypes.CFUNCTYPE(ctypes.c_int, _ADDR, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR)(
-    ctypes.cast(pdfium_c.FPDFText_GetCharBox, _ADDR).value)
+
+
+def _proto(function: object, restype: type | None, *argtypes: type) -> Callable[..., int]:
+    """A PDFium function through a prototype that takes plain addresses and integers.
+
+    A page has thousands of characters and of objects (a text object per character, in many
+    PDFs): called so, ctypes passes nothing but integers (no pointer object per call), PDFium
+    writes straight into an array, and `map` drives the calls without a Python loop; ctypes'
+    own cost per call is then most of what remains. The prototype keeps the GIL (PYFUNCTYPE):
+    these calls return in well under a microsecond, and releasing and taking back the GIL
+    around each cost an eighth of the call."""
+    return ctypes.PYFUNCTYPE(restype, *argtypes)(ctypes.cast(function, _ADDR).value)  # type: ignore[return-value]
+
+
+_loose_char_box = _proto(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, _ADDR, ctypes.c_int, _ADDR)
+_char_box = _proto(pdfium_c.FPDFText_GetCharBox, ctypes.c_int, _ADDR, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR)
+_char_angle = _proto(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, _ADDR, ctypes.c_int)
+_unmap_error = _proto(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int, _ADDR, ctypes.c_int)
+_is_generated = _proto(pdfium_c.FPDFText_IsGenerated, ctypes.c_int, _ADDR, ctypes.c_int)
 
 
 def _codes(tp: object, n: int) -> tuple[np.ndarray, str | None]:
@@ -398,14 +410,16 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     a page cost several times PDFium's own text extraction."""
     wanted = ~np.isin(codes, _SKIPPED)  # PDFium's own line breaks: geometry decides spacing instead
     space = _classes(codes, _IS_SPACE, str.isspace)
-    for i in np.flatnonzero(space & wanted).tolist():
-        if pdfium_c.FPDFText_IsGenerated(tp, i):
-            wanted[i] = False  # PDFium's own spaces
+    handle = ctypes.cast(tp, _ADDR).value
+    spaces = np.flatnonzero(space & wanted)
+    generated = np.fromiter(map(_is_generated, itertools.repeat(handle, len(spaces)), spaces.tolist()),
+                            dtype=np.int64, count=len(spaces))
+    wanted[spaces[generated != 0]] = False  # PDFium's own spaces
     kept_at = np.flatnonzero(wanted)
     kept = kept_at.tolist()
     m = len(kept)
     loose = (pdfium_c.FS_RECTF * max(m, 1))()
-    handle, at = ctypes.cast(tp, _ADDR).value, ctypes.addressof(loose)
+    at = ctypes.addressof(loose)
     has_loose = np.fromiter(map(_loose_char_box, itertools.repeat(handle, m), kept, range(at, at + 16 * m, 16)),
                             dtype=bool, count=m)
     lo = np.frombuffer(loose, dtype=np.float32, count=4 * m).reshape(m, 4)[:, [0, 3, 2, 1]].astype(np.float64)
@@ -414,15 +428,14 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     printable = np.flatnonzero(~space).tolist()
     votes: Counter[int] = Counter()
     sample = printable[::_SAMPLE]
-    for j in sample:
-        angle = pdfium_c.FPDFText_GetCharAngle(tp, kept[j])
+    for angle in map(_char_angle, itertools.repeat(handle, len(sample)), [kept[j] for j in sample]):
         if angle >= 0:
             votes[round(math.degrees(angle) / 90) % 4 * 90] += 1
-    unmapped = sum(1 for j in sample if pdfium_c.FPDFText_HasUnicodeMapError(tp, kept[j])) * _SAMPLE
+    unmapped = _count_unmapped(handle, [kept[j] for j in sample]) * _SAMPLE
     if unmapped > _MAX_UNMAPPED * len(printable) / 2:  # near the threshold: count them all
-        unmapped = sum(1 for j in printable if pdfium_c.FPDFText_HasUnicodeMapError(tp, kept[j]))
+        unmapped = _count_unmapped(handle, [kept[j] for j in printable])
     full = _classes(kept_codes, _IS_ALNUM, str.isalnum)
-    box, ok = _sane_boxes(full, lo, has_loose, tp, kept, sample)
+    box, ok = _sane_boxes(full, lo, has_loose, handle, kept, sample)
     text = list(map(chr, kept_codes.tolist()))
     if not ok.all():  # characters PDFium could give no box for
         box, space = box[ok], space[ok]
@@ -430,23 +443,32 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     return _Chars(text, space, box, votes, unmapped, len(printable))
 
 
-def _ink_boxes(tp: object, kept: list[int], wanted: list[int]) -> dict[int, tuple[float, float, float, float] | None]:
+def _count_unmapped(handle: int, indices: list[int]) -> int:
+    """How many of the characters have no Unicode mapping (PDFium's -1, an error, counts too)."""
+    return sum(map(bool, map(_unmap_error, itertools.repeat(handle, len(indices)), indices)))
+
+
+def _median(values: list[float]) -> float:
+    """The median as numpy computes it (the mean of the middle two of an even count)."""
+    ordered = sorted(values)
+    k = len(ordered) // 2
+    return ordered[k] if len(ordered) % 2 else (ordered[k - 1] + ordered[k]) / 2
+
+
+def _ink_boxes(handle: int, kept: list[int], wanted: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """The tight (ink) box, left, bottom, right, top, of each wanted character (by its place
-    in `kept`), or None where PDFium has none; in bulk, like the loose boxes."""
+    in `kept`), and whether PDFium has one; in bulk, like the loose boxes."""
     k = len(wanted)
-    if not k:
-        return {}
-    buffer = (ctypes.c_double * (4 * k))()
-    at, handle = ctypes.addressof(buffer), ctypes.cast(tp, _ADDR).value
-    found = list(map(_char_box, itertools.repeat(handle, k), [kept[j] for j in wanted],
-                     range(at, at + 32 * k, 32), range(at + 8, at + 32 * k, 32),
-                     range(at + 16, at + 32 * k, 32), range(at + 24, at + 32 * k, 32)))
+    buffer = (ctypes.c_double * (4 * max(k, 1)))()
+    at = ctypes.addressof(buffer)
+    found = np.fromiter(map(_char_box, itertools.repeat(handle, k), [kept[j] for j in wanted],
+                            range(at, at + 32 * k, 32), range(at + 8, at + 32 * k, 32),
+                            range(at + 16, at + 32 * k, 32), range(at + 24, at + 32 * k, 32)), dtype=bool, count=k)
     # PDFium writes left, right, bottom, top
-    values = np.frombuffer(buffer, dtype=np.float64).reshape(k, 4)[:, [0, 2, 1, 3]].tolist()
-    return {j: tuple(v) if f else None for j, f, v in zip(wanted, found, values, strict=True)}  # type: ignore[misc]
+    return found, np.frombuffer(buffer, dtype=np.float64, count=4 * k).reshape(k, 4)[:, [0, 2, 1, 3]]
 
 
-def _sane_boxes(full: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, tp: object, kept: list[int],
+def _sane_boxes(full: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, handle: int, kept: list[int],
                 sample: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """One box per character (and whether there is one). The loose box (font ascent/descent)
     makes "一", "、" and "." as tall as their neighbours, which line grouping needs; but some
@@ -459,15 +481,13 @@ def _sane_boxes(full: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, tp: 
     if not m:
         return np.zeros((0, 4)), ok
     lo_w, lo_h = loose[:, 2] - loose[:, 0], loose[:, 3] - loose[:, 1]
-    inks = _ink_boxes(tp, kept, [j for j in sample if full[j] and has_loose[j]])
-
-    def ink(j: int) -> float:
-        t = inks[j]
-        return 0.0 if t is None else max(t[2] - t[0], t[3] - t[1])
-
     # The usual em: letters' loose heights that their own ink vouches for (on a sample).
-    vouched = [lo_h[j] for j in inks if lo_h[j] <= 3 * ink(j) + 2]
-    usual = float(np.median(vouched)) if vouched else None
+    letters = np.asarray(sample, dtype=np.intp)
+    letters = letters[full[letters] & has_loose[letters]]
+    found, ink = _ink_boxes(handle, kept, letters.tolist())
+    size = np.where(found, np.maximum(ink[:, 2] - ink[:, 0], ink[:, 3] - ink[:, 1]), 0.0)
+    vouched = lo_h[letters][lo_h[letters] <= 3 * size + 2].tolist()
+    usual = _median(vouched) if vouched else None
     trusted = has_loose & (lo_h > 0) & (lo_w > 0)
     if usual is not None:
         trusted &= (lo_h <= 3 * usual + 2) & (lo_w <= 3 * usual + 2)
@@ -475,10 +495,11 @@ def _sane_boxes(full: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, tp: 
         trusted[:] = False
     box = loose.copy()
     doubtful = np.flatnonzero(~trusted).tolist()
-    inks.update(_ink_boxes(tp, kept, [j for j in doubtful if j not in inks]))
-    for j in doubtful:
-        t = inks[j]
-        if t is None:
+    if not doubtful:
+        return box, ok
+    found, ink = _ink_boxes(handle, kept, doubtful)
+    for j, has_ink, t in zip(doubtful, found.tolist(), ink.tolist(), strict=True):
+        if not has_ink:
             ok[j] = False
             continue
         limit = 3 * max(t[2] - t[0], t[3] - t[1]) + 2
@@ -487,7 +508,7 @@ def _sane_boxes(full: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, tp: 
         em = usual if usual is not None else max(t[2] - t[0], t[3] - t[1])
         cx, cy = (t[0] + t[2]) / 2, (t[1] + t[3]) / 2
         # stretch across the text direction only (x for vertical text, y for horizontal)
-        angle = pdfium_c.FPDFText_GetCharAngle(tp, kept[j])
+        angle = _char_angle(handle, kept[j])
         upright = round(math.degrees(angle) / 90) % 2 == 0 if angle >= 0 else True
         box[j] = (t[0], cy - em / 2, t[2], cy + em / 2) if upright else (cx - em / 2, t[1], cx + em / 2, t[3])
     return box, ok
@@ -551,13 +572,6 @@ def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[t
             obj = ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
             _form_rulings(obj, _matrix(obj, _IDENTITY), 1, frame, segments, pictures)
     return segments, pictures
-
-
-def _proto(function: object, restype: type | None, *argtypes: type) -> Callable[..., int]:
-    """A PDFium function through a prototype that takes plain addresses and integers: a page's
-    objects are counted in thousands (a text object per character, in many PDFs), and the
-    calls made for each cost a third as much without ctypes' pointer objects."""
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, _ADDR).value)  # type: ignore[return-value]
 
 
 _get_object = _proto(pdfium_c.FPDFPage_GetObject, _ADDR, _ADDR, ctypes.c_int)
