@@ -557,21 +557,54 @@ def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[t
     objects = list(map(_get_object, itertools.repeat(raw, n), range(n)))
     kinds = np.fromiter(map(_get_type, objects), dtype=np.int32, count=n)
     drawn = np.flatnonzero(kinds != pdfium_c.FPDF_PAGEOBJ_TEXT)
+    paths = [objects[i] for i in drawn[kinds[drawn] == pdfium_c.FPDF_PAGEOBJ_PATH].tolist()]
+    has_bounds, bounds = _all_bounds(paths)
+    has_mode, modes = _all_draw_modes(paths)
+    thinnest = np.minimum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+    hairline = (has_bounds & (thinnest <= _HAIRLINE)).tolist()
+    filled = (has_mode & (modes[:, 0] != 0)).tolist()
+    stroked = (has_mode & (modes[:, 1] != 0)).tolist()
+    bounds_of = bounds.tolist()
+    k = -1  # the path's place among the page's paths
     for address, kind in zip([objects[i] for i in drawn.tolist()], kinds[drawn].tolist(), strict=True):
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            if (b := _bounds(address)) is not None:
-                pictures.append(frame.box(*b))
-        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            b = _bounds(address)
-            if b is not None and min(b[2] - b[0], b[3] - b[1]) <= _HAIRLINE:
-                segments.extend(_hairline(address, frame.box(*b)))
-            elif _stroked(address):  # a filled shape thicker than a hairline (a cell's shading) draws no ruling
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            k += 1
+            if hairline[k]:
+                # a ruling along the middle of its bounds, if drawn visibly
+                if (stroked[k] and _visible(address, _get_stroke_color)) or (
+                        filled[k] and _visible(address, _get_fill_color)):
+                    x0, y0, x1, y1 = frame.box(*bounds_of[k])
+                    segments.extend(rect_rulings(x0, y0, x1, y1, max(_HAIRLINE, min(x1 - x0, y1 - y0))))
+            elif stroked[k]:  # a filled shape thicker than a hairline (a cell's shading) draws no ruling
                 obj = ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
                 segments.extend(_path_rulings(obj, _matrix(obj, _IDENTITY), frame))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            if (b := _bounds(address)) is not None:
+                pictures.append(frame.box(*b))
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             obj = ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
             _form_rulings(obj, _matrix(obj, _IDENTITY), 1, frame, segments, pictures)
     return segments, pictures
+
+
+def _all_bounds(objects: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each object has bounds, and its left, bottom, right, top (in bulk)."""
+    k = len(objects)
+    out = (ctypes.c_float * (4 * max(k, 1)))()
+    at = ctypes.addressof(out)
+    found = np.fromiter(map(_get_bounds, objects, range(at, at + 16 * k, 16), range(at + 4, at + 16 * k, 16),
+                            range(at + 8, at + 16 * k, 16), range(at + 12, at + 16 * k, 16)), dtype=bool, count=k)
+    return found, np.frombuffer(out, dtype=np.float32, count=4 * k).reshape(k, 4).astype(np.float64)
+
+
+def _all_draw_modes(paths: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Whether PDFium knows each path's draw mode, and its fill mode and stroke flag (in bulk)."""
+    k = len(paths)
+    out = (ctypes.c_int * (2 * max(k, 1)))()
+    at = ctypes.addressof(out)
+    found = np.fromiter(map(_get_draw_mode, paths, range(at, at + 8 * k, 8), range(at + 4, at + 8 * k, 8)),
+                        dtype=bool, count=k)
+    return found, np.frombuffer(out, dtype=np.int32, count=2 * k).reshape(k, 2)
 
 
 _get_object = _proto(pdfium_c.FPDFPage_GetObject, _ADDR, _ADDR, ctypes.c_int)
@@ -640,11 +673,6 @@ def _form_rulings(form: object, matrix: tuple[float, ...], depth: int, frame: _F
             segments.extend(_path_rulings(obj, inner, frame))
 
 
-def _stroked(address: int) -> bool:
-    mode = _draw_mode(address)
-    return mode is not None and mode[1]
-
-
 def _painted(address: int) -> tuple[bool, bool]:
     """Whether the path is stroked, and whether it is filled, in a colour anyone can see."""
     mode = _draw_mode(address)
@@ -652,14 +680,6 @@ def _painted(address: int) -> tuple[bool, bool]:
         return False, False
     filled, stroked = mode
     return stroked and _visible(address, _get_stroke_color), filled and _visible(address, _get_fill_color)
-
-
-def _hairline(address: int, box: tuple[float, float, float, float]) -> list[Segment]:
-    """A path whose bounds are thinner than a hairline: a ruling along their middle, if drawn visibly."""
-    if not any(_painted(address)):
-        return []
-    x0, y0, x1, y1 = box
-    return rect_rulings(x0, y0, x1, y1, max(_HAIRLINE, min(x1 - x0, y1 - y0)))
 
 
 def _compose(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
