@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -265,7 +267,8 @@ class Grid:
     xs: list[float]  # column boundaries, left to right
     ys: list[float]  # row boundaries, top to bottom
     cells: list[GridCell]
-    _unit_to_cell: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+    # the cell covering each grid unit (row-major: row * columns + column)
+    _unit_cell: list[int] = field(default_factory=list, repr=False)
 
     @property
     def box(self) -> tuple[float, float, float, float]:
@@ -277,7 +280,7 @@ class Grid:
             return None
         c = min(max(bisect.bisect_right(self.xs, x) - 1, 0), len(self.xs) - 2)
         r = min(max(bisect.bisect_right(self.ys, y) - 1, 0), len(self.ys) - 2)
-        return self._unit_to_cell.get((r, c))
+        return self._unit_cell[r * (len(self.xs) - 1) + c]
 
 
 def _cluster(values: Iterable[float], snap: float) -> list[float]:
@@ -364,20 +367,13 @@ def find_grids(segments: Iterable[Segment], units: Units) -> list[Grid]:
     segs = merge_collinear(segments, units.snap)
     hs = [s for s in segs if s.horizontal]
     vs = [s for s in segs if not s.horizontal]
-    dsu = _DSU(len(hs) + len(vs))
-    snap = units.snap
-    # a horizontal and a vertical ruling touch when each reaches the other (within `snap`)
-    reach = [(len(hs) + j, v.x0, v.y0 - snap, v.y1 + snap) for j, v in enumerate(vs)]
-    for i, h in enumerate(hs):
-        left, right, y = h.x0 - snap, h.x1 + snap, h.y0
-        for j, x, top, bottom in reach:
-            if left <= x <= right and top <= y <= bottom:
-                dsu.union(i, j)
     comps: dict[int, tuple[list[Segment], list[Segment]]] = {}
-    for i, h in enumerate(hs):
-        comps.setdefault(dsu.find(i), ([], []))[0].append(h)
-    for j, v in enumerate(vs):
-        comps.setdefault(dsu.find(len(hs) + j), ([], []))[1].append(v)
+    for k, label in enumerate(_touching_groups(hs, vs, units.snap)):
+        group = comps.setdefault(label, ([], []))
+        if k < len(hs):
+            group[0].append(hs[k])
+        else:
+            group[1].append(vs[k - len(hs)])
     grids = []
     for comp_h, comp_v in comps.values():
         if len(comp_h) < 2 or len(comp_v) < 2:
@@ -387,6 +383,30 @@ def find_grids(segments: Iterable[Segment], units: Units) -> list[Grid]:
             grids.append(grid)
     grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
     return grids
+
+
+def _touching_groups(hs: list[Segment], vs: list[Segment], snap: float) -> list[int]:
+    """The connected group of each ruling (horizontals first, then verticals), named by the
+    lowest index in it: a horizontal and a vertical ruling touch when each reaches the other
+    (within `snap`). All pairs are tested at once, and the lowest index is spread along the
+    touching pairs until nothing changes (a table's rulings are a few steps apart)."""
+    n_h = len(hs)
+    if not hs or not vs:
+        return list(range(n_h + len(vs)))
+    h = np.array([(s.x0, s.x1, s.y0) for s in hs], dtype=np.float64)
+    v = np.array([(s.x0, s.y0, s.y1) for s in vs], dtype=np.float64)
+    touch = ((h[:, 0:1] - snap <= v[:, 0]) & (v[:, 0] <= h[:, 1:2] + snap)
+             & (v[:, 1] - snap <= h[:, 2:3]) & (h[:, 2:3] <= v[:, 2] + snap))
+    none = n_h + len(vs)
+    label_h = np.arange(n_h)
+    label_v = np.where(touch.any(axis=0), none, np.arange(n_h, none))
+    while True:
+        new_v = np.minimum(label_v, np.where(touch, label_h[:, None], none).min(axis=0))
+        new_h = np.minimum(label_h, np.where(touch, new_v[None, :], none).min(axis=1))
+        if (new_h == label_h).all() and (new_v == label_v).all():
+            break
+        label_h, label_v = new_h, new_v
+    return [*label_h.tolist(), *label_v.tolist()]
 
 
 def _thin_out(values: list[float], min_gap: float) -> list[float]:
@@ -413,34 +433,49 @@ def _grid_of(hs: list[Segment], vs: list[Segment], units: Units) -> Grid | None:
     snap = units.snap
     h_at = [[(h.x0, h.x1) for h in hs if abs(h.y0 - y) <= snap] for y in ys]
     v_at = [[(v.y0, v.y1) for v in vs if abs(v.x0 - x) <= snap] for x in xs]
-    dsu = _DSU(n_r * n_c)
+    n_units = n_r * n_c
+    dsu = _DSU(n_units)
+    merged = False
     for r in range(n_r):
         y0, y1 = ys[r], ys[r + 1]
         below = h_at[r + 1] if r + 1 < n_r else None
         for c in range(n_c):
             if c + 1 < n_c and not _covered(v_at[c + 1], y0, y1, snap):
                 dsu.union(r * n_c + c, r * n_c + c + 1)
+                merged = True
             if below is not None and not _covered(below, xs[c], xs[c + 1], snap):
                 dsu.union(r * n_c + c, (r + 1) * n_c + c)
-    members: dict[int, list[tuple[int, int]]] = {}
-    for r in range(n_r):
-        for c in range(n_c):
-            members.setdefault(dsu.find(r * n_c + c), []).append((r, c))
+                merged = True
+    # the units of each cell, in row-major order of their first unit (most cells are one unit)
+    groups: Iterable[list[int]] = [[u] for u in range(n_units)]
+    if merged:
+        members: dict[int, list[int]] = {}
+        find = dsu.find
+        for u in range(n_units):
+            members.setdefault(find(u), []).append(u)
+        groups = members.values()
     spans = []
-    for units_of in members.values():
-        rows = [r for r, _ in units_of]
-        cols = [c for _, c in units_of]
-        spans.append((min(rows), min(cols), max(rows), max(cols), units_of))
-    spans.sort(key=lambda s: (s[0], s[1]))
+    for units_of in groups:
+        if len(units_of) == 1:
+            r, c = divmod(units_of[0], n_c)
+            spans.append((r, c, r, c, units_of))
+        else:
+            rows = [u // n_c for u in units_of]
+            cols = [u % n_c for u in units_of]
+            spans.append((min(rows), min(cols), max(rows), max(cols), units_of))
+    spans.sort(key=operator.itemgetter(0, 1))
     cells: list[GridCell] = []
-    unit_to_cell: dict[tuple[int, int], int] = {}
+    unit_cell = [0] * n_units
     for idx, (r0, c0, r1, c1, units_of) in enumerate(spans):
         # a merged region that is not a rectangle (rare: a ruling drawn half-way) is read as
         # its bounding rectangle
         cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
         for u in units_of:
-            unit_to_cell[u] = idx
-    return Grid(xs, ys, cells, unit_to_cell)
+            unit_cell[u] = idx
+    return Grid(xs, ys, cells, unit_cell)
+
+
+_EXTENT = operator.attrgetter("x0", "x1", "top", "bottom")
 
 
 def assign(glyphs: Iterable[Glyph], grids: Sequence[Grid]) -> tuple[list[list[list[Glyph]]], list[Glyph]]:
@@ -452,7 +487,7 @@ def assign(glyphs: Iterable[Glyph], grids: Sequence[Grid]) -> tuple[list[list[li
     if not grids:
         return per_grid, glyphs
     n = len(glyphs)
-    box = np.array([(g.x0, g.x1, g.top, g.bottom) for g in glyphs], dtype=np.float64).reshape(n, 4)
+    box = np.fromiter(itertools.chain.from_iterable(map(_EXTENT, glyphs)), dtype=np.float64, count=4 * n).reshape(n, 4)
     cx, cy = (box[:, 0] + box[:, 1]) / 2, (box[:, 2] + box[:, 3]) / 2
     free = np.ones(n, dtype=bool)
     for gi, grid in enumerate(grids):
@@ -461,16 +496,12 @@ def assign(glyphs: Iterable[Glyph], grids: Sequence[Grid]) -> tuple[list[list[li
         idx = np.flatnonzero(inside)
         cols = np.clip(np.searchsorted(xs, cx[idx], side="right") - 1, 0, len(xs) - 2)
         rows = np.clip(np.searchsorted(ys, cy[idx], side="right") - 1, 0, len(ys) - 2)
-        # the cell of every grid unit (-1: a unit no cell covers)
-        unit_cell = np.full((len(ys) - 1, len(xs) - 1), -1, dtype=np.int64)
-        for (r, c), ci in grid._unit_to_cell.items():
-            unit_cell[r, c] = ci
-        cell_of = unit_cell[rows, cols]
-        placed = cell_of >= 0
+        # every grid unit belongs to one cell
+        cell_of = np.asarray(grid._unit_cell)[rows * (len(xs) - 1) + cols]
         cells = per_grid[gi]
-        for k, ci in zip(idx[placed].tolist(), cell_of[placed].tolist(), strict=True):
+        for k, ci in zip(idx.tolist(), cell_of.tolist(), strict=True):
             cells[ci].append(glyphs[k])
-        free[idx[placed]] = False
+        free[idx] = False
     outside = [glyphs[k] for k in np.flatnonzero(free).tolist()]
     return per_grid, outside
 

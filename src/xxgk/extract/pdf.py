@@ -390,7 +390,11 @@ def _bmp_table(test: Callable[[str], bool]) -> np.ndarray:
 # of a str method call per character (code points beyond it are rare and asked one by one).
 _IS_SPACE = _bmp_table(str.isspace)
 _IS_ALNUM = _bmp_table(str.isalnum)  # ideographs are alnum
-_SKIPPED = np.array([0, 10, 13, 0xFFFE, 0xFFFF], dtype=np.int64)  # PDFium's line breaks and non-characters
+_IS_SKIPPED = _bmp_table(lambda ch: ch in "\x00\n\r\ufffe\uffff")  # PDFium's line breaks and non-characters
+
+
+def _never(ch: str) -> bool:
+    return False
 
 
 def _classes(codes: np.ndarray, table: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
@@ -408,7 +412,7 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     one call; the ink box, the angle and the Unicode mapping asked only of a sample and of the
     characters whose loose box looks wrong: the per-character Python work is what made reading
     a page cost several times PDFium's own text extraction."""
-    wanted = ~np.isin(codes, _SKIPPED)  # PDFium's own line breaks: geometry decides spacing instead
+    wanted = ~_classes(codes, _IS_SKIPPED, _never)  # PDFium's own line breaks: geometry decides spacing instead
     space = _classes(codes, _IS_SPACE, str.isspace)
     handle = ctypes.cast(tp, _ADDR).value
     spaces = np.flatnonzero(space & wanted)
