@@ -25,6 +25,7 @@ import importlib.util
 import itertools
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -618,29 +619,36 @@ _get_draw_mode = _proto(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int, _ADDR, _ADD
 _get_stroke_color = _proto(pdfium_c.FPDFPageObj_GetStrokeColor, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
 _get_fill_color = _proto(pdfium_c.FPDFPageObj_GetFillColor, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
 
-# Out-parameters of the getters, made once (a page is read by one thread at a time: PDFium is
-# not thread-safe).
-_FLOATS = (ctypes.c_float * 4)()
-_FLOAT_AT = tuple(ctypes.addressof(_FLOATS) + 4 * k for k in range(4))
-_INTS = (ctypes.c_int * 2)()
-_INT_AT = tuple(ctypes.addressof(_INTS) + 4 * k for k in range(2))
-_RGBA = (ctypes.c_uint * 4)()
-_RGBA_AT = tuple(ctypes.addressof(_RGBA) + 4 * k for k in range(4))
+class _Scratch(threading.local):
+    """Out-parameters of the getters, made once per thread (the prototypes take their addresses)."""
+
+    def __init__(self) -> None:
+        self.floats = (ctypes.c_float * 4)()
+        self.float_at = tuple(ctypes.addressof(self.floats) + 4 * k for k in range(4))
+        self.ints = (ctypes.c_int * 2)()
+        self.int_at = tuple(ctypes.addressof(self.ints) + 4 * k for k in range(2))
+        self.rgba = (ctypes.c_uint * 4)()
+        self.rgba_at = tuple(ctypes.addressof(self.rgba) + 4 * k for k in range(4))
+
+
+_SCRATCH = _Scratch()
 
 
 def _bounds(address: int) -> tuple[float, float, float, float] | None:
     """The object's bounds in user space: left, bottom, right, top."""
-    if not _get_bounds(address, *_FLOAT_AT):
+    scratch = _SCRATCH
+    if not _get_bounds(address, *scratch.float_at):
         return None
-    left, bottom, right, top = _FLOATS
+    left, bottom, right, top = scratch.floats
     return left, bottom, right, top
 
 
 def _draw_mode(address: int) -> tuple[bool, bool] | None:
     """Whether the path is filled and whether it is stroked (None: PDFium cannot tell)."""
-    if not _get_draw_mode(address, *_INT_AT):
+    scratch = _SCRATCH
+    if not _get_draw_mode(address, *scratch.int_at):
         return None
-    return bool(_INTS[0]), bool(_INTS[1])
+    return bool(scratch.ints[0]), bool(scratch.ints[1])
 
 
 
@@ -695,9 +703,10 @@ def _compose(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
 
 
 def _visible(address: int, getter: Callable[..., int]) -> bool:
-    if not getter(address, *_RGBA_AT):
+    scratch = _SCRATCH
+    if not getter(address, *scratch.rgba_at):
         return True
-    r, g, b, a = _RGBA
+    r, g, b, a = scratch.rgba
     # white or fully transparent lines are not borders anyone can see
     return a > 0 and min(r, g, b) < 245
 
