@@ -336,7 +336,7 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> tuple[PageContent, str]:
 class _Chars:
     """A page's characters as PDFium reports them, in user space (y up), in bulk arrays."""
 
-    text: list[str]
+    codes: np.ndarray  # (n,) the Unicode code point of each character
     space: np.ndarray  # (n,) bool: the character is whitespace
     box: np.ndarray  # (n, 4) left, bottom, right, top: one sane box per character
     votes: Counter[int]  # text angles (degrees, clockwise, by quarter turns) of a sample of characters
@@ -441,11 +441,9 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
         unmapped = _count_unmapped(handle, [kept[j] for j in printable])
     full = _classes(kept_codes, _IS_ALNUM, str.isalnum)
     box, ok = _sane_boxes(full, lo, has_loose, handle, kept, sample)
-    text = list(map(chr, kept_codes.tolist()))
     if not ok.all():  # characters PDFium could give no box for
-        box, space = box[ok], space[ok]
-        text = list(itertools.compress(text, ok.tolist()))
-    return _Chars(text, space, box, votes, unmapped, len(printable))
+        box, space, kept_codes = box[ok], space[ok], kept_codes[ok]
+    return _Chars(kept_codes, space, box, votes, unmapped, len(printable))
 
 
 def _count_unmapped(handle: int, indices: list[int]) -> int:
@@ -531,18 +529,17 @@ def _text_rotation(votes: Counter[int], page_rotation: int) -> int:
 
 def _glyphs(chars: _Chars, frame: _Frame) -> list[Glyph]:
     """The characters in the reading frame (all at once), as layout's glyphs."""
-    if not chars.text:
+    if not len(chars.codes):
         return []
     x0, y0, x1, y1 = frame.boxes(chars.box)
     # the em for judging gaps: the line height of the glyph's box (PDFium's font size is in
     # text-space units and lies whenever the text matrix scales)
     em = np.maximum(y1 - y0, 1.0)
     keep = ~((x1 <= x0) & (y1 <= y0))
-    space = chars.space
-    text = [" " if s else ch for ch, s in zip(chars.text, space.tolist(), strict=True)]
+    space, codes = chars.space, np.where(chars.space, 32, chars.codes)  # every kind of space prints as " "
     if not keep.all():
-        x0, y0, x1, y1, em, space = x0[keep], y0[keep], x1[keep], y1[keep], em[keep], space[keep]
-        text = list(itertools.compress(text, keep.tolist()))
+        x0, y0, x1, y1, em, space, codes = x0[keep], y0[keep], x1[keep], y1[keep], em[keep], space[keep], codes[keep]
+    text = list(map(chr, codes.tolist()))
     return list(map(Glyph, text, x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist(), em.tolist(),
                     itertools.repeat(None), space.tolist()))
 
