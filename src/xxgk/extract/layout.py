@@ -174,8 +174,7 @@ def _centre_left(g: Glyph) -> tuple[float, float]:
     return ((g.top + g.bottom) / 2, g.x0)
 
 
-def _left_top(g: Glyph) -> tuple[float, float]:
-    return (g.x0, g.top)
+_left_top = operator.attrgetter("x0", "top")  # (x0, top), in C
 
 
 def line_text(line: Sequence[Glyph], gap_ratio: float = 0.6, cjk_gap_ratio: float = 1.2) -> str:
@@ -253,7 +252,7 @@ def min_confidence(glyphs: Iterable[Glyph]) -> float | None:
 # ---------------------------------------------------------------- grids from rulings
 
 
-@dataclass
+@dataclass(slots=True)
 class GridCell:
     row: int
     col: int
