@@ -616,6 +616,7 @@ _get_draw_mode = _proto(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int, _ADDR, _ADD
 _get_stroke_color = _proto(pdfium_c.FPDFPageObj_GetStrokeColor, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
 _get_fill_color = _proto(pdfium_c.FPDFPageObj_GetFillColor, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
 
+
 class _Scratch(threading.local):
     """Out-parameters of the getters, made once per thread (the prototypes take their addresses)."""
 
