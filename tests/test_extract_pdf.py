@@ -410,12 +410,15 @@ def test_median_is_numpys() -> None:
 
 def test_character_classes_beyond_the_basic_plane() -> None:
     """Lookup tables cover the Basic Multilingual Plane; rarer code points (CJK extension B
-    ideographs in names of places) are asked of Python itself."""
+    ideographs in names of places) are asked of Python itself: 0x1FFFF is no PDFium non-character."""
     import numpy as np
 
-    codes = np.array([ord("一"), ord(" "), 0x20000, ord("\u3000"), ord("a"), 0x1F600], dtype=np.int64)
-    assert pdf_mod._classes(codes, pdf_mod._IS_ALNUM, str.isalnum).tolist() == [True, False, True, False, True, False]
-    assert pdf_mod._classes(codes, pdf_mod._IS_SPACE, str.isspace).tolist() == [False, True, False, True, False, False]
+    codes = np.array([ord("一"), ord(" "), 0x20000, ord("\u3000"), ord("\n"), 0x1FFFF, 0xFFFF], dtype=np.int64)
+    assert pdf_mod._classes(codes, pdf_mod._IS_SPACE, str.isspace).tolist() == [False, True, False, True, True,
+                                                                                 False, False]
+    never = pdf_mod._never
+    assert pdf_mod._classes(codes, pdf_mod._IS_SKIPPED, never).tolist() == [False, False, False, False, True,
+                                                                            False, True]
 
 
 def test_page_text_from_one_call_is_pdfiums_text(case: tuple) -> None:

@@ -383,15 +383,11 @@ def _codes(tp: object, n: int) -> tuple[np.ndarray, str | None]:
     return np.array([pdfium_c.FPDFText_GetUnicode(tp, i) for i in range(n)], dtype=np.int64), None
 
 
-def _bmp_table(test: Callable[[str], bool]) -> np.ndarray:
-    return np.array([test(chr(c)) for c in range(0x10000)], dtype=bool)
-
-
 # Character classes of the Basic Multilingual Plane as lookup tables: one array index instead
 # of a str method call per character (code points beyond it are rare and asked one by one).
-_IS_SPACE = _bmp_table(str.isspace)
-_IS_ALNUM = _bmp_table(str.isalnum)  # ideographs are alnum
-_IS_SKIPPED = _bmp_table(lambda ch: ch in "\x00\n\r\ufffe\uffff")  # PDFium's line breaks and non-characters
+_IS_SPACE = np.fromiter(map(str.isspace, map(chr, range(0x10000))), dtype=bool, count=0x10000)
+_IS_SKIPPED = np.zeros(0x10000, dtype=bool)  # PDFium's line breaks and non-characters
+_IS_SKIPPED[[0, 10, 13, 0xFFFE, 0xFFFF]] = True
 
 
 def _never(ch: str) -> bool:
@@ -439,8 +435,7 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     unmapped = _count_unmapped(handle, [kept[j] for j in sample]) * _SAMPLE
     if unmapped > _MAX_UNMAPPED * len(printable) / 2:  # near the threshold: count them all
         unmapped = _count_unmapped(handle, [kept[j] for j in printable])
-    full = _classes(kept_codes, _IS_ALNUM, str.isalnum)
-    box, ok = _sane_boxes(full, lo, has_loose, handle, kept, sample)
+    box, ok = _sane_boxes(kept_codes, lo, has_loose, handle, kept, sample)
     if not ok.all():  # characters PDFium could give no box for
         box, space, kept_codes = box[ok], space[ok], kept_codes[ok]
     return _Chars(kept_codes, space, box, votes, unmapped, len(printable))
@@ -471,13 +466,13 @@ def _ink_boxes(handle: int, kept: list[int], wanted: list[int]) -> tuple[np.ndar
     return found, np.frombuffer(buffer, dtype=np.float64, count=4 * k).reshape(k, 4)[:, [0, 2, 1, 3]]
 
 
-def _sane_boxes(full: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, handle: int, kept: list[int],
+def _sane_boxes(codes: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, handle: int, kept: list[int],
                 sample: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """One box per character (and whether there is one). The loose box (font ascent/descent)
     makes "一", "、" and "." as tall as their neighbours, which line grouping needs; but some
     fonts carry absurd metrics (a 200-point box round a 9-point glyph). The page's usual em is
-    the median loose height of its letters, digits and ideographs (`full`), checked against their
-    ink on a sample; a loose box is trusted when it is no more than three ems (and two points)
+    the median loose height of its letters, digits and ideographs (alphanumeric `codes`), checked
+    against their ink on a sample; a loose box is trusted when it is no more than three ems (and two points)
     tall and wide; otherwise the glyph's own ink box, stretched to the usual em, stands in."""
     m = len(kept)
     ok = np.ones(m, dtype=bool)
@@ -485,9 +480,10 @@ def _sane_boxes(full: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, hand
         return np.zeros((0, 4)), ok
     lo_w, lo_h = loose[:, 2] - loose[:, 0], loose[:, 3] - loose[:, 1]
     # The usual em: letters' loose heights that their own ink vouches for (on a sample).
-    letters = np.asarray(sample, dtype=np.intp)
-    letters = letters[full[letters] & has_loose[letters]]
-    found, ink = _ink_boxes(handle, kept, letters.tolist())
+    boxed = np.asarray(sample, dtype=np.intp)
+    boxed = boxed[has_loose[boxed]]
+    letters = [j for j, c in zip(boxed.tolist(), codes[boxed].tolist(), strict=True) if chr(c).isalnum()]
+    found, ink = _ink_boxes(handle, kept, letters)
     size = np.where(found, np.maximum(ink[:, 2] - ink[:, 0], ink[:, 3] - ink[:, 1]), 0.0)
     vouched = lo_h[letters][lo_h[letters] <= 3 * size + 2].tolist()
     usual = _median(vouched) if vouched else None
@@ -506,7 +502,7 @@ def _sane_boxes(full: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, hand
             ok[j] = False
             continue
         limit = 3 * max(t[2] - t[0], t[3] - t[1]) + 2
-        if has_loose[j] and full[j] and 0 < lo_h[j] <= limit and 0 < lo_w[j] <= limit:
+        if has_loose[j] and chr(codes[j]).isalnum() and 0 < lo_h[j] <= limit and 0 < lo_w[j] <= limit:
             continue  # a letter whose loose box its own ink vouches for
         em = usual if usual is not None else max(t[2] - t[0], t[3] - t[1])
         cx, cy = (t[0] + t[2]) / 2, (t[1] + t[3]) / 2
