@@ -375,6 +375,69 @@ def test_a_frame_round_a_paragraph_is_not_a_table() -> None:
     assert find_grids(box, Units()) == []
 
 
+def test_separate_tables_on_one_page_are_separate_grids_in_reading_order() -> None:
+    """Rulings group by touching: two tables (one below the other, one beside it) and a stray
+    underline give two grids, top to bottom, and the underline is no table."""
+    lower = _rulings_for([0.0, 50, 100], [200.0, 220, 240], set())
+    upper = _rulings_for([0.0, 40, 80, 120], [0.0, 20, 40], set())
+    underline = [Segment(300, 100, 400, 100)]
+    grids = find_grids([*lower, *underline, *upper], Units())
+    assert [(len(g.xs), len(g.ys), g.ys[0]) for g in grids] == [(4, 3, 0.0), (3, 3, 200.0)]
+    assert [len(g.cells) for g in grids] == [6, 4]
+
+
+def test_glyphs_land_in_the_cell_of_their_centre_including_spanning_cells() -> None:
+    from xxgk.extract.layout import assign
+
+    xs, ys = [0.0, 50, 100, 150], [0.0, 20, 40, 60]
+    (grid,) = find_grids(_rulings_for(xs, ys, {(0, 0, "b"), (1, 0, "b"), (0, 1, "r")}), Units())
+    inside_span = _g("合", 20, 45)  # lower part of the first column's three-row cell
+    wide = _g("计", 110, 5)  # right half of the two-column cell of row 0
+    plain = _g("7", 120, 45)
+    outside = _g("注", 20, 80)
+    (per_cell,), rest = assign([inside_span, wide, plain, outside], [grid])
+    where = {g.text: (grid.cells[k].row, grid.cells[k].col) for k, cell in enumerate(per_cell) for g in cell}
+    assert where == {"合": (0, 0), "计": (0, 1), "7": (2, 2)}
+    assert rest == [outside]
+
+
+def test_median_is_numpys() -> None:
+    import numpy as np
+
+    for values in ([3.0], [2.0, 1.0], [5.0, 1.0, 4.0, 2.0], [0.1, 0.7, 0.2, 0.9, 0.3, 0.35]):
+        assert pdf_mod._median(values) == float(np.median(values))
+
+
+def test_character_classes_beyond_the_basic_plane() -> None:
+    """Lookup tables cover the Basic Multilingual Plane; rarer code points (CJK extension B
+    ideographs in names of places) are asked of Python itself: 0x1FFFF is no PDFium non-character."""
+    import numpy as np
+
+    codes = np.array([ord("一"), ord(" "), 0x20000, ord("\u3000"), ord("\n"), 0x1FFFF, 0xFFFF], dtype=np.int64)
+    assert pdf_mod._classes(codes, pdf_mod._IS_SPACE, str.isspace).tolist() == [False, True, False, True, True,
+                                                                                 False, False]
+    never = pdf_mod._never
+    assert pdf_mod._classes(codes, pdf_mod._IS_SKIPPED, never).tolist() == [False, False, False, False, True,
+                                                                            False, True]
+
+
+def test_page_text_from_one_call_is_pdfiums_text(case: tuple) -> None:
+    """The text counted for repeated reports comes from the same buffer as the characters; it is
+    PDFium's own text of the page."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    _, data, _, _ = case
+    pdf = pdfium.PdfDocument(data)
+    try:
+        for i in range(len(pdf)):
+            textpage = pdf[i].get_textpage()
+            _, text = pdf_mod._codes(textpage.raw, pdfium_c.FPDFText_CountChars(textpage.raw))
+            assert text == textpage.get_text_range()
+    finally:
+        pdf.close()
+
+
 def test_text_layer_warnings_for_mixed_scan(monkeypatch: pytest.MonkeyPatch) -> None:
     """A report whose table page is a scan, read without the OCR extra: the text pages are
     read and the document says which pages were skipped."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
+import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -116,48 +118,63 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
 
     A glyph joins a line when its vertical centre falls inside the line's band; the band is
     the running extent of the line's glyphs, so a small "、" or "一" (whose boxes are short)
-    still lands on the line of its neighbours."""
+    still lands on the line of its neighbours. (Called once per table cell and once per page's
+    prose: the loop keeps to local names and flat lists, no object per glyph.)"""
     glyphs = list(glyphs)
     if len(glyphs) == 1:  # a cell holding one number: nothing to group
         return [] if glyphs[0].space else [glyphs]
-    ordered = sorted(((g.top + g.bottom) / 2, g.x0, k) for k, g in enumerate(glyphs) if not g.space)
+    # top to bottom by centre, then left to right; the stable sort keeps the input order of ties
+    ink = sorted((g for g in glyphs if not g.space), key=_centre_left)
     lines: list[list[Glyph]] = []
-    bands: list[list[float]] = []  # [top, bottom] of each line
-    for cy, _, k in ordered:
-        g = glyphs[k]
+    tops: list[float] = []  # the band of each line
+    bottoms: list[float] = []
+    last = -1
+    for g in ink:
         top_g, bottom_g = g.top, g.bottom
-        for i in range(len(lines) - 1, max(-1, len(lines) - 4), -1):
-            band = bands[i]
-            top, bottom = band
+        cy = (top_g + bottom_g) / 2
+        i = last
+        stop = last - 3 if last > 2 else -1  # the three most recent lines
+        while i > stop:
+            top, bottom = tops[i], bottoms[i]
             # the centre of the new glyph inside the band, and either the band's centre inside
             # the glyph or the glyph much shorter than the band (a "." or "、" drawn low)
             if top <= cy <= bottom and (top_g <= (top + bottom) / 2 <= bottom_g
                                         or bottom_g - top_g < 0.6 * (bottom - top)):
                 lines[i].append(g)
                 if top_g < top:
-                    band[0] = top_g
+                    tops[i] = top_g
                 if bottom_g > bottom:
-                    band[1] = bottom_g
+                    bottoms[i] = bottom_g
                 break
+            i -= 1
         else:
             lines.append([g])
-            bands.append([top_g, bottom_g])
-    for sp in glyphs:  # spaces only matter between two glyphs of a line they sit on
-        if sp.space:
-            cy = (sp.top + sp.bottom) / 2
-            for i, (top, bottom) in enumerate(bands):
-                if top <= cy <= bottom:
-                    lines[i].append(sp)
-                    break
+            tops.append(top_g)
+            bottoms.append(bottom_g)
+            last += 1
+    if len(ink) < len(glyphs):
+        bands = list(zip(tops, bottoms, strict=True))
+        for sp in glyphs:  # spaces only matter between two glyphs of a line they sit on
+            if sp.space:
+                cy = (sp.top + sp.bottom) / 2
+                for i, (top, bottom) in enumerate(bands):
+                    if top <= cy <= bottom:
+                        lines[i].append(sp)
+                        break
     for line in lines:
         if len(line) > 1:
             line.sort(key=_left_top)
-    order = sorted(range(len(lines)), key=lambda i: (bands[i][0] + bands[i][1]) / 2)
+    if len(lines) < 2:
+        return lines
+    order = sorted(range(len(lines)), key=lambda i: (tops[i] + bottoms[i]) / 2)
     return [lines[i] for i in order]
 
 
-def _left_top(g: Glyph) -> tuple[float, float]:
-    return (g.x0, g.top)
+def _centre_left(g: Glyph) -> tuple[float, float]:
+    return ((g.top + g.bottom) / 2, g.x0)
+
+
+_left_top = operator.attrgetter("x0", "top")  # (x0, top), in C
 
 
 def line_text(line: Sequence[Glyph], gap_ratio: float = 0.6, cjk_gap_ratio: float = 1.2) -> str:
@@ -167,28 +184,31 @@ def line_text(line: Sequence[Glyph], gap_ratio: float = 0.6, cjk_gap_ratio: floa
     CJK characters only a gap wider than `cjk_gap_ratio` em counts (spaced-out headings like
     "商 业 企 业" are one word). A space glyph from the producer separates two latin words."""
     out: list[str] = []
-    prev: Glyph | None = None
+    started = False
+    prev_size = prev_x1 = 0.0
     prev_cjk = False
     pending_space = False
+    cjk = is_cjk
     for g in line:
         if g.space:
-            pending_space = prev is not None
+            pending_space = started
             continue
         text = g.text
         if not text:
             continue  # ink the recogniser could not read: it only lowers the confidence
-        first_cjk = is_cjk(text[0])
-        if prev is not None:
-            em = prev.size if prev.size < g.size else g.size
+        first_cjk = cjk(text[0])
+        size = g.size
+        if started:
+            em = prev_size if prev_size < size else size
             if em < 1e-6:
                 em = 1e-6
-            gap = g.x0 - prev.x1
-            if gap > (cjk_gap_ratio if prev_cjk and first_cjk else gap_ratio) * em or (
+            if g.x0 - prev_x1 > (cjk_gap_ratio if prev_cjk and first_cjk else gap_ratio) * em or (
                     pending_space and not (prev_cjk or first_cjk)):
                 out.append(" ")
         out.append(text)
-        prev = g
-        prev_cjk = is_cjk(text[-1]) if len(text) > 1 else first_cjk
+        started = True
+        prev_size, prev_x1 = size, g.x1
+        prev_cjk = cjk(text[-1]) if len(text) > 1 else first_cjk
         pending_space = False
     return "".join(out).strip()
 
@@ -232,7 +252,7 @@ def min_confidence(glyphs: Iterable[Glyph]) -> float | None:
 # ---------------------------------------------------------------- grids from rulings
 
 
-@dataclass
+@dataclass(slots=True)
 class GridCell:
     row: int
     col: int
@@ -246,7 +266,8 @@ class Grid:
     xs: list[float]  # column boundaries, left to right
     ys: list[float]  # row boundaries, top to bottom
     cells: list[GridCell]
-    _unit_to_cell: dict[tuple[int, int], int] = field(default_factory=dict, repr=False)
+    # the cell covering each grid unit (row-major: row * columns + column)
+    _unit_cell: list[int] = field(default_factory=list, repr=False)
 
     @property
     def box(self) -> tuple[float, float, float, float]:
@@ -258,7 +279,7 @@ class Grid:
             return None
         c = min(max(bisect.bisect_right(self.xs, x) - 1, 0), len(self.xs) - 2)
         r = min(max(bisect.bisect_right(self.ys, y) - 1, 0), len(self.ys) - 2)
-        return self._unit_to_cell.get((r, c))
+        return self._unit_cell[r * (len(self.xs) - 1) + c]
 
 
 def _cluster(values: Iterable[float], snap: float) -> list[float]:
@@ -323,16 +344,16 @@ class _DSU:
             self.p[max(ra, rb)] = min(ra, rb)
 
 
-def _touch(h: Segment, v: Segment, snap: float) -> bool:
-    return h.x0 - snap <= v.x0 <= h.x1 + snap and v.y0 - snap <= h.y0 <= v.y1 + snap
-
-
 def _covered(intervals: list[tuple[float, float]], a: float, b: float, snap: float) -> bool:
     """Whether [a, b] is mostly covered by the intervals (a drawn boundary between two units)."""
     need = b - a
     got = 0.0
     for lo, hi in intervals:
-        lo2, hi2 = max(lo - snap, a), min(hi + snap, b)
+        lo2, hi2 = lo - snap, hi + snap
+        if lo2 < a:
+            lo2 = a
+        if hi2 > b:
+            hi2 = b
         if hi2 > lo2:
             got += hi2 - lo2
     return got >= 0.6 * need
@@ -345,16 +366,13 @@ def find_grids(segments: Iterable[Segment], units: Units) -> list[Grid]:
     segs = merge_collinear(segments, units.snap)
     hs = [s for s in segs if s.horizontal]
     vs = [s for s in segs if not s.horizontal]
-    dsu = _DSU(len(hs) + len(vs))
-    for i, h in enumerate(hs):
-        for j, v in enumerate(vs):
-            if _touch(h, v, units.snap):
-                dsu.union(i, len(hs) + j)
     comps: dict[int, tuple[list[Segment], list[Segment]]] = {}
-    for i, h in enumerate(hs):
-        comps.setdefault(dsu.find(i), ([], []))[0].append(h)
-    for j, v in enumerate(vs):
-        comps.setdefault(dsu.find(len(hs) + j), ([], []))[1].append(v)
+    for k, label in enumerate(_touching_groups(hs, vs, units.snap)):
+        group = comps.setdefault(label, ([], []))
+        if k < len(hs):
+            group[0].append(hs[k])
+        else:
+            group[1].append(vs[k - len(hs)])
     grids = []
     for comp_h, comp_v in comps.values():
         if len(comp_h) < 2 or len(comp_v) < 2:
@@ -364,6 +382,30 @@ def find_grids(segments: Iterable[Segment], units: Units) -> list[Grid]:
             grids.append(grid)
     grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
     return grids
+
+
+def _touching_groups(hs: list[Segment], vs: list[Segment], snap: float) -> list[int]:
+    """The connected group of each ruling (horizontals first, then verticals), named by the
+    lowest index in it: a horizontal and a vertical ruling touch when each reaches the other
+    (within `snap`). All pairs are tested at once, and the lowest index is spread along the
+    touching pairs until nothing changes (a table's rulings are a few steps apart)."""
+    n_h = len(hs)
+    if not hs or not vs:
+        return list(range(n_h + len(vs)))
+    h = np.array([(s.x0, s.x1, s.y0) for s in hs], dtype=np.float64)
+    v = np.array([(s.x0, s.y0, s.y1) for s in vs], dtype=np.float64)
+    touch = ((h[:, 0:1] - snap <= v[:, 0]) & (v[:, 0] <= h[:, 1:2] + snap)
+             & (v[:, 1] - snap <= h[:, 2:3]) & (h[:, 2:3] <= v[:, 2] + snap))
+    none = n_h + len(vs)
+    label_h = np.arange(n_h)
+    label_v = np.where(touch.any(axis=0), none, np.arange(n_h, none))
+    while True:
+        new_v = np.minimum(label_v, np.where(touch, label_h[:, None], none).min(axis=0))
+        new_h = np.minimum(label_h, np.where(touch, new_v[None, :], none).min(axis=1))
+        if (new_h == label_h).all() and (new_v == label_v).all():
+            break
+        label_h, label_v = new_h, new_v
+    return [*label_h.tolist(), *label_v.tolist()]
 
 
 def _thin_out(values: list[float], min_gap: float) -> list[float]:
@@ -387,37 +429,52 @@ def _grid_of(hs: list[Segment], vs: list[Segment], units: Units) -> Grid | None:
         return None
     n_r, n_c = len(ys) - 1, len(xs) - 1
 
-    def near(a: float, b: float) -> bool:
-        return abs(a - b) <= units.snap
-
-    h_at = [[(h.x0, h.x1) for h in hs if near(h.y0, y)] for y in ys]
-    v_at = [[(v.y0, v.y1) for v in vs if near(v.x0, x)] for x in xs]
-    dsu = _DSU(n_r * n_c)
+    snap = units.snap
+    h_at = [[(h.x0, h.x1) for h in hs if abs(h.y0 - y) <= snap] for y in ys]
+    v_at = [[(v.y0, v.y1) for v in vs if abs(v.x0 - x) <= snap] for x in xs]
+    n_units = n_r * n_c
+    dsu = _DSU(n_units)
+    merged = False
     for r in range(n_r):
+        y0, y1 = ys[r], ys[r + 1]
+        below = h_at[r + 1] if r + 1 < n_r else None
         for c in range(n_c):
-            if c + 1 < n_c and not _covered(v_at[c + 1], ys[r], ys[r + 1], units.snap):
+            if c + 1 < n_c and not _covered(v_at[c + 1], y0, y1, snap):
                 dsu.union(r * n_c + c, r * n_c + c + 1)
-            if r + 1 < n_r and not _covered(h_at[r + 1], xs[c], xs[c + 1], units.snap):
+                merged = True
+            if below is not None and not _covered(below, xs[c], xs[c + 1], snap):
                 dsu.union(r * n_c + c, (r + 1) * n_c + c)
-    members: dict[int, list[tuple[int, int]]] = {}
-    for r in range(n_r):
-        for c in range(n_c):
-            members.setdefault(dsu.find(r * n_c + c), []).append((r, c))
+                merged = True
+    # the units of each cell, in row-major order of their first unit (most cells are one unit)
+    groups: Iterable[list[int]] = [[u] for u in range(n_units)]
+    if merged:
+        members: dict[int, list[int]] = {}
+        find = dsu.find
+        for u in range(n_units):
+            members.setdefault(find(u), []).append(u)
+        groups = members.values()
     spans = []
-    for units_of in members.values():
-        rows = [r for r, _ in units_of]
-        cols = [c for _, c in units_of]
-        spans.append((min(rows), min(cols), max(rows), max(cols), units_of))
-    spans.sort(key=lambda s: (s[0], s[1]))
+    for units_of in groups:
+        if len(units_of) == 1:
+            r, c = divmod(units_of[0], n_c)
+            spans.append((r, c, r, c, units_of))
+        else:
+            rows = [u // n_c for u in units_of]
+            cols = [u % n_c for u in units_of]
+            spans.append((min(rows), min(cols), max(rows), max(cols), units_of))
+    spans.sort(key=operator.itemgetter(0, 1))
     cells: list[GridCell] = []
-    unit_to_cell: dict[tuple[int, int], int] = {}
+    unit_cell = [0] * n_units
     for idx, (r0, c0, r1, c1, units_of) in enumerate(spans):
         # a merged region that is not a rectangle (rare: a ruling drawn half-way) is read as
         # its bounding rectangle
         cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1])))
         for u in units_of:
-            unit_to_cell[u] = idx
-    return Grid(xs, ys, cells, unit_to_cell)
+            unit_cell[u] = idx
+    return Grid(xs, ys, cells, unit_cell)
+
+
+_EXTENT = operator.attrgetter("x0", "x1", "top", "bottom")
 
 
 def assign(glyphs: Iterable[Glyph], grids: Sequence[Grid]) -> tuple[list[list[list[Glyph]]], list[Glyph]]:
@@ -428,21 +485,22 @@ def assign(glyphs: Iterable[Glyph], grids: Sequence[Grid]) -> tuple[list[list[li
     per_grid: list[list[list[Glyph]]] = [[[] for _ in g.cells] for g in grids]
     if not grids:
         return per_grid, glyphs
-    cx = np.fromiter(((g.x0 + g.x1) / 2 for g in glyphs), dtype=np.float64, count=len(glyphs))
-    cy = np.fromiter(((g.top + g.bottom) / 2 for g in glyphs), dtype=np.float64, count=len(glyphs))
-    free = np.ones(len(glyphs), dtype=bool)
+    n = len(glyphs)
+    box = np.fromiter(itertools.chain.from_iterable(map(_EXTENT, glyphs)), dtype=np.float64, count=4 * n).reshape(n, 4)
+    cx, cy = (box[:, 0] + box[:, 1]) / 2, (box[:, 2] + box[:, 3]) / 2
+    free = np.ones(n, dtype=bool)
     for gi, grid in enumerate(grids):
         xs, ys = np.asarray(grid.xs), np.asarray(grid.ys)
         inside = free & (cx >= xs[0]) & (cx <= xs[-1]) & (cy >= ys[0]) & (cy <= ys[-1])
         idx = np.flatnonzero(inside)
         cols = np.clip(np.searchsorted(xs, cx[idx], side="right") - 1, 0, len(xs) - 2)
         rows = np.clip(np.searchsorted(ys, cy[idx], side="right") - 1, 0, len(ys) - 2)
-        cells = grid._unit_to_cell
-        for k, r, c in zip(idx.tolist(), rows.tolist(), cols.tolist(), strict=True):
-            ci = cells.get((r, c))
-            if ci is not None:
-                per_grid[gi][ci].append(glyphs[k])
-                free[k] = False
+        # every grid unit belongs to one cell
+        cell_of = np.asarray(grid._unit_cell)[rows * (len(xs) - 1) + cols]
+        cells = per_grid[gi]
+        for k, ci in zip(idx.tolist(), cell_of.tolist(), strict=True):
+            cells[ci].append(glyphs[k])
+        free[idx] = False
     outside = [glyphs[k] for k in np.flatnonzero(free).tolist()]
     return per_grid, outside
 

@@ -22,9 +22,12 @@ from __future__ import annotations
 
 import ctypes
 import importlib.util
+import itertools
 import math
 import re
+import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -304,8 +307,11 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> tuple[PageContent, str]:
         left, bottom, right, top = page.get_mediabox()
         textpage = page.get_textpage()
         try:
-            chars = _read_chars(textpage)
-            text = textpage.get_text_range()
+            tp = textpage.raw
+            codes, text = _codes(tp, pdfium_c.FPDFText_CountChars(tp))
+            chars = _read_chars(tp, codes)
+            if text is None:
+                text = textpage.get_text_range()
         finally:
             textpage.close()
         rotation = _text_rotation(chars.votes, page.get_rotation())
@@ -330,7 +336,8 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> tuple[PageContent, str]:
 class _Chars:
     """A page's characters as PDFium reports them, in user space (y up), in bulk arrays."""
 
-    text: list[str]
+    codes: np.ndarray  # (n,) the Unicode code point of each character
+    space: np.ndarray  # (n,) bool: the character is whitespace
     box: np.ndarray  # (n, 4) left, bottom, right, top: one sane box per character
     votes: Counter[int]  # text angles (degrees, clockwise, by quarter turns) of a sample of characters
     unmapped: int  # characters without a Unicode mapping
@@ -342,31 +349,59 @@ class _Chars:
 _SAMPLE = 8
 
 
-# The per-character call, through a prototype that takes plain addresses: ctypes then passes
-# nothing but integers, and PDFium writes straight into the array (the function is PDFium's own).
 _ADDR = ctypes.c_void_p
-_loose_char_box = ctypes.CFUNCTYPE(ctypes.c_int, _ADDR, ctypes.c_int, _ADDR)(
-    ctypes.cast(pdfium_c.FPDFText_GetLooseCharBox, _ADDR).value)
 
 
-def _codes(tp: object, n: int) -> list[int]:
-    """The Unicode of each character index, in one call (FPDFText_GetText) when PDFium's text
-    is index for index its character list (nearly always), else character by character."""
+def _proto(function: object, restype: type | None, *argtypes: type) -> Callable[..., int]:
+    """A PDFium function through a prototype that takes plain addresses and integers.
+
+    A page has thousands of characters and of objects (a text object per character, in many
+    PDFs): called so, ctypes passes nothing but integers (no pointer object per call), PDFium
+    writes straight into an array, and `map` drives the calls without a Python loop; ctypes'
+    own cost per call is then most of what remains. The prototype keeps the GIL (PYFUNCTYPE):
+    these calls return in well under a microsecond, and releasing and taking back the GIL
+    around each cost an eighth of the call."""
+    return ctypes.PYFUNCTYPE(restype, *argtypes)(ctypes.cast(function, _ADDR).value)  # type: ignore[return-value]
+
+
+_loose_char_box = _proto(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, _ADDR, ctypes.c_int, _ADDR)
+_char_box = _proto(pdfium_c.FPDFText_GetCharBox, ctypes.c_int, _ADDR, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR)
+_char_angle = _proto(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, _ADDR, ctypes.c_int)
+_unmap_error = _proto(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int, _ADDR, ctypes.c_int)
+_is_generated = _proto(pdfium_c.FPDFText_IsGenerated, ctypes.c_int, _ADDR, ctypes.c_int)
+
+
+def _codes(tp: object, n: int) -> tuple[np.ndarray, str | None]:
+    """The Unicode of each character index and the page's text, in one call (FPDFText_GetText)
+    when PDFium's text is index for index its character list (nearly always), else character
+    by character (and no text: the caller asks PDFium for it)."""
     buffer = (ctypes.c_ushort * (n + 1))()
     written = pdfium_c.FPDFText_GetText(tp, 0, n, buffer) if n else 0
     codes = np.frombuffer(buffer, dtype=np.uint16, count=n)
     if written == n + 1 and not ((codes >= 0xD800) & (codes <= 0xDFFF)).any():
-        return codes.tolist()
-    return [pdfium_c.FPDFText_GetUnicode(tp, i) for i in range(n)]
+        return codes.astype(np.int64), codes.tobytes().decode("utf-16-le")
+    return np.array([pdfium_c.FPDFText_GetUnicode(tp, i) for i in range(n)], dtype=np.int64), None
 
 
-# Whitespace code points in the Basic Multilingual Plane: one array test instead of a
-# str.isspace() call per character.
-_SPACES = np.array([c for c in range(0x10000) if chr(c).isspace()], dtype=np.uint16)
-_SKIPPED = np.array([0, 10, 13, 0xFFFE, 0xFFFF], dtype=np.uint16)  # PDFium's line breaks and non-characters
+# Character classes of the Basic Multilingual Plane as lookup tables: one array index instead
+# of a str method call per character (code points beyond it are rare and asked one by one).
+_IS_SPACE = np.fromiter(map(str.isspace, map(chr, range(0x10000))), dtype=bool, count=0x10000)
+_IS_SKIPPED = np.zeros(0x10000, dtype=bool)  # PDFium's line breaks and non-characters
+_IS_SKIPPED[[0, 10, 13, 0xFFFE, 0xFFFF]] = True
 
 
-def _read_chars(textpage: pdfium.PdfTextPage) -> _Chars:
+def _never(ch: str) -> bool:
+    return False
+
+
+def _classes(codes: np.ndarray, table: np.ndarray, test: Callable[[str], bool]) -> np.ndarray:
+    out = table[codes & 0xFFFF]
+    for k in np.flatnonzero(codes > 0xFFFF).tolist():
+        out[k] = test(chr(int(codes[k])))
+    return out
+
+
+def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     """Each character with a sane box: its loose box (font ascent/descent) when that is sane,
     else one made from its tight (ink) box.
 
@@ -374,92 +409,105 @@ def _read_chars(textpage: pdfium.PdfTextPage) -> _Chars:
     one call; the ink box, the angle and the Unicode mapping asked only of a sample and of the
     characters whose loose box looks wrong: the per-character Python work is what made reading
     a page cost several times PDFium's own text extraction."""
-    tp = textpage.raw
-    n = pdfium_c.FPDFText_CountChars(tp)
-    codes = np.array(_codes(tp, n), dtype=np.int64)
-    wanted = ~np.isin(codes, _SKIPPED)  # PDFium's own line breaks: geometry decides spacing instead
-    space = np.isin(codes, _SPACES)
-    for i in np.flatnonzero(space & wanted).tolist():
-        if pdfium_c.FPDFText_IsGenerated(tp, i):
-            wanted[i] = False  # PDFium's own spaces
-    kept = np.flatnonzero(wanted).tolist()
+    wanted = ~_classes(codes, _IS_SKIPPED, _never)  # PDFium's own line breaks: geometry decides spacing instead
+    space = _classes(codes, _IS_SPACE, str.isspace)
+    handle = ctypes.cast(tp, _ADDR).value
+    spaces = np.flatnonzero(space & wanted)
+    generated = np.fromiter(map(_is_generated, itertools.repeat(handle, len(spaces)), spaces.tolist()),
+                            dtype=np.int64, count=len(spaces))
+    wanted[spaces[generated != 0]] = False  # PDFium's own spaces
+    kept_at = np.flatnonzero(wanted)
+    kept = kept_at.tolist()
     m = len(kept)
     loose = (pdfium_c.FS_RECTF * max(m, 1))()
-    handle, at = ctypes.cast(tp, ctypes.c_void_p).value, ctypes.addressof(loose)
-    has_loose = np.fromiter((_loose_char_box(handle, i, at + 16 * j) for j, i in enumerate(kept)), dtype=bool,
-                            count=m)
+    at = ctypes.addressof(loose)
+    has_loose = np.fromiter(map(_loose_char_box, itertools.repeat(handle, m), kept, range(at, at + 16 * m, 16)),
+                            dtype=bool, count=m)
     lo = np.frombuffer(loose, dtype=np.float32, count=4 * m).reshape(m, 4)[:, [0, 3, 2, 1]].astype(np.float64)
-    text = [chr(c) for c in codes[kept].tolist()]
-    printable = np.flatnonzero(~space[kept]).tolist()
+    kept_codes = codes[kept_at]
+    space = space[kept_at]
+    printable = np.flatnonzero(~space).tolist()
     votes: Counter[int] = Counter()
     sample = printable[::_SAMPLE]
-    for j in sample:
-        angle = pdfium_c.FPDFText_GetCharAngle(tp, kept[j])
+    for angle in map(_char_angle, itertools.repeat(handle, len(sample)), [kept[j] for j in sample]):
         if angle >= 0:
             votes[round(math.degrees(angle) / 90) % 4 * 90] += 1
-    unmapped = sum(1 for j in sample if pdfium_c.FPDFText_HasUnicodeMapError(tp, kept[j])) * _SAMPLE
+    unmapped = _count_unmapped(handle, [kept[j] for j in sample]) * _SAMPLE
     if unmapped > _MAX_UNMAPPED * len(printable) / 2:  # near the threshold: count them all
-        unmapped = sum(1 for j in printable if pdfium_c.FPDFText_HasUnicodeMapError(tp, kept[j]))
-    box, ok = _sane_boxes(text, lo, has_loose, tp, kept, sample)
+        unmapped = _count_unmapped(handle, [kept[j] for j in printable])
+    box, ok = _sane_boxes(kept_codes, lo, has_loose, handle, kept, sample)
     if not ok.all():  # characters PDFium could give no box for
-        box = box[ok]
-        text = [ch for ch, k in zip(text, ok.tolist(), strict=True) if k]
-    return _Chars(text, box, votes, unmapped, len(printable))
+        box, space, kept_codes = box[ok], space[ok], kept_codes[ok]
+    return _Chars(kept_codes, space, box, votes, unmapped, len(printable))
 
 
-def _tight_box(tp: object, i: int) -> tuple[float, float, float, float] | None:
-    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
-    if not pdfium_c.FPDFText_GetCharBox(tp, i, left, right, bottom, top):
-        return None
-    return left.value, bottom.value, right.value, top.value
+def _count_unmapped(handle: int, indices: list[int]) -> int:
+    """How many of the characters have no Unicode mapping (PDFium's -1, an error, counts too)."""
+    return sum(map(bool, map(_unmap_error, itertools.repeat(handle, len(indices)), indices)))
 
 
-def _sane_boxes(text: list[str], loose: np.ndarray, has_loose: np.ndarray, tp: object, kept: list[int],
+def _median(values: list[float]) -> float:
+    """The median as numpy computes it (the mean of the middle two of an even count)."""
+    ordered = sorted(values)
+    k = len(ordered) // 2
+    return ordered[k] if len(ordered) % 2 else (ordered[k - 1] + ordered[k]) / 2
+
+
+def _ink_boxes(handle: int, kept: list[int], wanted: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """The tight (ink) box, left, bottom, right, top, of each wanted character (by its place
+    in `kept`), and whether PDFium has one; in bulk, like the loose boxes."""
+    k = len(wanted)
+    buffer = (ctypes.c_double * (4 * max(k, 1)))()
+    at = ctypes.addressof(buffer)
+    found = np.fromiter(map(_char_box, itertools.repeat(handle, k), [kept[j] for j in wanted],
+                            range(at, at + 32 * k, 32), range(at + 8, at + 32 * k, 32),
+                            range(at + 16, at + 32 * k, 32), range(at + 24, at + 32 * k, 32)), dtype=bool, count=k)
+    # PDFium writes left, right, bottom, top
+    return found, np.frombuffer(buffer, dtype=np.float64, count=4 * k).reshape(k, 4)[:, [0, 2, 1, 3]]
+
+
+def _sane_boxes(codes: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, handle: int, kept: list[int],
                 sample: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """One box per character (and whether there is one). The loose box (font ascent/descent)
     makes "一", "、" and "." as tall as their neighbours, which line grouping needs; but some
     fonts carry absurd metrics (a 200-point box round a 9-point glyph). The page's usual em is
-    the median loose height of its letters, digits and ideographs, checked against their ink on
-    a sample; a loose box is trusted when it is no more than three ems (and two points) tall and
-    wide; otherwise the glyph's own ink box, stretched to the usual em, stands in."""
-    m = len(text)
+    the median loose height of its letters, digits and ideographs (alphanumeric `codes`), checked
+    against their ink on a sample; a loose box is trusted when it is no more than three ems (and two points)
+    tall and wide; otherwise the glyph's own ink box, stretched to the usual em, stands in."""
+    m = len(kept)
     ok = np.ones(m, dtype=bool)
     if not m:
         return np.zeros((0, 4)), ok
-    full = np.fromiter((ch.isalnum() for ch in text), dtype=bool, count=m)  # ideographs are alnum
     lo_w, lo_h = loose[:, 2] - loose[:, 0], loose[:, 3] - loose[:, 1]
-    inks: dict[int, tuple[float, float, float, float] | None] = {}
-
-    def ink_box(j: int) -> tuple[float, float, float, float] | None:
-        if j not in inks:
-            inks[j] = _tight_box(tp, kept[j])
-        return inks[j]
-
-    def ink(j: int) -> float:
-        t = ink_box(j)
-        return 0.0 if t is None else max(t[2] - t[0], t[3] - t[1])
-
     # The usual em: letters' loose heights that their own ink vouches for (on a sample).
-    vouched = [lo_h[j] for j in sample if full[j] and has_loose[j] and lo_h[j] <= 3 * ink(j) + 2]
-    usual = float(np.median(vouched)) if vouched else None
+    boxed = np.asarray(sample, dtype=np.intp)
+    boxed = boxed[has_loose[boxed]]
+    letters = [j for j, c in zip(boxed.tolist(), codes[boxed].tolist(), strict=True) if chr(c).isalnum()]
+    found, ink = _ink_boxes(handle, kept, letters)
+    size = np.where(found, np.maximum(ink[:, 2] - ink[:, 0], ink[:, 3] - ink[:, 1]), 0.0)
+    vouched = lo_h[letters][lo_h[letters] <= 3 * size + 2].tolist()
+    usual = _median(vouched) if vouched else None
     trusted = has_loose & (lo_h > 0) & (lo_w > 0)
     if usual is not None:
         trusted &= (lo_h <= 3 * usual + 2) & (lo_w <= 3 * usual + 2)
     else:
         trusted[:] = False
     box = loose.copy()
-    for j in np.flatnonzero(~trusted).tolist():
-        t = ink_box(j)
-        if t is None:
+    doubtful = np.flatnonzero(~trusted).tolist()
+    if not doubtful:
+        return box, ok
+    found, ink = _ink_boxes(handle, kept, doubtful)
+    for j, has_ink, t in zip(doubtful, found.tolist(), ink.tolist(), strict=True):
+        if not has_ink:
             ok[j] = False
             continue
         limit = 3 * max(t[2] - t[0], t[3] - t[1]) + 2
-        if has_loose[j] and full[j] and 0 < lo_h[j] <= limit and 0 < lo_w[j] <= limit:
+        if has_loose[j] and chr(codes[j]).isalnum() and 0 < lo_h[j] <= limit and 0 < lo_w[j] <= limit:
             continue  # a letter whose loose box its own ink vouches for
         em = usual if usual is not None else max(t[2] - t[0], t[3] - t[1])
         cx, cy = (t[0] + t[2]) / 2, (t[1] + t[3]) / 2
         # stretch across the text direction only (x for vertical text, y for horizontal)
-        angle = pdfium_c.FPDFText_GetCharAngle(tp, kept[j])
+        angle = _char_angle(handle, kept[j])
         upright = round(math.degrees(angle) / 90) % 2 == 0 if angle >= 0 else True
         box[j] = (t[0], cy - em / 2, t[2], cy + em / 2) if upright else (cx - em / 2, t[1], cx + em / 2, t[3])
     return box, ok
@@ -477,56 +525,126 @@ def _text_rotation(votes: Counter[int], page_rotation: int) -> int:
 
 def _glyphs(chars: _Chars, frame: _Frame) -> list[Glyph]:
     """The characters in the reading frame (all at once), as layout's glyphs."""
-    if not chars.text:
+    if not len(chars.codes):
         return []
     x0, y0, x1, y1 = frame.boxes(chars.box)
     # the em for judging gaps: the line height of the glyph's box (PDFium's font size is in
     # text-space units and lies whenever the text matrix scales)
     em = np.maximum(y1 - y0, 1.0)
     keep = ~((x1 <= x0) & (y1 <= y0))
-    out = []
-    for ch, a, b, c, d, e, k in zip(chars.text, x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist(), em.tolist(),
-                                    keep.tolist(), strict=True):
-        if k:
-            out.append(Glyph(" ", a, b, c, d, e, space=True) if ch.isspace() else Glyph(ch, a, b, c, d, e))
-    return out
+    space, codes = chars.space, np.where(chars.space, 32, chars.codes)  # every kind of space prints as " "
+    if not keep.all():
+        x0, y0, x1, y1, em, space, codes = x0[keep], y0[keep], x1[keep], y1[keep], em[keep], space[keep], codes[keep]
+    text = list(map(chr, codes.tolist()))
+    return list(map(Glyph, text, x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist(), em.tolist(),
+                    itertools.repeat(None), space.tolist()))
 
 
 def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[tuple[float, float, float, float]]]:
     """Every horizontal/vertical line drawn on the page, and the box of every picture (both in
     the reading frame).
 
-    A page's objects are mostly text; a path whose bounds are a hairline is a ruling read from
-    its bounds alone (one call), and only other paths (rectangles, polylines) and the contents
+    A page's objects are mostly text (often one text object per character): their kinds are
+    asked in bulk and only the others looked at. A path whose bounds are a hairline is a ruling
+    read from its bounds alone, and only other paths (rectangles, polylines) and the contents
     of form XObjects are walked segment by segment."""
     segments: list[Segment] = []
     pictures: list[tuple[float, float, float, float]] = []
     raw = ctypes.cast(page.raw, _ADDR).value
-    lo, b, r, t = ctypes.c_float(), ctypes.c_float(), ctypes.c_float(), ctypes.c_float()
-    bounds = (ctypes.byref(lo), ctypes.byref(b), ctypes.byref(r), ctypes.byref(t))
-    text_kind = pdfium_c.FPDF_PAGEOBJ_TEXT
-    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
-        address = _get_object(raw, i)
-        kind = _get_type(address)
-        if kind == text_kind:
-            continue
-        obj = ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
-        if kind == pdfium_c.FPDF_PAGEOBJ_IMAGE and pdfium_c.FPDFPageObj_GetBounds(obj, *bounds):
-            pictures.append(frame.box(lo.value, b.value, r.value, t.value))
-        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            if pdfium_c.FPDFPageObj_GetBounds(obj, *bounds) and min(r.value - lo.value, t.value - b.value) <= _HAIRLINE:
-                segments.extend(_hairline(obj, frame.box(lo.value, b.value, r.value, t.value)))
-            elif _stroked(obj):  # a filled shape thicker than a hairline (a cell's shading) draws no ruling
+    n = pdfium_c.FPDFPage_CountObjects(page.raw)
+    objects = list(map(_get_object, itertools.repeat(raw, n), range(n)))
+    kinds = np.fromiter(map(_get_type, objects), dtype=np.int32, count=n)
+    drawn = np.flatnonzero(kinds != pdfium_c.FPDF_PAGEOBJ_TEXT)
+    paths = [objects[i] for i in drawn[kinds[drawn] == pdfium_c.FPDF_PAGEOBJ_PATH].tolist()]
+    has_bounds, bounds = _all_bounds(paths)
+    has_mode, modes = _all_draw_modes(paths)
+    thinnest = np.minimum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+    hairline = (has_bounds & (thinnest <= _HAIRLINE)).tolist()
+    filled = (has_mode & (modes[:, 0] != 0)).tolist()
+    stroked = (has_mode & (modes[:, 1] != 0)).tolist()
+    bounds_of = bounds.tolist()
+    k = -1  # the path's place among the page's paths
+    for address, kind in zip([objects[i] for i in drawn.tolist()], kinds[drawn].tolist(), strict=True):
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            k += 1
+            if hairline[k]:
+                # a ruling along the middle of its bounds, if drawn visibly
+                if (stroked[k] and _visible(address, _get_stroke_color)) or (
+                        filled[k] and _visible(address, _get_fill_color)):
+                    x0, y0, x1, y1 = frame.box(*bounds_of[k])
+                    segments.extend(rect_rulings(x0, y0, x1, y1, max(_HAIRLINE, min(x1 - x0, y1 - y0))))
+            elif stroked[k]:  # a filled shape thicker than a hairline (a cell's shading) draws no ruling
+                obj = ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
                 segments.extend(_path_rulings(obj, _matrix(obj, _IDENTITY), frame))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+            if (b := _bounds(address)) is not None:
+                pictures.append(frame.box(*b))
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            obj = ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
             _form_rulings(obj, _matrix(obj, _IDENTITY), 1, frame, segments, pictures)
     return segments, pictures
 
 
-# A page's objects are counted in thousands (a text object per character, in many PDFs): the
-# two calls made for each, through prototypes that pass plain addresses, cost a third as much.
-_get_object = ctypes.CFUNCTYPE(_ADDR, _ADDR, ctypes.c_int)(ctypes.cast(pdfium_c.FPDFPage_GetObject, _ADDR).value)
-_get_type = ctypes.CFUNCTYPE(ctypes.c_int, _ADDR)(ctypes.cast(pdfium_c.FPDFPageObj_GetType, _ADDR).value)
+def _all_bounds(objects: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Whether each object has bounds, and its left, bottom, right, top (in bulk)."""
+    k = len(objects)
+    out = (ctypes.c_float * (4 * max(k, 1)))()
+    at = ctypes.addressof(out)
+    found = np.fromiter(map(_get_bounds, objects, range(at, at + 16 * k, 16), range(at + 4, at + 16 * k, 16),
+                            range(at + 8, at + 16 * k, 16), range(at + 12, at + 16 * k, 16)), dtype=bool, count=k)
+    return found, np.frombuffer(out, dtype=np.float32, count=4 * k).reshape(k, 4).astype(np.float64)
+
+
+def _all_draw_modes(paths: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Whether PDFium knows each path's draw mode, and its fill mode and stroke flag (in bulk)."""
+    k = len(paths)
+    out = (ctypes.c_int * (2 * max(k, 1)))()
+    at = ctypes.addressof(out)
+    found = np.fromiter(map(_get_draw_mode, paths, range(at, at + 8 * k, 8), range(at + 4, at + 8 * k, 8)),
+                        dtype=bool, count=k)
+    return found, np.frombuffer(out, dtype=np.int32, count=2 * k).reshape(k, 2)
+
+
+_get_object = _proto(pdfium_c.FPDFPage_GetObject, _ADDR, _ADDR, ctypes.c_int)
+_get_type = _proto(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, _ADDR)
+_get_bounds = _proto(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
+_get_draw_mode = _proto(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int, _ADDR, _ADDR, _ADDR)
+_get_stroke_color = _proto(pdfium_c.FPDFPageObj_GetStrokeColor, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
+_get_fill_color = _proto(pdfium_c.FPDFPageObj_GetFillColor, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
+
+
+class _Scratch(threading.local):
+    """Out-parameters of the getters, made once per thread (the prototypes take their addresses)."""
+
+    def __init__(self) -> None:
+        self.floats = (ctypes.c_float * 4)()
+        self.float_at = tuple(ctypes.addressof(self.floats) + 4 * k for k in range(4))
+        self.ints = (ctypes.c_int * 2)()
+        self.int_at = tuple(ctypes.addressof(self.ints) + 4 * k for k in range(2))
+        self.rgba = (ctypes.c_uint * 4)()
+        self.rgba_at = tuple(ctypes.addressof(self.rgba) + 4 * k for k in range(4))
+
+
+_SCRATCH = _Scratch()
+
+
+def _bounds(address: int) -> tuple[float, float, float, float] | None:
+    """The object's bounds in user space: left, bottom, right, top."""
+    scratch = _SCRATCH
+    if not _get_bounds(address, *scratch.float_at):
+        return None
+    left, bottom, right, top = scratch.floats
+    return left, bottom, right, top
+
+
+def _draw_mode(address: int) -> tuple[bool, bool] | None:
+    """Whether the path is filled and whether it is stroked (None: PDFium cannot tell)."""
+    scratch = _SCRATCH
+    if not _get_draw_mode(address, *scratch.int_at):
+        return None
+    return bool(scratch.ints[0]), bool(scratch.ints[1])
+
+
 
 
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -561,22 +679,13 @@ def _form_rulings(form: object, matrix: tuple[float, ...], depth: int, frame: _F
             segments.extend(_path_rulings(obj, inner, frame))
 
 
-def _stroked(obj: object) -> bool:
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    return bool(pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)) and stroke.value)
-
-
-def _hairline(obj: object, box: tuple[float, float, float, float]) -> list[Segment]:
-    """A path whose bounds are thinner than a hairline: a ruling along their middle, if drawn visibly."""
-    fill, stroke = ctypes.c_int(), ctypes.c_int()
-    if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
-        return []
-    stroked = bool(stroke.value) and _visible(obj, pdfium_c.FPDFPageObj_GetStrokeColor)
-    filled = bool(fill.value) and _visible(obj, pdfium_c.FPDFPageObj_GetFillColor)
-    if not stroked and not filled:
-        return []
-    x0, y0, x1, y1 = box
-    return rect_rulings(x0, y0, x1, y1, max(_HAIRLINE, min(x1 - x0, y1 - y0)))
+def _painted(address: int) -> tuple[bool, bool]:
+    """Whether the path is stroked, and whether it is filled, in a colour anyone can see."""
+    mode = _draw_mode(address)
+    if mode is None:
+        return False, False
+    filled, stroked = mode
+    return stroked and _visible(address, _get_stroke_color), filled and _visible(address, _get_fill_color)
 
 
 def _compose(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
@@ -587,26 +696,17 @@ def _compose(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
             a4 * b0 + a5 * b2 + b4, a4 * b1 + a5 * b3 + b5)
 
 
-# Out-parameters of the colour getters, made once (a page is read by one thread at a time).
-_RGBA = (ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint(), ctypes.c_uint())
-_RGBA_REFS = tuple(ctypes.byref(x) for x in _RGBA)
-
-
-def _visible(obj: object, getter: object) -> bool:
-    if not getter(obj, *_RGBA_REFS):  # type: ignore[operator]
+def _visible(address: int, getter: Callable[..., int]) -> bool:
+    scratch = _SCRATCH
+    if not getter(address, *scratch.rgba_at):
         return True
-    r, g, b, a = (x.value for x in _RGBA)
+    r, g, b, a = scratch.rgba
     # white or fully transparent lines are not borders anyone can see
     return a > 0 and min(r, g, b) < 245
 
 
 def _path_rulings(obj: object, matrix: tuple[float, ...], frame: _Frame) -> list[Segment]:
-    fill = ctypes.c_int()
-    stroke = ctypes.c_int()
-    if not pdfium_c.FPDFPath_GetDrawMode(obj, ctypes.byref(fill), ctypes.byref(stroke)):
-        return []
-    stroked = bool(stroke.value) and _visible(obj, pdfium_c.FPDFPageObj_GetStrokeColor)
-    filled = bool(fill.value) and _visible(obj, pdfium_c.FPDFPageObj_GetFillColor)
+    stroked, filled = _painted(ctypes.cast(obj, _ADDR).value)
     if not stroked and not filled:
         return []
     a, b, c, d, e, f = matrix
