@@ -545,13 +545,21 @@ def page_blocks(page: PageContent, layout: _Layout, body_em: float | None = None
             heading.block.text = join_wrapped([heading.block.text, text])  # type: ignore[union-attr]
             heading.block.loc = Location(page.number, heading.block.loc.line, _rounded(joined))
             heading.bottom = box[3]
+            heading.confidence = _weaker(heading.confidence, min_confidence(line))
+            heading.block.confidence = heading.confidence  # type: ignore[union-attr]
             continue
         margin = box[1] < 0.1 * page.height or box[3] > 0.9 * page.height
-        para = Paragraph(text, Location(page.number, n, _rounded(box)))
-        placed.append(_Placed(page.number, box[1], box[3], para, margin=margin, confidence=min_confidence(line)))
+        confidence = min_confidence(line)
+        para = Paragraph(text, Location(page.number, n, _rounded(box)), confidence=confidence)
+        placed.append(_Placed(page.number, box[1], box[3], para, margin=margin, confidence=confidence))
         heading = placed[-1] if large else None
     placed.sort(key=lambda p: (p.top, p.block.loc.box[0] if p.block.loc.box else 0.0))
     return placed
+
+
+def _weaker(a: float | None, b: float | None) -> float | None:
+    """The less sure of two confidences (None: read exactly)."""
+    return b if a is None else a if b is None else min(a, b)
 
 
 _PAGE_NUMBER = re.compile(

@@ -37,7 +37,6 @@ import numpy as np
 from xxgk.document import Document
 from xxgk.errors import InputError, MissingExtraError
 from xxgk.extract.layout import (
-    LOW_CONFIDENCE,
     Glyph,
     Grid,
     PageContent,
@@ -50,6 +49,7 @@ from xxgk.extract.layout import (
     join_wrapped,
     line_text,
 )
+from xxgk.parse.lines import LOW_CONFIDENCE as META_DOUBTFUL
 
 try:  # the OCR extra
     import cv2
@@ -429,7 +429,8 @@ def title_note(glyphs: list[Glyph]) -> list[str]:
     """The report's title as OCR read it, with its confidence: the body, the year and the
     title itself (meta) come from these lines, and a person should know how sure the reading
     is. The lines above the first section heading of the first page, at most three. A title
-    whose weakest character is below layout.LOW_CONFIDENCE is marked doubtful."""
+    whose weakest character is below parse.lines.LOW_CONFIDENCE is marked doubtful, as the
+    parser marks the meta values it reads from it."""
     lines = []
     for line in group_lines(glyphs):
         text = line_text(line)
@@ -441,7 +442,8 @@ def title_note(glyphs: list[Glyph]) -> list[str]:
     if not lines:
         return []
     confidence = min(c for _, c in lines)
-    status = "doubtful" if confidence < LOW_CONFIDENCE else "read"
+    # the threshold the parser marks meta values read from these lines by (meta.provenance)
+    status = "doubtful" if confidence < META_DOUBTFUL else "read"
     title = join_wrapped([t for t, _ in lines])
     return [f"p1: title read by OCR ({status}, confidence {confidence:.2f}): {title!r}"]
 
