@@ -87,3 +87,21 @@ def test_text_read_exactly_carries_no_ocr_confidence() -> None:
     doc.kind = "pdf"
     p = parse_document(doc, check=False).meta.provenance
     assert not [k for k in p if k.endswith((".confidence", ".status"))]
+
+
+def test_a_title_wrapped_over_two_ocr_lines_is_one_title() -> None:
+    """A scan's lines carry no type size, so the extractor cannot join a title set large over
+    two lines; the parser joins them (and marks the title as sure as its weaker line)."""
+    doc = scanned(0.99)
+    doc.blocks[0] = Paragraph("某县人民政府2024年政府信息公开工作", Location(1, 1), confidence=0.97)
+    doc.blocks.insert(1, Paragraph("年度报告", Location(1, 20), confidence=0.62))
+    meta = parse_document(doc, check=False).meta
+    assert (meta.title, meta.agency, meta.year) == (TITLE, "某县人民政府", 2024)
+    assert (meta.provenance["title.confidence"], meta.provenance["title.status"]) == ("0.62", "doubtful")
+
+
+def test_a_sentence_ending_in_a_title_fragment_is_no_title() -> None:
+    doc = scanned(0.99)
+    doc.blocks[0] = Paragraph("根据本机关政府信息公开", Location(1, 1), confidence=0.99)
+    doc.blocks.insert(1, Paragraph("工作开展情况编制本年度报告。", Location(1, 20), confidence=0.99))
+    assert parse_document(doc, check=False).meta.provenance.get("title") != "text"

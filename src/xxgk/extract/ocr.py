@@ -892,7 +892,15 @@ def _cell_crops(rgb: np.ndarray, text_ink: np.ndarray, grid: Grid) -> list[_Crop
     return out
 
 
-_REC_H = 48  # the recogniser's input height
+_REC_H = 48  # the recogniser's input height (PP-OCRv4 was trained at 48)
+# A quicker first reading: the same model fed 32-pixel-high lines costs 0.4 of the 48-pixel one
+# (fewer rows and proportionally fewer columns). Measured on 521 crops of office-like scans
+# (lines and cells, against the 48-pixel reading): prose reads as well (the differences are
+# punctuation, as often right at 32 as at 48), short cells less surely. So prose is read at 32
+# only, and a table cell's reading at 32 is kept only when it is sure, is not a number and is
+# as wide as the crop's ink (`_plausible`); every other cell is read again at 48.
+_QUICK_H = 32
+_QUICK_SURE = 0.95
 # The narrowest input given to the recogniser. PaddleOCR pads every line to 320 px; a table cell
 # ("0", "61") is a fifth of that, and recognition costs in proportion to the width it is given.
 # Below ~128 px a lone digit is read less surely (measured), so cells are padded to this.
@@ -904,32 +912,46 @@ _BATCH_COLS = 1024
 Reading = tuple  # (text, mean confidence, [steps, words, word columns, states, char confidences])
 
 
-def _rec_width(img: np.ndarray) -> int:
+def _rec_width(img: np.ndarray, height: int = _REC_H) -> int:
     h, w = img.shape[:2]
-    return max(_REC_MIN_W, math.ceil(_REC_H * w / max(h, 1)))
+    return max(_REC_MIN_W * height // _REC_H, math.ceil(height * w / max(h, 1)))
 
 
-def _recognise(images: list[np.ndarray], digits: list[bool] | None = None) -> list[Reading]:
+def _resize_norm(img: np.ndarray, height: int, max_wh_ratio: float) -> np.ndarray:
+    """RapidOCR's TextRecognizer.resize_norm_img at any height: the line scaled to `height`
+    rows, normalised to [-1, 1], padded with zeros to `height * max_wh_ratio` columns."""
+    width = int(height * max_wh_ratio)
+    h, w = img.shape[:2]
+    resized_w = min(width, math.ceil(height * w / float(h)))
+    resized = cv2.resize(img, (resized_w, height)).astype(np.float32).transpose((2, 0, 1)) / 255
+    out = np.zeros((img.shape[2], height, width), dtype=np.float32)
+    out[:, :, :resized_w] = (resized - 0.5) / 0.5
+    return out
+
+
+def _recognise(images: list[np.ndarray], digits: list[bool] | None = None, height: int = _REC_H) -> list[Reading]:
     """Recognise text line images with the engine's recogniser, batched by width.
 
     The same steps as RapidOCR's TextRecognizer (resize to 48 px, pad, CTC decode with
-    character columns) with two differences that matter for speed: the minimum width is
-    _REC_MIN_W rather than 320, and a batch never mixes a long line with short ones.
+    character columns) with three differences that matter for speed: the minimum width is
+    _REC_MIN_W rather than 320, a batch never mixes a long line with short ones, and the
+    lines may be scaled to another `height` (_QUICK_H).
     `digits[i]`: image i is a table cell's only line, where a reading that looks like a
     number is decoded again over digits alone (`_as_digits`)."""
     rec = _ocr_engine().text_rec
     out: list[Reading] = [("", 0.0, [0, [], [], [], [0.0]])] * len(images)
-    order = sorted(range(len(images)), key=lambda i: _rec_width(images[i]))
+    order = sorted(range(len(images)), key=lambda i: _rec_width(images[i], height))
+    limit = _BATCH_COLS * height // _REC_H
     batches: list[list[int]] = []
     for i in order:
-        if batches and (len(batches[-1]) + 1) * _rec_width(images[i]) <= _BATCH_COLS:
+        if batches and (len(batches[-1]) + 1) * _rec_width(images[i], height) <= limit:
             batches[-1].append(i)
         else:
             batches.append([i])
     for batch in batches:
         ratios = [images[i].shape[1] / images[i].shape[0] for i in batch]
         widest = max(_REC_MIN_W / _REC_H, *ratios)
-        x = np.stack([rec.resize_norm_img(images[i], widest) for i in batch]).astype(np.float32)
+        x = np.stack([_resize_norm(images[i], height, widest) for i in batch]).astype(np.float32)
         preds = rec.session(x)[0]
         for k, (i, reading) in enumerate(zip(batch, rec.postprocess_op(preds, True, wh_ratio_list=ratios,
                                                                          max_wh_ratio=widest), strict=True)):
@@ -1039,12 +1061,44 @@ def _same_print(a: np.ndarray, b: np.ndarray) -> bool:
     return float(cv2.matchTemplate(framed, a, cv2.TM_CCOEFF_NORMED).max()) >= _ALIKE
 
 
-def _recognise_alike(images: list[np.ndarray], alone: list[bool]) -> list[Reading]:
+_FULL_WIDTH = set("（）【】《》“”‘’、，。：；！？—…")  # punctuation set as wide as a CJK character
+_QUICK_ASPECT = 2.0  # crops narrower than this (a number, a character or two) go straight to 48
+
+
+def _plausible(text: str, aspect: float) -> bool:
+    """Whether a reading fills its crop: the ink of a line of n CJK characters is about n times
+    as wide as it is tall, digits and Latin letters about half that. A reading that dropped or
+    invented characters does not fit (read at 32 pixels, "第（八）项" came out "第项", sure)."""
+    units = sum(1.0 if is_cjk(ch) or ch in _FULL_WIDTH else 0.55 for ch in text if not ch.isspace())
+    return aspect > 0 and 0.75 <= units / aspect <= 1.3
+
+
+def _read_cells(images: list[np.ndarray], digits: list[bool], aspects: list[float]) -> list[Reading]:
+    """Cell lines read quickly at _QUICK_H where that is safe, at full height elsewhere: a
+    label read surely at 32 pixels, as wide as its ink, is kept; numbers, doubtful readings
+    and short crops are read at 48 (so every digit of a table comes from the full reading)."""
+    quick = [i for i, a in enumerate(aspects) if a >= _QUICK_ASPECT]
+    readings: dict[int, Reading] = {}
+    for i, reading in zip(quick, _recognise([images[i] for i in quick], [digits[i] for i in quick], _QUICK_H),
+                          strict=True):
+        text = _tidy(reading[0])
+        if (_weakest(reading) >= _QUICK_SURE and any(is_cjk(ch) for ch in text)
+                and _plausible(text, aspects[i])):
+            readings[i] = reading
+    rest = [i for i in range(len(images)) if i not in readings]
+    readings.update(zip(rest, _recognise([images[i] for i in rest], [digits[i] for i in rest]), strict=True))
+    return [readings[i] for i in range(len(images))]
+
+
+def _recognise_alike(images: list[np.ndarray], alone: list[bool],
+                     aspects: list[float] | None = None) -> list[Reading]:
     """Recognise cell lines, reading each distinct print once. A statistics table is mostly
     the same few numbers ("0" a hundred times): crops whose grey ink correlates as only the
     same print does (_ALIKE) are read once; a print read less surely than
     _ALIKE_TRUST is read again in every cell it stands for, so a doubtful reading is never
-    copied. Only a cell's lone line of one or two characters takes part."""
+    copied. Only a cell's lone line of one or two characters takes part. `aspects`: each
+    crop's ink width over its height (`_read_cells`; none: every crop read at full height)."""
+    aspects = aspects if aspects is not None else [0.0] * len(images)
     groups: list[tuple[np.ndarray, list[int]]] = []
     solo: list[int] = []
     for i, image in enumerate(images):
@@ -1059,10 +1113,11 @@ def _recognise_alike(images: list[np.ndarray], alone: list[bool]) -> list[Readin
         else:
             groups.append((shape, [i]))
     first = [members[0] for _, members in groups] + solo
-    readings: dict[int, Reading] = dict(zip(first, _recognise([images[i] for i in first], [alone[i] for i in first]),
-                                            strict=True))
+    readings: dict[int, Reading] = dict(zip(first, _read_cells([images[i] for i in first], [alone[i] for i in first],
+                                                               [aspects[i] for i in first]), strict=True))
     again = [i for _, members in groups if _weakest(readings[members[0]]) < _ALIKE_TRUST for i in members[1:]]
-    readings.update(zip(again, _recognise([images[i] for i in again], [alone[i] for i in again]), strict=True))
+    readings.update(zip(again, _read_cells([images[i] for i in again], [alone[i] for i in again],
+                                           [aspects[i] for i in again]), strict=True))
     for _, members in groups:
         for i in members[1:]:
             readings.setdefault(i, readings[members[0]])
@@ -1075,7 +1130,8 @@ def _recognise_crops(crops: list[_Crop]) -> list[Glyph]:
     Cells printed alike are read once (`_alike`)."""
     lines_per_cell = Counter(c.cell for c in crops)
     alone = [lines_per_cell[c.cell] == 1 for c in crops]
-    readings = _recognise_alike([c.image for c in crops], alone)
+    aspects = [(c.box[2] - c.box[0]) / max(c.box[3] - c.box[1], 1.0) for c in crops]
+    readings = _recognise_alike([c.image for c in crops], alone, aspects)
     glyphs = []
     for crop, reading, single in zip(crops, readings, alone, strict=True):
         x0, top, x1, bottom = crop.box
@@ -1142,7 +1198,7 @@ def _detect_and_read(band: np.ndarray, y_offset: int) -> list[Glyph]:
         return []
     boxes = engine.sorted_boxes(boxes)
     crops, _, _ = engine.text_cls(engine.get_crop_img_list(padded, boxes))
-    lines = engine.cal_rec_boxes(crops, boxes, _recognise(crops))
+    lines = engine.cal_rec_boxes(crops, boxes, _recognise(crops, height=_QUICK_H))
     glyphs: list[Glyph] = []
     dy = y_offset - _DET_PAD
     for quad, (text, score, word_boxes, words, confs) in zip(boxes, lines, strict=True):

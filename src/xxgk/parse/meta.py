@@ -61,6 +61,9 @@ def _title_lines(lines: Sequence[Line], first_section: int | None) -> tuple[str 
     for i in range(min(limit, 30)):
         text = lines[i].raw.strip()
         flat = arabic_years(squash(text))
+        if (not _TITLE.search(flat) and i + 1 < limit and _wrapped_title(lines[i], lines[i + 1])
+                and not flat.startswith(_BREADCRUMB) and not _QUOTED.search(flat)):
+            return flat + arabic_years(squash(lines[i + 1].raw)), [i, i + 1]
         if (not _TITLE.search(flat) or len(flat) > 60 or lines[i].is_narrative or flat.startswith(_BREADCRUMB)
                 or _QUOTED.search(flat)):
             continue
@@ -72,6 +75,17 @@ def _title_lines(lines: Sequence[Line], first_section: int | None) -> tuple[str 
                 return prev + flat, [i - 1, i]
         return flat, [i]
     return None, []
+
+
+def _wrapped_title(line: Line, following: Line) -> bool:
+    """A title wrapped over two lines (…政府信息公开工作 | 年度报告): neither line a title on
+    its own, the two together one, and short. A text layer prints a title in large type, which
+    the extractor joins; a scan's lines carry no type size, so the join is made here."""
+    first, second = arabic_years(squash(line.raw)), arabic_years(squash(following.raw))
+    if not first or not second or line.is_narrative or following.is_narrative or len(first + second) > 60:
+        return False
+    m = _TITLE.search(first + second)
+    return m is not None and m.start() < len(first) < m.end() and not _TITLE.search(second)
 
 
 def agency_from_title(title: str) -> str | None:
