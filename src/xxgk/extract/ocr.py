@@ -383,9 +383,10 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     # places, and a ruling broken there merges two columns. Only long straight runs survive
     # the search, so the grain a lenient threshold lets in does no harm.
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    h_mask, v_mask, segments = _rulings(np.where(gray < _RULING_GREY, 255, ink).astype(np.uint8))
+    ruling_ink = np.where(gray < _RULING_GREY, 255, ink).astype(np.uint8)
+    h_mask, v_mask, segments = _rulings(ruling_ink)
     if sealed is not None:
-        segments = bridged_under_seal(segments, sealed, h_mask, v_mask)
+        segments = bridged_under_seal(segments, sealed, h_mask, v_mask, ruling_ink)
     px_units = Units(snap=UNITS.snap * px_per_pt, min_cell=UNITS.min_cell * px_per_pt)
     grids = find_grids(segments, px_units)
     ruled = cv2.dilate(h_mask | v_mask, np.ones((3, 3), np.uint8))
@@ -457,11 +458,17 @@ def seal_footprint(rgb: np.ndarray) -> np.ndarray | None:
     if red.sum() < 50:
         return None
     # the seal's disc, not just its strokes: the rulings are broken between the strokes too
-    return cv2.dilate(red, np.ones((25, 25), np.uint8)) * 255
+    near = cv2.dilate(red, np.ones((25, 25), np.uint8))
+    # and the whole disc, its strokes' hull: lifted off, a seal's ring and star leave the
+    # rulings inside the ring broken between the strokes as well
+    contours, _ = cv2.findContours(near, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    for contour in contours:
+        cv2.fillConvexPoly(near, cv2.convexHull(contour), 1)
+    return near * 255
 
 
 def bridged_under_seal(segments: list[Segment], sealed: np.ndarray, h_mask: np.ndarray,
-                       v_mask: np.ndarray) -> list[Segment]:
+                       v_mask: np.ndarray, ink: np.ndarray | None = None) -> list[Segment]:
     """Rulings broken where a seal was stamped over them, joined again. Lifting the seal off
     leaves the rulings under it thinned and broken, and a column rule missing over a few rows
     merges those rows' cells. Two collinear pieces are joined only when the gap between them
@@ -485,7 +492,79 @@ def bridged_under_seal(segments: list[Segment], sealed: np.ndarray, h_mask: np.n
                     continue
             merged.append(seg)
         out.extend(merged)
+    for _ in range(2):  # a column rule extended to a row rule lets that row rule reach it
+        out = _dangling_extended(out, sealed, h_mask, v_mask, ink)
     return out
+
+
+_MEETS = 6  # pixels: a ruling's end this close to a crossing ruling meets it
+
+
+def _crossing(segments: list[Segment], horizontal: bool, at: float) -> list[float]:
+    """Where the rulings that cross the line `at` (a row rule's y, a column rule's x) do."""
+    out = []
+    for t in segments:
+        if t.horizontal == horizontal:
+            continue
+        a, b = (t.y0, t.y1) if horizontal else (t.x0, t.x1)
+        if a - _MEETS <= at <= b + _MEETS:
+            out.append(t.x0 if horizontal else t.y0)
+    return sorted(out)
+
+
+def _dangling_extended(segments: list[Segment], sealed: np.ndarray, h_mask: np.ndarray,
+                       v_mask: np.ndarray, ink: np.ndarray | None = None) -> list[Segment]:
+    """Rulings whose end was lifted off with the seal, carried on to the next crossing ruling.
+
+    Every ruling of a printed form ends on another one. A seal over the last column of a table
+    takes the row rules' ends with it, and that column's cells merge into one running from the
+    header to the last row. A ruling is extended when its end lies under the seal and the gap
+    to the next crossing ruling lies (mostly) under the seal too, and either
+    - its end meets no crossing ruling (it ends in the open: part of it is missing), or
+    - it meets one, but the gap beyond it still bears a faint trace of the ruling in `ink`
+      (the lenient ink rulings are searched in; a form's merged cell has blank paper there)."""
+    h, w = sealed.shape
+    out = list(segments)
+    for k, seg in enumerate(out):
+        at = seg.y0 if seg.horizontal else seg.x0  # the ruling's own line
+        lo, hi = (seg.x0, seg.x1) if seg.horizontal else (seg.y0, seg.y1)
+        crossing = _crossing(out, seg.horizontal, at)
+        new_lo, new_hi = lo, hi
+        for end, step in ((lo, -1), (hi, 1)):
+            y, x = (round(at), round(end)) if seg.horizontal else (round(end), round(at))
+            if not (0 <= y < h and 0 <= x < w and sealed[y, x]):
+                continue
+            meets = any(abs(p - end) <= _MEETS for p in crossing)
+            beyond = [p for p in crossing if (p - end) * step > _MEETS]
+            if not beyond or (meets and ink is None):
+                continue
+            target = min(beyond, key=lambda p: abs(p - end))
+            # the gap lies under the seal, or shows the ruling (near the seal's edge the
+            # ruling is left in pieces too short to be found as one)
+            covered = _gap_share(sealed if ink is None else sealed | ink, seg.horizontal, at, end, target, 0)
+            if covered < 0.8:
+                continue
+            if meets and _gap_share(ink, seg.horizontal, at, end, target, 1) \
+                    < 0.2 + max(_gap_share(ink, seg.horizontal, at + d, end, target, 1) for d in (-6, 6)):
+                continue
+            new_lo, new_hi = (target, new_hi) if step < 0 else (new_lo, target)
+        if (new_lo, new_hi) != (lo, hi):
+            grown = (Segment(new_lo, at, new_hi, at) if seg.horizontal else Segment(at, new_lo, at, new_hi))
+            mask = h_mask if seg.horizontal else v_mask
+            cv2.line(mask, (round(grown.x0), round(grown.y0)), (round(grown.x1), round(grown.y1)), 255, 2)
+            out[k] = grown
+    return out
+
+
+def _gap_share(mask: np.ndarray, horizontal: bool, at: float, a: float, b: float, half: int) -> float:
+    """The share of the positions from `a` to `b` along the line `at` (within `half` pixels of
+    it, across) where `mask` is set."""
+    h, w = mask.shape
+    lo, hi = sorted((round(a), round(b)))
+    c0, c1 = max(round(at) - half, 0), round(at) + half + 1
+    strip = mask[c0:min(c1, h), max(lo, 0):min(hi + 1, w)] if horizontal \
+        else mask[max(lo, 0):min(hi + 1, h), c0:min(c1, w)].T
+    return float((strip > 0).any(axis=0).mean()) if strip.size else 0.0
 
 
 def _under(sealed: np.ndarray, a: Segment, b: Segment, horizontal: bool) -> bool:
