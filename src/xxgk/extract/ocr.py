@@ -1116,13 +1116,26 @@ def _bare_number(text: str, reading: Reading, confidence: float) -> tuple[str, f
 # 0.61-0.71; "10" against "16" 0.85.
 _ALIKE = 0.93
 _ALIKE_TRUST = 0.9  # a print read less surely than this is read again in every cell
+LOW_DIGIT = META_DOUBTFUL  # below this the parser does not trust an OCR digit
 
 
 def _ink_shape(image: np.ndarray) -> np.ndarray | None:
     """The grey ink of a short crop (one or two digits), cut to its ink with a pixel of margin;
     None for a longer crop, whose prints differ in too small a share to be told apart so."""
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
-    ink = gray < 150
+    ink = (gray < 150).astype(np.uint8)
+    # the print itself: not what the crop's margin caught of the cell's ruling (it runs to
+    # the crop's edge) nor a speck of dust or of a lifted seal (far smaller than a digit)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n > 2:
+        hh, ww = ink.shape
+        x, y, bw, bh, area = (stats[:, k] for k in range(5))
+        edge = (x == 0) | (y == 0) | (x + bw >= ww) | (y + bh >= hh)
+        big = area >= 0.1 * area[1:].max()
+        keep = ~edge & big
+        keep[0] = False
+        if keep.any():
+            ink = keep[labels].astype(np.uint8)
     rows, cols = np.flatnonzero(ink.any(axis=1)), np.flatnonzero(ink.any(axis=0))
     if rows.size < 4 or cols.size == 0:
         return None
@@ -1200,7 +1213,34 @@ def _recognise_alike(images: list[np.ndarray], alone: list[bool],
     for _, members in groups:
         for i in members[1:]:
             readings.setdefault(i, readings[members[0]])
-    return [readings[i] for i in range(len(images))]
+    return _doubtful_matched(images, alone, readings)
+
+
+_SURE_PRINTS = 3  # sure readings of one text a doubtful print is compared with
+
+
+def _doubtful_matched(images: list[np.ndarray], alone: list[bool], readings: dict[int, Reading]) -> list[Reading]:
+    """A print read doubtfully that is the same print (`_same_print`) as one read surely
+    elsewhere on the page takes that reading: a "0" under a seal's speck or beside a stroke
+    of ruling is read at 0.6 where the same "0" in the next cell is read at 0.95. The prints
+    must correlate as only the same print does, so a doubtful "6" never becomes a sure "0"."""
+    shapes = {i: _ink_shape(images[i]) for i in range(len(images)) if alone[i]}
+    sure: dict[str, list[int]] = {}
+    for i, shape in shapes.items():
+        text = readings[i][0].strip()
+        if (shape is not None and text.isdigit() and _weakest(readings[i]) >= _ALIKE_TRUST
+                and len(sure.setdefault(text, [])) < _SURE_PRINTS):
+            sure[text].append(i)
+    out = dict(readings)
+    for i, shape in shapes.items():
+        if shape is None or _weakest(readings[i]) >= LOW_DIGIT:
+            continue
+        matches = {text for text, prints in sure.items()
+                   if any(_same_print(shapes[j], shape) for j in prints)}  # type: ignore[arg-type]
+        if len(matches) == 1:
+            text = matches.pop()
+            out[i] = max((readings[j] for j in sure[text]), key=_weakest)
+    return [out[i] for i in range(len(images))]
 
 
 def _recognise_crops(crops: list[_Crop]) -> list[Glyph]:
