@@ -492,8 +492,11 @@ def bridged_under_seal(segments: list[Segment], sealed: np.ndarray, h_mask: np.n
                     continue
             merged.append(seg)
         out.extend(merged)
-    for _ in range(2):  # a column rule extended to a row rule lets that row rule reach it
-        out = _dangling_extended(out, sealed, h_mask, v_mask, ink)
+    for _ in range(12):  # a ruling is carried one cell at a time, and one reaching further
+        longer = _dangling_extended(out, sealed, h_mask, v_mask, ink)  # lets those it meets go on
+        if longer == out:
+            break
+        out = longer
     return out
 
 
