@@ -982,7 +982,7 @@ _REC_H = 48  # the recogniser's input height (PP-OCRv4 was trained at 48)
 # only, and a table cell's reading at 32 is kept only when it is sure, is not a number and is
 # as wide as the crop's ink (`_plausible`); every other cell is read again at 48.
 _QUICK_H = 32
-_QUICK_SURE = 0.95
+_QUICK_SURE = 0.85
 # The narrowest input given to the recogniser. PaddleOCR pads every line to 320 px; a table cell
 # ("0", "61") is a fifth of that, and recognition costs in proportion to the width it is given.
 # Below ~128 px a lone digit is read less surely (measured), so cells are padded to this.
@@ -1207,16 +1207,35 @@ def _recognise_alike(images: list[np.ndarray], alone: list[bool],
                 break
         else:
             groups.append((shape, [i]))
-    first = [members[0] for _, members in groups] + solo
-    readings: dict[int, Reading] = dict(zip(first, _read_cells([images[i] for i in first], [alone[i] for i in first],
-                                                               [aspects[i] for i in first]), strict=True))
-    again = [i for _, members in groups if _weakest(readings[members[0]]) < _ALIKE_TRUST for i in members[1:]]
-    readings.update(zip(again, _read_cells([images[i] for i in again], [alone[i] for i in again],
-                                           [aspects[i] for i in again]), strict=True))
+    readings: dict[int, Reading] = {}
+
+    def read(indexes: list[int]) -> None:
+        readings.update(zip(indexes, _read_cells([images[i] for i in indexes], [alone[i] for i in indexes],
+                                                 [aspects[i] for i in indexes]), strict=True))
+
+    read([members[0] for _, members in groups] + solo)
+    # A print read doubtfully: a few more of its cells are read; a sure one among them stands
+    # for the cells printed as it is (`_doubtful_matched`), the others are read one by one.
+    weak = [members for _, members in groups if _weakest(readings[members[0]]) < _ALIKE_TRUST]
+    read([i for members in weak for i in members[1:1 + _SAMPLE]])
+    shapes = {i: _ink_shape(images[i]) for members in weak for i in members}
+    rest = []
+    for members in weak:
+        sure = [j for j in members[:1 + _SAMPLE] if _weakest(readings[j]) >= _ALIKE_TRUST]
+        for i in members[1 + _SAMPLE:]:
+            like = [j for j in sure if _same_print(shapes[j], shapes[i])]  # type: ignore[arg-type]
+            if like:
+                readings[i] = readings[like[0]]
+            else:
+                rest.append(i)
+    read(rest)
     for _, members in groups:
         for i in members[1:]:
             readings.setdefault(i, readings[members[0]])
     return _doubtful_matched(images, alone, readings)
+
+
+_SAMPLE = 3  # cells of a doubtfully read print read next, looking for a sure reading of it
 
 
 _SURE_PRINTS = 3  # sure readings of one text a doubtful print is compared with
