@@ -599,6 +599,14 @@ def _row_texts(table: Table) -> list[tuple[tuple[int, int, str], ...]]:
     return [tuple((c.col, c.colspan, c.text) for c in row) for row in table.rows()]
 
 
+_A_NUMBER = re.compile(r"^[\d.,，．]+$")
+
+
+def _numberless(table: Table) -> bool:
+    """A table without a single number: a header (or a table of words)."""
+    return not any(_A_NUMBER.match(c.text.strip()) for c in table.cells if c.text.strip())
+
+
 def _join_tables(a: _Placed, b: _Placed, units: Units) -> _Placed | None:
     """`b` (top of the next page) continues `a` (bottom of this page) when their columns line
     up. Returns the joined table, or None when they are different tables."""
@@ -608,6 +616,11 @@ def _join_tables(a: _Placed, b: _Placed, units: Units) -> _Placed | None:
         return None
     shared = sum(1 for x in b.xs if any(abs(x - y) <= tol for y in a.xs))
     if shared < 0.6 * len(b.xs):
+        return None
+    if _numberless(a.block) and not all(any(abs(x - y) <= tol for y in b.xs) for x in a.xs):
+        # A header alone at the foot of a page heads the rows that follow only if every
+        # column it draws is drawn by them: two tables as wide as the text block share their
+        # outer edges, and a three-column table then shares two thirds of a header's rulings.
         return None
     xs = _cluster([*a.xs, *b.xs], tol)
 

@@ -274,7 +274,10 @@ def continued_tables(pages: list[PageContent]) -> list[PageContent]:
         if shared < 0.6 * len(first.xs):
             continue
         b = _moved(b, dx, 0.0)
-        if _header_only(a, last):
+        # a header alone heads the next page's rows only if they draw every column it draws
+        # (layout._join_tables asks the same before joining them)
+        heads = all(any(abs(x - y) <= 3 * UNITS.snap for y in shifted) for x in last.xs)
+        if _header_only(a, last) and heads:
             a, b = _header_to_next_page(a, b, last, first.ys[0])
         out[i], out[i + 1] = a, b
     return out
