@@ -1040,11 +1040,37 @@ def _recognise(images: list[np.ndarray], digits: list[bool] | None = None, heigh
         preds = rec.session(x)[0]
         for k, (i, reading) in enumerate(zip(batch, rec.postprocess_op(preds, True, wh_ratio_list=ratios,
                                                                          max_wh_ratio=widest), strict=True)):
+            # the steps that see the line, not the padding after it (as the decoder cuts them)
+            pred = preds[k][:math.ceil(preds.shape[1] * ratios[k] / widest)]
             if digits is not None and digits[i] and _LOOKS_NUMERIC.match(reading[0].strip()) \
                     and not reading[0].strip().replace(".", "").isdigit():
-                reading = _as_digits(preds[k], rec.postprocess_op.character, reading)
+                reading = _as_digits(pred, rec.postprocess_op.character, reading)
+            elif digits is not None and digits[i] and "." in reading[0] \
+                    and reading[0].strip().replace(".", "").isdigit():
+                reading = _point_sure(pred, rec.postprocess_op.character, reading)
             out[i] = reading
     return out
+
+
+_POINTS = ".·．,，。"  # what a decimal point looks like to the recogniser in a blurred scan
+
+
+def _point_sure(pred: np.ndarray, charset: list[str], reading: Reading) -> Reading:
+    """A number's decimal point is as sure as the recogniser is that a point stands there,
+    whichever of the point-like marks it thought likeliest: between two digits of a cell of
+    numbers it can only be the decimal point, yet a blurred "." splits its probability
+    between ".", "·" and "," and "1.37" came out with its point at 0.02."""
+    confs = list(reading[2][4]) if len(reading[2]) > 4 else []
+    best = pred.argmax(axis=1)
+    points = [k for k, ch in enumerate(charset) if ch in _POINTS]
+    emitted = [t for t, b in enumerate(best) if b != 0 and (t == 0 or b != best[t - 1])]
+    text = reading[0]
+    if len(emitted) != len(text) or len(confs) != len(text):
+        return reading
+    for n, (t, ch) in enumerate(zip(emitted, text, strict=True)):
+        if ch == "." and 0 < n < len(text) - 1:
+            confs[n] = float(pred[t, points].sum())
+    return (text, float(np.mean(confs)), [*reading[2][:4], confs])
 
 
 # What a number looks like to a recogniser that is not sure it is one: "O" or "o" for 0, "l",
@@ -1062,6 +1088,7 @@ def _as_digits(pred: np.ndarray, charset: list[str], reading: Reading) -> Readin
     unsure of becomes a doubtful 0, which the arithmetic may confirm, rather than a label
     that breaks the row."""
     digits = [charset.index(ch) for ch in _DIGITS if ch in charset]
+    points = [k for k, ch in enumerate(charset) if ch in _POINTS]
     best = pred.argmax(axis=1)
     chars, confs = [], []
     for t, b in enumerate(best):
@@ -1069,7 +1096,8 @@ def _as_digits(pred: np.ndarray, charset: list[str], reading: Reading) -> Readin
         if b != 0 and (t == 0 or b != best[t - 1]):
             k = int(np.argmax(pred[t, digits]))
             chars.append(charset[digits[k]])
-            confs.append(float(pred[t, digits[k]]))
+            # a point is as sure as all the point-like marks together (`_point_sure`)
+            confs.append(float(pred[t, points].sum()) if chars[-1] == "." else float(pred[t, digits[k]]))
     text = "".join(chars).strip(".")
     if not text:
         return reading
