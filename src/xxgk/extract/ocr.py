@@ -49,6 +49,7 @@ from xxgk.extract.layout import (
     join_wrapped,
     line_text,
 )
+from xxgk.i18n import _
 from xxgk.parse.lines import LOW_CONFIDENCE as META_DOUBTFUL
 
 try:  # the OCR extra
@@ -99,7 +100,7 @@ def _threads() -> int:
 
 def _require(file: str) -> None:
     if RapidOCR is None or cv2 is None:
-        raise MissingExtraError(file, "reading scanned pages (OCR)", "ocr")
+        raise MissingExtraError(file, _("reading scanned pages (OCR)"), "ocr")
 
 
 # ---------------------------------------------------------------- entry points
@@ -223,9 +224,9 @@ def _decode_image(data: bytes, file: str) -> list[tuple[np.ndarray, float]]:
             frames.append((np.asarray(frame), float(dpi) / 72))
         return frames
     except Image.DecompressionBombError as e:
-        raise InputError(file, f"image too large to OCR ({e})") from e
+        raise InputError(file, _("image too large to OCR ({error})").format(error=e)) from e
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as e:
-        raise InputError(file, f"not a readable image: {e}") from e
+        raise InputError(file, _("not a readable image: {error}").format(error=e)) from e
 
 
 def _plausible_dpi(tagged: float, width: int) -> float:
@@ -495,7 +496,7 @@ def bridged_under_seal(segments: list[Segment], sealed: np.ndarray, h_mask: np.n
                     continue
             merged.append(seg)
         out.extend(merged)
-    for _ in range(12):  # a ruling is carried one cell at a time, and one reaching further
+    for _pass in range(12):  # a ruling is carried one cell at a time, and one reaching further
         longer = _dangling_extended(out, sealed, h_mask, v_mask, ink)  # lets those it meets go on
         if longer == out:
             break
@@ -1260,7 +1261,7 @@ def _recognise_alike(images: list[np.ndarray], alone: list[bool],
             else:
                 rest.append(i)
     read(rest)
-    for _, members in groups:
+    for _shape, members in groups:
         for i in members[1:]:
             readings.setdefault(i, readings[members[0]])
     return _doubtful_matched(images, alone, readings)
