@@ -18,7 +18,15 @@ from xxgk.document import Document, Paragraph, Table, TableCell
 from xxgk.errors import InputError
 from xxgk.extract import detect_kind, extract, extract_bytes
 from xxgk.extract.html import declared_encoding, decode_html, extract_html, unwrap_mht
+from xxgk.i18n import use_lang
 from xxgk.template import TEMPLATE_2019, TEMPLATE_2021
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the reasons' English wording (the Chinese one is tested in test_i18n.py)."""
+    with use_lang("en"):
+        yield
 
 HTML = Path(__file__).parent / "data" / "html"
 APPLICANT_KEYS = ["natural_person", "commercial", "research", "social_welfare", "legal_service", "other_org",

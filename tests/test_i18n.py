@@ -9,6 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from tests.conftest import DATA
 
 import xxgk
 from xxgk.check.registry import load_rules
@@ -156,3 +157,27 @@ def test_rule_json_is_chinese_by_default(monkeypatch: pytest.MonkeyPatch) -> Non
             assert english_words(re.sub(r"\{[^}]*\}", "", text), CODE_WORDS | NAMES) == [], (code, key, text)
         with use_lang("en"):
             assert _WORD.search(r.to_dict()["what"])
+
+
+@pytest.mark.parametrize(("name", "data", "chinese"), [
+    ("gone.pdf", None, "文件不存在"),
+    ("cut.docx", "half of a real .docx", "Word 文档"),
+    ("page.html", b"<html><body><a href='/files/nb.pdf'>2024\xe5\xb9\xb4\xe6\x8a\xa5\xe5\x91\x8a</a></body></html>",
+     "没有报告正文"),
+])
+def test_reasons_for_unreadable_files_are_chinese_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             name: str, data: bytes | str | None,
+                                                             chinese: str) -> None:
+    monkeypatch.delenv("XXGK_LANG", raising=False)
+    path = tmp_path / name
+    if isinstance(data, str):
+        whole = (DATA / "docx" / "huaian-2024.docx").read_bytes()
+        data = whole[: len(whole) // 2]
+    if data is not None:
+        path.write_bytes(data)
+    with pytest.raises(xxgk.InputError) as caught:
+        xxgk.read(path)
+    assert chinese in caught.value.reason and not re.search(r"[A-Za-z]{6,}", caught.value.reason.replace("PDF", ""))
+    with use_lang("en"), pytest.raises(xxgk.InputError) as english:
+        xxgk.read(path)
+    assert re.search(r"\b(no such file|Word document|attachment)", english.value.reason)

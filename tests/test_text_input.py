@@ -9,7 +9,15 @@ from tests.conftest import DATA
 
 import xxgk
 from xxgk.extract import detect_kind
+from xxgk.i18n import use_lang
 from xxgk.parse.lines import classify
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the reasons' English wording (the Chinese one is tested in test_i18n.py)."""
+    with use_lang("en"):
+        yield
 
 SAMPLE = (DATA / "corpus" / "001_59945f3aceea766a.txt").read_text(encoding="utf-8")
 

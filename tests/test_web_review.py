@@ -219,7 +219,10 @@ def test_opinion_summary_and_compile_use_corrections(loaded):
     set_state(store, sha, "rework", "退回整改", "ada")
     rr = review_report(store, sha)
 
-    doc = Document(io.BytesIO(opinion_docx(rr)))
+    data = opinion_docx(rr)
+    # Reproducible: no member carries the clock (python-docx would stamp it).
+    assert {m.date_time for m in zipfile.ZipFile(io.BytesIO(data)).infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    doc = Document(io.BytesIO(data))
     text = "\n".join(p.text for p in doc.paragraphs) + "\n".join(
         c.text for tb in doc.tables for row in tb.rows for c in row.cells)
     assert "请核对予以公开总计" in text and "T3-applicants" in text and "原表漏计一件" in text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xxgk.i18n import _
+
 
 class XxgkError(Exception):
     """Base class of every error xxgk raises on purpose."""
@@ -20,7 +22,8 @@ class MissingExtraError(InputError):
     """The input needs an optional feature that is not installed."""
 
     def __init__(self, file: str, what: str, extra: str) -> None:
-        super().__init__(file, f"{what} needs the optional extra: pip install 'xxgk[{extra}]'")
+        message = _("{what} needs the optional extra: pip install 'xxgk[{extra}]'")
+        super().__init__(file, message.format(what=what, extra=extra))
         self.extra = extra
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from xxgk.document import Document, report_copies, too_many_reports
 from xxgk.errors import InputError, MissingExtraError, XxgkError
 from xxgk.extract.text import utf16_without_bom
+from xxgk.i18n import _
 
 MAX_BYTES = int(os.environ.get("XXGK_MAX_BYTES", 100 * 1024 * 1024))
 
@@ -75,44 +76,46 @@ def read_bytes(path: str | Path) -> bytes:
     p = Path(path)
     name = str(path)
     if not p.exists():
-        raise InputError(name, "no such file")
+        raise InputError(name, _("no such file"))
     if p.is_dir():
-        raise InputError(name, "is a folder, not a file")
+        raise InputError(name, _("is a folder, not a file"))
     size = p.stat().st_size
     if size == 0:
-        raise InputError(name, "empty file (0 bytes)")
+        raise InputError(name, _("empty file (0 bytes)"))
     if size > MAX_BYTES:
-        raise InputError(name, f"{size / 1e6:.0f} MB is larger than the {MAX_BYTES / 1e6:.0f} MB limit for one report "
-                               "(set XXGK_MAX_BYTES to raise it)")
+        raise InputError(name, _("{size:.0f} MB is larger than the {limit:.0f} MB limit for one report "
+                                 "(set XXGK_MAX_BYTES to raise it)").format(size=size / 1e6, limit=MAX_BYTES / 1e6))
     try:
         return p.read_bytes()
     except OSError as e:
-        raise InputError(name, f"cannot be read: {e.strerror or e}") from e
+        raise InputError(name, _("cannot be read: {why}").format(why=e.strerror or e)) from e
 
 
 def extract_bytes(data: bytes, file: str = "", kind: str | None = None) -> Document:
     if not data:
-        raise InputError(file, "empty file (0 bytes)")
+        raise InputError(file, _("empty file (0 bytes)"))
     kind = kind or detect_kind(data)
     if kind == "zip":
-        raise InputError(file, "a zip archive that is not a Word document (unpack it and read the files inside)")
+        raise InputError(file, _("a zip archive that is not a Word document (unpack it and read the files inside)"))
     module_name, func_name, extra = EXTRACTORS[kind]
     try:
         module = importlib.import_module(module_name)
     except ImportError as e:
         if extra is None:
             raise
-        raise MissingExtraError(file, f"reading {kind.upper()} ({e})", extra) from e
+        raise MissingExtraError(file, _("reading {kind} ({error})").format(kind=kind.upper(), error=e), extra) from e
     try:
         doc: Document = getattr(module, func_name)(data, file)
     except XxgkError:
         raise
     except RecursionError as e:
-        raise InputError(file, f"{kind} structure nested too deeply to read") from e
+        raise InputError(file, _("{kind} structure nested too deeply to read").format(kind=kind.upper())) from e
     except MemoryError as e:
-        raise InputError(file, f"{kind} needs more memory than is available (a decompression bomb?)") from e
+        raise InputError(file, _("{kind} needs more memory than is available (a decompression bomb?)").format(
+            kind=kind.upper())) from e
     except Exception as e:  # an extractor library's own failure on malformed input
-        raise InputError(file, f"malformed {kind}: {type(e).__name__}: {e}") from e
+        raise InputError(file, _("malformed {kind}: {error}").format(
+            kind=kind.upper(), error=f"{type(e).__name__}: {e}")) from e
     if kind != "text":  # text was checked before its blocks were built
         many = too_many_reports(report_copies(doc.lines()))
         if many:

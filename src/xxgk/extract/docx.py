@@ -28,6 +28,7 @@ from lxml import etree
 from xxgk.document import Document, Location, Paragraph, Table
 from xxgk.errors import InputError
 from xxgk.extract.grid import SpanCell, build_table, clean_text
+from xxgk.i18n import _
 
 # A real report's .docx is well under 10 MB unpacked; these limits only stop hostile archives.
 MAX_UNPACKED = 200 * 1024 * 1024  # all members together, as the zip directory declares them
@@ -99,19 +100,21 @@ def open_package(data: bytes, file: str) -> zipfile.ZipFile:
         zf = zipfile.ZipFile(BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
-        raise InputError(file, "not a readable Word document: the zip container is damaged "
-                               f"or truncated ({e})") from e
+        raise InputError(file, _("not a readable Word document: the zip container is damaged "
+                                 "or truncated ({error})").format(error=e)) from e
     if len(infos) > MAX_MEMBERS:
-        raise InputError(file, f"zip holds {len(infos)} files; a Word document has a few dozen "
-                               "(not a report)")
+        raise InputError(file, _("zip holds {n} files; a Word document has a few dozen "
+                                 "(not a report)").format(n=len(infos)))
     total = sum(i.file_size for i in infos)
     if total > MAX_UNPACKED:
-        raise InputError(file, f"Word document would unpack to {total / 1e6:.0f} MB, over the "
-                               f"{MAX_UNPACKED / 1e6:.0f} MB limit (a zip bomb?)")
+        raise InputError(file, _("Word document would unpack to {size:.0f} MB, over the "
+                                 "{limit:.0f} MB limit (a zip bomb?)").format(
+                                     size=total / 1e6, limit=MAX_UNPACKED / 1e6))
     for i in infos:
         if i.file_size > 1024 * 1024 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise InputError(file, f"{i.filename} is compressed {i.file_size // max(i.compress_size, 1)}:1, "
-                                   f"far beyond any real document (a zip bomb?)")
+            raise InputError(file, _("{name} is compressed {ratio}:1, far beyond any real document "
+                                     "(a zip bomb?)").format(
+                                         name=i.filename, ratio=i.file_size // max(i.compress_size, 1)))
     return zf
 
 
@@ -119,20 +122,22 @@ def read_part(zf: zipfile.ZipFile, name: str, file: str, limit: int = MAX_PART) 
     try:
         info = zf.getinfo(name)
     except KeyError as e:
-        raise InputError(file, f"Word document lacks its part {name}") from e
+        raise InputError(file, _("Word document lacks its part {name}").format(name=name)) from e
     if info.flag_bits & 0x1:
-        raise InputError(file, "Word document is encrypted (password-protected); save an unprotected copy")
+        raise InputError(file, _("Word document is encrypted (password-protected); save an unprotected copy"))
     if info.file_size > limit:
-        raise InputError(file, f"{name} is {info.file_size / 1e6:.0f} MB, "
-                               f"over the {limit / 1e6:.0f} MB limit")
+        raise InputError(file, _("{name} is {size:.0f} MB, over the {limit:.0f} MB limit").format(
+                                   name=name, size=info.file_size / 1e6, limit=limit / 1e6))
     try:
         with zf.open(info) as fh:
             data = fh.read(limit + 1)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, RuntimeError,
             ValueError) as e:
-        raise InputError(file, f"Word document is damaged or truncated: cannot unpack {name} ({e})") from e
+        raise InputError(file, _("Word document is damaged or truncated: cannot unpack {name} ({error})").format(
+                                   name=name, error=e)) from e
     if len(data) > limit:
-        raise InputError(file, f"{name} unpacks past the {limit / 1e6:.0f} MB limit (a zip bomb?)")
+        raise InputError(file, _("{name} unpacks past the {limit:.0f} MB limit (a zip bomb?)").format(
+                                   name=name, limit=limit / 1e6))
     return data
 
 
@@ -144,9 +149,10 @@ def parse_xml(data: bytes, name: str, file: str) -> etree._Element:
     try:
         root = etree.fromstring(data, _XML_PARSER)
     except etree.XMLSyntaxError as e:
-        raise InputError(file, f"Word document is damaged: {name} is not well-formed XML ({e})") from e
+        raise InputError(file, _("Word document is damaged: {name} is not well-formed XML ({error})").format(
+                                   name=name, error=e)) from e
     if root is None:
-        raise InputError(file, f"Word document is damaged: {name} is empty")
+        raise InputError(file, _("Word document is damaged: {name} is empty").format(name=name))
     return root
 
 
@@ -169,7 +175,7 @@ def main_part(zf: zipfile.ZipFile, file: str) -> str:
                 return name
     if "word/document.xml" in names:
         return "word/document.xml"
-    raise InputError(file, "a zip file without a Word document part (word/document.xml): not a .docx")
+    raise InputError(file, _("a zip file without a Word document part (word/document.xml): not a .docx"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -350,8 +356,8 @@ class _Reader:
         rid = next((el.get(f"{{{ns}}}id") for ns in _R_NS if el.get(f"{{{ns}}}id")), None)
         target = self.relationships().get(rid or "")
         if target is None or not target.lower().endswith((".htm", ".html", ".xhtml", ".mht", ".txt")):
-            self.warnings.append(f"block {loc.line}: an embedded alternative-format chunk "
-                                 f"({target or 'unknown'}) was not read")
+            self.warnings.append(_("block {line}: an embedded alternative-format chunk ({target}) was not read").format(
+                line=loc.line, target=target or "?"))
             return
         from xxgk.extract.html import extract_html  # imported late: only such documents need it
 
@@ -406,14 +412,14 @@ def extract_docx(data: bytes, file: str = "") -> Document:
     root = parse_xml(read_part(zf, part, file), part, file)
     body = _child(root, "body") if _wname(root) == "document" else None
     if body is None:
-        raise InputError(file, f"{part} is not a WordprocessingML document (no w:document/w:body)")
+        raise InputError(file, _("{part} is not a WordprocessingML document (no w:document/w:body)").format(part=part))
     reader = _Reader(file, zf, part)
     reader.body(body)
     has_text = any(isinstance(b, Paragraph) or any(c.text for c in b.cells) for b in reader.blocks)
     if not has_text:
         if reader.images:
-            raise InputError(file, f"Word document holds {reader.images} picture(s) and no text: the report "
-                                   "was pasted in as images (a scan); OCR it instead")
-        raise InputError(file, "Word document has no text")
+            raise InputError(file, _("Word document holds {n} picture(s) and no text: the report was pasted in "
+                                     "as images (a scan); OCR it instead").format(n=reader.images))
+        raise InputError(file, _("Word document has no text"))
     return Document(reader.blocks, kind="docx", file=file, warnings=reader.warnings,
                     properties=core_properties(zf, file))

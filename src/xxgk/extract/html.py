@@ -44,6 +44,7 @@ from xxgk.document import Document, Location, Paragraph, Table
 from xxgk.errors import InputError
 from xxgk.extract.grid import MAX_ROWSPAN, SpanCell, build_table, clean_text
 from xxgk.extract.text import decode as decode_text
+from xxgk.i18n import _
 
 # ---------------------------------------------------------------------------------------------
 # 1. Decoding
@@ -90,7 +91,7 @@ def unwrap_mht(data: bytes, file: str = "") -> tuple[bytes, str | None] | None:
             payload = part.get_payload(decode=True)
             if isinstance(payload, bytes) and payload.strip():
                 return payload, part.get_content_charset()
-    raise InputError(file, "web archive (.mht) without an HTML page inside")
+    raise InputError(file, _("web archive (.mht) without an HTML page inside"))
 
 
 def decode_html(data: bytes, file: str = "", charset: str | None = None) -> tuple[str, str]:
@@ -102,8 +103,8 @@ def decode_html(data: bytes, file: str = "", charset: str | None = None) -> tupl
             try:
                 return data.decode(enc), enc
             except UnicodeDecodeError as e:
-                raise InputError(file, f"web page starts with a {enc} byte-order mark but is not valid "
-                                       f"{enc}: {e.reason}") from e
+                raise InputError(file, _("web page starts with a {encoding} byte-order mark but is not valid "
+                                         "{encoding}: {reason}").format(encoding=enc, reason=e.reason)) from e
     declared = _codec(charset) if charset else declared_encoding(data)
     candidates = ["utf-8"]
     if declared in _MULTIBYTE:
@@ -520,11 +521,13 @@ def _why_empty(root: etree._Element) -> str:
     attachments = _attachments(root)
     if attachments:
         shown = ", ".join(sorted(set(attachments))[:3])
-        return f"web page has no report text; it links attachment(s) {shown} — read those instead"
+        return _("web page has no report text; it links attachment(s) {files} — read those instead").format(
+            files=shown)
     if frames:
         shown = ", ".join(sorted(set(frames))[:3])
-        return f"web page has no text of its own; it shows {shown} in a frame — save that page instead"
-    return "web page has no text (empty, or filled in by JavaScript; save the page as the browser shows it)"
+        return _("web page has no text of its own; it shows {pages} in a frame — save that page instead").format(
+            pages=shown)
+    return _("web page has no text (empty, or filled in by JavaScript; save the page as the browser shows it)")
 
 
 # Portals append the site's name to the page title: "…年度报告_平潭综合实验区", "… - 某市人民政府",
@@ -575,9 +578,9 @@ def extract_html(data: bytes, file: str = "") -> Document:
     try:
         root = etree.fromstring(body, parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
-        raise InputError(file, f"not readable as a web page: {e}") from e
+        raise InputError(file, _("not readable as a web page: {error}").format(error=e)) from e
     if root is None:
-        raise InputError(file, "web page has no content")
+        raise InputError(file, _("web page has no content"))
     title_el = next(iter(root.iter("title")), None)
     page_title = clean_text("".join(title_el.itertext())) if title_el is not None else ""
     root_meta = _meta_tags(root)
@@ -606,12 +609,12 @@ def extract_html(data: bytes, file: str = "") -> Document:
     # parser takes them from there (with their provenance) when the text has no title line.
     properties = page_properties(root_meta, page_title)
     warnings = [] if encoding in ("utf-8", "utf-8-sig", "utf-16", "gb18030") else [
-        f"decoded as {encoding}" if encoding != "mixed" else
-        "mixed UTF-8 and GB18030 lines; some characters may be wrong"]
-    images = sum(1 for _ in container.iter("img"))
+        _("decoded as {encoding}").format(encoding=encoding) if encoding != "mixed" else
+        _("mixed UTF-8 and GB18030 lines; some characters may be wrong")]
+    images = sum(1 for _img in container.iter("img"))
     if images and not marks.tables:
         # sites often paste the statistics tables in as pictures; say so rather than let the
         # parser report every cell as missing without a reason
-        warnings.append(f"the report body holds {images} image(s) and no statistics table: "
-                        "the tables may be pictures (OCR them)")
+        warnings.append(_("the report body holds {n} image(s) and no statistics table: "
+                          "the tables may be pictures (OCR them)").format(n=images))
     return Document(blocks, kind="html", file=file, warnings=warnings, properties=properties)

@@ -21,6 +21,7 @@ from pathlib import Path
 from xxgk.document import Document
 from xxgk.errors import InputError
 from xxgk.extract.docx import extract_docx
+from xxgk.i18n import N_, _
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 RTF_MAGIC = b"{\\rtf"
@@ -33,7 +34,7 @@ _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 # Word 2003 "XML Document" (flat WordprocessingML), which WPS and Word also save as .doc.
 _WORD_XML = (b"<?mso-application progid=\"Word.Document\"", b"<w:wordDocument")
 DEFAULT_TIMEOUT = 180.0  # seconds; a 50-page .doc converts in a few
-INSTALL_HINT = "legacy Word (.doc/.wps) needs LibreOffice: apt-get install libreoffice-writer"
+INSTALL_HINT = N_("legacy Word (.doc/.wps) needs LibreOffice: apt-get install libreoffice-writer")
 
 
 def find_soffice() -> str | None:
@@ -57,7 +58,7 @@ def convert_to_docx(data: bytes, file: str, suffix: str, import_filter: str | No
     soffice = find_soffice()
     timeout = conversion_timeout()
     if soffice is None:
-        raise InputError(file, INSTALL_HINT)
+        raise InputError(file, _(INSTALL_HINT))
     with tempfile.TemporaryDirectory(prefix="xxgk-lo-") as tmp:
         work = Path(tmp)
         src = work / f"input{suffix}"
@@ -72,20 +73,21 @@ def convert_to_docx(data: bytes, file: str, suffix: str, import_filter: str | No
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, start_new_session=True, cwd=tmp)
         except OSError as e:
-            raise InputError(file, f"cannot run LibreOffice ({soffice}): {e}") from e
+            raise InputError(file, _("cannot run LibreOffice ({program}): {error}").format(
+                program=soffice, error=e)) from e
         try:
             out, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired as e:
             # soffice forks soffice.bin; the session we started holds both
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            raise InputError(file, f"LibreOffice did not finish converting it within {timeout:g} s "
-                                   "(set XXGK_SOFFICE_TIMEOUT to allow longer)") from e
+            raise InputError(file, _("LibreOffice did not finish converting it within {seconds:g} s "
+                                     "(set XXGK_SOFFICE_TIMEOUT to allow longer)").format(seconds=timeout)) from e
         result = out_dir / "input.docx"
         if not result.is_file():
             said = (err or out).decode("utf-8", "replace").strip().splitlines()
             detail = f": {said[-1]}" if said else ""
-            raise InputError(file, f"LibreOffice could not read it as a Word document{detail}")
+            raise InputError(file, _("LibreOffice could not read it as a Word document{detail}").format(detail=detail))
         return result.read_bytes()
 
 

@@ -22,6 +22,7 @@ from xxgk.i18n import _
 from xxgk.review.db import ReviewError
 from xxgk.review.reports import ReviewedReport, cell_label, decision_name
 from xxgk.vocabulary import location_text
+from xxgk.zipbytes import normalize_zip
 
 FONT = "Noto Serif CJK SC"  # what Debian's fonts-noto-cjk installs; Word substitutes SimSun/宋体
 _FIXED = datetime(2000, 1, 1)
@@ -134,7 +135,7 @@ def opinion_docx(r: ReviewedReport) -> bytes:
         doc.add_paragraph(last.strftime("%Y-%m-%d")).alignment = WD_ALIGN_PARAGRAPH.RIGHT
     buf = io.BytesIO()
     doc.save(buf)
-    return buf.getvalue()
+    return normalize_zip(buf.getvalue())  # python-docx stamps zip members with the clock
 
 
 def soffice() -> str | None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from xxgk.errors import MissingExtraError
 from xxgk.export.layout import Grid
+from xxgk.i18n import _
 from xxgk.writer.draft import Draft
 from xxgk.writer.layout import cell_text
 from xxgk.zipbytes import normalize_zip
@@ -49,7 +50,7 @@ def _docx() -> Any:
     try:
         import docx
     except ImportError as e:
-        raise MissingExtraError("DOCX", "writing Word documents", "writer") from e
+        raise MissingExtraError("DOCX", _("writing Word documents"), "writer") from e
     return docx
 
 

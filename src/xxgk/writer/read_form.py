@@ -44,7 +44,7 @@ def _load(data: bytes, file: str) -> Any:
         from openpyxl import load_workbook
     except ImportError as e:  # pragma: no cover - the writer extra brings it
         from xxgk.errors import MissingExtraError
-        raise MissingExtraError(file, "reading a filled-in form", "writer") from e
+        raise MissingExtraError(file, _("reading a filled-in form"), "writer") from e
     try:
         return load_workbook(io.BytesIO(data))
     except Exception as e:  # openpyxl raises many kinds for a damaged or foreign file
