@@ -86,6 +86,9 @@ def _ocr_engine() -> RapidOCR:
             # Detection runs on thin bands of the page; its default ("min" side up to 736 px)
             # would blow a 60 x 1240 band up twelvefold. Keep the raster's own scale instead.
             _engine.text_det.limit_type = "max"
+            # OpenCV's own pool (resizing, morphology, rotation) keeps to the same budget: one
+            # thread by default, so that a page costs one core whatever OpenCV would spread it on
+            cv2.setNumThreads(_threads())
         return _engine
 
 
