@@ -339,3 +339,16 @@ def test_a_character_dropped_from_a_line_makes_its_neighbours_doubtful() -> None
     assert _unread_next_to(95, 195, words, 40) == set()  # the detector's margin only
     assert _unread_next_to(60, 195, words, 40) == {0}  # "浈江" read "江": the first is doubtful
     assert _unread_next_to(95, 195, [(100.0, 130.0), (165.0, 195.0)], 40) == {0, 1}
+
+
+def test_a_cell_with_two_numbers_is_doubtful() -> None:
+    """A statistics cell holds one number: a seal's stroke beside its "0", read as a "1",
+    makes "0 1", and which one is the number is not known."""
+    from xxgk.extract.ocr import _Crop, _recognise_crops
+
+    crops = [_Crop(_digit("0"), (10, 10, 22, 28), cell=1), _Crop(_digit("1"), (30, 10, 40, 28), cell=1),
+             _Crop(_digit("3"), (110, 10, 122, 28), cell=2)]
+    glyphs = _recognise_crops(crops)
+    assert [g.text for g in glyphs] == ["0", "1", "3"]
+    assert glyphs[0].confidence < 0.8 and glyphs[1].confidence < 0.8  # the parser will not trust them
+    assert glyphs[2].confidence >= 0.8

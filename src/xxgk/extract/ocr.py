@@ -1300,6 +1300,11 @@ def _doubtful_matched(images: list[np.ndarray], alone: list[bool], readings: dic
     return [out[i] for i in range(len(images))]
 
 
+_TWO_NUMBERS = re.compile(r"^\d+(?:\.\d+)?\s+\d+(?:\.\d+)?$")
+_ONE_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_NOT_ONE_NUMBER = 0.5
+
+
 def _recognise_crops(crops: list[_Crop]) -> list[Glyph]:
     """Each table cell's text line read on its own: packing several cells into one line saves
     nothing once inputs are not padded to 320 px, and it lets one cell's ink colour another's.
@@ -1314,8 +1319,17 @@ def _recognise_crops(crops: list[_Crop]) -> list[Glyph]:
         text, confidence = _tidy(reading[0]), _weakest(reading)
         if single:
             text, confidence = _bare_number(text, reading, confidence)
+            if _TWO_NUMBERS.match(text):
+                # a cell of a statistics table holds one number: a second one on its line is a
+                # stroke of a seal or of dust read as a digit ("0 1"), and which is which is
+                # not known, so the cell is doubtful (the arithmetic may still fix it)
+                confidence = min(confidence, _NOT_ONE_NUMBER)
         glyphs.append(Glyph(text, x0, top, x1, bottom, bottom - top, confidence=round(confidence, 4)))
-    return glyphs
+    # the same on several lines: a cell whose every line is a bare number ("0" over "1")
+    numbers = Counter(c.cell for c, g in zip(crops, glyphs, strict=True) if _ONE_NUMBER.match(g.text))
+    return [replace(g, confidence=min(g.confidence or 0.0, _NOT_ONE_NUMBER))
+            if lines_per_cell[c.cell] > 1 and numbers[c.cell] == lines_per_cell[c.cell] else g
+            for c, g in zip(crops, glyphs, strict=True)]
 
 
 _DET_PAD = 16  # white added above and below a band: the detector needs a margin around text
