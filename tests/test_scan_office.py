@@ -352,3 +352,10 @@ def test_a_cell_with_two_numbers_is_doubtful() -> None:
     assert [g.text for g in glyphs] == ["0", "1", "3"]
     assert glyphs[0].confidence < 0.8 and glyphs[1].confidence < 0.8  # the parser will not trust them
     assert glyphs[2].confidence >= 0.8
+
+
+def test_a_minus_sign_the_recogniser_drops_makes_the_number_doubtful() -> None:
+    from xxgk.extract.ocr import _dash_before
+
+    assert _dash_before(_digit("-2"))
+    assert not _dash_before(_digit("2")) and not _dash_before(_digit("12")) and not _dash_before(_digit("0"))

@@ -1305,6 +1305,27 @@ _ONE_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _NOT_ONE_NUMBER = 0.5
 
 
+def _dash_before(image: np.ndarray) -> bool:
+    """Whether the crop's leftmost ink is a dash (a minus sign) standing before the rest: far
+    flatter than the line is tall, about halfway up it, wholly left of the other ink."""
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    ink = (gray < 150).astype(np.uint8)
+    n, _labels, stats, _centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n < 3:
+        return False
+    parts = sorted((tuple(int(v) for v in stats[k]) for k in range(1, n)), key=lambda st: st[0])
+    parts = [p for p in parts if p[4] >= 3]  # not dust
+    if len(parts) < 2:
+        return False
+    x, y, w, h, _area = parts[0]
+    rest_top = min(p[1] for p in parts[1:])
+    rest_bottom = max(p[1] + p[3] for p in parts[1:])
+    tall = rest_bottom - rest_top
+    middle = y + h / 2
+    return (tall > 0 and w >= 2 * h and h <= 0.3 * tall and x + w <= min(p[0] for p in parts[1:])
+            and rest_top + 0.25 * tall <= middle <= rest_top + 0.75 * tall)
+
+
 def _recognise_crops(crops: list[_Crop]) -> list[Glyph]:
     """Each table cell's text line read on its own: packing several cells into one line saves
     nothing once inputs are not padded to 320 px, and it lets one cell's ink colour another's.
@@ -1319,6 +1340,10 @@ def _recognise_crops(crops: list[_Crop]) -> list[Glyph]:
         text, confidence = _tidy(reading[0]), _weakest(reading)
         if single:
             text, confidence = _bare_number(text, reading, confidence)
+            if _ONE_NUMBER.match(text) and _dash_before(crop.image):
+                # a minus sign the recogniser dropped ("-2" read "2"): the change of the
+                # year (本年增/减) may be negative, and its sign is no detail
+                confidence = min(confidence, _NOT_ONE_NUMBER)
             if _TWO_NUMBERS.match(text):
                 # a cell of a statistics table holds one number: a second one on its line is a
                 # stroke of a seal or of dust read as a digit ("0 1"), and which is which is
