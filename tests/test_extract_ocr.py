@@ -21,6 +21,7 @@ from xxgk.errors import InputError
 from xxgk.extract import extract_bytes
 from xxgk.extract.ocr import extract_image
 from xxgk.extract.pdf import extract_pdf
+from xxgk.i18n import use_lang
 
 DATA = Path(__file__).parent / "data"
 HUAIAN = DATA / "pdf" / "huaian-city-2024.pdf"
@@ -149,10 +150,13 @@ def test_blank_page_gives_an_empty_document() -> None:
     b"\x89PNG\r\n\x1a\n" + b"\x00" * 100,
     b"\xff\xd8\xff\xe0" + bytes(range(256)) * 4,
 ])
-def test_unreadable_image_is_refused(data: bytes) -> None:
-    with pytest.raises(InputError, match="not a readable image") as e:
+def test_unreadable_image_is_refused(data: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("XXGK_LANG", raising=False)
+    with pytest.raises(InputError, match="不是可读取的图像") as e:  # Chinese by default
         extract_bytes(data, "photo.png")
     assert e.value.file == "photo.png"
+    with use_lang("en"), pytest.raises(InputError, match="not a readable image"):
+        extract_bytes(data, "photo.png")
 
 
 def test_truncated_png_is_refused(page4_image: Image.Image) -> None:

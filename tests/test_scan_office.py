@@ -280,3 +280,82 @@ def test_rulings_broken_under_a_seal_are_joined_and_only_there() -> None:
     assert Segment(200, 20, 200, 380) in joined
     assert Segment(50, 20, 50, 60) in joined and Segment(50, 120, 50, 380) in joined
     assert v_mask[150:230, 199:202].any(axis=1).all()
+
+
+def test_a_ruling_lifted_with_the_seal_reaches_the_next_crossing_ruling() -> None:
+    """A seal over a table's last column takes the ends of the row rules with it: a rule that
+    ends in the open under the seal is carried on to the next column rule; one that ends on a
+    column rule is carried on only where the paper beyond still shows a trace of it."""
+    from xxgk.extract.ocr import bridged_under_seal
+
+    sealed = np.zeros((300, 400), np.uint8)
+    sealed[50:250, 200:400] = 255
+    ink = np.zeros_like(sealed)
+    frame = [Segment(20, 20, 20, 280), Segment(250, 20, 250, 280), Segment(380, 20, 380, 280),
+             Segment(20, 20, 380, 20), Segment(20, 280, 380, 280)]
+    open_end = Segment(20, 100, 260, 100)  # ends in the open, under the seal
+    at_rule = Segment(20, 200, 250, 200)  # ends on the column rule at 250, under the seal
+    out = bridged_under_seal([*frame, open_end, at_rule], sealed, np.zeros_like(sealed), np.zeros_like(sealed), ink)
+    assert Segment(20, 100, 380, 100) in out
+    assert at_rule in out  # blank paper beyond: a merged cell of the form, left alone
+    ink[199:202, 250:380:3] = 255  # the ruling's broken trace beyond the column rule
+    out = bridged_under_seal([*frame, open_end, at_rule], sealed, np.zeros_like(sealed), np.zeros_like(sealed), ink)
+    assert Segment(20, 200, 380, 200) in out
+    outside = Segment(20, 30, 120, 30)  # ends in the open away from the seal: not touched
+    assert outside in bridged_under_seal([*frame, outside], sealed, np.zeros_like(sealed), np.zeros_like(sealed), ink)
+
+
+def test_a_doubtful_print_takes_the_reading_of_the_same_print_read_surely() -> None:
+    from xxgk.extract.ocr import _doubtful_matched
+
+    images = [_digit("0"), _digit("0", shift=0.5), _digit("6", blur=0.8)]
+    sure, weak = ("0", 0.97, [2, [], [], [], [0.97]]), ("0", 0.6, [2, [], [], [], [0.6]])
+    out = _doubtful_matched(images, [True] * 3, {0: sure, 1: weak, 2: ("0", 0.6, [2, [], [], [], [0.6]])})
+    assert out[1] == sure  # the same print as the sure "0"
+    assert out[2][1] == 0.6  # a "6" read doubtfully as "0" stays doubtful
+
+
+def test_a_decimal_point_is_as_sure_as_the_point_like_marks_together() -> None:
+    """A blurred "." splits its probability between ".", "," and "·": the number's point is
+    sure although no one mark is."""
+    from xxgk.extract.ocr import _as_digits, _point_sure
+
+    charset = ["blank", *"0123456789.,·O", " "]
+    pred = np.zeros((8, len(charset)), np.float32)
+    pred[:, 0] = 1.0
+    for t, ch in ((1, "1"), (5, "3"), (7, "7")):
+        pred[t, 0], pred[t, charset.index(ch)] = 0.0, 0.99
+    pred[3, 0], pred[3, charset.index(",")], pred[3, charset.index(".")], pred[3, charset.index("·")] = 0, .6, .02, .37
+    confs = _point_sure(pred, charset, ("1.37", 0.7, [8, [], [], [], [0.99, 0.02, 0.99, 0.99]]))[2][4]
+    assert confs[1] == pytest.approx(0.99)
+    text, _, info = _as_digits(pred, charset, ("1,37", 0.7, [8, [], [], [], [0.99, 0.6, 0.99, 0.99]]))
+    assert text == "1.37" and info[4][1] == pytest.approx(0.99)
+
+
+def test_a_character_dropped_from_a_line_makes_its_neighbours_doubtful() -> None:
+    from xxgk.extract.ocr import _unread_next_to
+
+    words = [(100.0, 130.0), (130.0, 160.0), (160.0, 190.0)]
+    assert _unread_next_to(95, 195, words, 40) == set()  # the detector's margin only
+    assert _unread_next_to(60, 195, words, 40) == {0}  # "浈江" read "江": the first is doubtful
+    assert _unread_next_to(95, 195, [(100.0, 130.0), (165.0, 195.0)], 40) == {0, 1}
+
+
+def test_a_cell_with_two_numbers_is_doubtful() -> None:
+    """A statistics cell holds one number: a seal's stroke beside its "0", read as a "1",
+    makes "0 1", and which one is the number is not known."""
+    from xxgk.extract.ocr import _Crop, _recognise_crops
+
+    crops = [_Crop(_digit("0"), (10, 10, 22, 28), cell=1), _Crop(_digit("1"), (30, 10, 40, 28), cell=1),
+             _Crop(_digit("3"), (110, 10, 122, 28), cell=2)]
+    glyphs = _recognise_crops(crops)
+    assert [g.text for g in glyphs] == ["0", "1", "3"]
+    assert glyphs[0].confidence < 0.8 and glyphs[1].confidence < 0.8  # the parser will not trust them
+    assert glyphs[2].confidence >= 0.8
+
+
+def test_a_minus_sign_the_recogniser_drops_makes_the_number_doubtful() -> None:
+    from xxgk.extract.ocr import _dash_before
+
+    assert _dash_before(_digit("-2"))
+    assert not _dash_before(_digit("2")) and not _dash_before(_digit("12")) and not _dash_before(_digit("0"))

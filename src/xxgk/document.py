@@ -39,6 +39,10 @@ class Location:
 class Paragraph:
     text: str
     loc: Location
+    # Recognition confidence in [0, 1] of the line's least sure character when it was read by
+    # OCR; None when it was read exactly (a text layer, HTML, Word). The parser carries it to
+    # the meta values taken from the line (meta.provenance "title.confidence", …).
+    confidence: float | None = None
 
 
 @dataclass(slots=True)

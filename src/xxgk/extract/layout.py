@@ -603,13 +603,21 @@ def page_blocks(page: PageContent, layout: _Layout, body_em: float | None = None
             heading.block.text = join_wrapped([heading.block.text, text])  # type: ignore[union-attr]
             heading.block.loc = Location(page.number, heading.block.loc.line, _rounded(joined))
             heading.bottom = box[3]
+            heading.confidence = _weaker(heading.confidence, min_confidence(line))
+            heading.block.confidence = heading.confidence  # type: ignore[union-attr]
             continue
         margin = box[1] < 0.1 * page.height or box[3] > 0.9 * page.height
-        para = Paragraph(text, Location(page.number, n, _rounded(box)))
-        placed.append(_Placed(page.number, box[1], box[3], para, margin=margin, confidence=min_confidence(line)))
+        confidence = min_confidence(line)
+        para = Paragraph(text, Location(page.number, n, _rounded(box)), confidence=confidence)
+        placed.append(_Placed(page.number, box[1], box[3], para, margin=margin, confidence=confidence))
         heading = placed[-1] if large else None
     placed.sort(key=lambda p: (p.top, p.block.loc.box[0] if p.block.loc.box else 0.0))
     return placed
+
+
+def _weaker(a: float | None, b: float | None) -> float | None:
+    """The less sure of two confidences (None: read exactly)."""
+    return b if a is None else a if b is None else min(a, b)
 
 
 _PAGE_NUMBER = re.compile(
@@ -649,6 +657,14 @@ def _row_texts(table: Table) -> list[tuple[tuple[int, int, str], ...]]:
     return [tuple((c.col, c.colspan, c.text) for c in row) for row in table.rows()]
 
 
+_A_NUMBER = re.compile(r"^[\d.,，．]+$")
+
+
+def _numberless(table: Table) -> bool:
+    """A table without a single number: a header (or a table of words)."""
+    return not any(_A_NUMBER.match(c.text.strip()) for c in table.cells if c.text.strip())
+
+
 def _join_tables(a: _Placed, b: _Placed, units: Units) -> _Placed | None:
     """`b` (top of the next page) continues `a` (bottom of this page) when their columns line
     up. Returns the joined table, or None when they are different tables."""
@@ -658,6 +674,11 @@ def _join_tables(a: _Placed, b: _Placed, units: Units) -> _Placed | None:
         return None
     shared = sum(1 for x in b.xs if any(abs(x - y) <= tol for y in a.xs))
     if shared < 0.6 * len(b.xs):
+        return None
+    if _numberless(a.block) and not all(any(abs(x - y) <= tol for y in b.xs) for x in a.xs):
+        # A header alone at the foot of a page heads the rows that follow only if every
+        # column it draws is drawn by them: two tables as wide as the text block share their
+        # outer edges, and a three-column table then shares two thirds of a header's rulings.
         return None
     xs = _cluster([*a.xs, *b.xs], tol)
 

@@ -1,4 +1,13 @@
-"""Meta: title, body (机关), year, statistics period, publication date — each with its provenance."""
+"""Meta: title, body (机关), year, statistics period, publication date — each with its provenance.
+
+A value read from a line recognised by OCR (a scanned page) carries, beside its provenance
+(`meta.provenance["title"] == "text"`), the confidence of the lines it was read from and a
+status: `meta.provenance["title.confidence"] == "0.97"`, `meta.provenance["title.status"]`
+`"read"`, or `"doubtful"` when a character of those lines is below `LOW_CONFIDENCE` (the
+threshold under which an OCR digit of a table is not trusted either). A doubtful value is kept
+(a person checks it against the page) but never presented as sure. Values read exactly (text
+layers, web pages, Word files) carry no such keys.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from xxgk.document import Document
-from xxgk.parse.lines import Line
+from xxgk.parse.lines import LOW_CONFIDENCE, Line
 from xxgk.report import Meta
 from xxgk.text import squash
 
@@ -42,10 +51,19 @@ def _iso(y: str, m: str, d: str) -> str | None:
 
 def find_title(lines: Sequence[Line], first_section: int | None) -> tuple[str | None, int | None]:
     """The title line (joined with the body name printed on the line above, if split)."""
+    title, used = _title_lines(lines, first_section)
+    return title, (used[0] if used else None)
+
+
+def _title_lines(lines: Sequence[Line], first_section: int | None) -> tuple[str | None, list[int]]:
+    """The title and the indexes of the lines it was read from."""
     limit = first_section if first_section is not None else min(len(lines), 12)
     for i in range(min(limit, 30)):
         text = lines[i].raw.strip()
         flat = arabic_years(squash(text))
+        if (not _TITLE.search(flat) and i + 1 < limit and _wrapped_title(lines[i], lines[i + 1])
+                and not flat.startswith(_BREADCRUMB) and not _QUOTED.search(flat)):
+            return flat + arabic_years(squash(lines[i + 1].raw)), [i, i + 1]
         if (not _TITLE.search(flat) or len(flat) > 60 or lines[i].is_narrative or flat.startswith(_BREADCRUMB)
                 or _QUOTED.search(flat)):
             continue
@@ -54,9 +72,20 @@ def find_title(lines: Sequence[Line], first_section: int | None) -> tuple[str | 
         if not body_part and i > 0:
             prev = squash(lines[i - 1].raw)
             if 2 <= len(prev) <= 40 and not lines[i - 1].is_narrative and not _TITLE.search(prev):
-                return prev + flat, i - 1
-        return flat, i
-    return None, None
+                return prev + flat, [i - 1, i]
+        return flat, [i]
+    return None, []
+
+
+def _wrapped_title(line: Line, following: Line) -> bool:
+    """A title wrapped over two lines (…政府信息公开工作 | 年度报告): neither line a title on
+    its own, the two together one, and short. A text layer prints a title in large type, which
+    the extractor joins; a scan's lines carry no type size, so the join is made here."""
+    first, second = arabic_years(squash(line.raw)), arabic_years(squash(following.raw))
+    if not first or not second or line.is_narrative or following.is_narrative or len(first + second) > 60:
+        return False
+    m = _TITLE.search(first + second)
+    return m is not None and m.start() < len(first) < m.end() and not _TITLE.search(second)
 
 
 def agency_from_title(title: str) -> str | None:
@@ -95,17 +124,22 @@ def plausible_agency(name: str | None) -> bool:
 def agency_from_text(lines: Sequence[Line]) -> str | None:
     """Without a title, the body as the preamble or the first sentence of section 一 names it
     (never a phrase of the narrative such as 在区委、区政府的正确领导下,区政府)."""
+    return _agency_in_text(lines)[0]
+
+
+def _agency_in_text(lines: Sequence[Line]) -> tuple[str | None, list[int]]:
+    """The body named in the text and the index of the line naming it."""
     texts = [squash(line.raw) for line in lines[:60]]
     for pattern in _AGENCY_IN_TEXT:
-        for flat in texts:
+        for i, flat in enumerate(texts):
             m = pattern.search(flat)
             if m:
                 name = m.group(1)
                 body = _OFFICE.sub("", name)
                 chosen = body if re.search(_AGENCY_SUFFIX + "$", body) else name
                 if plausible_agency(chosen):
-                    return chosen
-    return None
+                    return chosen, [i]
+    return None, []
 
 
 _SIGNED = re.compile(r"^(?P<name>.{0,40}?)" + _DATE + r"$")
@@ -114,6 +148,12 @@ _SIGNED = re.compile(r"^(?P<name>.{0,40}?)" + _DATE + r"$")
 def find_signature(lines: Sequence[Line]) -> tuple[str | None, str | None, str | None]:
     """(body, date, location) of the signature (落款) closing the report: the body's name on its
     own line (or before the date on the same line), then the date."""
+    name, when, loc, _, _ = _signature(lines)
+    return name, when, loc
+
+
+def _signature(lines: Sequence[Line]) -> tuple[str | None, str | None, str | None, list[Line], list[Line]]:
+    """find_signature, with the lines the body's name and the date were read from."""
     tail = [ln for ln in lines[-10:] if ln.raw.strip()][-6:]
     for i in range(len(tail) - 1, -1, -1):
         m = _SIGNED.match(squash(tail[i].raw))
@@ -124,8 +164,9 @@ def find_signature(lines: Sequence[Line]) -> tuple[str | None, str | None, str |
         above = tail[i - 1] if i > 0 and not own and not tail[i - 1].is_narrative else None
         name = own or (squash(above.raw) if above is not None else "")
         loc = str(above.loc if above is not None else tail[i].loc)
-        return (name if plausible_agency(name) else None), when, loc
-    return None, None, None
+        named_on = [above] if above is not None else [tail[i]]
+        return (name if plausible_agency(name) else None), when, loc, named_on, [tail[i]]
+    return None, None, None, [], []
 
 
 def title_from_properties(props: dict[str, str]) -> tuple[str | None, str | None]:
@@ -170,16 +211,49 @@ def find_period(text: str) -> tuple[str, str] | None:
 
 
 def find_published(lines: Sequence[Line]) -> str | None:
+    return _published(lines)[0]
+
+
+def _published(lines: Sequence[Line]) -> tuple[str | None, list[Line]]:
     for line in reversed(lines[-4:]):
         m = _PUBLISHED.match(squash(line.raw))
         if m:
-            return _iso(*m.group(1, 2, 3))
-    return None
+            return _iso(*m.group(1, 2, 3)), [line]
+    return None, []
+
+
+class _Recognised:
+    """The OCR confidence of the document's lines, to be carried to the meta values read from
+    them. Empty (and free) for a document read exactly."""
+
+    def __init__(self, doc: Document) -> None:
+        self.by_loc = {(p.loc.page, p.loc.line): p.confidence for p in doc.paragraphs() if p.confidence is not None}
+
+    def of(self, lines: Sequence[Line]) -> float | None:
+        """The least sure of the lines (None when none of them was recognised)."""
+        confs = [c for ln in lines if (c := self.by_loc.get((ln.loc.page, ln.loc.line))) is not None]
+        return min(confs) if confs else None
+
+    def mark(self, meta: Meta, key: str, lines: Sequence[Line]) -> None:
+        """meta.provenance "<key>.confidence" and "<key>.status" for a value read from `lines`."""
+        if not self.by_loc:
+            return
+        conf = self.of(lines)
+        if conf is None:
+            return
+        meta.provenance[f"{key}.confidence"] = f"{conf:.2f}"
+        meta.provenance[f"{key}.status"] = "read" if conf >= LOW_CONFIDENCE else "doubtful"
+
+
+def _mentioning(lines: Sequence[Line], needle: str) -> list[Line]:
+    return [ln for ln in lines if needle in squash(ln.raw)]
 
 
 def read_meta(lines: Sequence[Line], first_section: int | None, doc: Document) -> Meta:
     meta = Meta()
-    title, _ = find_title(lines, first_section)
+    ocr = _Recognised(doc)
+    title, used = _title_lines(lines, first_section)
+    title_lines = [lines[i] for i in used]
     where: str | None = "text" if title else None
     if not title:
         title, where = title_from_properties(doc.properties)
@@ -187,34 +261,46 @@ def read_meta(lines: Sequence[Line], first_section: int | None, doc: Document) -
     if title:
         meta.title = title
         meta.provenance["title"] = where or "text"
+        ocr.mark(meta, "title", title_lines)
         meta.agency = agency_from_title(title)
         if meta.agency:
             meta.provenance["agency"] = "title" if where == "text" else f"title ({where})"
+            ocr.mark(meta, "agency", title_lines)
         meta.year = year_from_title(title)
         if meta.year:
             meta.provenance["year"] = "title" if where == "text" else f"title ({where})"
-    signer, signed, _ = find_signature(lines)
+            ocr.mark(meta, "year", title_lines)
+    signer, signed, _, signer_lines, signed_lines = _signature(lines)
     if meta.agency is None and signer:
         meta.agency = signer
         meta.provenance["agency"] = "signature"
+        ocr.mark(meta, "agency", signer_lines)
     source = squash(doc.properties.get("html:ContentSource", ""))
     if meta.agency is None and plausible_agency(source):
         meta.agency = source
         meta.provenance["agency"] = "html:ContentSource"
     if meta.agency is None:
-        meta.agency = agency_from_text(lines)
+        meta.agency, named = _agency_in_text(lines)
         if meta.agency:
             meta.provenance["agency"] = "text"
+            ocr.mark(meta, "agency", [lines[i] for i in named])
     period = find_period(text)
+    period_lines = ([ln for ln in lines if _PERIOD.search(squash(ln.raw))]  # wrapped: the lines naming its year
+                    or _mentioning(lines, period[0][:4] + "年")) if period else []
     if meta.year is None and period:
         meta.year = int(period[0][:4])
         meta.provenance["year"] = "period"
+        ocr.mark(meta, "year", period_lines)
     if meta.year is None:
         # the date under the signature is the next year's (published in January–March): not a mention
         tail = {ln.index for ln in lines[-10:] if _SIGNED.match(squash(ln.raw))}
         meta.year = year_from_text("\n".join(ln.raw for ln in lines if ln.index not in tail))
         if meta.year:
             meta.provenance["year"] = "text"
+            # counted over many mentions: as sure as its best-read mention
+            mentions = [ln for ln in _mentioning(lines, f"{meta.year}年") if ln.index not in tail]
+            best = max((c for ln in mentions if (c := ocr.of([ln])) is not None), default=None)
+            ocr.mark(meta, "year", [ln for ln in mentions if ocr.of([ln]) == best])
     if meta.year is None:
         m = re.search(r"(?<!\d)(20\d{2})(?!\d)", doc.file)
         if m:
@@ -223,6 +309,7 @@ def read_meta(lines: Sequence[Line], first_section: int | None, doc: Document) -
     if period:
         meta.period = period
         meta.provenance["period"] = "text"
+        ocr.mark(meta, "period", period_lines)
     elif meta.year:
         meta.period = (f"{meta.year}-01-01", f"{meta.year}-12-31")
         meta.provenance["period"] = "default (calendar year; the report states no period)"
@@ -230,13 +317,15 @@ def read_meta(lines: Sequence[Line], first_section: int | None, doc: Document) -
     # date printed at the end (a signing date: publication is that day or later), the PDF's
     # creation date (the weakest). meta.provenance says which; late-publication weighs it.
     page_date = iso_date(doc.properties.get("html:PubDate", ""))
-    printed = find_published(lines)
+    printed, printed_lines = _published(lines)
     if page_date:
         meta.published, meta.provenance["published"] = page_date, "html-meta"
     elif printed:
         meta.published, meta.provenance["published"] = printed, "text"
+        ocr.mark(meta, "published", printed_lines)
     elif signed:
         meta.published, meta.provenance["published"] = signed, "signature"
+        ocr.mark(meta, "published", signed_lines)
     elif doc.properties.get("pdf:created"):
         meta.published, meta.provenance["published"] = doc.properties["pdf:created"], "pdf-created"
     return meta
