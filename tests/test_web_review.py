@@ -380,7 +380,8 @@ def test_upload_reader_runs_at_lower_priority_in_its_own_process(store, tmp_path
         assert uploads.progress(store, uid).count("done") == 1
         pid = runner.process.pid
         assert pid != os.getpid()
-        assert os.getpriority(os.PRIO_PROCESS, pid) == os.getpriority(os.PRIO_PROCESS, 0) + uploads.NICE
+        # niceness stops at 19: a test run itself under `nice` sees the reader capped there
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + uploads.NICE)
     finally:
         runner.stop()
     assert not runner.process.is_alive()
