@@ -55,6 +55,9 @@ _ZONE = re.compile(
 )
 _TOWNSHIP = re.compile(r"(乡|镇|街道)(人民政府|政府|办事处)$|街道办事处$|街道$")
 _GOVERNMENT = re.compile(r"人民政府$|^(.*[省市区县旗])政府$")
+_GOVERNMENT_WORDS = re.compile(r"(人民)?政府$")
+_GOVERNMENT_RANK = re.compile(r"(自治区|省|自治州|盟|自治县|自治旗|县|旗|区)$")
+_RANK_OF_WORD = {"省": 0, "自治区": 0, "自治州": 1, "盟": 1, "县": 2, "自治县": 2, "旗": 2, "自治旗": 2, "区": 2}
 _CENTRAL = re.compile(r"^(国务院|国家|中华人民共和国|中国)|(部|总局|总署)$")
 _REPORT_CITATION = re.compile(r"《([^《》]{2,40}?)(?:19|20)\d{2}\s*年度?政府信息公开工作年度报告》")
 _BARE_PREFIX = re.compile(r"^[省市区县旗镇乡]")
@@ -266,7 +269,12 @@ def classify_level(agency: str, place: Place | None) -> str | None:
     if _ZONE.search(name):
         return "development_zone"
     if _GOVERNMENT.search(name):
-        return _RANK_LEVEL[place.rank] if place is not None else None
+        if place is not None:
+            return _RANK_LEVEL[place.rank]
+        # The region is unknown (a 鼓楼区 of four cities, a renamed 郫都区), but the name's last
+        # place word still tells the rank, except 市 (a city or a county-level city).
+        rank = _GOVERNMENT_RANK.search(_GOVERNMENT_WORDS.sub("", name))
+        return _RANK_LEVEL[_RANK_OF_WORD[rank.group(1)]] if rank else None
     return "department"
 
 
@@ -415,7 +423,8 @@ def identify(report: Report, file: str | None = None) -> Identity:
     if agency:
         level = classify_level(agency, place if place is not None and place is not _NATION else None)
         if level:
-            prov["level"] = "agency name and region" if level in _RANK_LEVEL.values() else "agency name"
+            prov["level"] = ("agency name and region" if level in _RANK_LEVEL.values() and place is not None
+                             else "agency name")
 
     body = None
     if agency and named and place is not None and linkable:
