@@ -20,8 +20,16 @@ import xxgk.corpus.ingest as ing
 from conftest_db import BACKENDS, DATA, fresh_url, one_county_region, write_region, write_synth_corpus
 from xxgk.corpus.ingest import ingest
 from xxgk.corpus.workers import BoundedPool, TaskOutOfMemory, TaskTimeout, WorkerDied
+from xxgk.i18n import use_lang
 from xxgk.store import Store
 from xxgk.synth.corpus import region_with
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the reasons' English wording; the workers are told the language."""
+    with use_lang("en"):
+        yield
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 

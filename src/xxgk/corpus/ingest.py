@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import functools
 import glob
 import hashlib
 import os
@@ -40,6 +41,7 @@ from typing import Any, Literal
 from xxgk.corpus.workers import BoundedPool, TaskOutOfMemory, TaskTimeout, WorkerDied
 from xxgk.errors import InputError, MissingExtraError, XxgkError
 from xxgk.extract import MAX_BYTES
+from xxgk.i18n import _, current_lang, set_lang
 from xxgk.store import Failed, Parsed, Store, parser_version, prepare
 
 Engine = Literal["process", "dask"]
@@ -165,7 +167,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source | Faile
         elif _is_glob(text):
             hits = sorted(glob.glob(text, recursive=True))
             if not hits:
-                yield Failed(text, "no file matches this pattern")
+                yield Failed(text, _("no file matches this pattern"))
             for h in hits:
                 hp = Path(h)
                 if hp.is_dir():
@@ -174,7 +176,7 @@ def discover(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Source | Faile
                 else:
                     yield Source(h, h)
         else:
-            yield Failed(text, "no such file or folder")
+            yield Failed(text, _("no such file or folder"))
 
 
 # ---------------------------------------------------------------- reading bytes
@@ -193,21 +195,21 @@ def _read_file(src: Source) -> Loaded | Failed | list[Source | Failed]:
         with open(src.path, "rb") as fh:
             size = os.fstat(fh.fileno()).st_size
             if size == 0:
-                return Failed(src.name, "empty file (0 bytes)")
+                return Failed(src.name, _("empty file (0 bytes)"))
             head = fh.read(4)
             if head == b"PK\x03\x04" and _is_archive(src.path):
                 return _members(src)
             if size > MAX_BYTES:
                 return Failed(
                     src.name,
-                    f"{size / 1e6:.0f} MB is larger than the {MAX_BYTES / 1e6:.0f} MB limit for "
-                    "one report (set XXGK_MAX_BYTES to raise it)",
+                    _("{size:.0f} MB is larger than the {limit:.0f} MB limit for one report "
+                      "(set XXGK_MAX_BYTES to raise it)").format(size=size / 1e6, limit=MAX_BYTES / 1e6),
                 )
             data = head + fh.read()
     except IsADirectoryError:
-        return Failed(src.name, "is a folder, not a file")
+        return Failed(src.name, _("is a folder, not a file"))
     except OSError as e:
-        return Failed(src.name, f"cannot be read: {e.strerror or e}")
+        return Failed(src.name, _("cannot be read: {why}").format(why=e.strerror or e))
     return Loaded(src, data, hashlib.sha256(data).hexdigest())
 
 
@@ -226,19 +228,19 @@ def _members(src: Source) -> list[Source | Failed] | Failed:
         with zipfile.ZipFile(src.path) as z:
             infos = [i for i in z.infolist() if not i.is_dir()]
     except (zipfile.BadZipFile, OSError, ValueError) as e:
-        return Failed(src.name, f"damaged zip archive: {e}")
+        return Failed(src.name, _("damaged zip archive: {error}").format(error=e))
     if len(infos) > ZIP_MAX_MEMBERS:
         return Failed(
             src.name,
-            f"zip archive with {len(infos)} members (more than {ZIP_MAX_MEMBERS}; "
-            "set XXGK_ZIP_MAX_MEMBERS to raise the limit)",
+            _("zip archive with {n} members (more than {limit}; set XXGK_ZIP_MAX_MEMBERS to raise the limit)").format(
+                n=len(infos), limit=ZIP_MAX_MEMBERS),
         )
     declared = sum(i.file_size for i in infos)
     if declared > ZIP_MAX_TOTAL:
         return Failed(
             src.name,
-            f"zip archive would unpack to {declared / 1e9:.1f} GB (more than "
-            f"{ZIP_MAX_TOTAL / 1e9:.1f} GB; a zip bomb?)",
+            _("zip archive would unpack to {size:.1f} GB (more than {limit:.1f} GB; a zip bomb?)").format(
+                size=declared / 1e9, limit=ZIP_MAX_TOTAL / 1e9),
         )
     out: list[Source | Failed] = []
     for i in sorted(infos, key=lambda i: i.filename):
@@ -247,7 +249,7 @@ def _members(src: Source) -> list[Source | Failed] | Failed:
         if i.filename.startswith(("/", "\\")) or ".." in parts or (parts and parts[0].endswith(":")):
             # Members are read in memory, never written out, so such a name harms nothing here;
             # but it is how zip-slip archives attack unpackers: say so rather than pass it over.
-            out.append(Failed(name, "a member whose path leads out of the archive (absolute or with ..): not read"))
+            out.append(Failed(name, _("a member whose path leads out of the archive (absolute or with ..): not read")))
             continue
         if any(p.startswith(".") or p == "__MACOSX" for p in parts):
             continue  # macOS resource forks and hidden files, not reports (as in a folder walk)
@@ -262,38 +264,40 @@ def _read_member(src: Source, budget: list[int]) -> Loaded | Failed:
         with zipfile.ZipFile(src.path) as z:
             info = z.getinfo(src.member)
             if info.flag_bits & 0x1:
-                return Failed(src.name, "encrypted zip member (a password is needed)")
+                return Failed(src.name, _("encrypted zip member (a password is needed)"))
             if info.file_size > MAX_BYTES:
                 return Failed(
                     src.name,
-                    f"{info.file_size / 1e6:.0f} MB unpacked is larger than the "
-                    f"{MAX_BYTES / 1e6:.0f} MB limit for one report",
+                    _("{size:.0f} MB unpacked is larger than the {limit:.0f} MB limit for one report").format(
+                        size=info.file_size / 1e6, limit=MAX_BYTES / 1e6),
                 )
             if info.file_size > ZIP_RATIO_FLOOR and info.file_size > ZIP_MAX_RATIO * max(info.compress_size, 1):
                 return Failed(
                     src.name,
-                    f"compression ratio {info.file_size // max(info.compress_size, 1)}:1 (a zip bomb?)",
+                    _("compression ratio {ratio}:1 (a zip bomb?)").format(
+                        ratio=info.file_size // max(info.compress_size, 1)),
                 )
             with z.open(info) as fh:
                 data = fh.read(min(MAX_BYTES, budget[0]) + 1)
     except KeyError:
-        return Failed(src.name, "member vanished from the archive")
+        return Failed(src.name, _("member vanished from the archive"))
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, EOFError, NotImplementedError) as e:
         # zlib/bz2/lzma errors, bad CRC, unsupported compression: one bad member, not the batch.
-        return Failed(src.name, f"cannot unpack: {e}")
+        return Failed(src.name, _("cannot unpack: {error}").format(error=e))
     if len(data) > MAX_BYTES:
         return Failed(
             src.name,
-            f"unpacks to more than the {MAX_BYTES / 1e6:.0f} MB limit for one report "
-            "(its declared size lied: a zip bomb?)",
+            _("unpacks to more than the {limit:.0f} MB limit for one report "
+              "(its declared size lied: a zip bomb?)").format(limit=MAX_BYTES / 1e6),
         )
     if len(data) > budget[0]:
-        return Failed(src.name, f"the archive unpacks to more than {ZIP_MAX_TOTAL / 1e9:.1f} GB (a zip bomb?)")
+        return Failed(src.name, _("the archive unpacks to more than {limit:.1f} GB (a zip bomb?)").format(
+            limit=ZIP_MAX_TOTAL / 1e9))
     budget[0] -= len(data)
     if not data:
-        return Failed(src.name, "empty file (0 bytes)")
+        return Failed(src.name, _("empty file (0 bytes)"))
     if data[:4] == b"PK\x03\x04" and _zip_bytes_is_archive(data):
-        return Failed(src.name, "an archive inside an archive (unpack it first)")
+        return Failed(src.name, _("an archive inside an archive (unpack it first)"))
     return Loaded(src, data, hashlib.sha256(data).hexdigest())
 
 
@@ -344,20 +348,23 @@ def parse_one(name: str, file: str, data: bytes, sha256: str) -> Parsed | Failed
         return Parsed(name, sha256, len(data), None, ident.body, ident.region_code, prepare(report, ident.region_code))
     except InputError as e:
         # Missing optional dependencies are the machine's problem, not the file's: retry next run.
-        missing_extra = isinstance(e, MissingExtraError) or "optional extra" in e.reason
+        missing_extra = isinstance(e, MissingExtraError) or "pip install 'xxgk[" in e.reason
         return Failed(name, e.reason, sha256, final=not missing_extra)
     except XxgkError as e:
         return Failed(name, str(e), sha256)
     except MemoryError:
-        return Failed(name, "needs more memory than is available to parse", sha256)
+        return Failed(name, _("needs more memory than is available to parse"), sha256)
     except RecursionError:
-        return Failed(name, "structure nested too deeply to parse", sha256)
+        return Failed(name, _("structure nested too deeply to parse"), sha256)
     except Exception as e:  # a bug in xxgk: say so, keep the batch going
-        return Failed(name, f"internal error while parsing ({type(e).__name__}: {e}); please report it", sha256)
+        return Failed(name, _("internal error while parsing ({error}); please report it").format(
+            error=f"{type(e).__name__}: {e}"), sha256)
 
 
-def _warm_worker() -> None:
-    """Import the parser and build the place-name automaton once per worker, not per file."""
+def _warm_worker(lang: str) -> None:
+    """Import the parser and build the place-name automaton once per worker, not per file; speak
+    the caller's language (a forkserver's worker has none of the parent's `set_lang`)."""
+    set_lang(lang)
     import xxgk.api  # noqa: F401
     from xxgk.identity import _table
     from xxgk.report import Meta, Report, SectionText, Source
@@ -386,7 +393,7 @@ def process_pool(workers: int, timeout: float | None = TIMEOUT, memory: int | No
         workers,
         timeout=timeout,
         memory=memory,
-        initializer=_warm_worker,
+        initializer=functools.partial(_warm_worker, current_lang()),
         # datasketch (with scipy) and rapidfuzz for the sections' signatures and the checks: half a
         # second of imports, done once in the forkserver instead of in every worker it forks.
         preload=["xxgk.api", "xxgk.identity", "xxgk.corpus.ingest", "xxgk.store.peer_state", "datasketch",

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from xxgk.i18n import _
+
 # How often the parent looks at the clock and at its busy workers' memory. Memory between two
 # looks can grow by what a worker allocates in this time, so the cap is exact to within that.
 POLL_SECONDS = 0.05
@@ -45,24 +47,36 @@ class TaskTimeout(Exception):
     """The task ran longer than its pool's timeout; its worker was killed."""
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(f"took longer than {seconds:g} s")
+        super().__init__(seconds)
         self.seconds = seconds
+
+    def __str__(self) -> str:  # in the reader's language when shown, not the pool thread's
+        return _("took longer than {seconds:g} s").format(seconds=self.seconds)
 
 
 class TaskOutOfMemory(Exception):
     """The task's worker passed its pool's memory cap; it was killed."""
 
     def __init__(self, limit: int, seen: int) -> None:
-        super().__init__(f"used {seen / 2**20:.0f} MB of memory, more than the {limit / 2**20:.0f} MB cap")
+        super().__init__(limit, seen)
         self.limit, self.seen = limit, seen
+
+    def __str__(self) -> str:
+        return _("used {seen:.0f} MB of memory, more than the {limit:.0f} MB cap").format(
+            seen=self.seen / 2**20, limit=self.limit / 2**20)
 
 
 class WorkerDied(Exception):
     """The task's worker died by itself (a crash in a native library, or killed from outside)."""
 
     def __init__(self, exitcode: int | None, at_start: bool = False) -> None:
-        super().__init__(f"worker process {'could not start' if at_start else 'died'} (exit code {exitcode})")
+        super().__init__(exitcode, at_start)
         self.exitcode, self.at_start = exitcode, at_start
+
+    def __str__(self) -> str:
+        message = _("worker process could not start (exit code {code})") if self.at_start else _(
+            "worker process died (exit code {code})")
+        return message.format(code=self.exitcode)
 
 
 def rss(pid: int) -> int | None:

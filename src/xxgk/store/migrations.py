@@ -90,14 +90,20 @@ def _v6_peers(conn: sa.Connection) -> None:
     get the mark and revision bodies have, reports their sections' MinHash signatures. Every
     year already stored is marked, so the next ingest (or recheck) runs their passes; the
     signatures of reports stored before are computed by those passes."""
-    conn.execute(sa.text("ALTER TABLE findings ADD COLUMN peer_year INTEGER"))
+    # Idempotent like step 4: a store that skipped a step's stamp (only) must not fail here.
+    inspector = sa.inspect(conn)
+    if "peer_year" not in {c["name"] for c in inspector.get_columns("findings")}:
+        conn.execute(sa.text("ALTER TABLE findings ADD COLUMN peer_year INTEGER"))
     blob = "BYTEA" if conn.dialect.name == "postgresql" else "BLOB"
-    conn.execute(sa.text("CREATE TABLE peer_years (year INTEGER NOT NULL PRIMARY KEY, needs_check BOOLEAN NOT NULL, "
-                         "revision INTEGER NOT NULL)"))
-    conn.execute(sa.text(f"CREATE TABLE signatures (report_id INTEGER NOT NULL PRIMARY KEY, data {blob} NOT NULL, "
-                         "compared BOOLEAN NOT NULL DEFAULT false)"))
+    if not inspector.has_table("peer_years"):
+        conn.execute(sa.text("CREATE TABLE peer_years (year INTEGER NOT NULL PRIMARY KEY, "
+                             "needs_check BOOLEAN NOT NULL, revision INTEGER NOT NULL)"))
+    if not inspector.has_table("signatures"):
+        conn.execute(sa.text(f"CREATE TABLE signatures (report_id INTEGER NOT NULL PRIMARY KEY, data {blob} NOT NULL, "
+                             "compared BOOLEAN NOT NULL DEFAULT false)"))
     years = sorted({y for (y,) in conn.execute(sa.text("SELECT DISTINCT year FROM reports WHERE year IS NOT NULL"))})
-    marked = sorted(set(years) | {y + 1 for y in years})
+    present = set(conn.execute(sa.text("SELECT year FROM peer_years")).scalars())
+    marked = sorted((set(years) | {y + 1 for y in years}) - present)
     if marked:
         conn.execute(schema.peer_years.insert(), [{"year": y, "needs_check": True, "revision": 1} for y in marked])
 
