@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 import xxgk
 from xxgk.cli import app
 from xxgk.i18n import set_lang
+from xxgk.store import Store
 
 SAMPLES = Path(xxgk.__file__).parent / "samples"
 runner = CliRunner()
@@ -123,3 +124,24 @@ def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
                  ("audit", "--stored"), ("ingest", str(SAMPLES / "001_59945f3aceea766a.txt"), "-j", "0")):
         code, out, err = run(*args, "--db", junk)
         assert code == 2 and err.count("\n") == 1 and str(junk) in err, (args, out, err)
+
+
+def test_ingest_counts_the_cross_body_findings(tmp_path: Path) -> None:
+    """A region where one body copied another's section: the ingest's table counts it, a second
+    ingest of the same files neither re-runs nor doubles it, and the store holds it in Chinese."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from conftest_db import write_region
+
+    from xxgk.synth.corpus import region_with
+
+    folder = write_region(region_with(3, "copied-section"), tmp_path / "region")
+    path = tmp_path / "region.sqlite"
+    code, out, err = run("ingest", folder, "--db", path, "-j", "0", "--no-progress")
+    assert code == 0 and "跨机关问题" in out, out + err
+    code, out, _ = run("ingest", folder, "--db", path, "-j", "0", "--json", "--no-progress")
+    assert code == 0 and json.loads(out)["peer_findings"] == 0, out  # nothing changed: no pass, nothing doubled
+    with Store.open(f"sqlite:///{path}") as store:
+        copies = store.findings(code="copied-from-other-body")
+    assert len(copies) == 2 and "相似度" in copies[0].message  # both reports of the pair, in Chinese

@@ -116,10 +116,11 @@ def ingest_cmd(
         rate = summary.total / summary.seconds if summary.seconds else 0.0
         grid = Table(title=plain(f"xxgk ingest → {url}"), title_justify="left")
         for col in (_("added"), _("unchanged"), _("re-parsed"), _("failed"), _("skipped"), _("cross-year findings"),
-                    _("seconds"), _("files/s")):
+                    _("cross-body findings"), _("seconds"), _("files/s")):
             grid.add_column(col, justify="right")
         grid.add_row(str(summary.added), str(summary.unchanged), str(summary.reparsed), str(len(summary.failed)),
-                     str(summary.skipped), str(summary.corpus_findings), f"{summary.seconds:.1f}", f"{rate:,.0f}")
+                     str(summary.skipped), str(summary.corpus_findings),
+                     str(summary.peer_findings), f"{summary.seconds:.1f}", f"{rate:,.0f}")
         out.print(grid)
         for file, reason in summary.failed:
             failure_line(file, reason, out)
