@@ -133,7 +133,6 @@ def test_ingest_counts_the_cross_body_findings(tmp_path: Path) -> None:
 
     sys.path.insert(0, str(Path(__file__).parent))
     from conftest_db import write_region
-
     from xxgk.synth.corpus import region_with
 
     folder = write_region(region_with(3, "copied-section"), tmp_path / "region")
