@@ -256,3 +256,24 @@ def test_lang_en_before_the_command_gives_english_help() -> None:
     bad = subprocess.run([sys.executable, "-m", "xxgk", "--lang", "fr", "check", "x"], capture_output=True, text=True,
                          env=env, timeout=120)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def _commands(group: object, prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], object]]:
+    for name, cmd in sorted(getattr(group, "commands", {}).items()):
+        yield (*prefix, name), cmd
+        yield from _commands(cmd, (*prefix, name))
+
+
+def test_every_command_and_option_explains_itself_in_chinese() -> None:
+    """Found missing once (form, render): every command's help and every option's help is Chinese
+    by default, not the English message id."""
+    import typer
+
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    group = typer.main.get_command(app)
+    untranslated = []
+    for path, cmd in _commands(group):
+        texts = [("", getattr(cmd, "help", None) or ""), ("short", getattr(cmd, "short_help", None) or "")]
+        texts += [(p.name, getattr(p, "help", None) or "") for p in getattr(cmd, "params", [])]
+        untranslated += [(" ".join(path), what, text[:60]) for what, text in texts if text and not cjk.search(text)]
+    assert untranslated == []

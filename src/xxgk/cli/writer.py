@@ -36,15 +36,16 @@ def _list(console: Console, lines: list[str]) -> None:
 
 
 def form_cmd(
-    year: Annotated[int, typer.Option("--year", min=2019, max=2100, help="The year the report is for (the template "
-                                                                          "follows it: 2021 from 2021 on).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="The workbook to write, e.g. 填报表.xlsx.")],
-    body: Annotated[str | None, typer.Option("--body", help="The body (机关) the report is from.")] = None,
+    year: Annotated[int, typer.Option("--year", min=2019, max=2100, help=_(
+        "The year the report is for (the template follows it: 2021 from 2021 on)."))],
+    output: Annotated[Path, typer.Option("--output", "-o", help=_("The workbook to write, e.g. 填报表.xlsx."))],
+    body: Annotated[str | None, typer.Option("--body", help=_("The body (机关) the report is from."))] = None,
     last_file: Annotated[Path | None, typer.Option(
-        "--from", help="Last year's report (any kind xxgk reads, or its JSON): prefills 上年结转 and shows "
-                       "last year's 现行有效件数.")] = None,
+        "--from", help=_("Last year's report (any kind xxgk reads, or its JSON): prefills 上年结转 and shows "
+                         "last year's 现行有效件数."))] = None,
     db: Annotated[str | None, typer.Option(
-        "--db", help="Find last year's report of --body in this store (SQLite path or URL) instead of --from.")] = None,
+        "--db", help=_("Find last year's report of --body in this store (SQLite path or URL) "
+                       "instead of --from."))] = None,
 ) -> None:
     """Write the XLSX form to fill in: the official tables with locked labels, validated inputs,
     总计 as formulas and a check sheet of every relation (red when broken)."""
@@ -73,13 +74,13 @@ def form_cmd(
 
 def render_cmd(
     input_file: Annotated[Path, typer.Argument(
-        metavar="INPUT", help="A filled-in form (.xlsx from xxgk form), the JSON of `xxgk parse --json`, "
-                              "or any report file xxgk reads.")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="OUT.docx, OUT.html or OUT.pdf.")],
+        metavar="INPUT", help=_("A filled-in form (.xlsx from xxgk form), the JSON of `xxgk parse --json`, "
+                                "or any report file xxgk reads."))],
+    output: Annotated[Path, typer.Option("--output", "-o", help=_("OUT.docx, OUT.html or OUT.pdf."))],
     text: Annotated[Path | None, typer.Option(
-        "--text", help="The six sections' text: Markdown or plain text with the six headings "
-                       "(一、总体情况 … 六、其他需要报告的事项).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Write even when the lint finds errors.")] = False,
+        "--text", help=_("The six sections' text: Markdown or plain text with the six headings "
+                         "(一、总体情况 … 六、其他需要报告的事项)."))] = None,
+    force: Annotated[bool, typer.Option("--force", help=_("Write even when the lint finds errors."))] = False,
 ) -> None:
     """Write the report on the official form as DOCX, HTML or PDF. The document is read back and
     checked with every rule first; an error stops the write unless --force."""
@@ -116,5 +117,9 @@ def render_cmd(
 
 def register(app: typer.Typer) -> None:
     """Add `form` and `render` to the `xxgk` app."""
-    app.command("form")(form_cmd)
-    app.command("render")(render_cmd)
+    app.command("form", short_help=_("Write the XLSX form to fill in, with its checks."), help=_(
+        "Write the XLSX form to fill in: the official tables with locked labels, validated inputs, "
+        "总计 as formulas and a check sheet of every relation (red when broken)."))(form_cmd)
+    app.command("render", short_help=_("Write a report on the official form: DOCX, HTML or PDF."), help=_(
+        "Write the report on the official form as DOCX, HTML or PDF. The document is read back and "
+        "checked with every rule first; an error stops the write unless --force."))(render_cmd)
