@@ -120,7 +120,7 @@ def test_check_exit_codes(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     code, out, err = run("check", CLEAN, empty)
-    assert code == 2 and "empty.txt" in err and "empty file" in err and "读取报告 1 份，无法读取 1 份" in out
+    assert code == 2 and "empty.txt" in err and "空文件（0 字节）" in err and "读取报告 1 份，无法读取 1 份" in out
     code, _, err = run("check", tmp_path / "nope.pdf")
     assert code == 2 and "nope.pdf" in err and err.count("\n") == 1
 

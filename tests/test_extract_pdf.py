@@ -19,6 +19,14 @@ from xxgk.extract import extract_bytes
 from xxgk.extract import pdf as pdf_mod
 from xxgk.extract.layout import Glyph, Segment, Units, cell_text, find_grids, group_lines, line_text
 from xxgk.extract.pdf import extract_pdf
+from xxgk.i18n import use_lang
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the reasons' English wording (the Chinese one is tested in test_i18n.py)."""
+    with use_lang("en"):
+        yield
 
 DATA = Path(__file__).parent / "data"
 PDFS = {name: DATA / "pdf" / f"{name}.pdf" for name in ("huaian-city-2024", "hongze-district-2024")}

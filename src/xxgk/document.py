@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
+from xxgk.i18n import _
 from xxgk.template import SECTIONS
 
 SourceKind = Literal["text", "pdf", "html", "docx", "scan", "image"]
@@ -155,7 +156,7 @@ def report_copies(lines: Iterable[str]) -> int:
     at = {i for _, i in found}
     kept = [h for h in found if h[1] - 1 not in at and h[1] + 1 not in at]  # a contents list: headings in a row
     copies = 1 if kept else 0
-    for (before, _), (after, _) in itertools.pairwise(kept):
+    for (before, _n1), (after, _n2) in itertools.pairwise(kept):
         if after <= before - 2:  # 六 … then 一 or 二 again: a new report starts
             copies += 1
     return copies
@@ -165,5 +166,5 @@ def too_many_reports(copies: int) -> str | None:
     """The reason to refuse a file holding several reports (None for one or none)."""
     if copies < 2:
         return None
-    return (f"holds {copies} reports one after another (the section headings 一 to 六 start over {copies - 1} "
-            "times): split it into one file per report")
+    return _("holds {n} reports one after another (the section headings 一 to 六 start over {again} "
+             "times): split it into one file per report").format(n=copies, again=copies - 1)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from xxgk.document import Location, Table, TableCell
 from xxgk.errors import InputError
+from xxgk.i18n import _
 
 # HTML caps colspan at 1000 and rowspan at 65534 (WHATWG "rules for parsing non-negative
 # integers" in the table model); a real report table is about 30 x 20.
@@ -93,8 +94,9 @@ def place(rows: Sequence[Sequence[SpanCell]], file: str = "") -> list[TableCell]
                 width += 1
             slots += width * rowspan
             if slots > MAX_GRID_SLOTS:
-                raise InputError(file, f"a table covers more than {MAX_GRID_SLOTS} grid cells "
-                                       "(row/column spans out of proportion); not a report table")
+                raise InputError(file, _("a table covers more than {limit} grid cells "
+                                         "(row/column spans out of proportion); not a report table").format(
+                                           limit=MAX_GRID_SLOTS))
             for dr in range(rowspan):
                 for dc in range(width):
                     occupied.add((r + dr, cursor + dc))

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from xxgk.document import Document, Location, Paragraph, Table, TableCell
+from xxgk.i18n import _
 
 # ---------------------------------------------------------------- primitives
 
@@ -762,6 +763,7 @@ def _doubtful_lines(placed: list) -> list[str]:
         weakest = sorted(lines, key=lambda x: x[0])[:3]
         quoted = "; ".join(f"L{b.loc.line} {b.text[:24]!r} ({c:.2f})" for c, b in weakest)
         where = ", ".join(f"L{b.loc.line}" for _, b in lines)
-        warnings.append(f"p{page}: {len(lines)} text line{'s' * (len(lines) > 1)} read by OCR with a character "
-                        f"below {LOW_CONFIDENCE:.2f} confidence ({where}); weakest: {quoted}")
+        warnings.append(_("p{page}: {n} text line(s) read by OCR with a character below {limit:.2f} confidence "
+                          "({where}); weakest: {quoted}").format(page=page, n=len(lines), limit=LOW_CONFIDENCE,
+                                                                 where=where, quoted=quoted))
     return warnings

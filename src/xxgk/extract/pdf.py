@@ -37,13 +37,14 @@ import pypdfium2.raw as pdfium_c
 from xxgk.document import Document, report_copies, too_many_reports
 from xxgk.errors import InputError
 from xxgk.extract.layout import Glyph, PageContent, Segment, Units, build_document, rect_rulings, segment
+from xxgk.i18n import N_, _
 
 UNITS = Units(snap=2.0, min_cell=4.0)  # PDF points
 _HAIRLINE = 2.5  # a filled rectangle thinner than this (points) is a drawn ruling
 # A page whose glyphs are mostly unmapped (fonts without a ToUnicode table) has no usable text.
 _MAX_UNMAPPED = 0.3
 
-SCANNED_NO_OCR = "scanned PDF (no text layer): install the OCR extra: pip install 'xxgk[ocr]'"
+SCANNED_NO_OCR = N_("scanned PDF (no text layer): install the OCR extra: pip install 'xxgk[ocr]'")
 
 
 def extract_pdf(data: bytes, file: str = "") -> Document:
@@ -55,7 +56,7 @@ def extract_pdf(data: bytes, file: str = "") -> Document:
         try:
             pages = _read_pages(pdf, data, file)
         except pdfium.PdfiumError as e:
-            raise InputError(file, f"malformed PDF: a page cannot be read ({e})") from e
+            raise InputError(file, _("malformed PDF: a page cannot be read ({error})").format(error=e)) from e
     finally:
         pdf.close()
 
@@ -64,16 +65,17 @@ def extract_pdf(data: bytes, file: str = "") -> Document:
     if textless:
         if not ocr_available():
             if len(textless) == n_pages:
-                raise InputError(file, SCANNED_NO_OCR)
-            warnings.append(f"pages {_ranges(textless)} have no text layer and were skipped: "
-                            "install the OCR extra (pip install 'xxgk[ocr]') to read them")
+                raise InputError(file, _(SCANNED_NO_OCR))
+            warnings.append(_("pages {pages} have no text layer and were skipped: "
+                              "install the OCR extra (pip install 'xxgk[ocr]') to read them").format(
+                pages=_ranges(textless)))
         else:
             from xxgk.extract.ocr import ocr_pdf_pages
 
             ocr_pages = ocr_pdf_pages(data, file, textless)
             by_number = {p.number: p for p in ocr_pages}
             pages = [by_number.get(p.number, p) for p in pages]
-            warnings.append(f"pages {_ranges(textless)} have no text layer and were read by OCR")
+            warnings.append(_("pages {pages} have no text layer and were read by OCR").format(pages=_ranges(textless)))
     pages = _read_pictures(data, file, pages, warnings)
     for p in pages:
         warnings.extend(p.notes)
@@ -136,13 +138,14 @@ def _read_pictures(data: bytes, file: str, pages: list[PageContent], warnings: l
     if not wanted:
         return pages
     if not ocr_available():
-        warnings.append(f"pages {_ranges(sorted(wanted))} carry large pictures (tables pasted as images?) that "
-                        "were not read: install the OCR extra (pip install 'xxgk[ocr]') to read them")
+        warnings.append(_("pages {pages} carry large pictures (tables pasted as images?) that were not read: "
+                          "install the OCR extra (pip install 'xxgk[ocr]') to read them").format(
+            pages=_ranges(sorted(wanted))))
         return pages
     from xxgk.extract.ocr import ocr_pdf_regions
 
     read = ocr_pdf_regions(data, file, wanted)
-    warnings.append(f"pages {_ranges(sorted(wanted))}: pictures were read by OCR")
+    warnings.append(_("pages {pages}: pictures were read by OCR").format(pages=_ranges(sorted(wanted))))
     out = []
     for p in pages:
         if p.number not in read:
@@ -177,16 +180,19 @@ def _complete_part(data: bytes, file: str) -> tuple[bytes, str | None]:
     """
     end = data.rfind(b"%%EOF")
     if end < 0:
-        raise InputError(file, "truncated PDF (no %%EOF end marker: the file was cut short; download it again)")
+        raise InputError(file, _("truncated PDF (no %%EOF end marker: the file was cut short; download it again)"))
     if _PDF_SYNTAX.search(data, end + 5):
-        raise InputError(file, "truncated PDF (the update after its last %%EOF marker was cut short; "
-                               "download it again)")
+        raise InputError(file, _("truncated PDF (the update after its last %%EOF marker was cut short; "
+                                 "download it again)"))
     extra = len(data[end + 5 :].strip(b"\r\n\t \x00"))
     if not extra:  # line ends or padding: a whole PDF
         return data, None
-    what = "a web page" if re.search(rb"(?i)<(html|body|script|div|!doctype)", data[end:]) else "data"
-    return data[: end + 5], (f"{extra} bytes of {what} after the end of the PDF (%%EOF) were ignored "
-                             "(appended by the server it was downloaded from?)")
+    page = re.search(rb"(?i)<(html|body|script|div|!doctype)", data[end:])
+    message = _("{n} bytes of a web page after the end of the PDF (%%EOF) were ignored "
+                "(appended by the server it was downloaded from?)") if page else _(
+        "{n} bytes of data after the end of the PDF (%%EOF) were ignored "
+        "(appended by the server it was downloaded from?)")
+    return data[: end + 5], message.format(n=extra)
 
 
 def _open(data: bytes, file: str) -> pdfium.PdfDocument:
@@ -194,13 +200,13 @@ def _open(data: bytes, file: str) -> pdfium.PdfDocument:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as e:
         if e.err_code == pdfium_c.FPDF_ERR_PASSWORD:
-            raise InputError(file, "encrypted PDF: it needs a password to open") from e
+            raise InputError(file, _("encrypted PDF: it needs a password to open")) from e
         if e.err_code == pdfium_c.FPDF_ERR_SECURITY:
-            raise InputError(file, "PDF protected by an unsupported security handler") from e
-        raise InputError(file, f"malformed PDF: PDFium cannot parse it ({e})") from e
+            raise InputError(file, _("PDF protected by an unsupported security handler")) from e
+        raise InputError(file, _("malformed PDF: PDFium cannot parse it ({error})").format(error=e)) from e
     if len(pdf) == 0:
         pdf.close()
-        raise InputError(file, "PDF has no pages")
+        raise InputError(file, _("PDF has no pages"))
     return pdf
 
 

@@ -12,6 +12,7 @@ import re
 
 from xxgk.document import Document, Location, Paragraph, Table, TableCell, report_copies, too_many_reports
 from xxgk.errors import InputError
+from xxgk.i18n import _
 
 _PAGE_FOOTER = re.compile(
     r"^\s*[-—–－]\s*\d{1,3}\s*[-—–－]\s*$|^\s*第\s*\d{1,3}\s*页(\s*共\s*\d+\s*页)?\s*$")
@@ -54,15 +55,16 @@ def decode(data: bytes, file: str) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as e:
-                raise InputError(file, f"starts with a {encoding} byte-order mark but is not valid "
-                                       f"{encoding}: {e.reason}") from e
+                raise InputError(file, _("starts with a {encoding} byte-order mark but is not valid "
+                                         "{encoding}: {reason}").format(encoding=encoding, reason=e.reason)) from e
     utf16 = utf16_without_bom(data)
     if utf16 is not None:
         try:
             return data.decode(utf16)
         except UnicodeDecodeError as e:
-            raise InputError(file, f"{utf16} text (without a byte-order mark) that is not valid further on: "
-                                   f"{e.reason} at byte {e.start}") from e
+            raise InputError(file, _("{encoding} text (without a byte-order mark) that is not valid further on: "
+                                     "{reason} at byte {at}").format(
+                                       encoding=utf16, reason=e.reason, at=e.start)) from e
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -84,8 +86,8 @@ def decode(data: bytes, file: str) -> str:
             bad += 1
             lines.append(raw.decode("utf-8", errors="replace"))
     if bad > max(3, len(lines) // 10):
-        raise InputError(file, "not readable as UTF-8, GB18030/GBK or UTF-16 text "
-                               f"({bad} of {len(lines)} lines undecodable)")
+        raise InputError(file, _("not readable as UTF-8, GB18030/GBK or UTF-16 text "
+                                 "({bad} of {n} lines undecodable)").format(bad=bad, n=len(lines)))
     return "\n".join(lines)
 
 
@@ -101,7 +103,7 @@ def looks_binary(data: bytes) -> bool:
 
 def extract_text(data: bytes, file: str = "") -> Document:
     if looks_binary(data):
-        raise InputError(file, "binary data, not a text, PDF, HTML or Word report")
+        raise InputError(file, _("binary data, not a text, PDF, HTML or Word report"))
     text = decode(data, file)
     # Before building blocks: a file holding a report thousands of times over is refused in
     # the time it takes to scan its lines, not read as one giant report.
@@ -123,7 +125,7 @@ def document_from_text(text: str, file: str = "", kind: str = "text") -> Documen
         for r, (pg, ln, row) in enumerate(table_rows):
             loc = Location(pg, ln)  # one (immutable) location for the cells of a printed line
             cells.extend(TableCell(cell.strip(), r, c, 1, 1, loc) for c, cell in enumerate(row))
-        first_page, first_line, _ = table_rows[0]
+        first_page, first_line, _rows = table_rows[0]
         blocks.append(Table(cells, Location(first_page, first_line), aligned=False))
         table_rows.clear()
 

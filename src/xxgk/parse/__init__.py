@@ -12,6 +12,7 @@ from functools import cache
 
 from xxgk.document import Document
 from xxgk.errors import InputError
+from xxgk.i18n import _
 from xxgk.parse.blanks import apply_blank_convention
 from xxgk.parse.infer import infer
 from xxgk.parse.lines import Line, document_lines
@@ -162,8 +163,8 @@ def parse_document(doc: Document) -> Report:
 
     read_any = any(c.status != "missing" for r in results.values() for c in r.cells.values())
     if not spans and not read_any:
-        raise InputError(doc.file, "not a government information disclosure annual report: "
-                                   "none of the six section headings and no table row of the template were found")
+        raise InputError(doc.file, _("not a government information disclosure annual report: "
+                                     "none of the six section headings and no table row of the template were found"))
 
     report = Report(
         source=Source(doc.file, doc.sha256, doc.kind, doc.pages, list(doc.warnings)),
