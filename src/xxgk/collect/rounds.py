@@ -28,6 +28,7 @@ from xxgk.i18n import _, render
 from xxgk.review.rounds import add_reports, get_round
 from xxgk.store import Store
 from xxgk.store import workbench_schema as t
+from xxgk.store.database import row_or_raise
 
 ACTIVE = ("queued", "running")
 # A running run writes a sign of life at least this often; one silent for STALE has lost its
@@ -149,11 +150,8 @@ def _run(r: sa.Row, at: datetime | None = None) -> Run:
 
 
 def get_run(engine: sa.Engine, run_id: int) -> Run:
-    with engine.connect() as conn:
-        r = conn.execute(sa.select(t.round_runs).where(t.round_runs.c.id == run_id)).first()
-    if r is None:
-        raise CollectError(_("no collection {id}").format(id=run_id))
-    return _run(r)
+    return _run(row_or_raise(engine, sa.select(t.round_runs).where(t.round_runs.c.id == run_id),
+                             CollectError(_("no collection {id}").format(id=run_id))))
 
 
 def runs_of(engine: sa.Engine, round_id: int) -> list[Run]:

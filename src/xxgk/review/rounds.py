@@ -17,6 +17,7 @@ from xxgk.review import trail
 from xxgk.review.db import NotFound, ReviewError, as_utc, insert_new, now, writing
 from xxgk.review.reports import PENDING, State, correction_row, decisions_of, in_force, review_report, states_of
 from xxgk.store import ReportEntry, Store
+from xxgk.store.database import row_or_raise
 
 
 @dataclass(frozen=True)
@@ -91,11 +92,8 @@ def create_round(engine: sa.Engine, name: str, year: int | None, user: str) -> R
 
 
 def get_round(engine: sa.Engine, round_id: int) -> Round:
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(t.rounds).where(t.rounds.c.id == round_id)).first()
-    if row is None:
-        raise NotFound(_("no round {id}").format(id=round_id))
-    return _round(row)
+    return _round(row_or_raise(engine, sa.select(t.rounds).where(t.rounds.c.id == round_id),
+                               NotFound(_("no round {id}").format(id=round_id))))
 
 
 def list_rounds(engine: sa.Engine) -> list[Round]:

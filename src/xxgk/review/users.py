@@ -23,6 +23,7 @@ from xxgk.i18n import N_, _, gettext
 from xxgk.review import schema as t
 from xxgk.review import trail
 from xxgk.review.db import NotFound, ReviewError, as_utc, now, writing
+from xxgk.store.database import row_or_raise
 
 ROLES = ("viewer", "reviewer", "admin")
 ROLE_NAMES = {"viewer": N_("viewer"), "reviewer": N_("reviewer"), "admin": N_("administrator")}
@@ -89,11 +90,8 @@ def add_user(engine: sa.Engine, name: str, role: str, password: str, by: str = "
 
 
 def get_user(engine: sa.Engine, name: str) -> User:
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(t.users).where(t.users.c.name == name)).first()
-    if row is None:
-        raise NotFound(_("no user {name}").format(name=name))
-    return _user(row)
+    return _user(row_or_raise(engine, sa.select(t.users).where(t.users.c.name == name),
+                              NotFound(_("no user {name}").format(name=name))))
 
 
 def list_users(engine: sa.Engine) -> list[User]:

@@ -77,6 +77,16 @@ def among(conn: sa.Connection, column: sa.ColumnElement[Any], values: Sequence[A
     return column.in_(list(values))
 
 
+def row_or_raise(engine: sa.Engine, stmt: sa.Select[Any], error: Exception) -> sa.Row[Any]:
+    """The first row `stmt` selects, or `error` raised when there is none (a user, round or draft
+    looked up by its key)."""
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    if row is None:
+        raise error
+    return row
+
+
 def make_engine(full_url: str) -> sa.Engine:
     if full_url.startswith("sqlite"):
         engine = sa.create_engine(full_url)

@@ -29,6 +29,7 @@ from xxgk.parse.infer import infer
 from xxgk.report import Cell, Finding, Meta, Number, Report, SectionText, Source
 from xxgk.store import Store
 from xxgk.store import workbench_schema as t
+from xxgk.store.database import row_or_raise
 from xxgk.template import SECTIONS, TEMPLATES, Template, template_for_year
 from xxgk.writer.draft import TITLE_SUFFIX
 from xxgk.writer.layout import fmt_number
@@ -300,11 +301,8 @@ def open_draft(engine: sa.Engine, body: str, year: int, user: str) -> Draft:
 
 
 def get_draft(engine: sa.Engine, draft_id: int) -> Draft:
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(t.drafts).where(t.drafts.c.id == draft_id)).first()
-    if row is None:
-        raise DraftNotFound(_("no draft {id}").format(id=draft_id))
-    return _draft(row)
+    return _draft(row_or_raise(engine, sa.select(t.drafts).where(t.drafts.c.id == draft_id),
+                               DraftNotFound(_("no draft {id}").format(id=draft_id))))
 
 
 def save_draft(engine: sa.Engine, draft: Draft, user: str) -> Draft:
