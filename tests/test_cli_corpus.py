@@ -169,7 +169,7 @@ def test_audit_files_clean_flawed_and_unreadable(tmp_path: Path) -> None:
     assert code == 2
     assert "empty.pdf" in html.read_text(encoding="utf-8") and "empty.pdf" in err
     code, _, err = run("audit", str(tmp_path / "nope.pdf"), "-o", str(html))
-    assert code == 2 and "no such file" in err
+    assert code == 2 and "文件或文件夹不存在" in err
 
 
 @needs_ingest

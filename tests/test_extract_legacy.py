@@ -18,7 +18,15 @@ from xxgk.document import Table, TableCell
 from xxgk.errors import InputError
 from xxgk.extract import detect_kind, extract, extract_bytes
 from xxgk.extract.legacy import INSTALL_HINT, OLE_MAGIC, extract_legacy, find_soffice
+from xxgk.i18n import use_lang
 from xxgk.template import TEMPLATE_2021
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read the reasons' English wording (the Chinese one is tested in test_i18n.py)."""
+    with use_lang("en"):
+        yield
 
 DATA = Path(__file__).parent / "data"
 DOCX = DATA / "docx"

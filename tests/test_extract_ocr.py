@@ -190,7 +190,7 @@ def test_table_pasted_as_a_picture_into_a_text_page() -> None:
     writer.write(out)
 
     doc = extract_pdf(out.getvalue(), "pasted.pdf")
-    assert any("pictures were read by OCR" in w for w in doc.warnings)
+    assert any("图片已用 OCR 识别" in w for w in doc.warnings)  # Chinese by default
     (table,) = list(doc.tables())
     numbers = [c.text for row in table.rows() for c in row if c.text.isdigit()]
     assert numbers == ["1", "1", "0", "0", "2", "1", "0", "0", "0", "1", "2", "0", "1", "0", "3"]

@@ -62,7 +62,7 @@ def test_text_layer_pdf_scanned_as_grey_jpeg_reads_to_the_same_cells(path: Path)
     differ = {p: (got[p], want[p]) for p in want if got[p] != want[p]}
     assert differ == {}
     assert scanned.meta.year == text_layer.meta.year
-    assert any("title read by OCR" in w for w in scanned.source.warnings)
+    assert any("OCR 识别的标题" in w for w in scanned.source.warnings)
 
 
 # ---------------------------------------------------------------- page-level steps

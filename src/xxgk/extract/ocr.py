@@ -451,9 +451,11 @@ def title_note(glyphs: list[Glyph]) -> list[str]:
         return []
     confidence = min(c for _, c in lines)
     # the threshold the parser marks meta values read from these lines by (meta.provenance)
-    status = "doubtful" if confidence < META_DOUBTFUL else "read"
-    title = join_wrapped([t for t, _ in lines])
-    return [f"p1: title read by OCR ({status}, confidence {confidence:.2f}): {title!r}"]
+    doubtful = confidence < META_DOUBTFUL
+    title = join_wrapped([t for t, _c in lines])
+    message = _("p1: title read by OCR (doubtful, confidence {confidence:.2f}): {title}") if doubtful else _(
+        "p1: title read by OCR (confidence {confidence:.2f}): {title}")
+    return [message.format(confidence=confidence, title=title)]
 
 
 def seal_footprint(rgb: np.ndarray) -> np.ndarray | None:
