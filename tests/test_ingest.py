@@ -326,7 +326,7 @@ def test_kill_9_half_way_then_rerun_equals_a_clean_run(corpus: Path, tmp_path: P
     script = tmp_path / "child.py"
     script.write_text(CHILD)
     db = tmp_path / "killed.sqlite"
-    env = {**os.environ, "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env = {**os.environ, "XXGK_LANG": "en", "PYTHONPATH": f"{SRC}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     child = subprocess.Popen(
         [sys.executable, str(script), str(db), str(root), where],
         stdout=subprocess.PIPE,
