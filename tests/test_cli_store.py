@@ -144,3 +144,14 @@ def test_ingest_counts_the_cross_body_findings(tmp_path: Path) -> None:
     with Store.open(f"sqlite:///{path}") as store:
         copies = store.findings(code="copied-from-other-body")
     assert len(copies) == 2 and "相似度" in copies[0].message  # both reports of the pair, in Chinese
+    # … and `xxgk findings` shows them: a table in Chinese, JSON and CSV for programs
+    code, out, _ = run("findings", "--db", path, "--code", "copied-")
+    assert code == 0 and out.count("copied-from-other-body") == 2 and "相似度" in out and "警告" in out, out
+    code, out, _ = run("findings", "--db", path, "--code", "copied-from-other-body", "-f", "json")
+    rows = json.loads(out)
+    assert code == 0 and [r["scope"] for r in rows] == ["corpus", "corpus"] and rows[0]["code"] == copies[0].code
+    code, out, _ = run("--lang", "en", "findings", "--db", path, "--severity", "warning", "-f", "csv")
+    assert code == 0 and out.splitlines()[0] == "file,agency,year,scope,code,severity,message,loc"
+    assert "copied-from-other-body" in out and "identical to section" in out
+    code, out, err = run("findings", "--db", path, "--severity", "grave")
+    assert code == 2 and err.count("\n") == 1 and "--severity grave" in err

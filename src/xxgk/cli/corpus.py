@@ -35,7 +35,7 @@ from xxgk.cli.common import (
 )
 from xxgk.corpus.selection import Filters, check_text, open_store, select
 from xxgk.i18n import N_, _
-from xxgk.vocabulary import level_name, severity_name, status_name
+from xxgk.vocabulary import level_name, location_text, severity_name, status_name
 
 if TYPE_CHECKING:
     from xxgk.corpus.audit import Audit
@@ -80,6 +80,9 @@ AUDIT_HELP = N_("The main job: read a folder of reports, store them, check them 
                 "HTML audit (summary, charts, every finding with its rule and cell, every report's tables laid "
                 "out like the template), with a summary table here.\n\nExit code 0 when clean, 1 when a finding "
                 "is at error level, 2 for unreadable input or usage errors.")
+FINDINGS_HELP = N_("The stored findings of the selected reports: each report's own, the cross-year ones and the "
+                  "cross-body ones (copied-from-other-body, missing-subordinate) that ingest wrote.\n\n--code takes "
+                  "a code or a prefix (T3-, copied-); --format csv or json for programs.")
 
 
 class ExportFormat(StrEnum):
@@ -317,6 +320,48 @@ def stats_cmd(
         out.print(Text(_("ranked within: {groups}").format(groups="；".join(groups)), style="dim"))
 
 
+# ------------------------------------------------------------------ findings
+
+
+def findings_cmd(
+    db: DbOpt = None,
+    year: YearOpt = None,
+    region: RegionOpt = None,
+    level: LevelOpt = None,
+    agency: AgencyOpt = None,
+    code: Annotated[str | None, typer.Option("--code", help=_("Only this rule code, or codes with this prefix."))]
+    = None,
+    severity: Annotated[str | None, typer.Option("--severity", help=_("Only this level: error, warning, info."))]
+    = None,
+    fmt: Annotated[StatsFormat, typer.Option(
+        "--format", "-f", help=_("text (a table), csv or json."))] = StatsFormat.text,
+) -> None:
+    from xxgk.corpus.findings import stored_csv, stored_findings, stored_records
+
+    with library_errors():
+        check_text(code, "--code")
+        filters = Filters(year, agency, region, level)
+        with open_store(db) as store:
+            items = stored_findings(store, filters, code, severity)
+    if fmt is StatsFormat.json:
+        sys.stdout.write(json.dumps(stored_records(items), ensure_ascii=False, indent=1) + "\n")
+        return
+    if fmt is StatsFormat.csv:
+        sys.stdout.write(stored_csv(items))
+        return
+    grid = RichTable(title=_("xxgk findings"), title_justify="left", header_style="bold")
+    for name in (_("body"), _("year"), _("severity"), _("rule"), _("location"), _("message")):
+        grid.add_column(name, overflow="fold")
+    for s in items:
+        where = location_text(s.finding.loc)
+        grid.add_row(plain(s.agency or s.file), plain(s.year or ""),
+                     Text(severity_name(s.severity), style=SEVERITY_STYLE.get(s.severity, "")),
+                     plain(s.code), plain(where), plain(s.finding.message))
+    out.print(grid)
+    counts = Counter(s.severity for s in items)
+    out.print(" · ".join(f"{counts.get(sev, 0)} {severity_name(sev)}" for sev in ("error", "warning", "info")))
+
+
 # ------------------------------------------------------------------ compare
 
 
@@ -508,5 +553,6 @@ def register(app: typer.Typer) -> None:
     app.command("export", help=_(EXPORT_HELP))(export_cmd)
     app.command("compile", help=_(COMPILE_HELP))(compile_cmd)
     app.command("stats", help=_(STATS_HELP))(stats_cmd)
+    app.command("findings", help=_(FINDINGS_HELP))(findings_cmd)
     app.command("compare", help=_(COMPARE_HELP), context_settings={"allow_extra_args": True})(compare_cmd)
     app.command("audit", help=_(AUDIT_HELP))(audit_cmd)

@@ -14,9 +14,12 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from xxgk.corpus.selection import Filters
+from xxgk.errors import UsageError
 from xxgk.export.layout import label_of
 from xxgk.i18n import _
 from xxgk.report import Finding, Report
+from xxgk.store import Store, StoredFinding
 from xxgk.vocabulary import location_text, severity_name
 
 SEVERITIES = ("error", "warning", "info")
@@ -104,4 +107,33 @@ def findings_csv(reports: Iterable[Report], about_set: Sequence[Finding] = ()) -
             w.writerow([r.source.file, f.code, f.severity, f.message, " ".join(f.cells), f.loc or ""])
     for f in about_set:
         w.writerow(["", f.code, f.severity, f.message, "", ""])
+    return buf.getvalue()
+
+
+STORED_COLUMNS = ("file", "agency", "year", "scope", "code", "severity", "message", "loc")
+
+
+def stored_findings(store: Store, filters: Filters | None = None, code: str | None = None,
+                    severity: str | None = None) -> list[StoredFinding]:
+    """The stored findings of the selected reports: their own, the cross-year and the cross-body
+    ones that ingest wrote (in the store's order: report, then scope)."""
+    if severity is not None and severity not in SEVERITIES:
+        raise UsageError(_("--severity {value}: choose one of {choices}").format(
+            value=severity, choices=", ".join(SEVERITIES)))
+    return store.findings(**(filters.given() if filters else {}), code=code, severity=severity)
+
+
+def stored_records(items: Iterable[StoredFinding]) -> list[dict[str, object]]:
+    """One dict per stored finding: codes in English, the message in the current language."""
+    return [{"file": s.file, "agency": s.agency, "year": s.year, "scope": s.scope, "code": s.code,
+             "severity": s.severity, "message": s.finding.message, "cells": list(s.finding.cells),
+             "loc": s.finding.loc, "params": s.finding.params} for s in items]
+
+
+def stored_csv(items: Iterable[StoredFinding]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(STORED_COLUMNS)
+    for rec in stored_records(items):
+        w.writerow([rec[c] if rec[c] is not None else "" for c in STORED_COLUMNS])
     return buf.getvalue()
