@@ -1,9 +1,14 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+
+# The CLI's tables are as wide as the terminal; pytest-xdist's workers have none, so give every
+# test process the same width (before xxgk.cli is imported) and tests see whole labels.
+os.environ.setdefault("COLUMNS", "200")
 
 DATA = Path(__file__).parent / "data"
 
