@@ -67,7 +67,7 @@ def table_grid(table: Table) -> Grid:
         return _flat_grid(table)
     if all(r.columns == table.rows[0].columns for r in table.rows):
         return _matrix_grid(table)
-    return _blocks_grid(table)
+    return blocks_grid(table)
 
 
 def template_grids(template: Template) -> list[Grid]:
@@ -90,8 +90,9 @@ def report_grid(template: Template, key: str, paths: Iterable[str]) -> Grid:
     return replace(grid, cells=cells)
 
 
-def _blocks_grid(table: Table) -> Grid:
-    """Table 二: one block per 第二十条 item, each with its own column header line."""
+def blocks_grid(table: Table, header: str = "") -> Grid:
+    """Table 二: one block per 第二十条 item, each with its own column header line (`header` in
+    its first cell: the forms print 信息内容 there); the last column label spans what is left."""
     width = 1 + max(len(r.columns) for r in table.rows)
     cells: list[GridCell] = []
     r = 0
@@ -103,7 +104,7 @@ def _blocks_grid(table: Table) -> Grid:
             if row.block != prev_block:
                 cells.append(GridCell(r, 0, "block", row.block, colspan=width))
                 r += 1
-            cells.append(GridCell(r, 0, "head", ""))
+            cells.append(GridCell(r, 0, "head", header))
             for i, col in enumerate(row.columns):
                 span = width - 1 - i if i == len(row.columns) - 1 else 1
                 cells.append(GridCell(r, 1 + i, "head", col.label, colspan=span))

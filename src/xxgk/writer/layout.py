@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from xxgk.export.layout import Grid, GridCell
+from xxgk.export.layout import Grid, GridCell, blocks_grid
 from xxgk.report import Number, Report
 from xxgk.template import APPEAL_COLUMNS, APPLICANT_COLUMNS, Row, Template
 
@@ -66,31 +66,8 @@ def printed_application_rows(template: Template, report: Report | None = None) -
 
 
 def active_grid(template: Template) -> Grid:
-    """Table 二: one block per 第二十条 item, each with its 信息内容 header line; the last column
-    label spans what is left of the four columns, as on the forms."""
-    table = template.table("active")
-    width = 1 + max(len(r.columns) for r in table.rows)
-    cells: list[GridCell] = []
-    r = 0
-    prev: tuple[str, tuple[str, ...]] | None = None
-    for row in table.rows:
-        head = (row.block, tuple(c.key for c in row.columns))
-        if head != prev:
-            if prev is None or row.block != prev[0]:
-                cells.append(GridCell(r, 0, "block", row.block, colspan=width))
-                r += 1
-            cells.append(GridCell(r, 0, "head", INFO_HEADER))
-            for i, col in enumerate(row.columns):
-                span = width - 1 - i if i == len(row.columns) - 1 else 1
-                cells.append(GridCell(r, 1 + i, "head", col.label, colspan=span))
-            r += 1
-            prev = head
-        cells.append(GridCell(r, 0, "label", row.label))
-        for i, col in enumerate(row.columns):
-            span = width - 1 - i if i == len(row.columns) - 1 else 1
-            cells.append(GridCell(r, 1 + i, "value", path=f"active.{row.key}.{col.key}", colspan=span))
-        r += 1
-    return Grid(table, tuple(cells), r, width)
+    """Table 二 as the forms print it: the export's block layout with 信息内容 heading each block."""
+    return blocks_grid(template.table("active"), header=INFO_HEADER)
 
 
 def applications_grid(template: Template, rows: Iterable[str] | None = None) -> Grid:
