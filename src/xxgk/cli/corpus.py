@@ -99,6 +99,8 @@ class StatsFormat(StrEnum):
     json = "json"
 
 
+TableFormatOpt = Annotated[StatsFormat, typer.Option("--format", "-f", help=_("text (a table), csv or json."))]
+
 # ------------------------------------------------------------------ export
 
 
@@ -263,8 +265,7 @@ def stats_cmd(
     region: RegionOpt = None,
     level: LevelOpt = None,
     agency: AgencyOpt = None,
-    fmt: Annotated[StatsFormat, typer.Option(
-        "--format", "-f", help=_("text (a table), csv or json."))] = StatsFormat.text,
+    fmt: TableFormatOpt = StatsFormat.text,
 ) -> None:
     """Indicators per body and year, ranked within region and level, with the change from the
     year before: applications received, disclosure rate, refusal rate, 复议纠错率, 诉讼纠错率.
@@ -333,8 +334,7 @@ def findings_cmd(
     = None,
     severity: Annotated[str | None, typer.Option("--severity", help=_("Only this level: error, warning, info."))]
     = None,
-    fmt: Annotated[StatsFormat, typer.Option(
-        "--format", "-f", help=_("text (a table), csv or json."))] = StatsFormat.text,
+    fmt: TableFormatOpt = StatsFormat.text,
 ) -> None:
     from xxgk.corpus.findings import stored_csv, stored_findings, stored_records
 
