@@ -329,3 +329,19 @@ def test_a_pass_after_a_small_ingest_equals_the_rule_over_everything(store: Stor
         counts.append(len(_peer(store)))
     assert {code for _, _, code, _ in _peer(store)} == {"copied-from-other-body"}
     assert counts[-1] >= 3 and counts != [counts[-1]] * 3  # copies found as their second halves arrive
+
+
+@pytest.mark.parametrize("text", ["", "短", "一二三四五", "政府信息公开工作" * 3, "".join(chr(0x4E00 + i) for i in range(600)),
+                                  "abc\U0001F600依申请公开" * 20])
+def test_minhash_values_are_datasketchs(text: str) -> None:
+    """The numpy MinHash of the signatures gives datasketch's values bit for bit (its default
+    scheme, the permutations it draws), so stored signatures and the rule's LSH agree."""
+    from datasketch import MinHash
+
+    from xxgk.check.similarity import NUM_PERM, minhash_values, minhashes, shingle_hashes
+
+    theirs = MinHash(num_perm=NUM_PERM, hashfunc=lambda v: v)
+    theirs.update_batch(shingle_hashes(text).tolist())
+    assert minhash_values(text).tolist() == theirs.hashvalues.tolist()
+    assert minhashes([text])[0].hashvalues.tolist() == theirs.hashvalues.tolist()
+    assert minhashes([text])[0].jaccard(theirs) == 1.0

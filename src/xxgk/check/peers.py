@@ -16,7 +16,7 @@ from xxgk.check.similarity import (
     Prepared,
     clean,
     lsh_params,
-    minhashes,
+    minhash_values,
 )
 from xxgk.report import Report, SectionText
 
@@ -80,10 +80,8 @@ def section_signature(report: Report) -> bytes:
     cleaned text is long enough), packed after SIGNATURE_REVISION: per section, one byte for its
     number, then NUM_PERM 32-bit hash values, in the report's order. Needs the extra
     `similarity` (datasketch, numpy): ImportError without it."""
-    kept = [(s.no, c) for s, c in _compared(report.sections)]
-    hashes = minhashes([c for _, c in kept]) if kept else []
     return bytes([SIGNATURE_REVISION]) + b"".join(
-        bytes([no]) + m.hashvalues.astype(_SIG_DTYPE).tobytes() for (no, _), m in zip(kept, hashes, strict=True))
+        bytes([s.no]) + minhash_values(c).astype(_SIG_DTYPE).tobytes() for s, c in _compared(report.sections))
 
 
 def _compared(sections: Iterable[SectionText]) -> list[tuple[SectionText, str]]:

@@ -120,24 +120,59 @@ def _same(value: int) -> int:
     return value
 
 
-def minhashes(cleaned: Sequence[str], num_perm: int = NUM_PERM) -> list[Any]:
-    """datasketch MinHash objects of the texts' shingles. The shingles are hashed with numpy
-    (`shingle_hashes`) and handed to datasketch as ready hash values, so its permutations run
-    vectorised and no shingle is hashed in Python."""
+# MurmurHash3's 32-bit finalizer (shifts and multipliers): datasketch's "affine32" scheme mixes
+# every input hash with it before its permutations.
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
+
+
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> tuple[Any, str]:
+    """datasketch's permutation parameters (the array of a and b) and scheme for `num_perm`,
+    drawn once per process: drawing them costs more than hashing a section."""
     from datasketch import MinHash
 
-    # Permutations are drawn once and shared (drawing them per text costs more than hashing it).
     first = MinHash(num_perm=num_perm, hashfunc=_same)
+    return first.permutations, first.scheme
+
+
+def minhash_values(cleaned: str, num_perm: int = NUM_PERM) -> np.ndarray:
+    """The MinHash hash values of a text's shingles, bit for bit what datasketch's
+    `MinHash(num_perm, hashfunc=identity).update_batch(shingle_hashes(text))` gives ("affine32":
+    each shingle hash mixed by MurmurHash3's finalizer, then h -> a*h + b mod 2**32 per
+    permutation, the minimum kept), as one numpy expression over all shingles and permutations
+    instead of a Python call per shingle and a MinHash object per text."""
+    import numpy as np
+
+    permutations, scheme = _permutations(num_perm)
+    if scheme != "affine32":  # another datasketch default: let it do the work itself
+        from datasketch import MinHash
+
+        m = MinHash(num_perm=num_perm, hashfunc=_same, permutations=permutations, scheme=scheme)
+        m.update_batch(shingle_hashes(cleaned).tolist())
+        return m.hashvalues
+    h = shingle_hashes(cleaned).astype(np.uint32)
+    s1, m1, s2, m2, s3 = _FMIX32
+    h ^= h >> np.uint32(s1)
+    h *= np.uint32(m1)
+    h ^= h >> np.uint32(s2)
+    h *= np.uint32(m2)
+    h ^= h >> np.uint32(s3)
+    a, b = permutations
+    return (h[:, None] * a + b).min(axis=0)  # uint32: the wrap-around is the modulo
+
+
+def minhashes(cleaned: Sequence[str], num_perm: int = NUM_PERM) -> list[Any]:
+    """datasketch MinHash objects of the texts' shingles (for its LSH index). The values come
+    from `minhash_values`, or from the text itself when it carries them (`Cleaned.hashvalues`)."""
+    from datasketch import MinHash
+
+    permutations, scheme = _permutations(num_perm)
     out = []
     for text in cleaned:
         known = getattr(text, "hashvalues", None)
-        if known is not None and len(known) == num_perm:
-            out.append(MinHash(num_perm=num_perm, hashfunc=_same, hashvalues=known.astype(first.hashvalues.dtype),
-                               permutations=first.permutations, scheme=first.scheme))
-            continue
-        m = MinHash(num_perm=num_perm, hashfunc=_same, permutations=first.permutations, scheme=first.scheme)
-        m.update_batch(shingle_hashes(text).tolist())
-        out.append(m)
+        values = known if known is not None and len(known) == num_perm else minhash_values(text, num_perm)
+        out.append(MinHash(num_perm=num_perm, hashfunc=_same, permutations=permutations, scheme=scheme,
+                           hashvalues=values.astype(permutations.dtype, copy=False)))
     return out
 
 
