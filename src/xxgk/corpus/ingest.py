@@ -332,8 +332,9 @@ def load(
 # ---------------------------------------------------------------- parsing (in workers)
 
 
-def parse_one(name: str, file: str, data: bytes, sha256: str) -> Parsed | Failed:
-    """Extract, parse, identify and check one input. Runs in a worker; never raises."""
+def parse_one(name: str, file: str, data: bytes, sha256: str, copy: bool = False) -> Parsed | Failed:
+    """Extract, parse, identify and check one input. Runs in a worker; never raises. `copy`: the
+    store is PostgreSQL, hand it the cells as COPY text (`xxgk.store.records.copy_text`)."""
     try:
         from xxgk import identity
         from xxgk.check import run_rules
@@ -345,7 +346,8 @@ def parse_one(name: str, file: str, data: bytes, sha256: str) -> Parsed | Failed
         report.findings = run_rules(report)
         # Hand the writer rows, not objects: building them here is parallel work, and plain
         # tuples cross the process boundary cheaper than ~200 Cell objects.
-        return Parsed(name, sha256, len(data), None, ident.body, ident.region_code, prepare(report, ident.region_code))
+        return Parsed(name, sha256, len(data), None, ident.body, ident.region_code,
+                      prepare(report, ident.region_code, copy))
     except InputError as e:
         # Missing optional dependencies are the machine's problem, not the file's: retry next run.
         missing_extra = isinstance(e, MissingExtraError) or "pip install 'xxgk[" in e.reason
@@ -537,6 +539,7 @@ def ingest(
     # IN_FLIGHT_BYTES still bounds the memory.
     max_in_flight = max(4, 4 * max(1, n_workers), batch + 2 * n_workers)
 
+    copy = store.dialect == "postgresql"  # cells as COPY text, made by the workers
     pending: list[Parsed | Failed] = []  # results waiting for the writer
     in_flight: dict[cf.Future[Any], Loaded] = {}
     busy: set[str] = set()  # hashes submitted or pending in this run (a duplicate file is a no-op)
@@ -582,7 +585,7 @@ def ingest(
         while in_flight and (len(in_flight) >= max_in_flight or flying_bytes + len(item.data) > IN_FLIGHT_BYTES):
             collect(block=True)
         src = item.source
-        fut = executor.submit(parse_one, src.name, src.file, item.data, item.sha256)
+        fut = executor.submit(parse_one, src.name, src.file, item.data, item.sha256, copy)
         in_flight[fut] = item
         fut.add_done_callback(finished.put)
         flying_bytes += len(item.data)
