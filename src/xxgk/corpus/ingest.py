@@ -27,6 +27,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import functools
+import gc
 import glob
 import hashlib
 import os
@@ -375,6 +376,9 @@ def _warm_worker(lang: str) -> None:
     _table()
     # The sections' signature imports numpy and datasketch on first use: not inside a file's time.
     signature_of(Report(Source("", "", ""), Meta(), [SectionText(5, "", "预热" * 40)], {}))
+    # What is loaded now lives as long as the worker: out of the garbage collector's sight, so its
+    # full collections walk what a file made, not the parser's tables and the imported libraries.
+    gc.freeze()
 
 
 class _Serial(cf.Executor):
