@@ -635,14 +635,21 @@ def ingest(
         # Cross-year checks: read-only work in the worker processes (they open the same
         # database), results written here. A Dask cluster may not see a local SQLite file, so
         # with Dask they run in this process.
+        # Cross-body checks, one year at a time, the same way (see xxgk.store.peer_state). Both
+        # are queued at once, the years behind the bodies: the workers go on with the years while
+        # this process settles the last bodies (the two passes write different findings and
+        # settle against different revisions, so neither waits for the other).
         todo = store.bodies_to_check()
-        bar.start(len(todo))
-        checker = None if pool is None else _NoTimeout(pool)
-        summary.corpus_findings = store.recheck_bodies(None, executor=checker, on_progress=bar.advance)
-        # Cross-body checks, one year at a time, the same way (see xxgk.store.peer_state).
         years = store.years_to_check()
+        checker = None if pool is None else _NoTimeout(pool)
+        bodies_started = store.start_bodies(todo, executor=checker)
+        years_started = store.start_years(years, executor=checker)
+        bar.start(len(todo))
+        summary.corpus_findings = store.recheck_bodies(None, executor=checker, on_progress=bar.advance,
+                                                       started=bodies_started)
         bar.start(len(years))
-        summary.peer_findings = store.recheck_years(None, executor=checker, on_progress=bar.advance)
+        summary.peer_findings = store.recheck_years(None, executor=checker, on_progress=bar.advance,
+                                                    started=years_started)
     finally:
         if dask is not None:
             dask.close()
