@@ -79,7 +79,7 @@ def section_signature(report: Report) -> bytes:
     """The MinHash of each section that copied-from-other-body compares (sections 一, 五, 六 whose
     cleaned text is long enough), packed after SIGNATURE_REVISION: per section, one byte for its
     number, then NUM_PERM 32-bit hash values, in the report's order. Needs the extra
-    `similarity` (datasketch, numpy): ImportError without it."""
+    `similarity` (numpy): ImportError without it."""
     return bytes([SIGNATURE_REVISION]) + b"".join(
         bytes([s.no]) + minhash_values(c).astype(_SIG_DTYPE).tobytes() for s, c in _compared(report.sections))
 
@@ -146,7 +146,7 @@ def prepared_sections(sections: Sequence[SectionText], compared: Sequence[tuple[
 
 
 def _bands() -> list[tuple[int, int]]:
-    """The hash-value ranges (bands) of the rule's LSH index (datasketch's: band i is hash values
+    """The hash-value ranges (bands) of the rule's LSH index (band i is hash values
     i*r .. (i+1)*r), so a band shared here is a candidate there."""
     bands, rows = lsh_params()
     return [(i * rows, (i + 1) * rows) for i in range(bands)]

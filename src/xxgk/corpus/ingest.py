@@ -374,7 +374,7 @@ def _warm_worker(lang: str) -> None:
     from xxgk.store.records import signature_of
 
     _table()
-    # The sections' signature imports numpy and datasketch on first use: not inside a file's time.
+    # The sections' signature imports numpy on first use: not inside a file's time.
     signature_of(Report(Source("", "", ""), Meta(), [SectionText(5, "", "预热" * 40)], {}))
     # What is loaded now lives as long as the worker: out of the garbage collector's sight, so its
     # full collections walk what a file made, not the parser's tables and the imported libraries.
@@ -400,9 +400,11 @@ def process_pool(workers: int, timeout: float | None = TIMEOUT, memory: int | No
         timeout=timeout,
         memory=memory,
         initializer=functools.partial(_warm_worker, current_lang()),
-        # datasketch (with scipy) and rapidfuzz for the sections' signatures and the checks: half a
-        # second of imports, done once in the forkserver instead of in every worker it forks.
-        preload=["xxgk.api", "xxgk.identity", "xxgk.corpus.ingest", "xxgk.store.peer_state", "datasketch",
+        # numpy and rapidfuzz for the sections' signatures and the checks: imported once in the
+        # forkserver instead of in every worker it forks. (Not datasketch: xxgk.check.similarity
+        # reproduces its MinHash and LSH with numpy, and its import, with scipy, took longer
+        # than all of these together, while every worker waited for the forkserver.)
+        preload=["xxgk.api", "xxgk.identity", "xxgk.corpus.ingest", "xxgk.store.peer_state", "numpy",
                  "rapidfuzz"],
     )
 
