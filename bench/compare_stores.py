@@ -1,6 +1,8 @@
 """Compare two stores table by table: every row of every data table, ids and timestamps aside.
 
     .venv/bin/python bench/compare_stores.py URL_A URL_B      # exit 0: identical contents
+    # the same files ingested by another revision's code (main) and by this checkout's, compared:
+    XXGK_TEST_POSTGRES_URL=... .venv/bin/python bench/compare_stores.py --ingest FILES... [--rev main] [--db sqlite]
 
 Used to prove that a change to the ingest stores exactly what the code before it stored: ingest
 the same files with both versions into two stores, then compare them here. Unlike `Store.dump()`
@@ -20,12 +22,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_ingest: fresh databases
 
 import sqlalchemy as sa
 
@@ -70,14 +75,66 @@ def _canonical(column: str, value: Any, refs: dict[str, dict[int, str]]) -> Any:
     return value
 
 
+INGEST = """
+import json, sys
+from xxgk.corpus.ingest import ingest
+from xxgk.store import Store
+if __name__ == "__main__":
+    with Store.open(sys.argv[1]) as s:
+        r = ingest(sys.argv[2:], s)
+    print(json.dumps({k: r.to_dict()[k] for k in ("added", "corpus_findings", "peer_findings", "seconds")}))
+"""
+
+
+def ingest_both(paths: list[str], rev: str, db: str, work: Path) -> tuple[str, str, Any]:
+    """Ingest `paths` with `rev`'s code and with this checkout's into two fresh stores."""
+    import shutil
+    import subprocess
+
+    from bench_ingest import Databases
+
+    root = Path(__file__).resolve().parents[1]
+    old = work / "rev-src"
+    shutil.rmtree(old, ignore_errors=True)
+    old.mkdir(parents=True)
+    archive = subprocess.run(["git", "-C", str(root), "archive", rev, "src"], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+    script = work / "ingest.py"
+    script.write_text(INGEST)
+    dbs = Databases(work, os.environ.get("XXGK_BENCH_POSTGRES_URL") or os.environ.get("XXGK_TEST_POSTGRES_URL"))
+    urls = []
+    for name, src in (("rev", old / "src"), ("this", root / "src")):
+        url = dbs.new(db, f"compare_{name}")
+        out = subprocess.run([sys.executable, str(script), url, *paths], check=True, capture_output=True, text=True,
+                             env={**os.environ, "PYTHONPATH": str(src)}).stdout
+        print(f"{name:<5} ({rev if name == 'rev' else 'this checkout'}): {out.strip()}", flush=True)
+        urls.append(url)
+    return urls[0], urls[1], dbs
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("a")
-    ap.add_argument("b")
+    ap.add_argument("stores", nargs="*", help="two store URLs, or with --ingest the files to ingest")
+    ap.add_argument("--ingest", action="store_true", help="ingest the files given with --rev's code and this one's")
+    ap.add_argument("--rev", default="main", help="the revision to compare with (--ingest)")
+    ap.add_argument("--db", default="postgresql", choices=("postgresql", "sqlite"))
+    ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "xxgk-compare-stores")
     ap.add_argument("--revisions", action="store_true", help="compare the revision counters too")
     ap.add_argument("--show", type=int, default=5, help="differing rows shown per table")
     args = ap.parse_args()
-    a, b = table_rows(args.a, not args.revisions), table_rows(args.b, not args.revisions)
+    dbs = None
+    if args.ingest:
+        args.work.mkdir(parents=True, exist_ok=True)
+        url_a, url_b, dbs = ingest_both(args.stores, args.rev, args.db, args.work)
+    elif len(args.stores) == 2:
+        url_a, url_b = args.stores
+    else:
+        ap.error("give two store URLs, or --ingest and the files")
+    try:
+        a, b = table_rows(url_a, not args.revisions), table_rows(url_b, not args.revisions)
+    finally:
+        if dbs is not None:
+            dbs.drop_all()
     same = True
     for name in a:
         only_a, only_b = a[name] - b[name], b[name] - a[name]
