@@ -4,6 +4,15 @@ PostgreSQL.
     .venv/bin/python bench/bench_ingest.py                      # 10,000 texts + 1,000 PDFs
     .venv/bin/python bench/bench_ingest.py --texts 1000 --pdfs 50   # a quick run
     XXGK_BENCH_POSTGRES_URL=$(bash scripts/postgres.sh) .venv/bin/python bench/bench_ingest.py
+    # issue 11's figure, PostgreSQL text ingest against >= 200 reports/s (no PDFs, no crash check):
+    XXGK_BENCH_POSTGRES_URL=... .venv/bin/python bench/bench_ingest.py --texts 3000 --pdfs 0 --crash-files 0 \
+        --backends postgresql
+
+For the text ingest it prints the rate next to the goal, the same run's parse-only rate, the CPU
+a report costs in the writer process, the workers and the database backends (and what that
+allows on this machine's cores), each phase's wall time and CPU (start, parse + write, the
+cross-year checks, the cross-body checks) and the load average before and after: on a shared
+machine the CPU figures say more than the rate.
 
 The corpus comes from xxgk.synth: text reports of `texts / 5` distinct bodies over five years
 (so the cross-year rules have work to do), and PDFs rendered by LibreOffice from synthetic reports
