@@ -20,7 +20,6 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from xxgk.cli.common import err, fail, library_errors, out
-
 from xxgk.i18n import N_, _
 
 if TYPE_CHECKING:
