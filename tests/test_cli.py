@@ -319,3 +319,24 @@ def test_help_frames_are_in_the_readers_language() -> None:
     for words in ("Usage:", "─ Arguments ─", "─ Options ─", "Show this message and exit.", "[required]",
                   "[default: 60.0]", "<integer>", "<string>"):
         assert words in out, words
+
+
+def test_what_the_system_says_of_a_file_is_in_the_readers_language(tmp_path: Path) -> None:
+    """Found English once: the C library's words ("No such file or directory") reached the reader
+    through e.strerror in render, export, the writer's inputs and collect."""
+    import errno
+
+    from xxgk.errors import os_reason
+    from xxgk.i18n import use_lang
+
+    code, _, err = run("render", tmp_path / "nope.json", "-o", tmp_path / "x.docx")
+    assert code == 2 and err == f"错误 {tmp_path / 'nope.json'}: 文件或文件夹不存在\n"
+    code, _, err = run("render", FLAWED, "-o", tmp_path / "x.docx", "--text", tmp_path)
+    assert code == 2 and "这是一个文件夹" in err
+    code, _, err = run("--lang", "en", "render", tmp_path / "nope.json", "-o", tmp_path / "x.docx")
+    assert code == 2 and err.endswith(": no such file or folder\n")
+    with use_lang("zh"):
+        assert os_reason(PermissionError(errno.EACCES, "Permission denied")) == "没有权限"
+    with use_lang("en"):
+        assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "the disk is full"
+    assert os_reason(OSError(errno.EIO, "Input/output error")) == "Input/output error"  # not known: its own words
