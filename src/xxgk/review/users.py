@@ -187,7 +187,13 @@ _SESSION_USER = (sa.select(t.users, t.sessions.c.csrf, t.sessions.c.expires)
 
 def token_user(engine: sa.Engine, token: str) -> User | None:
     with engine.connect() as conn:
-        row = conn.execute(_TOKEN_USER, {"digest": _digest(token)}).first()
+        return token_user_on(conn, token)
+
+
+def token_user_on(conn: sa.Connection, token: str) -> User | None:
+    """The token's user while it is not revoked, read on `conn` (one indexed lookup: the web app
+    reads it with the page's own query on one connection, every request)."""
+    row = conn.execute(_TOKEN_USER, {"digest": _digest(token)}).first()
     return _user(row) if row is not None else None
 
 
@@ -208,7 +214,12 @@ def open_session(engine: sa.Engine, user: User, hours: int = SESSION_HOURS) -> t
 def session_user(engine: sa.Engine, sid: str) -> tuple[User, str] | None:
     """The session's user and CSRF token, while the session is open."""
     with engine.connect() as conn:
-        row = conn.execute(_SESSION_USER, {"digest": _digest(sid)}).first()
+        return session_user_on(conn, sid)
+
+
+def session_user_on(conn: sa.Connection, sid: str) -> tuple[User, str] | None:
+    """`session_user`, read on `conn`."""
+    row = conn.execute(_SESSION_USER, {"digest": _digest(sid)}).first()
     if row is None or as_utc(row.expires) < now():  # type: ignore[operator]
         return None
     return _user(row), row.csrf

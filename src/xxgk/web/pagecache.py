@@ -69,17 +69,15 @@ class PageCache:
     def _fill(html: str, who: Principal) -> str:
         return html.replace(NAME_HOLE, str(escape(who.user.name))).replace(CSRF_HOLE, str(escape(who.csrf or "")))
 
-    def served(self, key: Hashable, who: Principal, gzipped: bool) -> bytes | None:
-        """The kept page for `who` (compressed when `gzipped`), or None when it is to be rendered."""
+    def kept(self, key: Hashable, who: Principal, gzipped: bool) -> bytes | None:
+        """The page for `who` when it is ready to send: compressed for this reader, or (a client
+        without gzip) filled in from the kept rendering. None when it is to be rendered or
+        compressed first (milliseconds: `page`, in a thread)."""
         full = self._key(key, who)
         if gzipped:
-            hit = self.compressed.get((full, who.user.name, who.csrf))
-            if hit is not None:
-                return hit
+            return self.compressed.get((full, who.user.name, who.csrf))
         html = self.rendered.get(full)
-        if html is None:
-            return None
-        return self._body(full, who, html, gzipped)
+        return None if html is None else self._fill(html, who).encode()
 
     def page(self, key: Hashable, who: Principal, gzipped: bool, render: Callable[[Principal], str]) -> bytes:
         """The page for `who`: rendered once per key for a stand-in reader of the same role
