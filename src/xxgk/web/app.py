@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                    swagger_css_url="/static/swagger/swagger-ui.css",
                                    swagger_favicon_url="/static/favicon.svg")
 
+    app.include_router(pages.first)  # the review page: matched first (see pages.first)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(fill.router)  # 填报 and 采集 (the writer's and the collector's pages)
