@@ -60,6 +60,7 @@ class PageCache:
     def __init__(self, size: int = 256, compressed: int = 1024) -> None:
         self.rendered = _LRU(size)
         self.compressed = _LRU(compressed)
+        self.rendering = threading.Lock()
 
     @staticmethod
     def _key(key: Hashable, who: Principal) -> Hashable:
@@ -85,9 +86,15 @@ class PageCache:
         full = self._key(key, who)
         html = self.rendered.get(full)
         if html is None:
-            stand_in = Principal(replace(who.user, name=NAME_HOLE), who.via, CSRF_HOLE if who.csrf else None)
-            html = render(stand_in)
-            self.rendered.put(full, html)
+            # One rendering at a time: the readers who ask for a page whose report just changed
+            # wait for its one rendering instead of each rendering it (tens of ms each, all under
+            # one GIL, and the event loop waiting for the GIL behind them).
+            with self.rendering:
+                html = self.rendered.get(full)
+                if html is None:
+                    stand_in = Principal(replace(who.user, name=NAME_HOLE), who.via, CSRF_HOLE if who.csrf else None)
+                    html = render(stand_in)
+                    self.rendered.put(full, html)
         return self._body(full, who, html, gzipped)
 
     def _body(self, full: Hashable, who: Principal, html: str, gzipped: bool) -> bytes:
