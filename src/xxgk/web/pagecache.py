@@ -104,7 +104,9 @@ class PageCache:
         # mtime=0: the same page gives the same bytes. A review page reflects nothing of the
         # request (no query text, no form input), so compressing it beside the CSRF token
         # gives another site no length oracle to guess the token with (BREACH).
-        packed = gzip.compress(body, compresslevel=6, mtime=0)
+        # Level 1: 0.26 ms for a 100 KB page against 0.96 ms at 6, for 15 KB instead of 13.6 KB;
+        # every reader's copy is compressed again each time the report changes.
+        packed = gzip.compress(body, compresslevel=1, mtime=0)
         self.compressed.put((full, who.user.name, who.csrf), packed)
         return packed
 
