@@ -3,6 +3,7 @@
     python bench/bench_web.py                      # 50 readers (wrk) + 5 uploaders for 60 s, `xxgk serve --workers 2`
     python bench/bench_web.py --client both        # the same with wrk, then with the Python readers
     python bench/bench_web.py --readers 10 --uploaders 2 --seconds 15 --baseline 5
+    python bench/bench_web.py --client python      # the Python readers (without wrk: the same, said once)
 
 The server is `xxgk serve --workers N -j J` on 127.0.0.1 over a fresh SQLite store holding the
 bundled samples in a round; every reader has a session of its own (a signed-in browser: the
@@ -52,7 +53,7 @@ SAMPLES = ROOT / "src" / "xxgk" / "samples"
 TEXT = SAMPLES / "000_11a4c8c6b3698673.txt"
 SESSION_COOKIE = "xxgk_session"
 GOAL_P95_MS = 300.0
-INSTALL_WRK = "apt-get install -y wrk   (Debian/Ubuntu; brew install wrk on macOS)"
+INSTALL_WRK = "apt-get install -y wrk  (macOS: brew install wrk)"
 
 # The wrk readers: every request is pre-built in init() (a report page with one reader's session
 # cookie), rotated over; a response counts as good only when it is a 200 with a whole page.
@@ -536,7 +537,8 @@ def main() -> None:
     wrk = shutil.which("wrk")
     clients = ["wrk", "python"] if a.client == "both" else [a.client]
     if "wrk" in clients and wrk is None:
-        print(f"wrk is not installed ({INSTALL_WRK}): the Python readers instead", file=sys.stderr)
+        print(f"wrk is not installed, so the Python readers measure instead; install it: {INSTALL_WRK}",
+              file=sys.stderr)
         clients = ["python"]
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory(prefix="xxgk-bench-web-") as tmp:
