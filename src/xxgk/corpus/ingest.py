@@ -40,7 +40,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
 from xxgk.corpus.workers import BoundedPool, TaskOutOfMemory, TaskTimeout, WorkerDied
-from xxgk.errors import InputError, MissingExtraError, XxgkError
+from xxgk.errors import InputError, MissingExtraError, XxgkError, os_reason
 from xxgk.extract import MAX_BYTES
 from xxgk.i18n import _, current_lang, set_lang
 from xxgk.store import Failed, Parsed, Store, parser_version, prepare
@@ -210,7 +210,7 @@ def _read_file(src: Source) -> Loaded | Failed | list[Source | Failed]:
     except IsADirectoryError:
         return Failed(src.name, _("is a folder, not a file"))
     except OSError as e:
-        return Failed(src.name, _("cannot be read: {why}").format(why=e.strerror or e))
+        return Failed(src.name, _("cannot be read: {why}").format(why=os_reason(e)))
     return Loaded(src, data, hashlib.sha256(data).hexdigest())
 
 
