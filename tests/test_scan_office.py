@@ -27,6 +27,7 @@ from xxgk.extract.ocr import (
     continued_tables,
     is_sideways,
     is_upside_down,
+    lift_seals,
     skew_angle,
     without_seals,
 )
@@ -120,6 +121,24 @@ def test_a_red_seal_is_lifted_and_the_text_under_it_stays() -> None:
     assert not ink[ring].any()  # the seal is paper
     grey = np.full((50, 50, 3), 200, np.uint8)
     assert without_seals(grey) is grey  # a grey scan is left as it is
+
+
+def test_a_seal_stroke_jpeg_washed_of_its_red_is_lifted_too() -> None:
+    """JPEG keeps colour at half resolution: a thin stroke of the seal's characters keeps its
+    dark grey but barely any red (160,117,131, far from any pixel redder than _RED). Inside the
+    seal's disc it is seal ink all the same; grey print there stays."""
+    page = np.full((300, 300, 3), 245, np.uint8)
+    page[200:215, 120:180] = 20  # text inside the ring
+    seal = np.zeros((300, 300), np.uint8)
+    cv2.circle(seal, (150, 150), 120, 255, 6)
+    red = np.array([205, 30, 45], np.float32) / 255
+    stamped = np.where((seal > 0)[..., None], page * red, page).astype(np.uint8)
+    stamped[100:118, 148:150] = (160, 117, 131)  # a washed stroke, 30 px inside the ring
+    clean = without_seals(stamped)
+    ink = _binarised(clean)
+    assert not ink[100:118, 148:150].any()
+    assert ink[203:212, 125:175].all()
+    assert not lift_seals(np.full((50, 50, 3), 200, np.uint8))[1]
 
 
 def test_a_header_alone_at_the_foot_of_a_page_is_read_with_its_rows() -> None:
@@ -240,6 +259,8 @@ def test_a_number_with_dust_beside_it_is_the_number() -> None:
     assert _bare_number("0.", reading, 0.62) == ("0", pytest.approx(0.97))
     assert _bare_number("96171.6", ("96171.6", 0.9, [7, [], [], [], [0.9] * 7]), 0.9) == ("96171.6", 0.9)
     assert _bare_number("7.属于", ("7.属于", 0.9, [4, [], [], [], [0.9] * 4]), 0.9)[0] == "7.属于"
+    # dust before a minus sign: the change of the year keeps its sign and its own confidence
+    assert _bare_number(".-1", (".-1", 0.7, [3, [], [], [], [0.37, 0.95, 0.98]]), 0.37) == ("-1", pytest.approx(0.95))
 
 
 def test_a_cell_read_as_a_letter_is_decoded_over_digits() -> None:

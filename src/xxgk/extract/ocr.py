@@ -363,8 +363,7 @@ class _Crop:
 
 def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     """Recognise one page raster into glyphs and rulings (in points, like a PDF text layer)."""
-    sealed = seal_footprint(rgb)
-    rgb = without_seals(rgb)
+    rgb, sealed = lift_seals(rgb)
     ink = _binarised(rgb)
     specks = _isolated_specks(ink, px_per_pt)
     if specks.any():
@@ -460,20 +459,32 @@ def title_note(glyphs: list[Glyph]) -> list[str]:
 
 def seal_footprint(rgb: np.ndarray) -> np.ndarray | None:
     """Where a red seal was stamped (255), with a margin; None on a page without one."""
+    return lift_seals(rgb)[1]
+
+
+def lift_seals(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """The page with its red seals lifted off (`without_seals`) and where they were
+    (`seal_footprint`: 255 over each seal's disc, with a margin; None without a seal)."""
     if rgb.ndim != 3 or rgb.shape[2] < 3:
-        return None
-    redness = rgb[:, :, 0].astype(np.int16) - np.maximum(rgb[:, :, 1], rgb[:, :, 2]).astype(np.int16)
-    red = (redness > _RED).astype(np.uint8)
-    if red.sum() < 50:
-        return None
+        return rgb, None
+    redness = _redness(rgb)
+    red = redness > _RED
+    count = int(np.count_nonzero(red))
+    if not count:
+        return rgb, None
     # the seal's disc, not just its strokes: the rulings are broken between the strokes too
-    near = cv2.dilate(red, np.ones((25, 25), np.uint8))
+    near = cv2.dilate(red.view(np.uint8), np.ones((25, 25), np.uint8))
     # and the whole disc, its strokes' hull: lifted off, a seal's ring and star leave the
     # rulings inside the ring broken between the strokes as well
     contours, _ = cv2.findContours(near, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     for contour in contours:
         cv2.fillConvexPoly(near, cv2.convexHull(contour), 1)
-    return near * 255
+    return _lifted(rgb, redness, red, near > 0), (near * 255 if count >= 50 else None)
+
+
+def _redness(rgb: np.ndarray) -> np.ndarray:
+    """How much redder than green or blue each pixel is (int16; grey pixels 0)."""
+    return rgb[:, :, 0].astype(np.int16) - np.maximum(rgb[:, :, 1], rgb[:, :, 2]).astype(np.int16)
 
 
 def bridged_under_seal(segments: list[Segment], sealed: np.ndarray, h_mask: np.ndarray,
@@ -605,13 +616,19 @@ def without_seals(rgb: np.ndarray) -> np.ndarray:
     channel barely sees red ink, so wherever a pixel is red it is replaced by its red channel
     (grey): the seal's ring and star become light paper, the text under them stays dark.
     A grey scan has no red and is returned as it is."""
-    if rgb.ndim != 3 or rgb.shape[2] < 3:
-        return rgb
-    r = rgb[:, :, 0].astype(np.int16)
-    redness = r - np.maximum(rgb[:, :, 1], rgb[:, :, 2]).astype(np.int16)
-    red = redness > _RED
-    if not red.any():
-        return rgb
+    return lift_seals(rgb)[0]
+
+
+# Inside a seal's disc a pixel this much redder (averaged over 3 x 3 pixels) is seal ink too.
+# JPEG keeps colour at half resolution and quantises it hardest where it changes fast: a thin
+# stroke of the seal (its characters) keeps its dark brightness but loses most of its red
+# (measured: 160,117,131 - redness 29 - on a stroke whose neighbours are all below _RED).
+# Paper and print are grey: their redness is 0 on the generator's scans and a few levels of
+# colour noise on a real colour scanner.
+_TINT = 12
+
+
+def _lifted(rgb: np.ndarray, redness: np.ndarray, red: np.ndarray, disc: np.ndarray) -> np.ndarray:
     # JPEG keeps colour at half resolution or less: a thin stroke of the seal is darker than
     # the paper but barely red. Taking the red channel of a grey pixel changes nothing, so the
     # whole neighbourhood of the red ink is taken, generously.
@@ -620,10 +637,16 @@ def without_seals(rgb: np.ndarray) -> np.ndarray:
     # red channel of pure seal ink on paper) becomes paper, while everything much darker than
     # that (text and rulings under the seal) keeps its grey: a faint ruling lightened with the
     # seal would break, and its table's columns merge.
+    r = rgb[:, :, 0]
     pure = redness > 2 * _RED
     seal_level = float(np.percentile(r[pure if pure.any() else red], 10))
     dark = 0.6 * seal_level
-    near = cv2.dilate(red.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    near = cv2.dilate(red.view(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    ys, xs = np.nonzero(disc)
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    tint = cv2.blur(redness[y0:y1, x0:x1].astype(np.float32), (3, 3)) > _TINT
+    tinted = cv2.dilate((tint & disc[y0:y1, x0:x1]).view(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    near[y0:y1, x0:x1] |= tinted
     v = r[near].astype(np.float32)
     stretched = dark + (v - dark) * (250.0 - dark) / max(seal_level - dark, 1.0)
     lifted = np.clip(np.where(v <= dark, v, stretched), 0, 255).astype(np.uint8)
@@ -1128,9 +1151,10 @@ def _tidy(text: str) -> str:
                    if not (ch == " " and 0 < i < len(text) - 1 and is_cjk(text[i - 1]) and is_cjk(text[i + 1])))
 
 
-# A number with a speck of dust read beside it: "0.", ".0", "3:", "'12". Inside a number the
-# point is a decimal point (96171.6) and stays.
-_SPECKED = re.compile(r"^[.·,:;'`‘’]*(\d+(?:\.\d+)?)[.·,:;'`‘’]*$")
+# A number with a speck of dust read beside it: "0.", ".0", "3:", "'12", ".-1" (a change of the
+# year with dust before its minus sign). Inside a number the point is a decimal point (96171.6)
+# and stays.
+_SPECKED = re.compile(r"^[.·,:;'`‘’]*(-?\d+(?:\.\d+)?)[.·,:;'`‘’]*$")
 
 
 def _bare_number(text: str, reading: Reading, confidence: float) -> tuple[str, float]:
