@@ -728,6 +728,10 @@ def is_sideways(ink: np.ndarray) -> bool:
     return (down + prior) * (v_rules + prior) > 2 * (across + prior) * (h_rules + prior)
 
 
+_SURE_VOTES = 6  # the orientation classifier's batch
+_SURE_VOTE = 0.9
+
+
 def is_upside_down(rgb: np.ndarray, ink: np.ndarray) -> bool:
     """Whether a level page with horizontal text reads upside down: RapidOCR's line
     orientation classifier votes on pieces of the longest lines (about 4:1, as it was trained),
@@ -743,15 +747,31 @@ def is_upside_down(rgb: np.ndarray, ink: np.ndarray) -> bool:
         pieces.append(np.ascontiguousarray(rgb[max(y0 - 2, 0):y1 + 2, max(x0 - 2, 0):x1 + 2]))
     if not pieces:
         return False
-    _, results, _ = _ocr_engine().text_cls(pieces)
+    # the longest lines first: when the first six agree surely, the rest are not asked
+    _, results, _ = _ocr_engine().text_cls(pieces[:_SURE_VOTES])
+    sides = {"180" in str(label) for label, _score in results}
+    if len(pieces) > _SURE_VOTES and (len(sides) > 1 or min(score for _l, score in results) < _SURE_VOTE):
+        _, more, _ = _ocr_engine().text_cls(pieces[_SURE_VOTES:])
+        results = [*results, *more]
     flipped = sum(score for label, score in results if "180" in str(label))
     upright = sum(score for label, score in results if "180" not in str(label))
     return flipped > upright
 
 
+def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """cv2.connectedComponentsWithStats (8-connected) with 16-bit labels where they suffice: a
+    page's labels image is written and read at half the memory traffic, which is most of the
+    function's cost (measured: 6 ms instead of 15 for a 150-dpi page). A page with more than
+    65,534 blobs (noise) is labelled in 32 bits, with the same result."""
+    try:
+        return cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_16U)
+    except cv2.error:
+        return cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S)
+
+
 def _character_size(text: np.ndarray) -> int:
     """The usual size of a character (pixels): the median extent of ink blobs of plausible size."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(text, connectivity=8)
+    _, _, stats, _ = _components(text)
     extent = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
     extent = extent[(extent >= 4) & (extent <= 60)]
     return int(np.median(extent)) if extent.size >= 20 else 0
@@ -762,7 +782,7 @@ def _line_blobs(text: np.ndarray, em: int, horizontal: bool) -> list[tuple[int, 
     character thick, as (x, y, length, thickness)."""
     kernel = (em, 1) if horizontal else (1, em)
     smeared = cv2.morphologyEx(text, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
+    n, _, stats, _ = _components(smeared)
     out = []
     for i in range(1, n):
         x, y, w, h, _ = (int(v) for v in stats[i])
@@ -788,7 +808,7 @@ def _isolated_specks(ink: np.ndarray, px_per_pt: float) -> np.ndarray:
     more text to its right (within 6 pt, half a character); a speck beside a number has ink
     on one side at most, so that is what is removed."""
     max_area = max(2, int(0.6 * px_per_pt * px_per_pt))  # 2 px at 150 dpi, 10 px at 300 dpi
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats, _ = _components(ink)
     area, height, width = stats[:, cv2.CC_STAT_AREA], stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_WIDTH]
     # The page's own text size bounds a speck too, whatever the resolution claims: a "1" is
     # thin but as tall as a character, dust is small both ways.
@@ -822,15 +842,32 @@ def _clean_background(rgb: np.ndarray, ink: np.ndarray) -> np.ndarray:
     every pixel clearly darker than the paper's grain, so that a faint thin stroke that Otsu's
     threshold left out (the upper bar of a small "二") is not erased with the grain."""
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
-    paper_px = gray[ink == 0]
-    paper = float(np.median(paper_px)) if paper_px.size else 255.0
-    grain = 1.4826 * float(np.median(np.abs(paper_px.astype(np.float32) - paper))) if paper_px.size else 0.0
+    # the paper's grey levels as a histogram: their median and median deviation exactly as
+    # np.median would give them, without sorting (or copying to float) two million pixels
+    counts = cv2.calcHist([gray], [0], cv2.bitwise_not(ink), [256], [0, 256]).ravel()
+    if counts.sum():
+        levels = np.arange(256, dtype=np.float64)
+        paper = _weighted_median(levels, counts)
+        grain = 1.4826 * _weighted_median(np.abs(levels - paper), counts)
+    else:
+        paper, grain = 255.0, 0.0
     faint = gray < paper - max(24.0, 4.0 * grain)
     keep = (cv2.dilate(ink, np.ones((3, 3), np.uint8)) > 0) | faint
     out = np.full_like(rgb, 255)
     out[keep] = rgb[keep]
     return out
 
+
+
+def _weighted_median(values: np.ndarray, counts: np.ndarray) -> float:
+    """The median of a sample given as distinct values and how often each occurs (as
+    np.median: the mean of the two middle ones when the sample's size is even)."""
+    order = np.argsort(values, kind="stable")
+    v, c = values[order], np.cumsum(counts[order])
+    n = int(c[-1])
+    lo = float(v[np.searchsorted(c, (n - 1) // 2, side="right")])
+    hi = float(v[np.searchsorted(c, n // 2, side="right")])
+    return (lo + hi) / 2
 
 def _scaled(g: Glyph, k: float) -> Glyph:
     return Glyph(g.text, g.x0 * k, g.top * k, g.x1 * k, g.bottom * k, g.size * k, g.confidence)
@@ -850,16 +887,20 @@ def _rulings(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Segment]]:
     short = _runs(ink, (1, short_v), (1, 1)) & ~v_mask
     # A ruling is drawn through the rulings it joins: its ink runs on into theirs at both ends.
     # A stroke of a character, however tall, has paper between it and the cell's border.
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(short, connectivity=8)
-    for i in range(1, n):
+    n, labels, stats, _ = _components(short)
+    keep = np.zeros(n, bool)
+    for i in np.flatnonzero(stats[:, cv2.CC_STAT_WIDTH] <= 6):
+        if i == 0:
+            continue
         x, y, bw, bh, _ = (int(v) for v in stats[i])
         ends_top = h_mask[y:y + 2, x:x + bw].any()
         ends_bottom = h_mask[max(y + bh - 2, 0):y + bh, x:x + bw].any()
-        if bw <= 6 and ends_top and ends_bottom:
-            v_mask[labels == i] = 255
+        keep[i] = ends_top and ends_bottom
+    if keep.any():
+        v_mask[keep[labels]] = 255
     segments: list[Segment] = []
     for mask, horizontal in ((h_mask, True), (v_mask, False)):
-        n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        n, _, stats, _ = _components(mask)
         for i in range(1, n):
             x, y, bw, bh, _ = (int(v) for v in stats[i])
             if horizontal and bw >= long_h:
