@@ -380,3 +380,16 @@ def test_a_minus_sign_the_recogniser_drops_makes_the_number_doubtful() -> None:
 
     assert _dash_before(_digit("-2"))
     assert not _dash_before(_digit("2")) and not _dash_before(_digit("12")) and not _dash_before(_digit("0"))
+
+
+def test_a_number_with_a_minus_sign_is_never_taken_for_the_same_print_without_it() -> None:
+    """A blurred minus is faint and small: cut to its ink, "-1" looked like "1" and took the
+    reading of the page's "1"s (found on a generated scan, JPEG 40, blur 0.86)."""
+    from xxgk.extract.ocr import _ink_shape
+
+    one = np.full((25, 27, 3), 255, np.uint8)
+    one[4:20, 16:19] = 60  # the "1"
+    minus_one = one.copy()
+    minus_one[13:15, 4:10] = 115  # a faint, blurred minus sign
+    assert _ink_shape(one) is not None
+    assert _ink_shape(minus_one) is None

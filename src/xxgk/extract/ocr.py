@@ -1302,7 +1302,11 @@ LOW_DIGIT = META_DOUBTFUL  # below this the parser does not trust an OCR digit
 
 def _ink_shape(image: np.ndarray) -> np.ndarray | None:
     """The grey ink of a short crop (one or two digits), cut to its ink with a pixel of margin;
-    None for a longer crop, whose prints differ in too small a share to be told apart so."""
+    None for a longer crop, whose prints differ in too small a share to be told apart so, and
+    for a number with a minus sign: a blurred minus is a faint, small stroke that the cut
+    below may take for dust, and "-1" would pass for the same print as "1"."""
+    if _dash_before(image):
+        return None
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
     ink = (gray < 150).astype(np.uint8)
     # the print itself: not what the crop's margin caught of the cell's ruling (it runs to
