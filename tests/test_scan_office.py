@@ -393,3 +393,54 @@ def test_a_number_with_a_minus_sign_is_never_taken_for_the_same_print_without_it
     minus_one[13:15, 4:10] = 115  # a faint, blurred minus sign
     assert _ink_shape(one) is not None
     assert _ink_shape(minus_one) is None
+
+
+def _prose(lines: list[str], size: int = 22, leading: int = 14) -> np.ndarray:
+    """Lines of CJK prose as ink (255 on 0), the way a band of a scanned page is cut."""
+    from PIL import ImageDraw, ImageFont
+
+    fonts = [f for f in ("NotoSansCJK-Regular.ttc", "wqy-zenhei.ttc", "DroidSansFallbackFull.ttf")
+             if _font_exists(f)]
+    if not fonts:
+        pytest.skip("no CJK font to draw prose with")
+    font = ImageFont.truetype(fonts[0], size)
+    image = Image.new("L", (900, 20 + len(lines) * (size + leading)), 0)
+    for k, line in enumerate(lines):
+        ImageDraw.Draw(image).text((20, 10 + k * (size + leading)), line, font=font, fill=255)
+    return np.where(np.asarray(image) > 96, 255, 0).astype(np.uint8)
+
+
+def _font_exists(name: str) -> bool:
+    from PIL import ImageFont
+
+    try:
+        ImageFont.truetype(name, 10)
+    except OSError:
+        return False
+    return True
+
+
+def test_prose_lines_are_found_by_the_ink_profile() -> None:
+    """Every line of a paragraph is found (the detector dropped one now and then), a line of
+    二 and 三 is one line, not three, a wide gap parts two pieces of a line, and a band of
+    dust has no line at all."""
+    from xxgk.extract.ocr import _text_lines
+
+    ink = _prose(["本报告中所列数据的统计期限自2021年1月1日起", "二三二三二三", "联系电话                      2022年1月15日"])
+    lines = _text_lines(ink)
+    assert lines is not None
+    tops = sorted({t for _x0, t, _x1, _b in lines})
+    assert len(tops) == 3  # three lines, the strokes of 二 and 三 kept in one
+    assert sum(1 for _x0, t, _x1, _b in lines if t == tops[2]) == 2  # the date set apart
+    dust = np.zeros((40, 900), np.uint8)
+    dust[[5, 20, 33], [100, 400, 700]] = 255
+    assert _text_lines(dust) == []
+
+
+def test_lines_that_touch_are_never_read_as_one() -> None:
+    from xxgk.extract.ocr import _text_lines
+
+    for leading in (-2, -1, 0, 1):  # lines set so close that their ink touches here and there
+        ink = _prose(["本报告中所列数据的统计期限自", "如对本报告有疑问，请与办公室联系"], leading=leading)
+        lines = _text_lines(ink)
+        assert lines is None or len({t for _x0, t, _x1, _b in lines}) == 2, leading  # never one line of both

@@ -1563,9 +1563,11 @@ def _quad(x0: float, top: float, x1: float, bottom: float) -> np.ndarray:
 # set to the right of a signature); letter-spaced CJK text and the space between numbers are
 # far narrower.
 _WORD_GAP = 2.0
-# A line found by the ink's profile is trusted when it is no taller than this (times the
-# band's usual line): taller, it may be two lines that touch, and the band goes to the detector.
-_TALL_LINE = 1.6
+# A line found by the ink's profile is trusted when it is no taller than this (times the band's
+# usual character): taller, it may be two lines that touch (`_one_line` tells), and the band
+# goes to the detector.
+_TALL_LINE = 1.8
+_TWO_LINES = 2.0  # taller than this, a run is never taken for one line (a title has its own band)
 _MIN_LINE = 6  # pixels: no text line is lower (7-point print at 150 dpi is 15 pixels tall)
 
 
@@ -1577,24 +1579,25 @@ def _text_lines(ink: np.ndarray) -> list[tuple[int, int, int, int]] | None:
     Printed prose is set in lines with blank rows between them: its horizontal profile finds
     every line, where the detector (DBNet) was measured to drop one line of a paragraph now and
     then (the statistics period, 本报告中所列数据的统计期限…, of one generated report), at a
-    fifth of the cost. The strokes of 二 or 三 leave blank rows inside a line; runs of ink
-    closer than a line's height are one line (`_merge_strokes`)."""
+    fifth of the cost. The strokes of 二 or 三 leave blank rows inside a line: runs of ink
+    closer than a character's size are one line (`_merge_strokes`). The character's size is
+    the usual extent of the band's blobs of ink, so that a band of two lines that touch is not
+    taken for one line of large characters."""
     h, w = ink.shape
-    rows = _bands((ink > 0).sum(axis=1) >= 1, min_size=1, max_gap=1)
-    if not rows:
-        return []
-    # the usual line: most runs are whole lines; dust and the strokes of 二 are not counted
-    heights = sorted(b - a for a, b in rows if b - a >= _MIN_LINE)
-    if not heights:
+    n, _, stats, _ = _components(ink)
+    extent = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    extent = extent[extent >= _MIN_LINE]
+    if not extent.size:
         return []  # dust only
-    line_height = float(heights[len(heights) * 3 // 4])
+    em = float(np.median(extent))
+    rows = _bands((ink > 0).sum(axis=1) >= 1, min_size=1, max_gap=1)
     out = []
-    for a, b in _merge_strokes(rows, line_height):
-        if b - a < 0.35 * line_height:
-            if (ink[a:b] > 0).sum() <= 4 * line_height:
+    for a, b in _merge_strokes(rows, em):
+        if b - a < 0.35 * em:
+            if (ink[a:b] > 0).sum() <= 4 * em:
                 continue  # a stray mark, not text
             return None
-        if b - a > _TALL_LINE * line_height and not _one_line(ink[a:b]):
+        if b - a > _TALL_LINE * em and (b - a > _TWO_LINES * em or not _one_line(ink[a:b])):
             return None
         tall = b - a
         pad = max(2, round(0.2 * tall))
@@ -1608,9 +1611,20 @@ def _text_lines(ink: np.ndarray) -> list[tuple[int, int, int, int]] | None:
 
 def _one_line(ink: np.ndarray) -> bool:
     """Whether a tall run of ink is one line of large characters (a title) rather than lines
-    that touch: a large character spans most of the run's height, small ones half of it."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    return n > 1 and int(stats[1:, cv2.CC_STAT_HEIGHT].max()) >= 0.7 * ink.shape[0]
+    that touch: most of a line's ink is in blobs that span most of its height, while two lines
+    that touch here and there have only those few blobs that tall, and a waist between them."""
+    n, _, stats, _ = _components(ink)
+    if n < 2:
+        return False
+    tall = stats[1:, cv2.CC_STAT_HEIGHT] >= 0.6 * ink.shape[0]
+    area = stats[1:, cv2.CC_STAT_AREA]
+    if float(area[tall].sum()) < 0.5 * float(area.sum()):
+        return False
+    # and no waist: where two lines touch, the rows between them hold little ink
+    profile = (ink > 0).sum(axis=1)
+    h = len(profile)
+    middle = profile[int(0.3 * h):int(0.7 * h) + 1]
+    return middle.size > 0 and float(middle.min()) >= 0.2 * float(np.median(profile))
 
 
 def _detected_lines(band: np.ndarray, y_offset: int) -> list[tuple[np.ndarray, np.ndarray]]:
