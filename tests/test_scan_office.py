@@ -444,3 +444,20 @@ def test_lines_that_touch_are_never_read_as_one() -> None:
         ink = _prose(["本报告中所列数据的统计期限自", "如对本报告有疑问，请与办公室联系"], leading=leading)
         lines = _text_lines(ink)
         assert lines is None or len({t for _x0, t, _x1, _b in lines}) == 2, leading  # never one line of both
+
+
+def test_a_bold_character_touching_both_rulings_of_its_row_is_no_column_rule() -> None:
+    """Blurred bold characters in a tight row reach both of its rulings; a stroke of one (with
+    strokes branching off it) is not a column rule, a rule with paper beside it is."""
+    from xxgk.extract.ocr import _rulings
+
+    ink = np.zeros((80, 300), np.uint8)
+    ink[10:12, :] = ink[40:42, :] = ink[70:72, :] = 255  # row rules
+    ink[10:72, 60:62] = 255  # a column rule over two rows, paper beside it
+    ink[10:72, 150:153] = 255  # strokes of 内 over 性, one above the other
+    for y in range(14, 70, 5):
+        ink[y:y + 3, 138:150] = 255  # ... with bold strokes branching off them
+    _h, v_mask, segments = _rulings(ink)
+    columns = sorted(round(s.x0) for s in segments if not s.horizontal)
+    assert 61 in columns and not any(140 <= x <= 160 for x in columns)
+    assert not v_mask[20:35, 150:153].any()

@@ -900,15 +900,38 @@ def _rulings(ink: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[Segment]]:
         v_mask[keep[labels]] = 255
     segments: list[Segment] = []
     for mask, horizontal in ((h_mask, True), (v_mask, False)):
-        n, _, stats, _ = _components(mask)
+        n, labels, stats, _ = _components(mask)
+        strokes = np.zeros(n, bool)
         for i in range(1, n):
             x, y, bw, bh, _ = (int(v) for v in stats[i])
             if horizontal and bw >= long_h:
                 segments.append(Segment(float(x), y + bh / 2, float(x + bw), y + bh / 2))
             elif not horizontal and bh >= short_v:
+                if bh < 4 * long_v and _flanked(ink, x, y, bw, bh):
+                    strokes[i] = True  # strokes of characters one above the other, not a rule
+                    continue
                 segments.append(Segment(x + bw / 2, float(y), x + bw / 2, float(y + bh)))
+        if strokes.any():
+            mask[strokes[labels]] = 0
     return h_mask, v_mask, segments
 
+
+
+def _flanked(ink: np.ndarray, x: int, y: int, w: int, h: int) -> bool:
+    """Whether a short upright run of ink has ink beside it along most of its length: the
+    stroke of a character has strokes branching off it (内, 性), a column rule has the cell's
+    margin of paper either side. In a blurred scan, bold characters in a tight row reach both
+    of its rulings (a "rule" through 信息内|容 split the label's cell in two)."""
+    side = 3
+    rows = slice(y + 3, y + h - 3)  # not where the rule meets the row rules
+    left = ink[rows, max(x - 1 - side, 0):max(x - 1, 0)]
+    right = ink[rows, x + w + 1:x + w + 1 + side]
+    if left.size == 0 and right.size == 0:
+        return False
+    beside = (left > 0).any(axis=1) if left.size else np.zeros(0, bool)
+    if right.size:
+        beside = beside | (right > 0).any(axis=1) if beside.size else (right > 0).any(axis=1)
+    return beside.size > 0 and float(beside.mean()) >= 0.5
 
 def _runs(ink: np.ndarray, length: tuple[int, int], bridge: tuple[int, int]) -> np.ndarray:
     """Ink runs at least `length` (w, h) long, with the one- or two-pixel breaks a scan leaves
@@ -1584,7 +1607,7 @@ def _text_lines(ink: np.ndarray) -> list[tuple[int, int, int, int]] | None:
     the usual extent of the band's blobs of ink, so that a band of two lines that touch is not
     taken for one line of large characters."""
     h, w = ink.shape
-    n, _, stats, _ = _components(ink)
+    _n, _, stats, _ = _components(ink)
     extent = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
     extent = extent[extent >= _MIN_LINE]
     if not extent.size:
