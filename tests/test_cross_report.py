@@ -329,3 +329,43 @@ def test_a_pass_after_a_small_ingest_equals_the_rule_over_everything(store: Stor
         counts.append(len(_peer(store)))
     assert {code for _, _, code, _ in _peer(store)} == {"copied-from-other-body"}
     assert counts[-1] >= 3 and counts != [counts[-1]] * 3  # copies found as their second halves arrive
+
+
+@pytest.mark.parametrize("text", ["", "短", "一二三四五", "政府信息公开工作" * 3, "".join(chr(0x4E00 + i) for i in range(600)),
+                                  "abc\U0001F600依申请公开" * 20])
+def test_minhash_values_are_datasketchs(text: str) -> None:
+    """The numpy MinHash of the signatures gives datasketch's values bit for bit (its default
+    scheme, the permutations it draws), so signatures stored by earlier versions still match."""
+    from datasketch import MinHash
+
+    from xxgk.check.similarity import NUM_PERM, minhash_values, shingle_hashes
+
+    theirs = MinHash(num_perm=NUM_PERM, hashfunc=lambda v: v)
+    theirs.update_batch(shingle_hashes(text).tolist())
+    assert minhash_values(text).tolist() == theirs.hashvalues.tolist()
+
+
+def test_lsh_index_is_datasketchs() -> None:
+    """The numpy LSH index returns what datasketch's MinHashLSH returns, with its parameters:
+    texts copied, edited a little, rewritten, and many sharing one paragraph."""
+    import random
+
+    from datasketch import MinHash, MinHashLSH
+
+    from xxgk.check.similarity import CANDIDATE_JACCARD, NUM_PERM, LSHIndex, lsh_params, minhash_matrix
+
+    assert lsh_params() == (lambda x: (x.b, x.r))(MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM))
+    rnd = random.Random(7)
+    words = ["".join(chr(0x4E00 + rnd.randrange(300)) for _ in range(6)) for _ in range(80)]
+    base = ["".join(rnd.choices(words, k=40)) for _ in range(30)]
+    texts = base + [t[:100] + "改" + t[101:] for t in base[:10]] + [t[: len(t) // 2] + base[0][-120:] for t in base[10:20]]
+    texts += ["".join(rnd.choices(words, k=40)) + base[1][:60] for _ in range(40)]
+    values = minhash_matrix(texts)
+    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM, params=lsh_params())
+    hashes = [MinHash(num_perm=NUM_PERM, hashvalues=v, scheme="affine32") for v in values]
+    for k, m in enumerate(hashes):
+        lsh.insert(k, m)
+    ours = LSHIndex(values)
+    theirs = [sorted(lsh.query(m)) for m in hashes]
+    assert [ours.query(k) for k in range(len(texts))] == theirs
+    assert sum(len(c) > 1 for c in theirs) >= 20  # the test does compare candidates

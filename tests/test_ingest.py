@@ -236,6 +236,18 @@ def test_a_task_over_its_timeout_is_stopped_and_its_worker_replaced() -> None:
         assert pool.submit_bounded(None, len, b"ab").result(timeout=60) == 2
 
 
+def test_each_task_of_a_worker_has_its_own_timeout() -> None:
+    """Tasks queued on one worker are timed from their own start (the task before coming back),
+    not from when they were sent: two tasks of 0.8 s each under a 1.5 s bound both finish."""
+    with BoundedPool(1, timeout=1.5, memory=None) as pool:
+        first, second = pool.submit(time.sleep, 0.8), pool.submit(time.sleep, 0.8)
+        assert first.result(timeout=60) is None and second.result(timeout=60) is None
+        assert pool.replaced == 0
+        slow = pool.submit(time.sleep, 30)
+        with pytest.raises(TaskTimeout):
+            slow.result(timeout=60)
+
+
 def test_a_task_over_the_memory_cap_is_stopped_and_its_worker_replaced() -> None:
     import operator
 

@@ -33,6 +33,34 @@ def _parsed(report, name=None, body=None, region_code=None):
 # ---------------------------------------------------------------- round trip
 
 
+def test_cells_as_copy_text_store_what_tuples_store(store: Store) -> None:
+    """The ingest's workers hand PostgreSQL the cells as COPY text (records.copy_text): the rows
+    stored are those of the tuples, whatever the characters; a text the format's placeholders
+    would confuse goes as tuples."""
+    from xxgk.store.records import cells, copy_text, prepare
+
+    nasty = ["tab\there", "new\nline", "back\\slash", "\\N", "cr\r", "\b\v\f", "", "引号“”《》", "\U0001F600"]
+    rep = make_report(values={"active.fees.amount": 12.5, "applications.granted.total": 7,
+                              "active.regulations.issued": None})
+    for i, text in enumerate(nasty):
+        rep.cells[f"applications.granted.c{i}"] = Cell(i + 0.1, "read", text, text or None, text)
+    rep.cells["applications.granted.big"] = Cell(1e300, "read", None, None, None)
+    as_copy, as_tuples = prepare(rep, None, copy=True), prepare(rep, None)
+    assert as_copy.cells == [] and as_copy.cells_copy and as_tuples.cells == cells(rep)
+    twin = dataclasses.replace(rep, source=dataclasses.replace(rep.source, sha256="f" * 64))
+    if store.dialect == "postgresql":  # the text goes to COPY; SQLite stores tuples only
+        store.write([Parsed("a", rep.source.sha256, 1, None, None, None, as_copy),
+                     Parsed("b", twin.source.sha256, 1, None, None, None, prepare(twin, None))])
+        with store.engine.connect() as conn:
+            rows = conn.execute(sa.select(t.cells).order_by(t.cells.c.report_id, t.cells.c.seq)).all()
+        half = len(rows) // 2
+        assert [r[1:] for r in rows[:half]] == [r[1:] for r in rows[half:]] and half == len(rep.cells)
+    for odd in ("a\x1cb", "a\x1eb", "a\x1fb", "a\x00b", "\udc80"):  # placeholders, NUL, a lone surrogate
+        rep.cells["applications.granted.c0"] = Cell(1, "read", odd, None, None)
+        assert copy_text(rep) is None and prepare(rep, None, copy=True).cells == cells(rep)
+
+
+
 def test_round_trip_is_exact(store: Store) -> None:
     rep = make_report(
         values={

@@ -477,3 +477,154 @@ def test_serve_with_several_workers(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+
+
+def _two_apps(url: str, tmp: Path) -> tuple[TestClient, TestClient]:
+    """Two apps on one database: two worker processes of `xxgk serve --workers 2` as far as the
+    database goes (no reader is kept in a process between requests, so nothing else is shared)."""
+    one = make_app(url, tmp)
+    two = TestClient(create_app(Settings(db=url, files_dir=tmp / "files", workers=0, run_uploads=False)))
+    return one, two
+
+
+def _share_session(source: TestClient, target: TestClient) -> None:
+    """The browser's session cookie, sent to the other process too."""
+    sid = next(c.value for c in source.cookies.jar if c.name == "xxgk_session")
+    target.cookies.clear()
+    target.cookies.set("xxgk_session", sid)
+
+
+def _a_report(c: TestClient) -> str:
+    from xxgk.corpus.ingest import ingest
+
+    store = c.app.state.store
+    ingest([str(SAMPLES / "000_11a4c8c6b3698673.txt")], store, workers=0)
+    return next(e.sha256 for e in store.entries())
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_sign_out_and_revocation_hold_at_once_in_every_process(backend, tmp_path):
+    """The review page reads its reader from the database on every request, in every process:
+    a sign-out through one process, a token revoked from the command line, a new password or a
+    removed user are refused by the other at the very next request, after pages were served."""
+    with fresh_url(backend, tmp_path) as url:
+        one, two = _two_apps(url, tmp_path)
+        with one, two:
+            sha = _a_report(one)
+            page = f"/reports/{sha}"
+            csrf = login(one, "rita")
+            _share_session(one, two)
+            for c in (one, two, one, two):
+                r = c.get(page, follow_redirects=False)
+                assert r.status_code == 200 and f'value="{csrf}"' in r.text
+            assert one.post("/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+            r = two.get(page, follow_redirects=False)
+            assert r.status_code == 303 and r.headers["location"].startswith("/login")
+            assert two.get("/api/rounds").status_code == 401
+
+            engine = one.app.state.store.engine
+            bearer = {"authorization": "Bearer " + users.create_token(engine, "vic")}
+            one.cookies.clear()
+            two.cookies.clear()
+            for c in (one, two, one, two):
+                assert c.get(page, headers=bearer).status_code == 200
+            users.revoke_token(engine, "vic")  # `xxgk token revoke vic`, from a third process
+            for c in (two, one):
+                assert c.get(page, headers=bearer, follow_redirects=False).status_code == 303
+                assert c.get(f"/api/reports/{sha}", headers=bearer).status_code == 401
+
+            login(two, "ada")
+            _share_session(two, one)
+            assert one.get(page).status_code == 200 and two.get(page).status_code == 200
+            users.set_password(engine, "ada", "a new password")  # ends her sessions
+            assert one.get(page, follow_redirects=False).status_code == 303
+            users.add_user(engine, "eve", "viewer", "eve-password")
+            one.cookies.clear()
+            login(one, "eve")
+            _share_session(one, two)
+            assert two.get(page).status_code == 200
+            users.remove_user(engine, "eve")
+            assert two.get(page, follow_redirects=False).status_code == 303
+            assert one.get(page, follow_redirects=False).status_code == 303
+
+
+def test_review_page_paths(lite):
+    """The review page (matched before every other route) answers its own path only: a sign-in
+    first, then 404 for an id that is not 64 hex digits or not stored, and its sub-pages are
+    other routes."""
+    sha = _a_report(lite)
+    r = lite.get(f"/reports/{sha}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/login?next=/reports/{sha}"
+    assert lite.get(f"/reports/{sha}%0A", follow_redirects=False).status_code == 303
+    login(lite, "vic")
+    assert lite.get(f"/reports/{sha}").status_code == 200
+    for bad in (sha.upper(), sha + "%0A", sha[:-1], "0" * 64, sha + "0"):
+        assert lite.get(f"/reports/{bad}").status_code == 404, bad
+    assert lite.get(f"/reports/{sha}/years").status_code == 200
+    assert lite.get(f"/reports/{sha}/", follow_redirects=False).status_code in (307, 404)
+
+
+@pytest.mark.slow  # two `xxgk serve` processes
+def test_sign_out_holds_at_once_across_server_processes(tmp_path):
+    """Two real server processes on one SQLite file: a session signed out through one and a
+    token revoked from the command line are refused by the other at its very next request."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    import httpx
+
+    db = str(tmp_path / "w.sqlite")
+    store = open_store(db)
+    users.add_user(store.engine, "rita", "reviewer", "rita-password")
+    token = users.create_token(store.engine, "rita")
+    from xxgk.corpus.ingest import ingest
+
+    ingest([str(SAMPLES / "000_11a4c8c6b3698673.txt")], store, workers=0)
+    sha = next(e.sha256 for e in store.entries())
+    store.close()
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).parents[1] / "src"))
+    procs, urls = [], []
+    for _ in range(2):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        procs.append(subprocess.Popen([sys.executable, "-m", "xxgk", "serve", "--db", db, "--port", str(port),
+                                       "-j", "0"], stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env))
+        urls.append(f"http://127.0.0.1:{port}")
+    try:
+        for url in urls:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(url + "/login", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    time.sleep(0.3)
+        a, b = (httpx.Client(base_url=u, timeout=60) for u in urls)
+        with a, b:
+            form = a.get("/login").text
+            login_csrf = re.search(r'name="csrf" value="([^"]+)"', form).group(1)
+            r = a.post("/login", data={"name": "rita", "password": "rita-password", "csrf": login_csrf})
+            assert r.status_code in (200, 303)
+            cookie = {"cookie": "xxgk_session=" + a.cookies["xxgk_session"]}
+            csrf = re.search(r'name="csrf" value="([^"]+)"', a.get(f"/reports/{sha}").text).group(1)
+            for c in (a, b, a, b):
+                assert c.get(f"/reports/{sha}", headers=cookie).status_code == 200
+            assert a.post("/logout", data={"csrf": csrf}, headers=cookie).status_code in (200, 303)
+            r = b.get(f"/reports/{sha}", headers=cookie)
+            assert r.status_code == 303 and r.headers["location"].startswith("/login")
+            bearer = {"authorization": "Bearer " + token}
+            for c in (a, b, a, b):
+                assert c.get(f"/reports/{sha}", headers=bearer).status_code == 200
+            store = open_store(db)
+            users.revoke_token(store.engine, token)
+            store.close()
+            for c in (b, a):
+                assert c.get(f"/reports/{sha}", headers=bearer).status_code == 303
+                assert c.get("/api/rounds", headers=bearer).status_code == 401
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(timeout=60)

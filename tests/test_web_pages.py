@@ -266,3 +266,37 @@ def test_review_page_kept_per_state_and_fresh_in_every_worker(backend, tmp_path)
             viewer.csrf = login(viewer, "vic")
             seen = viewer.get(f"/reports/{this}").text
             assert "vic ·" in seen and 'id="correction-form"' not in seen and "ada ·" not in seen
+
+
+def test_a_changed_page_is_rendered_once_for_the_readers_asking_at_once():
+    """Readers who ask for a page whose report just changed wait for its one rendering (for a
+    stand-in reader) and each get it with their own name and CSRF token, compressed for them
+    when they take gzip and then kept."""
+    import gzip
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime
+
+    from xxgk.review.users import User
+    from xxgk.web.pagecache import PageCache
+    from xxgk.web.security import Principal
+
+    cache = PageCache()
+    calls = []
+
+    def render(stand_in: Principal) -> str:
+        calls.append(stand_in)
+        time.sleep(0.05)
+        return f"<p>{stand_in.user.name} {stand_in.csrf}</p>"
+
+    readers = [Principal(User(i, f"r{i}<", "reviewer", datetime.now(UTC)), "session", f"t{i}") for i in range(8)]
+    key = ("db", "a" * 64, "stamp", "zh")
+    with ThreadPoolExecutor(8) as pool:
+        bodies = list(pool.map(lambda who: cache.page(key, who, False, render), readers))
+    assert len(calls) == 1 and calls[0].user.name not in {r.user.name for r in readers}
+    assert bodies == [f"<p>r{i}&lt; t{i}</p>".encode() for i in range(8)]
+    assert cache.kept(key, readers[3], False) == bodies[3]
+    assert cache.kept(key, readers[3], True) is None  # not yet compressed for this reader
+    packed = cache.page(key, readers[3], True, render)
+    assert gzip.decompress(packed) == bodies[3] and cache.kept(key, readers[3], True) == packed
+    assert len(calls) == 1
+    assert cache.kept(("db", "a" * 64, "another stamp", "zh"), readers[3], False) is None

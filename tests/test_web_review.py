@@ -408,3 +408,46 @@ def test_a_version_3_store_is_upgraded_for_several_processes(tmp_path):
         assert users.login_wait(s.engine, ["ip:1"], 1, 300) > 0
     finally:
         s.close()
+
+
+def test_per_request_lookups_read_what_sqlalchemy_reads(store):
+    """The queries of every page view (the reader, the report's stamp) run straight on the DBAPI
+    cursor (`review.db.Lookup`): the same rows as SQLAlchemy's own execution of the same
+    statement, datetimes and all, with a parameter used several times put in the compiler's
+    order; None when there is no row; a session or token that ends is seen at once."""
+    from xxgk.review.db import Lookup
+    from xxgk.review.reports import _STAMP, review_stamp, stamp_on
+
+    e = store.engine
+    prev, this = _two_years(store)
+    ada = users.add_user(e, "ada", "admin", "correct horse")
+    sid, csrf = users.open_session(e, ada)
+    token = users.create_token(e, "ada")
+    correct(store, prev, "applications.carried_forward.total", "3", "上年报告笔误", "ada")
+    with e.connect() as conn:
+        for sha in (prev, this):
+            fast = _STAMP.first(conn, sha=sha)
+            slow = conn.execute(_STAMP.stmt, {"sha": sha}).first()
+            assert tuple(fast) == tuple(slow) and fast[0] is not None
+        assert _STAMP.first(conn, sha="0" * 64) is None
+        both = stamp_on(conn, this)
+        assert both == review_stamp(store, this) and both.body_corrections is not None
+        # a statement with a datetime column and one parameter used twice
+        s = rs.sessions
+        stmt = (sa.select(s.c.csrf, s.c.expires, s.c.created)
+                .where((s.c.token_hash == sa.bindparam("h")) | (s.c.csrf == sa.bindparam("h"))))
+        digest = users._digest(sid)
+        fast = Lookup(stmt).first(conn, h=digest)
+        slow = conn.execute(stmt, {"h": digest}).first()
+        assert tuple(fast) == tuple(slow) and fast.csrf == csrf and isinstance(fast.expires, datetime)
+        assert users.session_user_on(conn, sid) == (ada, csrf)
+        assert users.token_user_on(conn, token) == ada
+    users.close_session(e, sid)
+    users.revoke_token(e, token)
+    with e.connect() as conn:
+        assert users.session_user_on(conn, sid) is None and users.token_user_on(conn, token) is None
+    # an expired session is refused
+    sid2, _csrf2 = users.open_session(e, ada)
+    with e.begin() as conn:
+        conn.execute(rs.sessions.update().values(expires=datetime.now(UTC) - timedelta(seconds=1)))
+    assert users.session_user(e, sid2) is None

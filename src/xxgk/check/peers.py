@@ -16,7 +16,7 @@ from xxgk.check.similarity import (
     Prepared,
     clean,
     lsh_params,
-    minhashes,
+    minhash_values,
 )
 from xxgk.report import Report, SectionText
 
@@ -79,11 +79,9 @@ def section_signature(report: Report) -> bytes:
     """The MinHash of each section that copied-from-other-body compares (sections 一, 五, 六 whose
     cleaned text is long enough), packed after SIGNATURE_REVISION: per section, one byte for its
     number, then NUM_PERM 32-bit hash values, in the report's order. Needs the extra
-    `similarity` (datasketch, numpy): ImportError without it."""
-    kept = [(s.no, c) for s, c in _compared(report.sections)]
-    hashes = minhashes([c for _, c in kept]) if kept else []
+    `similarity` (numpy): ImportError without it."""
     return bytes([SIGNATURE_REVISION]) + b"".join(
-        bytes([no]) + m.hashvalues.astype(_SIG_DTYPE).tobytes() for (no, _), m in zip(kept, hashes, strict=True))
+        bytes([s.no]) + minhash_values(c).astype(_SIG_DTYPE).tobytes() for s, c in _compared(report.sections))
 
 
 def _compared(sections: Iterable[SectionText]) -> list[tuple[SectionText, str]]:
@@ -148,7 +146,7 @@ def prepared_sections(sections: Sequence[SectionText], compared: Sequence[tuple[
 
 
 def _bands() -> list[tuple[int, int]]:
-    """The hash-value ranges (bands) of the rule's LSH index (datasketch's: band i is hash values
+    """The hash-value ranges (bands) of the rule's LSH index (band i is hash values
     i*r .. (i+1)*r), so a band shared here is a candidate there."""
     bands, rows = lsh_params()
     return [(i * rows, (i + 1) * rows) for i in range(bands)]
@@ -159,38 +157,74 @@ Key = tuple[Hashable, int]  # (report ref, index of the section in its signature
 
 @dataclass
 class Candidates:
-    """What a year's signatures say about copies, before any text is read: pairs of sections of
-    different bodies that share an LSH band (the pairs the rule would compare), and the reports
-    in a band shared by more sections than the rule compares (MAX_CANDIDATES), kept whole."""
+    """What a year's signatures say about copies, before any text is read: the groups of sections
+    of two or more bodies that share an LSH band (every pair of different bodies in a group is a
+    pair the rule would compare), and the reports in a band shared by more sections than the rule
+    compares (MAX_CANDIDATES), kept whole.
 
-    pairs: set[tuple[Key, Key]] = field(default_factory=set)
+    The groups are kept, not their pairs: a template paragraph shared by hundreds of bodies makes
+    tens of thousands of pairs per band, and building them cost more than the rest of the pass."""
+
+    groups: list[tuple[list[Key], list[Hashable]]] = field(default_factory=list)  # (sections, their bodies)
     crowded: set[Hashable] = field(default_factory=set)
+    # Only the pairs with a section of one of these reports count (None: every pair).
+    only: frozenset[Hashable] | None = None
 
     @property
     def refs(self) -> set[Hashable]:
-        return {key[0] for pair in self.pairs for key in pair} | self.crowded
+        """The reports in a candidate pair, and the crowded ones."""
+        out = set(self.crowded)
+        for keys, bodies in self.groups:
+            if self.only is None:  # a group holds two bodies at least: every member has a pair
+                out.update(key[0] for key in keys)
+                continue
+            new = {body for key, body in zip(keys, bodies, strict=True) if key[0] in self.only}
+            if not new:
+                continue
+            out.update(key[0] for key, body in zip(keys, bodies, strict=True)
+                       if key[0] in self.only or new - {body})
+        return out
 
     def involving(self, refs: set[Hashable]) -> Candidates:
         """The pairs with at least one section of these reports (and the crowded reports)."""
-        return Candidates({pair for pair in self.pairs if pair[0][0] in refs or pair[1][0] in refs}, self.crowded)
+        only = frozenset(refs) if self.only is None else self.only & frozenset(refs)
+        return Candidates(self.groups, self.crowded, only)
 
     def confirmed(self, cleaned: Callable[[Key], str | None]) -> set[Hashable]:
         """The reports in a pair the rule confirms (the same exact similarity and threshold), and
-        the crowded ones. `cleaned(key)`: the section's cleaned text, None if unknown (kept)."""
+        the crowded ones. `cleaned(key)`: the section's cleaned text, None if unknown (kept).
+
+        The set of every pair's confirmed ends, found without visiting every pair: in each group,
+        only a section whose report is not in the set yet looks for a partner that confirms (it
+        and the partner join), so pairs whose two reports are in already cost nothing, and a pair
+        that fails is compared once whatever the bands it shares."""
         from rapidfuzz import fuzz
 
         out = set(self.crowded)
-        for a, b in self.pairs:
-            if a[0] in out and b[0] in out:
-                continue
-            x, y = cleaned(a), cleaned(b)
-            if x is None or y is None or round(fuzz.ratio(x, y) / 100, 4) >= COPY_SIMILARITY:
-                out.update((a[0], b[0]))
+        failed: set[tuple[Key, Key]] = set()
+        only = self.only
+        for keys, bodies in self.groups:
+            waiting = [i for i, key in enumerate(keys) if key[0] not in out]
+            for i in waiting:
+                a = keys[i]
+                if a[0] in out:
+                    continue
+                for j, b in enumerate(keys):
+                    if bodies[j] == bodies[i] or (only is not None and a[0] not in only and b[0] not in only):
+                        continue
+                    pair = (a, b) if i < j else (b, a)
+                    if pair in failed:
+                        continue
+                    x, y = cleaned(a), cleaned(b)
+                    if x is None or y is None or round(fuzz.ratio(x, y) / 100, 4) >= COPY_SIMILARITY:
+                        out.update((a[0], b[0]))
+                        break
+                    failed.add(pair)
         return out
 
 
 def copy_candidates(signed: Iterable[tuple[Hashable, Hashable, bytes]]) -> Candidates:
-    """(ref, body, packed signature) of a year's reports in; the candidate pairs out. Vectorised
+    """(ref, body, packed signature) of a year's reports in; the candidate groups out. Vectorised
     over all sections with numpy: no MinHash is computed and no text read."""
     import numpy as np
 
@@ -206,6 +240,7 @@ def copy_candidates(signed: Iterable[tuple[Hashable, Hashable, bytes]]) -> Candi
         if len(rows) < 2:
             continue
         sig = np.frombuffer(b"".join(rows), dtype=_SIG_DTYPE).reshape(len(rows), NUM_PERM)
+        seen: set[tuple[int, ...]] = set()  # a group shared by several bands is one group
         for start, end in _bands():
             band = np.ascontiguousarray(sig[:, start:end]).view(np.dtype((np.void, 4 * (end - start)))).ravel()
             _, inverse, counts = np.unique(band, return_inverse=True, return_counts=True)
@@ -218,8 +253,9 @@ def copy_candidates(signed: Iterable[tuple[Hashable, Hashable, bytes]]) -> Candi
                 if len(members) > MAX_CANDIDATES:
                     out.crowded.update(keys[i][0] for i in members)
                     continue
-                out.pairs.update((keys[i], keys[j]) for n, i in enumerate(members) for j in members[n + 1:]
-                                 if bodies[i] != bodies[j])
+                if tuple(members) not in seen:
+                    seen.add(tuple(members))
+                    out.groups.append(([keys[i] for i in members], [bodies[i] for i in members]))
     return out
 
 

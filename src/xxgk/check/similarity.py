@@ -10,8 +10,9 @@ shares by law or by template, so that only the body's own words count:
   about the statistics period and where the report can be read).
 
 Many texts: each is cut into overlapping 5-character shingles, summarised by a MinHash (128
-permutations), and candidate pairs come from locality-sensitive hashing (datasketch's
-MinHashLSH at Jaccard 0.5), so 100,000 reports need no n² comparison. Every candidate is then
+permutations), and candidate pairs come from locality-sensitive hashing (datasketch's MinHash
+and MinHashLSH at Jaccard 0.5, reproduced bit for bit with numpy: `minhash_values`,
+`LSHIndex`), so 100,000 reports need no n² comparison. Every candidate is then
 confirmed by an exact similarity — rapidfuzz's normalised Indel ratio of the cleaned texts,
 0..1, the share of characters both texts have in the same order — against the threshold.
 """
@@ -19,7 +20,6 @@ confirmed by an exact similarity — rapidfuzz's normalised Indel ratio of the c
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 from xxgk.template import SECTIONS
+from xxgk.text import nfkc
 
 SHINGLE = 5
 NUM_PERM = 128
@@ -58,7 +59,7 @@ _HEADINGS = tuple(s.title.split("、", 1)[-1] for s in SECTIONS) + tuple(
 
 class Cleaned(str):
     """A cleaned text (`clean`'s result) that may carry its MinHash hash values, computed before:
-    `minhashes` uses them instead of hashing the text again."""
+    `minhash_matrix` uses them instead of hashing the text again."""
 
     hashvalues: Any = None
 
@@ -84,7 +85,7 @@ def clean(text: str) -> str:
     """The body's own words: template phrases, quoted titles, digits and punctuation removed."""
     if isinstance(text, Prepared):
         return text.cleaned
-    t = unicodedata.normalize("NFKC", text)
+    t = nfkc(text)  # unicodedata's NFKC, without its slow path for full-width punctuation
     t = _QUOTED.sub("", t)
     for pattern in _TEMPLATE_PHRASES:
         t = pattern.sub("", t)
@@ -106,7 +107,7 @@ _MAX_HASH = (1 << 32) - 1
 def shingle_hashes(cleaned: str, k: int = SHINGLE) -> np.ndarray:
     """32-bit hashes of the text's distinct k-character shingles (a polynomial hash over code
     points, vectorised: hashing shingle by shingle in Python costs 10× more)."""
-    import numpy as np  # with datasketch (extra `similarity`); not needed to read a report
+    import numpy as np  # extra `similarity`; not needed to read a report
 
     points = np.frombuffer(cleaned.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     width = max(1, len(points) - k + 1)
@@ -116,29 +117,87 @@ def shingle_hashes(cleaned: str, k: int = SHINGLE) -> np.ndarray:
     return np.unique(h)
 
 
-def _same(value: int) -> int:
-    return value
+# MurmurHash3's 32-bit finalizer (shifts and multipliers): datasketch's "affine32" scheme mixes
+# every input hash with it before its permutations.
+_FMIX32 = (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16)
 
 
-def minhashes(cleaned: Sequence[str], num_perm: int = NUM_PERM) -> list[Any]:
-    """datasketch MinHash objects of the texts' shingles. The shingles are hashed with numpy
-    (`shingle_hashes`) and handed to datasketch as ready hash values, so its permutations run
-    vectorised and no shingle is hashed in Python."""
-    from datasketch import MinHash
+@lru_cache(maxsize=4)
+def _permutations(num_perm: int) -> np.ndarray:
+    """The permutation parameters (a row of a, a row of b) datasketch 2's MinHash draws for its
+    default scheme ("affine32") and seed 1: a odd, both 32-bit, from numpy's RandomState(1) in
+    its order. Drawn here, once per process: importing datasketch costs a second (it brings
+    scipy), which every worker of an ingest would pay before reading its first file. A test
+    checks them against datasketch's own."""
+    import numpy as np
 
-    # Permutations are drawn once and shared (drawing them per text costs more than hashing it).
-    first = MinHash(num_perm=num_perm, hashfunc=_same)
-    out = []
+    gen = np.random.RandomState(1)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return np.array([a, b])
+
+
+def minhash_values(cleaned: str, num_perm: int = NUM_PERM) -> np.ndarray:
+    """The MinHash hash values of a text's shingles, bit for bit what datasketch's
+    `MinHash(num_perm, hashfunc=identity).update_batch(shingle_hashes(text))` gives ("affine32":
+    each shingle hash mixed by MurmurHash3's finalizer, then h -> a*h + b mod 2**32 per
+    permutation, the minimum kept), as one numpy expression over all shingles and permutations
+    instead of a Python call per shingle and a MinHash object per text."""
+    import numpy as np
+
+    h = shingle_hashes(cleaned).astype(np.uint32)
+    s1, m1, s2, m2, s3 = _FMIX32
+    h ^= h >> np.uint32(s1)
+    h *= np.uint32(m1)
+    h ^= h >> np.uint32(s2)
+    h *= np.uint32(m2)
+    h ^= h >> np.uint32(s3)
+    a, b = _permutations(num_perm)
+    return (h[:, None] * a + b).min(axis=0)  # uint32: the wrap-around is the modulo
+
+
+def minhash_matrix(cleaned: Sequence[str], num_perm: int = NUM_PERM) -> np.ndarray:
+    """The texts' MinHash values, a row each; a text that carries them (`Cleaned.hashvalues`,
+    from a stored signature) is not hashed again."""
+    import numpy as np
+
+    rows = []
     for text in cleaned:
         known = getattr(text, "hashvalues", None)
-        if known is not None and len(known) == num_perm:
-            out.append(MinHash(num_perm=num_perm, hashfunc=_same, hashvalues=known.astype(first.hashvalues.dtype),
-                               permutations=first.permutations, scheme=first.scheme))
-            continue
-        m = MinHash(num_perm=num_perm, hashfunc=_same, permutations=first.permutations, scheme=first.scheme)
-        m.update_batch(shingle_hashes(text).tolist())
-        out.append(m)
-    return out
+        rows.append(known if known is not None and len(known) == num_perm else minhash_values(text, num_perm))
+    return np.array(rows, dtype=np.uint32).reshape(len(rows), num_perm)
+
+
+class LSHIndex:
+    """Which rows of a MinHash matrix share a band with a given row: the candidates datasketch's
+    MinHashLSH (with `lsh_params()`) returns from `query` once every row is inserted — band i is
+    hash values i*r .. (i+1)*r, equal bytes share a bucket — built with numpy in one pass over
+    each band instead of a dictionary insert per row and band."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        import numpy as np
+
+        bands, rows = lsh_params()
+        self.bands: list[tuple[np.ndarray, dict[int, list[int]]]] = []
+        n = len(values)
+        for i in range(bands):
+            band = np.ascontiguousarray(values[:, i * rows:(i + 1) * rows])
+            _, inverse, counts = np.unique(band.view(np.dtype((np.void, band.dtype.itemsize * rows))).ravel(),
+                                           return_inverse=True, return_counts=True)
+            inverse = inverse.reshape(n)
+            shared: dict[int, list[int]] = {}
+            for row in np.flatnonzero(counts[inverse] > 1).tolist():  # ascending: members in row order
+                shared.setdefault(int(inverse[row]), []).append(row)
+            self.bands.append((inverse, shared))
+
+    def query(self, row: int) -> list[int]:
+        """The rows sharing a band with `row` (itself included), in row order."""
+        out = {row}
+        for inverse, shared in self.bands:
+            members = shared.get(int(inverse[row]))
+            if members is not None:
+                out.update(members)
+        return sorted(out)
 
 
 @dataclass(frozen=True)
@@ -183,10 +242,19 @@ def near_copies(texts: Iterable[Text], threshold: float = COPY_SIMILARITY, min_c
     return [c for _, c in sorted(found, key=lambda x: x[0])]
 
 
+# datasketch's MinHashLSH optimum (bands, rows per band) for (threshold, num_perm), known for the
+# values this module uses: computing it integrates numerically with scipy (a second of imports
+# in every process). A test checks it against datasketch; other values are computed by it.
+_KNOWN_LSH_PARAMS = {(0.5, 128): (25, 5)}
+
+
 @lru_cache(maxsize=1)
 def lsh_params() -> tuple[int, int]:
     """(bands, rows per band) of the LSH index: datasketch's own optimum for CANDIDATE_JACCARD and
-    NUM_PERM, computed once (it integrates numerically: ~50 ms, each time an index is made)."""
+    NUM_PERM."""
+    known = _KNOWN_LSH_PARAMS.get((CANDIDATE_JACCARD, NUM_PERM))
+    if known is not None:
+        return known
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM)
@@ -194,7 +262,6 @@ def lsh_params() -> tuple[int, int]:
 
 
 def _copies_within(items: list[tuple[int, Text, str]], threshold: float, shown: int) -> list[tuple[int, Copies]]:
-    from datasketch import MinHashLSH
     from rapidfuzz import fuzz
 
     # Identical cleaned texts are one representative: copies of copies cost nothing more.
@@ -202,21 +269,18 @@ def _copies_within(items: list[tuple[int, Text, str]], threshold: float, shown: 
     for i, (_, _, c) in enumerate(items):
         reps.setdefault(c, []).append(i)
     keys = list(reps)
-    hashes = minhashes(keys)
-    lsh = MinHashLSH(threshold=CANDIDATE_JACCARD, num_perm=NUM_PERM, params=lsh_params())
-    for k, mh in enumerate(hashes):
-        lsh.insert(k, mh)
+    lsh = LSHIndex(minhash_matrix(keys))
     # Representative pairs confirmed by the exact similarity.
     linked: dict[int, list[tuple[int, float]]] = {k: [(k, 1.0)] for k in range(len(keys))}
-    for k, mh in enumerate(hashes):
-        for j in sorted(lsh.query(mh))[:MAX_CANDIDATES]:
+    for k in range(len(keys)):
+        for j in lsh.query(k)[:MAX_CANDIDATES]:
             if j <= k:
                 continue
             score = round(fuzz.ratio(keys[k], keys[j]) / 100, 4)
             if score >= threshold:
                 linked[k].append((j, score))
                 linked[j].append((k, score))
-    del lsh, hashes
+    del lsh
     out: list[tuple[int, Copies]] = []
     rep_of = {i: k for k, key in enumerate(keys) for i in reps[key]}
     for i, (n, t, _) in enumerate(items):

@@ -27,6 +27,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import contextlib
 import functools
+import gc
 import glob
 import hashlib
 import os
@@ -332,8 +333,9 @@ def load(
 # ---------------------------------------------------------------- parsing (in workers)
 
 
-def parse_one(name: str, file: str, data: bytes, sha256: str) -> Parsed | Failed:
-    """Extract, parse, identify and check one input. Runs in a worker; never raises."""
+def parse_one(name: str, file: str, data: bytes, sha256: str, copy: bool = False) -> Parsed | Failed:
+    """Extract, parse, identify and check one input. Runs in a worker; never raises. `copy`: the
+    store is PostgreSQL, hand it the cells as COPY text (`xxgk.store.records.copy_text`)."""
     try:
         from xxgk import identity
         from xxgk.check import run_rules
@@ -345,7 +347,8 @@ def parse_one(name: str, file: str, data: bytes, sha256: str) -> Parsed | Failed
         report.findings = run_rules(report)
         # Hand the writer rows, not objects: building them here is parallel work, and plain
         # tuples cross the process boundary cheaper than ~200 Cell objects.
-        return Parsed(name, sha256, len(data), None, ident.body, ident.region_code, prepare(report, ident.region_code))
+        return Parsed(name, sha256, len(data), None, ident.body, ident.region_code,
+                      prepare(report, ident.region_code, copy))
     except InputError as e:
         # Missing optional dependencies are the machine's problem, not the file's: retry next run.
         missing_extra = isinstance(e, MissingExtraError) or "pip install 'xxgk[" in e.reason
@@ -371,8 +374,11 @@ def _warm_worker(lang: str) -> None:
     from xxgk.store.records import signature_of
 
     _table()
-    # The sections' signature imports numpy and datasketch on first use: not inside a file's time.
+    # The sections' signature imports numpy on first use: not inside a file's time.
     signature_of(Report(Source("", "", ""), Meta(), [SectionText(5, "", "预热" * 40)], {}))
+    # What is loaded now lives as long as the worker: out of the garbage collector's sight, so its
+    # full collections walk what a file made, not the parser's tables and the imported libraries.
+    gc.freeze()
 
 
 class _Serial(cf.Executor):
@@ -394,9 +400,11 @@ def process_pool(workers: int, timeout: float | None = TIMEOUT, memory: int | No
         timeout=timeout,
         memory=memory,
         initializer=functools.partial(_warm_worker, current_lang()),
-        # datasketch (with scipy) and rapidfuzz for the sections' signatures and the checks: half a
-        # second of imports, done once in the forkserver instead of in every worker it forks.
-        preload=["xxgk.api", "xxgk.identity", "xxgk.corpus.ingest", "xxgk.store.peer_state", "datasketch",
+        # numpy and rapidfuzz for the sections' signatures and the checks: imported once in the
+        # forkserver instead of in every worker it forks. (Not datasketch: xxgk.check.similarity
+        # reproduces its MinHash and LSH with numpy, and its import, with scipy, took longer
+        # than all of these together, while every worker waited for the forkserver.)
+        preload=["xxgk.api", "xxgk.identity", "xxgk.corpus.ingest", "xxgk.store.peer_state", "numpy",
                  "rapidfuzz"],
     )
 
@@ -537,6 +545,7 @@ def ingest(
     # IN_FLIGHT_BYTES still bounds the memory.
     max_in_flight = max(4, 4 * max(1, n_workers), batch + 2 * n_workers)
 
+    copy = store.dialect == "postgresql"  # cells as COPY text, made by the workers
     pending: list[Parsed | Failed] = []  # results waiting for the writer
     in_flight: dict[cf.Future[Any], Loaded] = {}
     busy: set[str] = set()  # hashes submitted or pending in this run (a duplicate file is a no-op)
@@ -582,7 +591,7 @@ def ingest(
         while in_flight and (len(in_flight) >= max_in_flight or flying_bytes + len(item.data) > IN_FLIGHT_BYTES):
             collect(block=True)
         src = item.source
-        fut = executor.submit(parse_one, src.name, src.file, item.data, item.sha256)
+        fut = executor.submit(parse_one, src.name, src.file, item.data, item.sha256, copy)
         in_flight[fut] = item
         fut.add_done_callback(finished.put)
         flying_bytes += len(item.data)
@@ -628,14 +637,21 @@ def ingest(
         # Cross-year checks: read-only work in the worker processes (they open the same
         # database), results written here. A Dask cluster may not see a local SQLite file, so
         # with Dask they run in this process.
+        # Cross-body checks, one year at a time, the same way (see xxgk.store.peer_state). Both
+        # are queued at once, the years behind the bodies: the workers go on with the years while
+        # this process settles the last bodies (the two passes write different findings and
+        # settle against different revisions, so neither waits for the other).
         todo = store.bodies_to_check()
-        bar.start(len(todo))
-        checker = None if pool is None else _NoTimeout(pool)
-        summary.corpus_findings = store.recheck_bodies(None, executor=checker, on_progress=bar.advance)
-        # Cross-body checks, one year at a time, the same way (see xxgk.store.peer_state).
         years = store.years_to_check()
+        checker = None if pool is None else _NoTimeout(pool)
+        bodies_started = store.start_bodies(todo, executor=checker)
+        years_started = store.start_years(years, executor=checker)
+        bar.start(len(todo))
+        summary.corpus_findings = store.recheck_bodies(None, executor=checker, on_progress=bar.advance,
+                                                       started=bodies_started)
         bar.start(len(years))
-        summary.peer_findings = store.recheck_years(None, executor=checker, on_progress=bar.advance)
+        summary.peer_findings = store.recheck_years(None, executor=checker, on_progress=bar.advance,
+                                                    started=years_started)
     finally:
         if dask is not None:
             dask.close()

@@ -21,12 +21,13 @@ import concurrent.futures as cf
 import contextlib
 import multiprocessing as mp
 import os
+import selectors
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from typing import Any
 
 from xxgk.i18n import _
@@ -113,7 +114,6 @@ def _worker_main(tasks: Connection, lifeline: Connection, initializer: Callable[
         if msg is None:
             return
         fn, args, kwargs = msg
-        tasks.send(("start", time.monotonic()))  # CLOCK_MONOTONIC: the same clock in every process
         try:
             reply = ("ok", fn(*args, **kwargs))
         except BaseException as e:  # the task's own failure goes to its future, the worker lives on
@@ -144,9 +144,13 @@ class _Worker:
         child_tasks.close()
         child_life.close()
         self.ready = False
-        # Sent, in the order the worker runs them: the head is running (once `started` is set),
-        # the next one waits in the pipe so the worker never idles while the parent is busy.
+        # Sent, in the order the worker runs them: the head is running, the next one waits in the
+        # pipe so the worker never idles while the parent is busy.
         self.tasks: deque[_Task] = deque()
+        # When the head began, by the parent's clock: when it was sent to an idle worker, or when
+        # the task before it came back (the worker starts the next one at once). A few
+        # milliseconds early at most, where a message from the worker at each start cost the
+        # parent a wake-up per task.
         self.started: float | None = None
         self.measured = 0.0  # when its memory was last read
 
@@ -195,6 +199,9 @@ class BoundedPool(cf.Executor):
         self._lock = threading.Lock()
         self._closing = False
         self._wake_r, self._wake_w = self._ctx.Pipe(duplex=False)
+        # What the watcher thread waits on: one selector for the pool's life (epoll where there is
+        # one), not one built and filled at every wake-up as multiprocessing.connection.wait does.
+        self._selector = selectors.DefaultSelector()
         self._size = max(1, workers)
         # Started by the first task: a run with nothing to parse (a re-ingest) starts no process.
         self._workers: list[_Worker] = []
@@ -233,6 +240,7 @@ class BoundedPool(cf.Executor):
                     self._queue.popleft().future.cancel()
         self._wake()
         if not self._thread.is_alive() and not self._workers:  # never started
+            self._selector.close()
             self._wake_r.close()
             self._wake_w.close()
             return
@@ -249,28 +257,45 @@ class BoundedPool(cf.Executor):
             self._wake_w.send_bytes(b"")
 
     def _run(self) -> None:
+        self._selector.register(self._wake_r, selectors.EVENT_READ)
         try:
+            for w in self._workers:
+                self._track(w)
             while True:
                 self._assign()
-                busy = [w for w in self._workers if w.task is not None]
+                busy = any(w.task is not None for w in self._workers)
                 with self._lock:
                     if self._closing and not self._queue and not busy:
                         break
-                waits = [self._wake_r] + [w.conn for w in self._workers] + [w.proc.sentinel for w in self._workers]
-                ready = set(wait(waits, timeout=POLL_SECONDS if busy else None))
-                if self._wake_r in ready:
-                    while self._wake_r.poll():
-                        self._wake_r.recv_bytes()
+                ready: set[Any] = set()
+                for key, _ in self._selector.select(POLL_SECONDS if busy else None):
+                    if key.fileobj is self._wake_r:
+                        while self._wake_r.poll():
+                            self._wake_r.recv_bytes()
+                    else:
+                        ready.add(key.fileobj)
                 watched = [self._watch(w, ready) for w in self._workers]
                 self._workers = [w for w in watched if w is not None]
         finally:
             for w in self._workers:
+                self._untrack(w)
                 w.stop(kill=False)
+            self._selector.close()
             self._wake_r.close()
             self._wake_w.close()
             with self._lock:
                 while self._queue:
                     self._queue.popleft().future.cancel()
+
+    def _track(self, w: _Worker) -> None:
+        self._selector.register(w.conn, selectors.EVENT_READ)
+        self._selector.register(w.proc.sentinel, selectors.EVENT_READ)
+
+    def _untrack(self, w: _Worker) -> None:
+        """Out of the selector, before its descriptors are closed (a new worker may reuse them)."""
+        for fileobj in (w.conn, w.proc.sentinel):
+            with contextlib.suppress(KeyError, ValueError, OSError):
+                self._selector.unregister(fileobj)
 
     def _assign(self) -> None:
         for w in self._workers:
@@ -284,6 +309,8 @@ class BoundedPool(cf.Executor):
                     return
                 task.running = True
                 try:
+                    if not w.tasks:
+                        w.started = time.monotonic()  # an idle worker starts it as it arrives
                     w.conn.send((task.fn, task.args, task.kwargs))
                 except OSError:  # the worker just died: the task is not to blame, it waits for another
                     with self._lock:
@@ -298,19 +325,21 @@ class BoundedPool(cf.Executor):
         """One worker after a wait: its messages taken, or it killed/replaced when over a bound."""
         if w.conn in ready:
             try:
-                while w.conn.poll():
+                # One message a wake-up: the selector reports the next (conn.poll() would build a
+                # selector of its own each time); all of them when the worker is gone.
+                while True:
                     kind, value = w.conn.recv()
                     if kind == "ready":
                         w.ready = True
-                    elif kind == "start":
-                        w.started = value
                     elif w.tasks:
                         task = w.tasks.popleft()
-                        w.started = None
+                        w.started = time.monotonic() if w.tasks else None
                         if kind == "ok":
                             task.future.set_result(value)
                         else:
                             task.future.set_exception(value)
+                    if w.proc.sentinel not in ready or not w.conn.poll():
+                        break
             except (EOFError, OSError):
                 return self._replace(w, WorkerDied(w.proc.exitcode), kill=True)
         if w.proc.sentinel in ready and not w.proc.is_alive():
@@ -332,6 +361,7 @@ class BoundedPool(cf.Executor):
     def _replace(self, w: _Worker, why: Exception, kill: bool) -> _Worker | None:
         """Stop a worker; its running task fails with `why`, the ones waiting behind it go back
         to the front of the queue; a fresh worker takes its place."""
+        self._untrack(w)
         w.stop(kill=kill)
         if w.tasks:
             w.tasks.popleft().future.set_exception(why)
@@ -347,4 +377,6 @@ class BoundedPool(cf.Executor):
                     self._queue.popleft().future.set_exception(self._broken)
                 return None
         self.replaced += 1
-        return _Worker(self._ctx, self._initializer)
+        fresh = _Worker(self._ctx, self._initializer)
+        self._track(fresh)
+        return fresh

@@ -28,7 +28,7 @@ from xxgk.i18n import N_, _, current_lang, gettext
 from xxgk.report import Cell, Finding, Number, Report
 from xxgk.review import schema as t
 from xxgk.review import trail
-from xxgk.review.db import NotFound, ReviewError, as_utc, dumps, now, upsert, writing
+from xxgk.review.db import Lookup, NotFound, ReviewError, as_utc, dumps, now, upsert, writing
 from xxgk.store import Store
 from xxgk.store import schema as st
 from xxgk.vocabulary import cell_name
@@ -37,7 +37,7 @@ STATES = ("pending", "rework", "approved")
 STATE_NAMES = {"pending": N_("pending review"), "rework": N_("needs rework"), "approved": N_("approved")}
 DECISIONS = ("confirm", "dismiss")
 DECISION_NAMES = {"confirm": N_("confirmed"), "dismiss": N_("dismissed"), "": N_("undecided")}
-_SHA = re.compile(r"^[0-9a-f]{64}$")
+_SHA = re.compile(r"[0-9a-f]{64}")
 
 
 def state_name(state: str) -> str:
@@ -169,8 +169,13 @@ def finding_keys(scope: str, findings: Iterable[Finding]) -> list[str]:
     return out
 
 
+def is_sha(text: str) -> bool:
+    """A report's id: 64 lowercase hex digits (nothing else reaches a query or a path)."""
+    return bool(_SHA.fullmatch(text or ""))
+
+
 def check_sha(sha256: str) -> str:
-    if not _SHA.match(sha256 or ""):
+    if not is_sha(sha256):
         raise NotFound(_("no report {id}").format(id=sha256))
     return sha256
 
@@ -319,13 +324,19 @@ def _stamp_query() -> sa.Select[Any]:
     ).select_from(r.join(s, s.c.id == r.c.source_id).outerjoin(b, b.c.id == r.c.body_id)).where(s.c.sha256 == sha))
 
 
-_STAMP = _stamp_query()  # built once: building it cost more than running it
+_STAMP = Lookup(_stamp_query())  # built once: building it cost more than running it
 
 
 def review_stamp(store: Store, sha256: str) -> Stamp | None:
     """The report's `Stamp`; None when there is no such report."""
     with store.engine.connect() as conn:
-        row = conn.execute(_STAMP, {"sha": check_sha(sha256)}).first()
+        return stamp_on(conn, sha256)
+
+
+def stamp_on(conn: sa.Connection, sha256: str) -> Stamp | None:
+    """`review_stamp` read on `conn` (the web app reads it with the reader's session, on one
+    connection: the connection's round trip costs more than either query)."""
+    row = _STAMP.first(conn, sha=check_sha(sha256))
     if row is None:
         return None
     return Stamp(row[0], row[1], row[2], None if row[3] is None else bool(row[3]), row[4], row[5], row[6],

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -22,7 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from xxgk.i18n import N_, _, gettext
 from xxgk.review import schema as t
 from xxgk.review import trail
-from xxgk.review.db import NotFound, ReviewError, as_utc, now, writing
+from xxgk.review.db import Lookup, NotFound, ReviewError, as_utc, now, writing
 from xxgk.store.database import row_or_raise
 
 ROLES = ("viewer", "reviewer", "admin")
@@ -65,7 +66,7 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _user(row: sa.Row) -> User:
+def _user(row: Any) -> User:
     return User(row.id, row.name, row.role, as_utc(row.created))  # type: ignore[arg-type]
 
 
@@ -177,17 +178,25 @@ def revoke_token(engine: sa.Engine, token_or_prefix: str, by: str = "cli") -> in
     return len(rows)
 
 
-# Built once (with a bound parameter): every API request runs one of these.
-_TOKEN_USER = (sa.select(t.users).join(t.tokens, t.tokens.c.user_id == t.users.c.id)
-               .where(t.tokens.c.token_hash == sa.bindparam("digest"), t.tokens.c.revoked.is_(None)))
-_SESSION_USER = (sa.select(t.users, t.sessions.c.csrf, t.sessions.c.expires)
-                 .join(t.sessions, t.sessions.c.user_id == t.users.c.id)
-                 .where(t.sessions.c.token_hash == sa.bindparam("digest")))
+# Built once (with a bound parameter): every request runs one of these.
+_TOKEN_USER = Lookup(sa.select(t.users.c.id, t.users.c.name, t.users.c.role, t.users.c.created)
+                     .join(t.tokens, t.tokens.c.user_id == t.users.c.id)
+                     .where(t.tokens.c.token_hash == sa.bindparam("digest"), t.tokens.c.revoked.is_(None)))
+_SESSION_USER = Lookup(sa.select(t.users.c.id, t.users.c.name, t.users.c.role, t.users.c.created, t.sessions.c.csrf,
+                                 t.sessions.c.expires)
+                       .join(t.sessions, t.sessions.c.user_id == t.users.c.id)
+                       .where(t.sessions.c.token_hash == sa.bindparam("digest")))
 
 
 def token_user(engine: sa.Engine, token: str) -> User | None:
     with engine.connect() as conn:
-        row = conn.execute(_TOKEN_USER, {"digest": _digest(token)}).first()
+        return token_user_on(conn, token)
+
+
+def token_user_on(conn: sa.Connection, token: str) -> User | None:
+    """The token's user while it is not revoked, read on `conn` (one indexed lookup: the web app
+    reads it with the page's own query on one connection, every request)."""
+    row = _TOKEN_USER.first(conn, digest=_digest(token))
     return _user(row) if row is not None else None
 
 
@@ -208,7 +217,12 @@ def open_session(engine: sa.Engine, user: User, hours: int = SESSION_HOURS) -> t
 def session_user(engine: sa.Engine, sid: str) -> tuple[User, str] | None:
     """The session's user and CSRF token, while the session is open."""
     with engine.connect() as conn:
-        row = conn.execute(_SESSION_USER, {"digest": _digest(sid)}).first()
+        return session_user_on(conn, sid)
+
+
+def session_user_on(conn: sa.Connection, sid: str) -> tuple[User, str] | None:
+    """`session_user`, read on `conn`."""
+    row = _SESSION_USER.first(conn, digest=_digest(sid))
     if row is None or as_utc(row.expires) < now():  # type: ignore[operator]
         return None
     return _user(row), row.csrf

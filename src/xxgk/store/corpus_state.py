@@ -13,7 +13,8 @@ writer finishes last. So two ingests running at once end with the findings a seq
 from __future__ import annotations
 
 import concurrent.futures as cf
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,6 +42,21 @@ def check_bodies_at(store_class: type[CorpusState], url: str, body_ids: Sequence
     return store.check_bodies(body_ids)
 
 
+@dataclass
+class BodyChecks:
+    """Body checks under way in workers (`futures`), or to run here (`run`)."""
+
+    futures: list[cf.Future[BodyCheck]] | None
+    run: Callable[[], Iterator[BodyCheck]] | None
+
+    def results(self) -> Iterator[BodyCheck]:
+        """The checks as they finish."""
+        if self.futures is not None:
+            yield from (f.result() for f in cf.as_completed(self.futures))
+        elif self.run is not None:
+            yield from self.run()
+
+
 class CorpusState(Reading, Writing, Base):
     def bodies_to_check(self) -> list[int]:
         """Bodies whose reports changed since their cross-year rules last ran."""
@@ -54,40 +70,40 @@ class CorpusState(Reading, Writing, Base):
         group: int = 50,
         executor: cf.Executor | None = None,
         on_progress: Callable[[int], None] | None = None,
+        started: BodyChecks | None = None,
     ) -> int:
         """Run the corpus rules over each body's reports and replace its corpus findings; then
         again over the bodies still marked (changed meanwhile by another writer), until none is.
 
         Bodies are done `group` at a time: `check_bodies` (read-only) here or, given an
         `executor` (the ingest's worker pool), in worker processes that open the same database;
-        `settle_bodies` (one transaction) here. Returns the number of corpus findings written.
+        `settle_bodies` (one transaction) here. `started` (from `start_bodies`): the first
+        round's checks, already running. Returns the number of corpus findings written.
         """
         only = None if body_ids is None else set(body_ids)
         todo = self.bodies_to_check() if only is None else sorted(only)
         written = 0
         for _ in range(MAX_ROUNDS):
-            if not todo:
+            if started is None and not todo:
                 break
-            written += self._check_round(todo, group, executor, on_progress)
+            checks, started = started or self.start_bodies(todo, group, executor), None
+            for result in checks.results():
+                written += self.settle_bodies(result)
+                if on_progress:
+                    on_progress(len(result.body_ids))
             marked = self.bodies_to_check()
             todo = marked if only is None else [b for b in marked if b in only]
         return written
 
-    def _check_round(self, ids: Sequence[int], group: int, executor: cf.Executor | None,
-                     on_progress: Callable[[int], None] | None) -> int:
-        written = 0
-        groups = [list(g) for g in chunks(list(ids), group)]
+    def start_bodies(self, body_ids: Sequence[int], group: int = 50, executor: cf.Executor | None = None
+                     ) -> BodyChecks:
+        """The checks of these bodies, `group` at a time, started in the executor's workers (or,
+        without one, run here as their results are taken)."""
+        groups = [list(g) for g in chunks(list(body_ids), group)]
         if executor is None:
-            results: Iterable[BodyCheck] = (self.check_bodies(g) for g in groups)
-        else:
-            url = self.engine.url.render_as_string(hide_password=False)
-            futures = [executor.submit(check_bodies_at, type(self), url, g) for g in groups]
-            results = (f.result() for f in cf.as_completed(futures))
-        for result in results:
-            written += self.settle_bodies(result)
-            if on_progress:
-                on_progress(len(result.body_ids))
-        return written
+            return BodyChecks(None, lambda: (self.check_bodies(g) for g in groups))
+        url = self.engine.url.render_as_string(hide_password=False)
+        return BodyChecks([executor.submit(check_bodies_at, type(self), url, g) for g in groups], None)
 
     def check_bodies(self, body_ids: Sequence[int]) -> BodyCheck:
         """Corpus findings for these bodies, and what each body's row should say (read-only)."""

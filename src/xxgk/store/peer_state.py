@@ -23,7 +23,8 @@ with the cross-year findings) and `peer_year` = its year; a body that did not re
 from __future__ import annotations
 
 import concurrent.futures as cf
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -75,29 +76,37 @@ class PeerState(Writing, Base):
         years: Iterable[int] | None = None,
         executor: cf.Executor | None = None,
         on_progress: Callable[[int], None] | None = None,
+        started: YearChecks | None = None,
     ) -> int:
         """Run the peer rules over each marked year (or these years) and replace its peer
         findings; again over the years still marked (changed meanwhile), until none is. Given an
-        `executor`, the read-only part runs in its workers. Returns the number of findings written."""
+        `executor`, the read-only part runs in its workers; `started` (from `start_years`) are
+        the first round's checks, already running. Returns the number of findings written."""
         only = None if years is None else set(years)
         todo = self.years_to_check() if only is None else sorted(only)
         written = 0
         for _ in range(MAX_ROUNDS):
-            if not todo:
+            if started is None and not todo:
                 break
-            if executor is None:
-                results: Iterable[YearCheck] = (self.check_year(y) for y in todo)
-            else:
-                url = self.engine.url.render_as_string(hide_password=False)
-                futures = [executor.submit(check_year_at, type(self), url, y) for y in todo]
-                results = (f.result() for f in cf.as_completed(futures))
-            for result in results:
+            checks, started = started or self.start_years(todo, executor), None
+            for result in checks.results():
                 written += self.settle_year(result)
                 if on_progress:
                     on_progress(1)
             marked = self.years_to_check()
             todo = marked if only is None else [y for y in marked if y in only]
         return written
+
+    def start_years(self, years: Sequence[int], executor: cf.Executor | None = None) -> YearChecks:
+        """The checks of these years, started in the executor's workers (the ingest starts them
+        before settling its cross-year checks, so the workers go on while this process writes);
+        without an executor they run here, one by one, as their results are taken (so a serial
+        run checks a year after the bodies are settled, as it always did)."""
+        if executor is None:
+            years = list(years)
+            return YearChecks(None, lambda: (self.check_year(y) for y in years))
+        url = self.engine.url.render_as_string(hide_password=False)
+        return YearChecks([executor.submit(check_year_at, type(self), url, y) for y in years], None)
 
     def check_year(self, year: int) -> YearCheck:
         """The peer findings of one year (read-only): the rules over the year's reports, with the
@@ -222,6 +231,21 @@ class PeerState(Writing, Base):
         return len(rows)
 
 
+@dataclass
+class YearChecks:
+    """Year checks under way in workers (`futures`), or to run here (`run`)."""
+
+    futures: list[cf.Future[YearCheck]] | None
+    run: Callable[[], Iterator[YearCheck]] | None
+
+    def results(self) -> Iterator[YearCheck]:
+        """The checks as they finish."""
+        if self.futures is not None:
+            yield from (f.result() for f in cf.as_completed(self.futures))
+        elif self.run is not None:
+            yield from self.run()
+
+
 def _light(h: Any) -> Report:
     """A report as the peer rules read it: who, where, which year, which file; sections added
     for the copy candidates only."""
@@ -229,4 +253,4 @@ def _light(h: Any) -> Report:
     return Report(Source(h.file, h.sha256, h.kind or "", h.pages), meta, [], {})
 
 
-__all__ = ["PeerState", "check_year_at"]
+__all__ = ["PeerState", "YearChecks", "check_year_at"]

@@ -3,6 +3,8 @@ failures, findings, and a canonical dump for comparing two stores."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -82,8 +84,9 @@ class Reading(Base):
         never handed out of the store.
         """
         out: list[Report] = []
-        for chunk in chunks(list(ids)):
-            out.extend(self._build_chunk(chunk, for_rules))
+        with gc_paused():
+            for chunk in chunks(list(ids)):
+                out.extend(self._build_chunk(chunk, for_rules))
         return out
 
     def _build_chunk(self, ids: Sequence[int], for_rules: bool) -> list[Report]:
@@ -253,6 +256,20 @@ class Reading(Base):
                 yield to_json(rep.to_dict())
                 for line in corpus[h.id]:
                     yield f'["corpus-finding","{h.sha256}",{line}]'
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while many objects that live on are made (a chunk of reports
+    is 100,000 cells): each collection would walk all of them again, and did cost 40 % of the
+    time it takes to build reports. Nothing built here makes a cycle, so nothing waits for it."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _fetch(conn: sa.Connection, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:

@@ -181,6 +181,11 @@ class Rows:
     # The sections' MinHash signature (xxgk.check.peers.section_signature); None when it could
     # not be computed here (no `similarity` extra): the year's peers pass tries again.
     signature: bytes | None = None
+    # For PostgreSQL (`prepare(..., copy=True)`): the cells as lines of COPY's text format,
+    # CELL_COLUMNS without report_id, and `cells` empty. One bytes object crosses from the
+    # worker and goes to COPY as it is, where 200 tuples a report cost the writer (pickle, then
+    # psycopg's per-row formatting) more than all its other work together.
+    cells_copy: bytes | None = None
 
 
 CELL_COLUMNS = ("report_id", "table_key", "row_key", "col_key", "seq", "value", "is_int", "status", "location",
@@ -206,7 +211,8 @@ def finding_of_row(code: str, severity: str, params: str, variant: str, cells: s
     return Finding(code, severity, json.loads(params), json.loads(cells), loc, excerpt, variant)  # type: ignore[arg-type]
 
 
-def prepare(rep: Report, region_code: str | None) -> Rows:
+def prepare(rep: Report, region_code: str | None, copy: bool = False) -> Rows:
+    """The report as rows; `copy`: its cells as COPY text (see Rows.cells_copy) when it can be."""
     m = rep.meta
     head = {
         "file": rep.source.file,
@@ -224,7 +230,15 @@ def prepare(rep: Report, region_code: str | None) -> Rows:
         "provenance": to_json(dict(sorted(m.provenance.items()))),
         "unmatched": to_json(rep.unmatched),
     }
-    cells = []
+    sections = [(seq, s.no, s.title, s.text, s.loc) for seq, s in enumerate(rep.sections)]
+    cells_copy = copy_text(rep) if copy else None
+    return Rows(rep.source.kind or None, head, [] if cells_copy is not None else cells(rep), sections,
+                finding_rows(rep.findings), signature_of(rep), cells_copy)
+
+
+def cells(rep: Report) -> list[tuple[Any, ...]]:
+    """The report's cells as CELL_COLUMNS without report_id."""
+    out = []
     for seq, (path, cell) in enumerate(rep.cells.items()):
         # Interned: the same few keys in every report, so pickling the rows to the writer refers
         # back to one copy instead of sending (and unpickling) 200 reports' worth of strings.
@@ -232,10 +246,49 @@ def prepare(rep: Report, region_code: str | None) -> Rows:
         v = cell.value
         is_int = isinstance(v, int) and not isinstance(v, bool)
         value = None if v is None else float(v)
-        cells.append((table_key, row_key, col_key, seq, value, is_int, sys.intern(cell.status), cell.loc, cell.raw,
-                      cell.note))
-    sections = [(seq, s.no, s.title, s.text, s.loc) for seq, s in enumerate(rep.sections)]
-    return Rows(rep.source.kind or None, head, cells, sections, finding_rows(rep.findings), signature_of(rep))
+        out.append((table_key, row_key, col_key, seq, value, is_int, sys.intern(cell.status), cell.loc, cell.raw,
+                    cell.note))
+    return out
+
+
+# COPY's text format: fields are joined with placeholders no report holds (ASCII separators),
+# the text is escaped once as a whole, then the placeholders become tab, newline and \N. A report
+# holding a placeholder character after all (counted, not assumed) is sent as tuples instead.
+_SEP, _EOL, _NULL = "\x1c", "\x1e", "\x1f"
+# What COPY's text format escapes, as psycopg does (backslash first).
+_COPY_ESCAPES = (("\\", "\\\\"), ("\b", "\\b"), ("\t", "\\t"), ("\n", "\\n"), ("\v", "\\v"),
+                 ("\f", "\\f"), ("\r", "\\r"))
+
+
+def copy_text(rep: Report) -> bytes | None:
+    """The report's cells (`cells()`) as COPY text lines without their report_id, UTF-8; None
+    when a text holds a character the format or the placeholders cannot carry."""
+    lines = []
+    nulls = 0
+    sep, null = _SEP, _NULL
+    for seq, (path, cell) in enumerate(rep.cells.items()):
+        v, loc, raw, note = cell.value, cell.loc, cell.raw, cell.note
+        nulls += (v is None) + (loc is None) + (raw is None) + (note is None)
+        # float() then str(): what psycopg sends for the tuple's float (its repr, which PostgreSQL
+        # reads back to the same double). The path's two dots separate its three keys.
+        lines.append(f"{path.replace('.', sep)}{sep}{seq}{sep}{null if v is None else float(v)}{sep}"
+                     f"{'t' if isinstance(v, int) and not isinstance(v, bool) else 'f'}{sep}{cell.status}{sep}"
+                     f"{null if loc is None else loc}{sep}{null if raw is None else raw}{sep}"
+                     f"{null if note is None else note}")
+    if not lines:
+        return b""
+    text = _EOL.join(lines)
+    fields = len(CELL_COLUMNS) - 1
+    if (text.count(_SEP) != len(lines) * (fields - 1) or text.count(_EOL) != len(lines) - 1
+            or text.count(_NULL) != nulls or "\x00" in text):
+        return None
+    for char, escaped in _COPY_ESCAPES:
+        if char in text:
+            text = text.replace(char, escaped)
+    try:
+        return text.replace(_SEP, "\t").replace(_EOL, "\n").replace(_NULL, "\\N").encode()
+    except UnicodeEncodeError:  # a lone surrogate: the writer's driver says what is wrong, as before
+        return None
 
 
 def signature_of(rep: Report) -> bytes | None:

@@ -271,8 +271,29 @@ class Writing(Base):
             f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join(['?'] * len(cols))})", list(rows)
         )
 
+    def _copy_lines(self, conn: sa.Connection, table: sa.Table, columns: Sequence[str],
+                    texts: Sequence[tuple[int, bytes]]) -> None:
+        """PostgreSQL: rows already in COPY's text format (`records.copy_text`: every column but
+        the first, the report's id, which only the writer knows), each report's lines given
+        their id in one replace and the batch sent in one COPY."""
+        if not texts:
+            return
+        assert self.dialect == "postgresql"
+        cols = [table.c[c].name for c in columns]
+        raw = conn.connection.driver_connection
+        utf8 = raw.info.encoding == "utf-8"
+        parts = []
+        for rid, text in texts:
+            prefix = b"%d\t" % rid
+            parts.append(prefix + text.replace(b"\n", b"\n" + prefix) + b"\n")
+        data = b"".join(parts)
+        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(cols)}) FROM STDIN") as copy:
+            copy.write(data if utf8 else data.decode())  # another client encoding: psycopg encodes for it
+
     def _insert_children(self, conn: sa.Connection, reports: Sequence[tuple[int, Rows]]) -> None:
         self._insert_rows(conn, t.cells, CELL_COLUMNS, [(rid, *c) for rid, rows in reports for c in rows.cells])
+        self._copy_lines(conn, t.cells, CELL_COLUMNS, [(rid, rows.cells_copy) for rid, rows in reports
+                                                       if rows.cells_copy])
         self._insert_rows(
             conn, t.sections, SECTION_COLUMNS, [(rid, *x) for rid, rows in reports for x in rows.sections]
         )

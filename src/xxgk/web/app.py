@@ -45,27 +45,35 @@ class Language:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        lang = None
-        if scope["type"] == "http":
-            req = Request(scope)
-            for value in (req.query_params.get("lang"), req.cookies.get(LANG_COOKIE)):
-                try:
-                    lang = normalize_lang(value) if value else None
-                except UnknownLanguage:
-                    lang = None
-                if lang:
-                    break
-        chosen = lang if scope["type"] == "http" and Request(scope).query_params.get("lang") else None
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Parsed only when there is something to read: most requests carry neither, and
+        # building a Request to look costs more than the rest of this middleware.
+        asked = _lang_of(Request(scope).query_params.get("lang")) if b"lang=" in scope["query_string"] else None
+        lang = asked
+        if lang is None and any(k == b"cookie" and _LANG_BYTES in v for k, v in scope["headers"]):
+            lang = _lang_of(Request(scope).cookies.get(LANG_COOKIE))
 
         async def sending(message: Message) -> None:
             # ?lang= switches the language and remembers it in a cookie.
-            if chosen and message["type"] == "http.response.start":
-                cookie = f"{LANG_COOKIE}={chosen}; Path=/; Max-Age=31536000; SameSite=Lax".encode()
+            if message["type"] == "http.response.start":
+                cookie = f"{LANG_COOKIE}={asked}; Path=/; Max-Age=31536000; SameSite=Lax".encode()
                 message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie)]
             await send(message)
 
         with use_lang(lang):
-            await self.app(scope, receive, sending)
+            await self.app(scope, receive, sending if asked else send)
+
+
+_LANG_BYTES = LANG_COOKIE.encode() + b"="
+
+
+def _lang_of(value: str | None) -> str | None:
+    try:
+        return normalize_lang(value) if value else None
+    except UnknownLanguage:
+        return None
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -121,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                    swagger_css_url="/static/swagger/swagger-ui.css",
                                    swagger_favicon_url="/static/favicon.svg")
 
+    app.include_router(pages.first)  # the review page: matched first (see pages.first)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(fill.router)  # 填报 and 采集 (the writer's and the collector's pages)

@@ -60,6 +60,7 @@ class PageCache:
     def __init__(self, size: int = 256, compressed: int = 1024) -> None:
         self.rendered = _LRU(size)
         self.compressed = _LRU(compressed)
+        self.rendering = threading.Lock()
 
     @staticmethod
     def _key(key: Hashable, who: Principal) -> Hashable:
@@ -69,17 +70,15 @@ class PageCache:
     def _fill(html: str, who: Principal) -> str:
         return html.replace(NAME_HOLE, str(escape(who.user.name))).replace(CSRF_HOLE, str(escape(who.csrf or "")))
 
-    def served(self, key: Hashable, who: Principal, gzipped: bool) -> bytes | None:
-        """The kept page for `who` (compressed when `gzipped`), or None when it is to be rendered."""
+    def kept(self, key: Hashable, who: Principal, gzipped: bool) -> bytes | None:
+        """The page for `who` when it is ready to send: compressed for this reader, or (a client
+        without gzip) filled in from the kept rendering. None when it is to be rendered or
+        compressed first (milliseconds: `page`, in a thread)."""
         full = self._key(key, who)
         if gzipped:
-            hit = self.compressed.get((full, who.user.name, who.csrf))
-            if hit is not None:
-                return hit
+            return self.compressed.get((full, who.user.name, who.csrf))
         html = self.rendered.get(full)
-        if html is None:
-            return None
-        return self._body(full, who, html, gzipped)
+        return None if html is None else self._fill(html, who).encode()
 
     def page(self, key: Hashable, who: Principal, gzipped: bool, render: Callable[[Principal], str]) -> bytes:
         """The page for `who`: rendered once per key for a stand-in reader of the same role
@@ -87,9 +86,15 @@ class PageCache:
         full = self._key(key, who)
         html = self.rendered.get(full)
         if html is None:
-            stand_in = Principal(replace(who.user, name=NAME_HOLE), who.via, CSRF_HOLE if who.csrf else None)
-            html = render(stand_in)
-            self.rendered.put(full, html)
+            # One rendering at a time: the readers who ask for a page whose report just changed
+            # wait for its one rendering instead of each rendering it (tens of ms each, all under
+            # one GIL, and the event loop waiting for the GIL behind them).
+            with self.rendering:
+                html = self.rendered.get(full)
+                if html is None:
+                    stand_in = Principal(replace(who.user, name=NAME_HOLE), who.via, CSRF_HOLE if who.csrf else None)
+                    html = render(stand_in)
+                    self.rendered.put(full, html)
         return self._body(full, who, html, gzipped)
 
     def _body(self, full: Hashable, who: Principal, html: str, gzipped: bool) -> bytes:
@@ -99,7 +104,9 @@ class PageCache:
         # mtime=0: the same page gives the same bytes. A review page reflects nothing of the
         # request (no query text, no form input), so compressing it beside the CSRF token
         # gives another site no length oracle to guess the token with (BREACH).
-        packed = gzip.compress(body, compresslevel=6, mtime=0)
+        # Level 1: 0.26 ms for a 100 KB page against 0.96 ms at 6, for 15 KB instead of 13.6 KB;
+        # every reader's copy is compressed again each time the report changes.
+        packed = gzip.compress(body, compresslevel=1, mtime=0)
         self.compressed.put((full, who.user.name, who.csrf), packed)
         return packed
 

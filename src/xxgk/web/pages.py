@@ -25,17 +25,20 @@ from xxgk.i18n import _, current_lang
 from xxgk.review import NotFound, ReviewError, correct, decide, review_report, set_state, trail, uploads, users
 from xxgk.review import rounds as rounds_lib
 from xxgk.review.opinion import opinion_docx, opinion_pdf
-from xxgk.review.reports import DECISIONS, STATES, check_sha, review_stamp, state_name, with_corrections
+from xxgk.review.reports import DECISIONS, STATES, check_sha, is_sha, stamp_on, state_name, with_corrections
 from xxgk.review.summary import compilation_csv, compilation_xlsx, compile_round, round_reports, summary_xlsx
 from xxgk.vocabulary import LEVEL_NAMES, cell_name
 from xxgk.web import pagecache
 from xxgk.web import source as source_mod
 from xxgk.web.intake import accept
 from xxgk.web.render import templates
-from xxgk.web.security import SESSION_COOKIE, Principal, need
+from xxgk.web.security import SESSION_COOKIE, Principal, admit, need, principal_on
 from xxgk.web.views import review_views
 
 router = APIRouter(include_in_schema=False)
+# The review page alone, included before every other router: FastAPI tries the routes in order,
+# and the most read page would otherwise be matched after ~60 others, on every request.
+first = APIRouter(include_in_schema=False)
 viewer = Depends(need("viewer"))
 Viewer = Annotated[Principal, Depends(need("viewer"))]
 Reviewer = Annotated[Principal, Depends(need("reviewer"))]
@@ -328,20 +331,27 @@ def _review_context(request: Request, sha256: str) -> dict[str, Any]:
             "states": STATES, "decisions": DECISIONS}
 
 
-@router.get("/reports/{sha256}")
-def review_page(request: Request, who: Viewer, sha256: str) -> Response:
-    # Rendered once per state of the report (one indexed query tells it), not once per view. In
-    # the thread pool, not the event loop: a query run in the loop holds up every other
-    # connection of the process (measured: p95 ~30 % higher with 50 readers when it was async).
+@first.get("/reports/{sha256}")
+async def review_page(request: Request, sha256: str) -> Response:
+    """The most read page: the reader and the report's state in one connection, then the page
+    kept for that state. Every request is checked against the database (a sign-out or a revoked
+    token holds at once in every process) and gets the page of the report as it is now.
+
+    The two indexed queries run in the event loop (a thread-pool round trip cost more CPU than
+    both, measured with bench/bench_web.py); rendering a page, or compressing it for a new reader,
+    takes milliseconds and runs in the thread pool so the loop keeps answering the others."""
     store = _store(request)
-    stamp = review_stamp(store, check_sha(sha256))
+    with store.engine.connect() as conn:
+        found = principal_on(conn, request)
+        stamp = stamp_on(conn, sha256) if found is not None and is_sha(sha256) else None
+    who = await admit(request, found, "viewer")
     if stamp is None:
         raise NotFound(_("no report {id}").format(id=sha256))
     key = (store.url, sha256, stamp, current_lang())
     gzipped = pagecache.accepts_gzip(request.headers.get("accept-encoding", ""))
-    body = pagecache.pages.served(key, who, gzipped)
+    body = pagecache.pages.kept(key, who, gzipped)
     if body is None:
-        body = pagecache.pages.page(key, who, gzipped, lambda stand_in: bytes(
+        body = await run_in_threadpool(pagecache.pages.page, key, who, gzipped, lambda stand_in: bytes(
             page(request, "review.html.j2", stand_in, **_review_context(request, sha256)).body).decode())
     return pagecache.response(body, gzipped)
 

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,18 +33,29 @@ class LoginRequired(Exception):
 
 
 def principal(request: Request) -> Principal | None:
+    """Who sent the request (a session cookie or a bearer token), from the database; kept for the
+    rest of the request."""
     if hasattr(request.state, "principal"):
         return request.state.principal
-    engine = request.app.state.store.engine
+    with request.app.state.store.engine.connect() as conn:
+        return principal_on(conn, request)
+
+
+def principal_on(conn: sa.Connection, request: Request) -> Principal | None:
+    """`principal`, read on `conn`: a route that needs the database anyway reads the reader with
+    its own query on one connection. Read again on every request, never kept between requests:
+    a sign-out, a revoked token, a removed user or a new password holds at once in every process."""
+    if hasattr(request.state, "principal"):
+        return request.state.principal
     found: Principal | None = None
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        user = users.token_user(engine, auth[7:].strip())
+        user = users.token_user_on(conn, auth[7:].strip())
         found = Principal(user, "token") if user else None
     else:
         sid = request.cookies.get(SESSION_COOKIE)
         if sid:
-            got = users.session_user(engine, sid)
+            got = users.session_user_on(conn, sid)
             if got is not None:
                 found = Principal(got[0], "session", got[1])
     request.state.principal = found
@@ -72,15 +84,21 @@ def need(role: str) -> Callable[[Request], Awaitable[Principal]]:
     async def dependency(request: Request) -> Principal:
         # The lookup is a database query: in the thread pool, so the event loop keeps every
         # other connection moving while it runs (measured with bench/bench_web.py).
-        who = await run_in_threadpool(principal, request)
-        if who is None:
-            raise LoginRequired()
-        await check_csrf(request, who)
-        if not who.user.can(role):
-            raise HTTPException(403, _("your role ({role}) may not do this").format(role=who.user.role_name))
-        return who
+        return await admit(request, await run_in_threadpool(principal, request), role)
 
     return dependency
+
+
+async def admit(request: Request, who: Principal | None, role: str) -> Principal:
+    """`who` when they may do this request as `role`: LoginRequired without a session or token,
+    403 without the CSRF token on a write or beyond their role. Every route goes through here,
+    by `need` or (the review page, which reads the reader with its own query) directly."""
+    if who is None:
+        raise LoginRequired()
+    await check_csrf(request, who)
+    if not who.user.can(role):
+        raise HTTPException(403, _("your role ({role}) may not do this").format(role=who.user.role_name))
+    return who
 
 
 class LoginLimiter:
