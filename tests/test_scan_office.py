@@ -27,6 +27,7 @@ from xxgk.extract.ocr import (
     continued_tables,
     is_sideways,
     is_upside_down,
+    lift_seals,
     skew_angle,
     without_seals,
 )
@@ -120,6 +121,24 @@ def test_a_red_seal_is_lifted_and_the_text_under_it_stays() -> None:
     assert not ink[ring].any()  # the seal is paper
     grey = np.full((50, 50, 3), 200, np.uint8)
     assert without_seals(grey) is grey  # a grey scan is left as it is
+
+
+def test_a_seal_stroke_jpeg_washed_of_its_red_is_lifted_too() -> None:
+    """JPEG keeps colour at half resolution: a thin stroke of the seal's characters keeps its
+    dark grey but barely any red (160,117,131, far from any pixel redder than _RED). Inside the
+    seal's disc it is seal ink all the same; grey print there stays."""
+    page = np.full((300, 300, 3), 245, np.uint8)
+    page[200:215, 120:180] = 20  # text inside the ring
+    seal = np.zeros((300, 300), np.uint8)
+    cv2.circle(seal, (150, 150), 120, 255, 6)
+    red = np.array([205, 30, 45], np.float32) / 255
+    stamped = np.where((seal > 0)[..., None], page * red, page).astype(np.uint8)
+    stamped[100:118, 148:150] = (160, 117, 131)  # a washed stroke, 30 px inside the ring
+    clean = without_seals(stamped)
+    ink = _binarised(clean)
+    assert not ink[100:118, 148:150].any()
+    assert ink[203:212, 125:175].all()
+    assert not lift_seals(np.full((50, 50, 3), 200, np.uint8))[1]
 
 
 def test_a_header_alone_at_the_foot_of_a_page_is_read_with_its_rows() -> None:
@@ -240,6 +259,8 @@ def test_a_number_with_dust_beside_it_is_the_number() -> None:
     assert _bare_number("0.", reading, 0.62) == ("0", pytest.approx(0.97))
     assert _bare_number("96171.6", ("96171.6", 0.9, [7, [], [], [], [0.9] * 7]), 0.9) == ("96171.6", 0.9)
     assert _bare_number("7.属于", ("7.属于", 0.9, [4, [], [], [], [0.9] * 4]), 0.9)[0] == "7.属于"
+    # dust before a minus sign: the change of the year keeps its sign and its own confidence
+    assert _bare_number(".-1", (".-1", 0.7, [3, [], [], [], [0.37, 0.95, 0.98]]), 0.37) == ("-1", pytest.approx(0.95))
 
 
 def test_a_cell_read_as_a_letter_is_decoded_over_digits() -> None:
@@ -359,3 +380,84 @@ def test_a_minus_sign_the_recogniser_drops_makes_the_number_doubtful() -> None:
 
     assert _dash_before(_digit("-2"))
     assert not _dash_before(_digit("2")) and not _dash_before(_digit("12")) and not _dash_before(_digit("0"))
+
+
+def test_a_number_with_a_minus_sign_is_never_taken_for_the_same_print_without_it() -> None:
+    """A blurred minus is faint and small: cut to its ink, "-1" looked like "1" and took the
+    reading of the page's "1"s (found on a generated scan, JPEG 40, blur 0.86)."""
+    from xxgk.extract.ocr import _ink_shape
+
+    one = np.full((25, 27, 3), 255, np.uint8)
+    one[4:20, 16:19] = 60  # the "1"
+    minus_one = one.copy()
+    minus_one[13:15, 4:10] = 115  # a faint, blurred minus sign
+    assert _ink_shape(one) is not None
+    assert _ink_shape(minus_one) is None
+
+
+def _prose(lines: list[str], size: int = 22, leading: int = 14) -> np.ndarray:
+    """Lines of CJK prose as ink (255 on 0), the way a band of a scanned page is cut."""
+    from PIL import ImageDraw, ImageFont
+
+    fonts = [f for f in ("NotoSansCJK-Regular.ttc", "wqy-zenhei.ttc", "DroidSansFallbackFull.ttf")
+             if _font_exists(f)]
+    if not fonts:
+        pytest.skip("no CJK font to draw prose with")
+    font = ImageFont.truetype(fonts[0], size)
+    image = Image.new("L", (900, 20 + len(lines) * (size + leading)), 0)
+    for k, line in enumerate(lines):
+        ImageDraw.Draw(image).text((20, 10 + k * (size + leading)), line, font=font, fill=255)
+    return np.where(np.asarray(image) > 96, 255, 0).astype(np.uint8)
+
+
+def _font_exists(name: str) -> bool:
+    from PIL import ImageFont
+
+    try:
+        ImageFont.truetype(name, 10)
+    except OSError:
+        return False
+    return True
+
+
+def test_prose_lines_are_found_by_the_ink_profile() -> None:
+    """Every line of a paragraph is found (the detector dropped one now and then), a line of
+    二 and 三 is one line, not three, a wide gap parts two pieces of a line, and a band of
+    dust has no line at all."""
+    from xxgk.extract.ocr import _text_lines
+
+    ink = _prose(["本报告中所列数据的统计期限自2021年1月1日起", "二三二三二三", "联系电话                      2022年1月15日"])
+    lines = _text_lines(ink)
+    assert lines is not None
+    tops = sorted({t for _x0, t, _x1, _b in lines})
+    assert len(tops) == 3  # three lines, the strokes of 二 and 三 kept in one
+    assert sum(1 for _x0, t, _x1, _b in lines if t == tops[2]) == 2  # the date set apart
+    dust = np.zeros((40, 900), np.uint8)
+    dust[[5, 20, 33], [100, 400, 700]] = 255
+    assert _text_lines(dust) == []
+
+
+def test_lines_that_touch_are_never_read_as_one() -> None:
+    from xxgk.extract.ocr import _text_lines
+
+    for leading in (-2, -1, 0, 1):  # lines set so close that their ink touches here and there
+        ink = _prose(["本报告中所列数据的统计期限自", "如对本报告有疑问，请与办公室联系"], leading=leading)
+        lines = _text_lines(ink)
+        assert lines is None or len({t for _x0, t, _x1, _b in lines}) == 2, leading  # never one line of both
+
+
+def test_a_bold_character_touching_both_rulings_of_its_row_is_no_column_rule() -> None:
+    """Blurred bold characters in a tight row reach both of its rulings; a stroke of one (with
+    strokes branching off it) is not a column rule, a rule with paper beside it is."""
+    from xxgk.extract.ocr import _rulings
+
+    ink = np.zeros((80, 300), np.uint8)
+    ink[10:12, :] = ink[40:42, :] = ink[70:72, :] = 255  # row rules
+    ink[10:72, 60:62] = 255  # a column rule over two rows, paper beside it
+    ink[10:72, 150:153] = 255  # strokes of 内 over 性, one above the other
+    for y in range(14, 70, 5):
+        ink[y:y + 3, 138:150] = 255  # ... with bold strokes branching off them
+    _h, v_mask, segments = _rulings(ink)
+    columns = sorted(round(s.x0) for s in segments if not s.horizontal)
+    assert 61 in columns and not any(140 <= x <= 160 for x in columns)
+    assert not v_mask[20:35, 150:153].any()
