@@ -418,6 +418,17 @@ def _thin_out(values: list[float], min_gap: float) -> list[float]:
     return out
 
 
+def _open_spans(intervals: list[tuple[float, float]], edges: list[float], snap: float) -> list[int]:
+    """The spans between consecutive `edges` that the rulings (`intervals`) of one line leave
+    mostly undrawn (`_covered`); a single ruling drawn across all of them, the usual case, is
+    answered without looking at each span."""
+    if len(intervals) == 1:
+        lo, hi = intervals[0]
+        if lo - snap <= edges[0] and hi + snap >= edges[-1]:
+            return []
+    return [i for i in range(len(edges) - 1) if not _covered(intervals, edges[i], edges[i + 1], snap)]
+
+
 def _grid_of(hs: list[Segment], vs: list[Segment], units: Units) -> Grid | None:
     ys = _thin_out(_cluster([h.y0 for h in hs], units.snap), units.min_cell)
     xs = _thin_out(_cluster([v.x0 for v in vs], units.snap), units.min_cell)
@@ -431,31 +442,28 @@ def _grid_of(hs: list[Segment], vs: list[Segment], units: Units) -> Grid | None:
     n_r, n_c = len(ys) - 1, len(xs) - 1
 
     snap = units.snap
-    h_at = [[(h.x0, h.x1) for h in hs if abs(h.y0 - y) <= snap] for y in ys]
-    v_at = [[(v.y0, v.y1) for v in vs if abs(v.x0 - x) <= snap] for x in xs]
+    # a missing ruling between two neighbouring grid units merges them into one cell
+    pairs: list[tuple[int, int]] = []
+    for c in range(1, n_c):  # the vertical line between columns c - 1 and c, row by row
+        for r in _open_spans([(v.y0, v.y1) for v in vs if abs(v.x0 - xs[c]) <= snap], ys, snap):
+            pairs.append((r * n_c + c - 1, r * n_c + c))
+    for r in range(1, n_r):  # the horizontal line between rows r - 1 and r, column by column
+        for c in _open_spans([(h.x0, h.x1) for h in hs if abs(h.y0 - ys[r]) <= snap], xs, snap):
+            pairs.append(((r - 1) * n_c + c, r * n_c + c))
     n_units = n_r * n_c
+    if not pairs:  # every unit a cell of its own
+        cells = [GridCell(r, c, 1, 1, (xs[c], ys[r], xs[c + 1], ys[r + 1])) for r in range(n_r) for c in range(n_c)]
+        return Grid(xs, ys, cells, list(range(n_units)))
     dsu = _DSU(n_units)
-    merged = False
-    for r in range(n_r):
-        y0, y1 = ys[r], ys[r + 1]
-        below = h_at[r + 1] if r + 1 < n_r else None
-        for c in range(n_c):
-            if c + 1 < n_c and not _covered(v_at[c + 1], y0, y1, snap):
-                dsu.union(r * n_c + c, r * n_c + c + 1)
-                merged = True
-            if below is not None and not _covered(below, xs[c], xs[c + 1], snap):
-                dsu.union(r * n_c + c, (r + 1) * n_c + c)
-                merged = True
+    for a, b in pairs:
+        dsu.union(a, b)
     # the units of each cell, in row-major order of their first unit (most cells are one unit)
-    groups: Iterable[list[int]] = [[u] for u in range(n_units)]
-    if merged:
-        members: dict[int, list[int]] = {}
-        find = dsu.find
-        for u in range(n_units):
-            members.setdefault(find(u), []).append(u)
-        groups = members.values()
+    members: dict[int, list[int]] = {}
+    find = dsu.find
+    for u in range(n_units):
+        members.setdefault(find(u), []).append(u)
     spans = []
-    for units_of in groups:
+    for units_of in members.values():
         if len(units_of) == 1:
             r, c = divmod(units_of[0], n_c)
             spans.append((r, c, r, c, units_of))
