@@ -7,7 +7,9 @@ machine shared with other work, where CPU times drift by tens of percent.
 Each figure is the difference between a run doing the work 1 + K times and one doing it once,
 divided by K (so imports, warm-up and valgrind's own start cost cancel out). Stages: extract
 (xxgk.extract.extract_bytes), read+check (parse_document(extract_bytes(...), check=True), what
-bench_pdf.py's "total" times) and pdfium (bench_pdf.pdfium_text, the baseline).
+bench_pdf.py's "total" times) and pdfium (bench_pdf.pdfium_text, the baseline); with --stages,
+also the two halves of extract: pages (PDFium's loading, glyphs and rulings of every page) and
+layout (lines and grids of those pages into a Document).
 """
 
 from __future__ import annotations
@@ -30,13 +32,31 @@ def child(stage: str, path: str, times: int) -> None:
 
     from xxgk.api import parse_document
     from xxgk.extract import extract_bytes
+    from xxgk.extract.layout import build_document
+    from xxgk.extract.pdf import UNITS
 
     data = Path(path).read_bytes()
     name = Path(path).name
+    pages = _pages(data) if stage == "layout" else []
     work = {"pdfium": lambda: pdfium_text(data), "extract": lambda: extract_bytes(data, name),
-            "total": lambda: parse_document(extract_bytes(data, name), check=True)}[stage]
+            "total": lambda: parse_document(extract_bytes(data, name), check=True),
+            "pages": lambda: _pages(data),
+            "layout": lambda: build_document(pages, kind="pdf", file=name, units=UNITS)}[stage]
     for _ in range(times):
         work()
+
+
+def _pages(data: bytes) -> list:
+    """The text-layer reading alone: every page's glyphs and rulings (PDFium's loading included)."""
+    import pypdfium2 as pdfium
+
+    from xxgk.extract.pdf import _read_pages
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        return _read_pages(pdf, data, "")
+    finally:
+        pdf.close()
 
 
 def instructions(stage: str, path: str, times: int) -> int:
@@ -57,6 +77,7 @@ def per_run(stage: str, path: str) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--child", nargs=3)
+    ap.add_argument("--stages", action="store_true", help="also count the pages and layout halves of extract")
     ap.add_argument("pdfs", nargs="*")
     a = ap.parse_args()
     if a.child:
@@ -64,10 +85,11 @@ def main() -> None:
         return
     pdfs = a.pdfs or [str(p) for p in sorted((ROOT / "tests" / "data" / "pdf").glob("*.pdf"))]
     print(f"{'file':28} {'pdfium Mi':>10} {'extract Mi':>11} {'total Mi':>9} {'extract/pdfium':>15} "
-          f"{'total/pdfium':>13}")
+          f"{'total/pdfium':>13}" + (f" {'pages Mi':>9} {'layout Mi':>10}" if a.stages else ""))
     for p in pdfs:
         base, ext, tot = (per_run(s, p) / 1e6 for s in ("pdfium", "extract", "total"))
-        print(f"{Path(p).name:28} {base:10.1f} {ext:11.1f} {tot:9.1f} {ext / base:15.2f} {tot / base:13.2f}")
+        halves = f" {per_run('pages', p) / 1e6:9.1f} {per_run('layout', p) / 1e6:10.1f}" if a.stages else ""
+        print(f"{Path(p).name:28} {base:10.1f} {ext:11.1f} {tot:9.1f} {ext / base:15.2f} {tot / base:13.2f}{halves}")
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ import pypdfium2.raw as pdfium_c
 
 from xxgk.document import Document, report_copies, too_many_reports
 from xxgk.errors import InputError
-from xxgk.extract.layout import Glyph, PageContent, Segment, Units, build_document, rect_rulings, segment
+from xxgk.extract.layout import Glyph, GlyphRun, PageContent, Segment, Units, build_document, rect_rulings, segment
 from xxgk.i18n import N_, _
 
 UNITS = Units(snap=2.0, min_cell=4.0)  # PDF points
@@ -370,7 +370,19 @@ def _proto(function: object, restype: type | None, *argtypes: type) -> Callable[
     return ctypes.PYFUNCTYPE(restype, *argtypes)(ctypes.cast(function, _ADDR).value)  # type: ignore[return-value]
 
 
-_loose_char_box = _proto(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, _ADDR, ctypes.c_int, _ADDR)
+class _Pointer(ctypes.c_void_p):
+    """A pointer as PDFium returned it, kept a ctypes object (a c_void_p subclass is not turned
+    into an int), so that it goes to the next call as it is."""
+
+
+def _bare(function: object, restype: type) -> Callable[..., int]:
+    """A PDFium function through a prototype without argument types, for the calls made once per
+    character or page object: given ctypes objects (pointers) and small ints, ctypes passes them
+    as they are, with no conversion object per argument (an eighth of the call's cost)."""
+    return ctypes.PYFUNCTYPE(restype)(ctypes.cast(function, _ADDR).value)  # type: ignore[return-value]
+
+
+_loose_char_box = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)  # (text page, index, FS_RECTF*)
 _char_box = _proto(pdfium_c.FPDFText_GetCharBox, ctypes.c_int, _ADDR, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR)
 _char_angle = _proto(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, _ADDR, ctypes.c_int)
 _unmap_error = _proto(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int, _ADDR, ctypes.c_int)
@@ -426,9 +438,8 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     kept = kept_at.tolist()
     m = len(kept)
     loose = (pdfium_c.FS_RECTF * max(m, 1))()
-    at = ctypes.addressof(loose)
-    has_loose = np.fromiter(map(_loose_char_box, itertools.repeat(handle, m), kept, range(at, at + 16 * m, 16)),
-                            dtype=bool, count=m)
+    has_loose = np.fromiter(map(_loose_char_box, itertools.repeat(ctypes.c_void_p(handle), m), kept,
+                                map(ctypes.byref, loose)), dtype=bool, count=m)
     lo = np.frombuffer(loose, dtype=np.float32, count=4 * m).reshape(m, 4)[:, [0, 3, 2, 1]].astype(np.float64)
     kept_codes = codes[kept_at]
     space = space[kept_at]
@@ -530,7 +541,8 @@ def _text_rotation(votes: Counter[int], page_rotation: int) -> int:
 
 
 def _glyphs(chars: _Chars, frame: _Frame) -> list[Glyph]:
-    """The characters in the reading frame (all at once), as layout's glyphs."""
+    """The characters in the reading frame (all at once), as layout's glyphs (a `GlyphRun`,
+    which keeps them in arrays too, so the layout reads the page in array passes)."""
     if not len(chars.codes):
         return []
     x0, y0, x1, y1 = frame.boxes(chars.box)
@@ -541,9 +553,7 @@ def _glyphs(chars: _Chars, frame: _Frame) -> list[Glyph]:
     space, codes = chars.space, np.where(chars.space, 32, chars.codes)  # every kind of space prints as " "
     if not keep.all():
         x0, y0, x1, y1, em, space, codes = x0[keep], y0[keep], x1[keep], y1[keep], em[keep], space[keep], codes[keep]
-    text = list(map(chr, codes.tolist()))
-    return list(map(Glyph, text, x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist(), em.tolist(),
-                    itertools.repeat(None), space.tolist()))
+    return GlyphRun.of(codes, x0, y0, x1, y1, em, space)
 
 
 def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[tuple[float, float, float, float]]]:
@@ -556,9 +566,8 @@ def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[t
     of form XObjects are walked segment by segment."""
     segments: list[Segment] = []
     pictures: list[tuple[float, float, float, float]] = []
-    raw = ctypes.cast(page.raw, _ADDR).value
     n = pdfium_c.FPDFPage_CountObjects(page.raw)
-    objects = list(map(_get_object, itertools.repeat(raw, n), range(n)))
+    objects = list(map(_get_object, itertools.repeat(ctypes.cast(page.raw, _ADDR), n), range(n)))
     kinds = np.fromiter(map(_get_type, objects), dtype=np.int32, count=n)
     drawn = np.flatnonzero(kinds != pdfium_c.FPDF_PAGEOBJ_TEXT)
     paths = [objects[i] for i in drawn[kinds[drawn] == pdfium_c.FPDF_PAGEOBJ_PATH].tolist()]
@@ -591,7 +600,7 @@ def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[t
     return segments, pictures
 
 
-def _all_bounds(objects: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _all_bounds(objects: list[_Pointer]) -> tuple[np.ndarray, np.ndarray]:
     """Whether each object has bounds, and its left, bottom, right, top (in bulk)."""
     k = len(objects)
     out = (ctypes.c_float * (4 * max(k, 1)))()
@@ -601,7 +610,7 @@ def _all_bounds(objects: list[int]) -> tuple[np.ndarray, np.ndarray]:
     return found, np.frombuffer(out, dtype=np.float32, count=4 * k).reshape(k, 4).astype(np.float64)
 
 
-def _all_draw_modes(paths: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _all_draw_modes(paths: list[_Pointer]) -> tuple[np.ndarray, np.ndarray]:
     """Whether PDFium knows each path's draw mode, and its fill mode and stroke flag (in bulk)."""
     k = len(paths)
     out = (ctypes.c_int * (2 * max(k, 1)))()
@@ -611,8 +620,8 @@ def _all_draw_modes(paths: list[int]) -> tuple[np.ndarray, np.ndarray]:
     return found, np.frombuffer(out, dtype=np.int32, count=2 * k).reshape(k, 2)
 
 
-_get_object = _proto(pdfium_c.FPDFPage_GetObject, _ADDR, _ADDR, ctypes.c_int)
-_get_type = _proto(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, _ADDR)
+_get_object = _bare(pdfium_c.FPDFPage_GetObject, _Pointer)  # (page, index) -> object
+_get_type = _bare(pdfium_c.FPDFPageObj_GetType, ctypes.c_int)  # (object)
 _get_bounds = _proto(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
 _get_draw_mode = _proto(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int, _ADDR, _ADDR, _ADDR)
 _get_stroke_color = _proto(pdfium_c.FPDFPageObj_GetStrokeColor, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
