@@ -383,10 +383,10 @@ def _bare(function: object, restype: type) -> Callable[..., int]:
 
 
 _loose_char_box = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)  # (text page, index, FS_RECTF*)
-_char_box = _proto(pdfium_c.FPDFText_GetCharBox, ctypes.c_int, _ADDR, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR)
-_char_angle = _proto(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, _ADDR, ctypes.c_int)
-_unmap_error = _proto(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int, _ADDR, ctypes.c_int)
-_is_generated = _proto(pdfium_c.FPDFText_IsGenerated, ctypes.c_int, _ADDR, ctypes.c_int)
+_char_box = _bare(pdfium_c.FPDFText_GetCharBox, ctypes.c_int)  # (text page, index, double* left, right, bottom, top)
+_char_angle = _bare(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float)  # (text page, index)
+_unmap_error = _bare(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int)  # (text page, index)
+_is_generated = _bare(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)  # (text page, index)
 
 
 def _codes(tp: object, n: int) -> tuple[np.ndarray, str | None]:
@@ -429,7 +429,7 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     a page cost several times PDFium's own text extraction."""
     wanted = ~_classes(codes, _IS_SKIPPED, _never)  # PDFium's own line breaks: geometry decides spacing instead
     space = _classes(codes, _IS_SPACE, str.isspace)
-    handle = ctypes.cast(tp, _ADDR).value
+    handle = ctypes.cast(tp, _ADDR)  # a pointer object, as the argument-free prototypes take it
     spaces = np.flatnonzero(space & wanted)
     generated = np.fromiter(map(_is_generated, itertools.repeat(handle, len(spaces)), spaces.tolist()),
                             dtype=np.int64, count=len(spaces))
@@ -438,7 +438,7 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     kept = kept_at.tolist()
     m = len(kept)
     loose = (pdfium_c.FS_RECTF * max(m, 1))()
-    has_loose = np.fromiter(map(_loose_char_box, itertools.repeat(ctypes.c_void_p(handle), m), kept,
+    has_loose = np.fromiter(map(_loose_char_box, itertools.repeat(handle, m), kept,
                                 map(ctypes.byref, loose)), dtype=bool, count=m)
     lo = np.frombuffer(loose, dtype=np.float32, count=4 * m).reshape(m, 4)[:, [0, 3, 2, 1]].astype(np.float64)
     kept_codes = codes[kept_at]
@@ -458,7 +458,7 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     return _Chars(kept_codes, space, box, votes, unmapped, len(printable))
 
 
-def _count_unmapped(handle: int, indices: list[int]) -> int:
+def _count_unmapped(handle: ctypes.c_void_p, indices: list[int]) -> int:
     """How many of the characters have no Unicode mapping (PDFium's -1, an error, counts too)."""
     return sum(map(bool, map(_unmap_error, itertools.repeat(handle, len(indices)), indices)))
 
@@ -470,20 +470,19 @@ def _median(values: list[float]) -> float:
     return ordered[k] if len(ordered) % 2 else (ordered[k - 1] + ordered[k]) / 2
 
 
-def _ink_boxes(handle: int, kept: list[int], wanted: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _ink_boxes(handle: ctypes.c_void_p, kept: list[int], wanted: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """The tight (ink) box, left, bottom, right, top, of each wanted character (by its place
     in `kept`), and whether PDFium has one; in bulk, like the loose boxes."""
     k = len(wanted)
     buffer = (ctypes.c_double * (4 * max(k, 1)))()
-    at = ctypes.addressof(buffer)
     found = np.fromiter(map(_char_box, itertools.repeat(handle, k), [kept[j] for j in wanted],
-                            range(at, at + 32 * k, 32), range(at + 8, at + 32 * k, 32),
-                            range(at + 16, at + 32 * k, 32), range(at + 24, at + 32 * k, 32)), dtype=bool, count=k)
+                            *(map(ctypes.byref, itertools.repeat(buffer, k), range(8 * side, 32 * k, 32))
+                              for side in range(4))), dtype=bool, count=k)
     # PDFium writes left, right, bottom, top
     return found, np.frombuffer(buffer, dtype=np.float64, count=4 * k).reshape(k, 4)[:, [0, 2, 1, 3]]
 
 
-def _sane_boxes(codes: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, handle: int, kept: list[int],
+def _sane_boxes(codes: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, handle: ctypes.c_void_p, kept: list[int],
                 sample: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """One box per character (and whether there is one). The loose box (font ascent/descent)
     makes "一", "、" and "." as tall as their neighbours, which line grouping needs; but some
