@@ -601,18 +601,22 @@ def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[t
     has_bounds, bounds = _all_bounds(paths)
     has_mode, modes = _all_draw_modes(paths)
     thinnest = np.minimum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
-    hairline = (has_bounds & (thinnest <= _HAIRLINE)).tolist()
-    filled = (has_mode & (modes[:, 0] != 0)).tolist()
-    stroked = (has_mode & (modes[:, 1] != 0)).tolist()
+    hairlines = has_bounds & (thinnest <= _HAIRLINE)
+    filled_at, stroked_at = has_mode & (modes[:, 0] != 0), has_mode & (modes[:, 1] != 0)
+    # a hairline is a ruling if drawn visibly: stroked in a colour anyone sees, else filled so
+    ruled = np.zeros(len(paths), dtype=bool)
+    ask = np.flatnonzero(hairlines & stroked_at)
+    ruled[ask] = _all_visible([paths[i] for i in ask.tolist()], _stroke_color_of)
+    ask = np.flatnonzero(hairlines & filled_at & ~ruled)
+    ruled[ask] = _all_visible([paths[i] for i in ask.tolist()], _fill_color_of)
+    hairline, stroked, ruling = hairlines.tolist(), stroked_at.tolist(), ruled.tolist()
     bounds_of = bounds.tolist()
     k = -1  # the path's place among the page's paths
     for address, kind in zip([objects[i] for i in drawn.tolist()], kinds[drawn].tolist(), strict=True):
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             k += 1
             if hairline[k]:
-                # a ruling along the middle of its bounds, if drawn visibly
-                if (stroked[k] and _visible(address, _get_stroke_color)) or (
-                        filled[k] and _visible(address, _get_fill_color)):
+                if ruling[k]:  # a ruling along the middle of its bounds
                     x0, y0, x1, y1 = frame.box(*bounds_of[k])
                     segments.extend(rect_rulings(x0, y0, x1, y1, max(_HAIRLINE, min(x1 - x0, y1 - y0))))
             elif stroked[k]:  # a filled shape thicker than a hairline (a cell's shading) draws no ruling
@@ -650,8 +654,19 @@ def _all_draw_modes(paths: list[_Pointer]) -> tuple[np.ndarray, np.ndarray]:
     return found, np.frombuffer(out, dtype=np.int32, count=2 * k).reshape(k, 2)
 
 
+def _all_visible(objects: list[_Pointer], colour_of: Callable[..., int]) -> np.ndarray:
+    """Whether each object's stroke (or fill) colour is one anyone can see (in bulk; as `_visible`)."""
+    k = len(objects)
+    out = (ctypes.c_uint * (4 * max(k, 1)))()
+    found = np.fromiter(map(colour_of, objects, *_fields(out, k, 4, 4)), dtype=bool, count=k)
+    rgba = np.frombuffer(out, dtype=np.uint32, count=4 * k).reshape(k, 4)
+    return ~found | ((rgba[:, 3] > 0) & (rgba[:, :3].min(axis=1, initial=255) < 245))
+
+
 _bounds_of = _bare(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int)  # (object, float* left, bottom, right, top)
 _draw_mode_of = _bare(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int)  # (path, int* fill mode, int* stroked)
+_stroke_color_of = _bare(pdfium_c.FPDFPageObj_GetStrokeColor, ctypes.c_int)  # (object, unsigned* r, g, b, a)
+_fill_color_of = _bare(pdfium_c.FPDFPageObj_GetFillColor, ctypes.c_int)  # (object, unsigned* r, g, b, a)
 _get_object = _bare(pdfium_c.FPDFPage_GetObject, _Pointer)  # (page, index) -> object
 _get_type = _bare(pdfium_c.FPDFPageObj_GetType, ctypes.c_int)  # (object)
 _get_bounds = _proto(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
