@@ -542,7 +542,7 @@ def test_a_glyph_run_reads_as_its_plain_list(data: st.DataObject) -> None:
     on crowded pages (glyphs of every height, overlapping lines, spaces, cells of any size)."""
     import numpy as np
 
-    from xxgk.extract.layout import GlyphRun, assign, min_confidence
+    from xxgk.extract.layout import GlyphRun, assign, line_box, line_em, min_confidence
 
     n = data.draw(st.integers(0, 120))
     coord = st.floats(0, 200, allow_nan=False, allow_infinity=False)
@@ -567,3 +567,5 @@ def test_a_glyph_run_reads_as_its_plain_list(data: st.DataObject) -> None:
     assert [list(line) for line in got_lines] == [list(line) for line in want_lines]
     assert [line_text(line) for line in got_lines] == [line_text(line) for line in want_lines]
     assert all(min_confidence(line) is None for line in got_lines)
+    assert [line_box(line) for line in got_lines] == [line_box(list(line)) for line in want_lines]
+    assert [line_em(line) for line in got_lines] == [line_em(list(line)) for line in want_lines]

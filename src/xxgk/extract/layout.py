@@ -180,6 +180,22 @@ def _centre_left(g: Glyph) -> tuple[float, float]:
 _left_top = operator.attrgetter("x0", "top")  # (x0, top), in C
 
 
+def line_box(line: Sequence[Glyph]) -> tuple[float, float, float, float]:
+    """The box of a line's ink (its glyphs but spaces): x0, top, x1, bottom."""
+    if type(line) is _ReadLine:
+        return line.box
+    ink = [g for g in line if not g.space]
+    return (min(g.x0 for g in ink), min(g.top for g in ink), max(g.x1 for g in ink), max(g.bottom for g in ink))
+
+
+def line_em(line: Sequence[Glyph]) -> float:
+    """A line's type size: the median em of its ink glyphs (the upper middle of an even count)."""
+    if type(line) is _ReadLine:
+        return line.em
+    ordered = sorted(g.size for g in line if not g.space)
+    return ordered[len(ordered) // 2] if ordered else 0.0
+
+
 def line_text(line: Sequence[Glyph], gap_ratio: float = 0.6, cjk_gap_ratio: float = 1.2) -> str:
     """The text of one visual line. Spaces come from geometry, not from the producer's own
     spacing: a gap wider than `gap_ratio` em separates words (so "1 0 11" in three columns stays
@@ -559,10 +575,13 @@ class GlyphRun(list):
 
 
 class _ReadLine(list):
-    """One visual line of a run's glyphs (in reading order) with its `line_text` already made."""
+    """One visual line of a run's glyphs (in reading order) with its `line_text`, `line_box`
+    and `line_em` already made."""
 
-    __slots__ = ("text",)
+    __slots__ = ("box", "em", "text")
     text: str
+    box: tuple[float, float, float, float]
+    em: float
 
 
 class _ReadCell(list):
@@ -658,11 +677,29 @@ def _read_run(run: GlyphRun, group: np.ndarray, n_groups: int) -> tuple[list[lis
     glyph_list = run.__getitem__
     per_group: list[list[_ReadLine]] = [[] for _ in range(n_groups)]
     member_list = members.tolist()
+    boxes, ems = _line_extents(run, members, lines, len(tops))
     for i in ranked:
         line = _ReadLine(map(glyph_list, member_list[bounds[i]:bounds[i + 1]]))
-        line.text = texts[i]
+        line.text, line.box, line.em = texts[i], boxes[i], ems[i]
         per_group[line_group[i]].append(line)
     return per_group, groups_of
+
+
+def _line_extents(run: GlyphRun, members: np.ndarray, lines: np.ndarray,
+                  n_lines: int) -> tuple[list[tuple[float, float, float, float]], list[float]]:
+    """`line_box` and `line_em` of every line at once (every line has an ink glyph: spaces
+    only join lines that ink started)."""
+    if not n_lines:
+        return [], []
+    ink = ~run.space[members]
+    glyph, line = members[ink], lines[ink]
+    starts = np.searchsorted(line, np.arange(n_lines))
+    least, most = np.minimum.reduceat, np.maximum.reduceat
+    boxes = zip(least(run.x0[glyph], starts).tolist(), least(run.top[glyph], starts).tolist(),
+                most(run.x1[glyph], starts).tolist(), most(run.bottom[glyph], starts).tolist(), strict=True)
+    sizes = run.size[glyph][np.lexsort((run.size[glyph], line))]
+    counts = np.diff(np.append(starts, len(line)))
+    return list(boxes), sizes[starts + counts // 2].tolist()
 
 
 def _line_texts(run: GlyphRun, members: np.ndarray, lines: np.ndarray, n_lines: int) -> list[str]:
