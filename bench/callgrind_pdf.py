@@ -24,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 K = 4
+GOAL = 2.0  # issue 11: read + check <= 2x PDFium's own text extraction (bench_pdf.py's goal, in instructions)
 
 
 def child(stage: str, path: str, times: int) -> None:
@@ -85,11 +86,13 @@ def main() -> None:
         return
     pdfs = a.pdfs or [str(p) for p in sorted((ROOT / "tests" / "data" / "pdf").glob("*.pdf"))]
     print(f"{'file':28} {'pdfium Mi':>10} {'extract Mi':>11} {'total Mi':>9} {'extract/pdfium':>15} "
-          f"{'total/pdfium':>13}" + (f" {'pages Mi':>9} {'layout Mi':>10}" if a.stages else ""))
+          f"{'total/pdfium':>13} {'goal':>6} {'':>5}" + (f" {'pages Mi':>9} {'layout Mi':>10}" if a.stages else ""))
     for p in pdfs:
         base, ext, tot = (per_run(s, p) / 1e6 for s in ("pdfium", "extract", "total"))
         halves = f" {per_run('pages', p) / 1e6:9.1f} {per_run('layout', p) / 1e6:10.1f}" if a.stages else ""
-        print(f"{Path(p).name:28} {base:10.1f} {ext:11.1f} {tot:9.1f} {ext / base:15.2f} {tot / base:13.2f}{halves}")
+        verdict = "PASS" if tot / base <= GOAL else "FAIL"
+        print(f"{Path(p).name:28} {base:10.1f} {ext:11.1f} {tot:9.1f} {ext / base:15.2f} {tot / base:13.2f} "
+              f"{'<=' + format(GOAL, 'g') + 'x':>6} {verdict:>5}{halves}")
 
 
 if __name__ == "__main__":
