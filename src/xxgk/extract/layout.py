@@ -121,6 +121,8 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
     the running extent of the line's glyphs, so a small "、" or "一" (whose boxes are short)
     still lands on the line of its neighbours. (Called once per table cell and once per page's
     prose: the loop keeps to local names and flat lists, no object per glyph.)"""
+    if type(glyphs) is _ReadLines:
+        return list(glyphs.lines)
     glyphs = list(glyphs)
     if len(glyphs) == 1:  # a cell holding one number: nothing to group
         return [] if glyphs[0].space else [glyphs]
@@ -178,12 +180,30 @@ def _centre_left(g: Glyph) -> tuple[float, float]:
 _left_top = operator.attrgetter("x0", "top")  # (x0, top), in C
 
 
+def line_box(line: Sequence[Glyph]) -> tuple[float, float, float, float]:
+    """The box of a line's ink (its glyphs but spaces): x0, top, x1, bottom."""
+    if type(line) is _ReadLine:
+        return line.box
+    ink = [g for g in line if not g.space]
+    return (min(g.x0 for g in ink), min(g.top for g in ink), max(g.x1 for g in ink), max(g.bottom for g in ink))
+
+
+def line_em(line: Sequence[Glyph]) -> float:
+    """A line's type size: the median em of its ink glyphs (the upper middle of an even count)."""
+    if type(line) is _ReadLine:
+        return line.em
+    ordered = sorted(g.size for g in line if not g.space)
+    return ordered[len(ordered) // 2] if ordered else 0.0
+
+
 def line_text(line: Sequence[Glyph], gap_ratio: float = 0.6, cjk_gap_ratio: float = 1.2) -> str:
     """The text of one visual line. Spaces come from geometry, not from the producer's own
     spacing: a gap wider than `gap_ratio` em separates words (so "1 0 11" in three columns stays
     three numbers while digits printed with thin letter-spacing stay one number); between two
     CJK characters only a gap wider than `cjk_gap_ratio` em counts (spaced-out headings like
     "商 业 企 业" are one word). A space glyph from the producer separates two latin words."""
+    if type(line) is _ReadLine and gap_ratio == 0.6 and cjk_gap_ratio == 1.2:
+        return line.text
     out: list[str] = []
     started = False
     prev_size = prev_x1 = 0.0
@@ -232,6 +252,8 @@ _SPACED_THOUSANDS = re.compile(r"^\d{1,3}(?: \d{3})+(?:\.\d+)?$")
 
 
 def cell_text(glyphs: Sequence[Glyph]) -> str:
+    if type(glyphs) is _ReadCell:
+        return glyphs.text
     if not glyphs:
         return ""
     if len(glyphs) == 1:  # most cells of a report hold one digit
@@ -246,6 +268,8 @@ def cell_text(glyphs: Sequence[Glyph]) -> str:
 
 def min_confidence(glyphs: Iterable[Glyph]) -> float | None:
     """The weakest recognition in a set: one doubtful digit makes the whole number doubtful."""
+    if type(glyphs) in _READ:  # glyphs of a text layer: read exactly
+        return None
     confs = [g.confidence for g in glyphs if g.confidence is not None and not g.space]
     return min(confs) if confs else None
 
@@ -418,6 +442,17 @@ def _thin_out(values: list[float], min_gap: float) -> list[float]:
     return out
 
 
+def _open_spans(intervals: list[tuple[float, float]], edges: list[float], snap: float) -> list[int]:
+    """The spans between consecutive `edges` that the rulings (`intervals`) of one line leave
+    mostly undrawn (`_covered`); a single ruling drawn across all of them, the usual case, is
+    answered without looking at each span."""
+    if len(intervals) == 1:
+        lo, hi = intervals[0]
+        if lo - snap <= edges[0] and hi + snap >= edges[-1]:
+            return []
+    return [i for i in range(len(edges) - 1) if not _covered(intervals, edges[i], edges[i + 1], snap)]
+
+
 def _grid_of(hs: list[Segment], vs: list[Segment], units: Units) -> Grid | None:
     ys = _thin_out(_cluster([h.y0 for h in hs], units.snap), units.min_cell)
     xs = _thin_out(_cluster([v.x0 for v in vs], units.snap), units.min_cell)
@@ -431,31 +466,28 @@ def _grid_of(hs: list[Segment], vs: list[Segment], units: Units) -> Grid | None:
     n_r, n_c = len(ys) - 1, len(xs) - 1
 
     snap = units.snap
-    h_at = [[(h.x0, h.x1) for h in hs if abs(h.y0 - y) <= snap] for y in ys]
-    v_at = [[(v.y0, v.y1) for v in vs if abs(v.x0 - x) <= snap] for x in xs]
+    # a missing ruling between two neighbouring grid units merges them into one cell
+    pairs: list[tuple[int, int]] = []
+    for c in range(1, n_c):  # the vertical line between columns c - 1 and c, row by row
+        for r in _open_spans([(v.y0, v.y1) for v in vs if abs(v.x0 - xs[c]) <= snap], ys, snap):
+            pairs.append((r * n_c + c - 1, r * n_c + c))
+    for r in range(1, n_r):  # the horizontal line between rows r - 1 and r, column by column
+        for c in _open_spans([(h.x0, h.x1) for h in hs if abs(h.y0 - ys[r]) <= snap], xs, snap):
+            pairs.append(((r - 1) * n_c + c, r * n_c + c))
     n_units = n_r * n_c
+    if not pairs:  # every unit a cell of its own
+        cells = [GridCell(r, c, 1, 1, (xs[c], ys[r], xs[c + 1], ys[r + 1])) for r in range(n_r) for c in range(n_c)]
+        return Grid(xs, ys, cells, list(range(n_units)))
     dsu = _DSU(n_units)
-    merged = False
-    for r in range(n_r):
-        y0, y1 = ys[r], ys[r + 1]
-        below = h_at[r + 1] if r + 1 < n_r else None
-        for c in range(n_c):
-            if c + 1 < n_c and not _covered(v_at[c + 1], y0, y1, snap):
-                dsu.union(r * n_c + c, r * n_c + c + 1)
-                merged = True
-            if below is not None and not _covered(below, xs[c], xs[c + 1], snap):
-                dsu.union(r * n_c + c, (r + 1) * n_c + c)
-                merged = True
+    for a, b in pairs:
+        dsu.union(a, b)
     # the units of each cell, in row-major order of their first unit (most cells are one unit)
-    groups: Iterable[list[int]] = [[u] for u in range(n_units)]
-    if merged:
-        members: dict[int, list[int]] = {}
-        find = dsu.find
-        for u in range(n_units):
-            members.setdefault(find(u), []).append(u)
-        groups = members.values()
+    members: dict[int, list[int]] = {}
+    find = dsu.find
+    for u in range(n_units):
+        members.setdefault(find(u), []).append(u)
     spans = []
-    for units_of in groups:
+    for units_of in members.values():
         if len(units_of) == 1:
             r, c = divmod(units_of[0], n_c)
             spans.append((r, c, r, c, units_of))
@@ -482,6 +514,8 @@ def assign(glyphs: Iterable[Glyph], grids: Sequence[Grid]) -> tuple[list[list[li
     """Glyphs per grid cell (by the glyph's centre), and the glyphs outside every grid.
 
     All glyphs at once per grid (numpy): a page holds thousands of glyphs and a few grids."""
+    if type(glyphs) is GlyphRun and glyphs.intact():
+        return _assign_run(glyphs, grids)
     glyphs = list(glyphs)
     per_grid: list[list[list[Glyph]]] = [[[] for _ in g.cells] for g in grids]
     if not grids:
@@ -504,6 +538,240 @@ def assign(glyphs: Iterable[Glyph], grids: Sequence[Grid]) -> tuple[list[list[li
         free[idx] = False
     outside = [glyphs[k] for k in np.flatnonzero(free).tolist()]
     return per_grid, outside
+
+
+# ---------------------------------------------------------------- a page's glyphs as arrays
+
+
+class GlyphRun(list):
+    """A page's glyphs (a list of `Glyph`, in the producer's order) whose geometry is also held
+    in arrays, index for index, as the PDF reader gets it from PDFium. `assign` then places,
+    groups into lines and reads every glyph of the page in a few array passes (`_read_run`)
+    instead of glyph by glyph through `group_lines` and `line_text`, with the same result; any
+    other list of glyphs (OCR's, or one built from this list) takes the general path. The
+    arrays are not kept up to date: a run is read-only, and one whose length changed is
+    read as a plain list."""
+
+    __slots__ = ("bottom", "codes", "size", "space", "top", "x0", "x1")
+
+    x0: np.ndarray
+    top: np.ndarray
+    x1: np.ndarray
+    bottom: np.ndarray
+    size: np.ndarray
+    space: np.ndarray  # bool
+    codes: np.ndarray  # the code point of each glyph's one character (32 for a space)
+
+    @classmethod
+    def of(cls, codes: np.ndarray, x0: np.ndarray, top: np.ndarray, x1: np.ndarray, bottom: np.ndarray,
+           size: np.ndarray, space: np.ndarray) -> GlyphRun:
+        run = cls(map(Glyph, map(chr, codes.tolist()), x0.tolist(), top.tolist(), x1.tolist(), bottom.tolist(),
+                      size.tolist(), itertools.repeat(None), space.tolist()))
+        run.x0, run.top, run.x1, run.bottom, run.size, run.space, run.codes = x0, top, x1, bottom, size, space, codes
+        return run
+
+    def intact(self) -> bool:
+        return len(self) == len(self.x0)
+
+
+class _ReadLine(list):
+    """One visual line of a run's glyphs (in reading order) with its `line_text`, `line_box`
+    and `line_em` already made."""
+
+    __slots__ = ("box", "em", "text")
+    text: str
+    box: tuple[float, float, float, float]
+    em: float
+
+
+class _ReadCell(list):
+    """A grid cell's glyphs of a run (in the run's order) with its `cell_text` already made."""
+
+    __slots__ = ("text",)
+    text: str
+
+
+class _ReadLines(list):
+    """A run's glyphs outside every grid (in the run's order) with their `group_lines` already made."""
+
+    __slots__ = ("lines",)
+    lines: list[_ReadLine]
+
+
+# Character classes of the Basic Multilingual Plane (is_cjk matches nothing beyond it).
+_IS_CJK = np.fromiter((bool(_CJK.match(chr(c))) for c in range(0x10000)), dtype=bool, count=0x10000)
+
+
+def _read_run(run: GlyphRun, group: np.ndarray, n_groups: int) -> tuple[list[list[_ReadLine]], np.ndarray]:
+    """`group_lines` then `line_text` of every group of the run's glyphs at once (`group`: each
+    glyph's group number, 0..n_groups-1): the lines of each group in order, and the group of
+    each line.
+
+    The same steps as `group_lines`, in arrays: ink glyphs sorted by group, centre and left
+    edge (a stable sort, as `sorted` is); one pass that puts each on one of the three most
+    recent lines of its group whose band holds it (the bands grow as they go, so this pass
+    stays a loop, over plain floats); spaces onto the first line of their group whose band
+    holds their centre; each line sorted left to right and the lines top to bottom; then the
+    spaces `line_text` puts between glyphs, decided for all neighbours at once."""
+    top, bottom, x0 = run.top, run.bottom, run.x0
+    cy = (top + bottom) / 2
+    ink_at = np.flatnonzero(~run.space)
+    ink = ink_at[np.lexsort((x0[ink_at], cy[ink_at], group[ink_at]))]
+    tops: list[float] = []  # the band of each line, lines numbered across groups
+    bottoms: list[float] = []
+    line_group: list[int] = []
+    line_of: list[int] = []
+    first = 0  # the first line of the current group
+    current = -1
+    for g, top_g, bottom_g in zip(group[ink].tolist(), top[ink].tolist(), bottom[ink].tolist(), strict=True):
+        if g != current:
+            current, first = g, len(tops)
+        mid = (top_g + bottom_g) / 2
+        i = len(tops) - 1
+        stop = i - 3 if i - 3 > first - 1 else first - 1  # the three most recent lines of the group
+        while i > stop:
+            band_top, band_bottom = tops[i], bottoms[i]
+            if band_top <= mid <= band_bottom and (top_g <= (band_top + band_bottom) / 2 <= bottom_g
+                                                   or bottom_g - top_g < 0.6 * (band_bottom - band_top)):
+                line_of.append(i)
+                if top_g < band_top:
+                    tops[i] = top_g
+                if bottom_g > band_bottom:
+                    bottoms[i] = bottom_g
+                break
+            i -= 1
+        else:
+            line_of.append(len(tops))
+            tops.append(top_g)
+            bottoms.append(bottom_g)
+            line_group.append(g)
+    members = ink
+    lines = np.asarray(line_of, dtype=np.intp)
+    spaces = np.flatnonzero(run.space)
+    if len(spaces) and tops:
+        # a space joins the first line of its group (in the order lines were started) whose band holds it
+        group_lines_at: dict[int, range] = {}
+        start = 0
+        for k in range(1, len(line_group) + 1):
+            if k == len(line_group) or line_group[k] != line_group[start]:
+                group_lines_at[line_group[start]] = range(start, k)
+                start = k
+        placed, on = [], []
+        for s, g, mid in zip(spaces.tolist(), group[spaces].tolist(), cy[spaces].tolist(), strict=True):
+            for i in group_lines_at.get(g, ()):
+                if tops[i] <= mid <= bottoms[i]:
+                    placed.append(s)
+                    on.append(i)
+                    break
+        members = np.concatenate([ink, np.asarray(placed, dtype=np.intp)])
+        lines = np.concatenate([lines, np.asarray(on, dtype=np.intp)])
+    # each line left to right by (x0, top), ties in the order the glyphs joined it
+    order = np.lexsort((np.arange(len(members)), top[members], x0[members], lines))
+    members, lines = members[order], lines[order]
+    texts = _line_texts(run, members, lines, len(tops))
+    # each group's lines top to bottom by the middle of their band, ties in the order started
+    band_top, band_bottom = np.asarray(tops), np.asarray(bottoms)
+    groups_of = np.asarray(line_group, dtype=np.intp)
+    ranked = np.lexsort((np.arange(len(tops)), (band_top + band_bottom) / 2, groups_of)).tolist()
+    bounds = np.searchsorted(lines, np.arange(len(tops) + 1)).tolist()
+    glyph_list = run.__getitem__
+    per_group: list[list[_ReadLine]] = [[] for _ in range(n_groups)]
+    member_list = members.tolist()
+    boxes, ems = _line_extents(run, members, lines, len(tops))
+    for i in ranked:
+        line = _ReadLine(map(glyph_list, member_list[bounds[i]:bounds[i + 1]]))
+        line.text, line.box, line.em = texts[i], boxes[i], ems[i]
+        per_group[line_group[i]].append(line)
+    return per_group, groups_of
+
+
+def _line_extents(run: GlyphRun, members: np.ndarray, lines: np.ndarray,
+                  n_lines: int) -> tuple[list[tuple[float, float, float, float]], list[float]]:
+    """`line_box` and `line_em` of every line at once (every line has an ink glyph: spaces
+    only join lines that ink started)."""
+    if not n_lines:
+        return [], []
+    ink = ~run.space[members]
+    glyph, line = members[ink], lines[ink]
+    starts = np.searchsorted(line, np.arange(n_lines))
+    least, most = np.minimum.reduceat, np.maximum.reduceat
+    boxes = zip(least(run.x0[glyph], starts).tolist(), least(run.top[glyph], starts).tolist(),
+                most(run.x1[glyph], starts).tolist(), most(run.bottom[glyph], starts).tolist(), strict=True)
+    sizes = run.size[glyph][np.lexsort((run.size[glyph], line))]
+    counts = np.diff(np.append(starts, len(line)))
+    return list(boxes), sizes[starts + counts // 2].tolist()
+
+
+def _line_texts(run: GlyphRun, members: np.ndarray, lines: np.ndarray, n_lines: int) -> list[str]:
+    """`line_text` of every line at once: `members` are the glyphs of the lines in reading
+    order, line after line (`lines`: the line of each)."""
+    if not n_lines:
+        return []
+    is_space = run.space[members]
+    spaces_so_far = np.cumsum(is_space)
+    ink = np.flatnonzero(~is_space)
+    glyph = members[ink]
+    line = lines[ink]
+    codes = run.codes[glyph]
+    cjk = _IS_CJK[codes & 0xFFFF] & (codes <= 0xFFFF)
+    size, left, right = run.size[glyph], run.x0[glyph], run.x1[glyph]
+    gap = np.zeros(len(ink), dtype=bool)
+    if len(ink) > 1:
+        same = line[1:] == line[:-1]
+        em = np.maximum(np.minimum(size[:-1], size[1:]), 1e-6)
+        ratio = np.where(cjk[:-1] & cjk[1:], 1.2, 0.6)
+        # a producer's space between two latin glyphs of the line separates them too
+        spaced = spaces_so_far[ink[1:]] > spaces_so_far[ink[:-1]]
+        gap[1:] = same & ((left[1:] - right[:-1] > ratio * em) | (spaced & ~(cjk[:-1] | cjk[1:])))
+    ends = np.ones(len(ink), dtype=bool)
+    ends[:-1] = line[1:] != line[:-1]
+    out = np.empty((len(ink), 3), dtype=np.int64)
+    out[:, 0] = np.where(gap, 32, -1)
+    out[:, 1] = codes
+    out[:, 2] = np.where(ends, 10, -1)
+    flat = out.ravel()
+    text = flat[flat >= 0].astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+    return [t.strip() for t in text.split("\n")[:-1]]
+
+
+def _assign_run(run: GlyphRun, grids: Sequence[Grid]) -> tuple[list[list[list[Glyph]]], list[Glyph]]:
+    """`assign` of a run: the cells' glyph lists carry their `cell_text`, the outside list its
+    `group_lines` (with each line's `line_text`), all made in one pass over the page."""
+    n = len(run)
+    cx, cy = (run.x0 + run.x1) / 2, (run.top + run.bottom) / 2
+    offsets = [0, *itertools.accumulate(len(g.cells) for g in grids)]
+    outside_group = offsets[-1]
+    group = np.full(n, outside_group, dtype=np.intp)
+    free = np.ones(n, dtype=bool)
+    for gi, grid in enumerate(grids):
+        xs, ys = np.asarray(grid.xs), np.asarray(grid.ys)
+        inside = free & (cx >= xs[0]) & (cx <= xs[-1]) & (cy >= ys[0]) & (cy <= ys[-1])
+        idx = np.flatnonzero(inside)
+        cols = np.clip(np.searchsorted(xs, cx[idx], side="right") - 1, 0, len(xs) - 2)
+        rows = np.clip(np.searchsorted(ys, cy[idx], side="right") - 1, 0, len(ys) - 2)
+        group[idx] = offsets[gi] + np.asarray(grid._unit_cell)[rows * (len(xs) - 1) + cols]
+        free[idx] = False
+    lines_of, _ = _read_run(run, group, outside_group + 1)
+    # each group's glyphs in the run's order
+    by_group = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[by_group], np.arange(outside_group + 2)).tolist()
+    member_list = by_group.tolist()
+    glyph_list = run.__getitem__
+    per_grid: list[list[list[Glyph]]] = []
+    for gi in range(len(grids)):
+        cells: list[list[Glyph]] = []
+        for c in range(offsets[gi], offsets[gi + 1]):
+            cell = _ReadCell(map(glyph_list, member_list[bounds[c]:bounds[c + 1]]))
+            text = join_wrapped([line.text for line in lines_of[c]]) if cell else ""
+            cell.text = text.replace(" ", "") if _SPACED_THOUSANDS.match(text) else text
+            cells.append(cell)
+        per_grid.append(cells)
+    outside = _ReadLines(map(glyph_list, member_list[bounds[outside_group]:bounds[outside_group + 1]]))
+    outside.lines = lines_of[outside_group]
+    return per_grid, outside
+
+
+_READ = (_ReadLine, _ReadCell, _ReadLines)
 
 
 # ---------------------------------------------------------------- pages -> Document

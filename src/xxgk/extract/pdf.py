@@ -20,14 +20,16 @@ Pages without a text layer go to OCR (xxgk.extract.ocr) when the `ocr` extra is 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import gc
 import importlib.util
 import itertools
 import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +38,7 @@ import pypdfium2.raw as pdfium_c
 
 from xxgk.document import Document, report_copies, too_many_reports
 from xxgk.errors import InputError
-from xxgk.extract.layout import Glyph, PageContent, Segment, Units, build_document, rect_rulings, segment
+from xxgk.extract.layout import Glyph, GlyphRun, PageContent, Segment, Units, build_document, rect_rulings, segment
 from xxgk.i18n import N_, _
 
 UNITS = Units(snap=2.0, min_cell=4.0)  # PDF points
@@ -48,6 +50,28 @@ SCANNED_NO_OCR = N_("scanned PDF (no text layer): install the OCR extra: pip ins
 
 
 def extract_pdf(data: bytes, file: str = "") -> Document:
+    with _no_cycle_collection():
+        return _extract_pdf(data, file)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Reading a PDF makes tens of thousands of small objects that form no reference cycles
+    (glyphs, the lists holding them, cells, lines): the cyclic garbage collector would walk
+    them over and over while they are made, to free nothing (3 % of the reading, by callgrind's
+    count). It is paused for the read, if it was running, and runs as usual afterwards. Objects
+    are still freed by reference counting meanwhile, so another thread loses nothing either."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def _extract_pdf(data: bytes, file: str) -> Document:
     data, trailing = _complete_part(data, file)
     pdf = _open(data, file)
     try:
@@ -370,11 +394,30 @@ def _proto(function: object, restype: type | None, *argtypes: type) -> Callable[
     return ctypes.PYFUNCTYPE(restype, *argtypes)(ctypes.cast(function, _ADDR).value)  # type: ignore[return-value]
 
 
-_loose_char_box = _proto(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int, _ADDR, ctypes.c_int, _ADDR)
-_char_box = _proto(pdfium_c.FPDFText_GetCharBox, ctypes.c_int, _ADDR, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR)
-_char_angle = _proto(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, _ADDR, ctypes.c_int)
-_unmap_error = _proto(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int, _ADDR, ctypes.c_int)
-_is_generated = _proto(pdfium_c.FPDFText_IsGenerated, ctypes.c_int, _ADDR, ctypes.c_int)
+class _Pointer(ctypes.c_void_p):
+    """A pointer as PDFium returned it, kept a ctypes object (a c_void_p subclass is not turned
+    into an int), so that it goes to the next call as it is."""
+
+
+def _bare(function: object, restype: type) -> Callable[..., int]:
+    """A PDFium function through a prototype without argument types, for the calls made once per
+    character or page object: given ctypes objects (pointers) and small ints, ctypes passes them
+    as they are, with no conversion object per argument (an eighth of the call's cost)."""
+    return ctypes.PYFUNCTYPE(restype)(ctypes.cast(function, _ADDR).value)  # type: ignore[return-value]
+
+
+def _fields(buffer: ctypes.Array, k: int, fields: int, size: int) -> list[Iterator[object]]:
+    """Out-parameters for k calls in bulk: for each of the `fields` values of a record (`size`
+    bytes each), a pointer to it in each of the k records of `buffer`, in record order."""
+    step = fields * size
+    return [map(ctypes.byref, itertools.repeat(buffer, k), range(size * f, step * k, step)) for f in range(fields)]
+
+
+_loose_char_box = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)  # (text page, index, FS_RECTF*)
+_char_box = _bare(pdfium_c.FPDFText_GetCharBox, ctypes.c_int)  # (text page, index, double* left, right, bottom, top)
+_char_angle = _bare(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float)  # (text page, index)
+_unmap_error = _bare(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int)  # (text page, index)
+_is_generated = _bare(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)  # (text page, index)
 
 
 def _codes(tp: object, n: int) -> tuple[np.ndarray, str | None]:
@@ -417,7 +460,7 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     a page cost several times PDFium's own text extraction."""
     wanted = ~_classes(codes, _IS_SKIPPED, _never)  # PDFium's own line breaks: geometry decides spacing instead
     space = _classes(codes, _IS_SPACE, str.isspace)
-    handle = ctypes.cast(tp, _ADDR).value
+    handle = ctypes.cast(tp, _ADDR)  # a pointer object, as the argument-free prototypes take it
     spaces = np.flatnonzero(space & wanted)
     generated = np.fromiter(map(_is_generated, itertools.repeat(handle, len(spaces)), spaces.tolist()),
                             dtype=np.int64, count=len(spaces))
@@ -426,9 +469,8 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     kept = kept_at.tolist()
     m = len(kept)
     loose = (pdfium_c.FS_RECTF * max(m, 1))()
-    at = ctypes.addressof(loose)
-    has_loose = np.fromiter(map(_loose_char_box, itertools.repeat(handle, m), kept, range(at, at + 16 * m, 16)),
-                            dtype=bool, count=m)
+    has_loose = np.fromiter(map(_loose_char_box, itertools.repeat(handle, m), kept,
+                                map(ctypes.byref, loose)), dtype=bool, count=m)
     lo = np.frombuffer(loose, dtype=np.float32, count=4 * m).reshape(m, 4)[:, [0, 3, 2, 1]].astype(np.float64)
     kept_codes = codes[kept_at]
     space = space[kept_at]
@@ -447,7 +489,7 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     return _Chars(kept_codes, space, box, votes, unmapped, len(printable))
 
 
-def _count_unmapped(handle: int, indices: list[int]) -> int:
+def _count_unmapped(handle: ctypes.c_void_p, indices: list[int]) -> int:
     """How many of the characters have no Unicode mapping (PDFium's -1, an error, counts too)."""
     return sum(map(bool, map(_unmap_error, itertools.repeat(handle, len(indices)), indices)))
 
@@ -459,20 +501,18 @@ def _median(values: list[float]) -> float:
     return ordered[k] if len(ordered) % 2 else (ordered[k - 1] + ordered[k]) / 2
 
 
-def _ink_boxes(handle: int, kept: list[int], wanted: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _ink_boxes(handle: ctypes.c_void_p, kept: list[int], wanted: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """The tight (ink) box, left, bottom, right, top, of each wanted character (by its place
     in `kept`), and whether PDFium has one; in bulk, like the loose boxes."""
     k = len(wanted)
     buffer = (ctypes.c_double * (4 * max(k, 1)))()
-    at = ctypes.addressof(buffer)
     found = np.fromiter(map(_char_box, itertools.repeat(handle, k), [kept[j] for j in wanted],
-                            range(at, at + 32 * k, 32), range(at + 8, at + 32 * k, 32),
-                            range(at + 16, at + 32 * k, 32), range(at + 24, at + 32 * k, 32)), dtype=bool, count=k)
+                            *_fields(buffer, k, 4, 8)), dtype=bool, count=k)
     # PDFium writes left, right, bottom, top
     return found, np.frombuffer(buffer, dtype=np.float64, count=4 * k).reshape(k, 4)[:, [0, 2, 1, 3]]
 
 
-def _sane_boxes(codes: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, handle: int, kept: list[int],
+def _sane_boxes(codes: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, handle: ctypes.c_void_p, kept: list[int],
                 sample: list[int]) -> tuple[np.ndarray, np.ndarray]:
     """One box per character (and whether there is one). The loose box (font ascent/descent)
     makes "一", "、" and "." as tall as their neighbours, which line grouping needs; but some
@@ -530,7 +570,8 @@ def _text_rotation(votes: Counter[int], page_rotation: int) -> int:
 
 
 def _glyphs(chars: _Chars, frame: _Frame) -> list[Glyph]:
-    """The characters in the reading frame (all at once), as layout's glyphs."""
+    """The characters in the reading frame (all at once), as layout's glyphs (a `GlyphRun`,
+    which keeps them in arrays too, so the layout reads the page in array passes)."""
     if not len(chars.codes):
         return []
     x0, y0, x1, y1 = frame.boxes(chars.box)
@@ -541,9 +582,7 @@ def _glyphs(chars: _Chars, frame: _Frame) -> list[Glyph]:
     space, codes = chars.space, np.where(chars.space, 32, chars.codes)  # every kind of space prints as " "
     if not keep.all():
         x0, y0, x1, y1, em, space, codes = x0[keep], y0[keep], x1[keep], y1[keep], em[keep], space[keep], codes[keep]
-    text = list(map(chr, codes.tolist()))
-    return list(map(Glyph, text, x0.tolist(), y0.tolist(), x1.tolist(), y1.tolist(), em.tolist(),
-                    itertools.repeat(None), space.tolist()))
+    return GlyphRun.of(codes, x0, y0, x1, y1, em, space)
 
 
 def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[tuple[float, float, float, float]]]:
@@ -556,27 +595,28 @@ def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[t
     of form XObjects are walked segment by segment."""
     segments: list[Segment] = []
     pictures: list[tuple[float, float, float, float]] = []
-    raw = ctypes.cast(page.raw, _ADDR).value
-    n = pdfium_c.FPDFPage_CountObjects(page.raw)
-    objects = list(map(_get_object, itertools.repeat(raw, n), range(n)))
-    kinds = np.fromiter(map(_get_type, objects), dtype=np.int32, count=n)
+    objects, kinds = _page_objects(page)
     drawn = np.flatnonzero(kinds != pdfium_c.FPDF_PAGEOBJ_TEXT)
     paths = [objects[i] for i in drawn[kinds[drawn] == pdfium_c.FPDF_PAGEOBJ_PATH].tolist()]
     has_bounds, bounds = _all_bounds(paths)
     has_mode, modes = _all_draw_modes(paths)
     thinnest = np.minimum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
-    hairline = (has_bounds & (thinnest <= _HAIRLINE)).tolist()
-    filled = (has_mode & (modes[:, 0] != 0)).tolist()
-    stroked = (has_mode & (modes[:, 1] != 0)).tolist()
+    hairlines = has_bounds & (thinnest <= _HAIRLINE)
+    filled_at, stroked_at = has_mode & (modes[:, 0] != 0), has_mode & (modes[:, 1] != 0)
+    # a hairline is a ruling if drawn visibly: stroked in a colour anyone sees, else filled so
+    ruled = np.zeros(len(paths), dtype=bool)
+    ask = np.flatnonzero(hairlines & stroked_at)
+    ruled[ask] = _all_visible([paths[i] for i in ask.tolist()], _stroke_color_of)
+    ask = np.flatnonzero(hairlines & filled_at & ~ruled)
+    ruled[ask] = _all_visible([paths[i] for i in ask.tolist()], _fill_color_of)
+    hairline, stroked, ruling = hairlines.tolist(), stroked_at.tolist(), ruled.tolist()
     bounds_of = bounds.tolist()
     k = -1  # the path's place among the page's paths
     for address, kind in zip([objects[i] for i in drawn.tolist()], kinds[drawn].tolist(), strict=True):
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             k += 1
             if hairline[k]:
-                # a ruling along the middle of its bounds, if drawn visibly
-                if (stroked[k] and _visible(address, _get_stroke_color)) or (
-                        filled[k] and _visible(address, _get_fill_color)):
+                if ruling[k]:  # a ruling along the middle of its bounds
                     x0, y0, x1, y1 = frame.box(*bounds_of[k])
                     segments.extend(rect_rulings(x0, y0, x1, y1, max(_HAIRLINE, min(x1 - x0, y1 - y0))))
             elif stroked[k]:  # a filled shape thicker than a hairline (a cell's shading) draws no ruling
@@ -591,28 +631,44 @@ def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[t
     return segments, pictures
 
 
-def _all_bounds(objects: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _page_objects(page: pdfium.PdfPage) -> tuple[list[_Pointer], np.ndarray]:
+    """The page's objects and the kind of each (two calls an object, the most a page costs)."""
+    n = pdfium_c.FPDFPage_CountObjects(page.raw)
+    objects = list(map(_get_object, itertools.repeat(ctypes.cast(page.raw, _ADDR), n), range(n)))
+    return objects, np.fromiter(map(_get_type, objects), dtype=np.int32, count=n)
+
+
+def _all_bounds(objects: list[_Pointer]) -> tuple[np.ndarray, np.ndarray]:
     """Whether each object has bounds, and its left, bottom, right, top (in bulk)."""
     k = len(objects)
     out = (ctypes.c_float * (4 * max(k, 1)))()
-    at = ctypes.addressof(out)
-    found = np.fromiter(map(_get_bounds, objects, range(at, at + 16 * k, 16), range(at + 4, at + 16 * k, 16),
-                            range(at + 8, at + 16 * k, 16), range(at + 12, at + 16 * k, 16)), dtype=bool, count=k)
+    found = np.fromiter(map(_bounds_of, objects, *_fields(out, k, 4, 4)), dtype=bool, count=k)
     return found, np.frombuffer(out, dtype=np.float32, count=4 * k).reshape(k, 4).astype(np.float64)
 
 
-def _all_draw_modes(paths: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _all_draw_modes(paths: list[_Pointer]) -> tuple[np.ndarray, np.ndarray]:
     """Whether PDFium knows each path's draw mode, and its fill mode and stroke flag (in bulk)."""
     k = len(paths)
     out = (ctypes.c_int * (2 * max(k, 1)))()
-    at = ctypes.addressof(out)
-    found = np.fromiter(map(_get_draw_mode, paths, range(at, at + 8 * k, 8), range(at + 4, at + 8 * k, 8)),
-                        dtype=bool, count=k)
+    found = np.fromiter(map(_draw_mode_of, paths, *_fields(out, k, 2, 4)), dtype=bool, count=k)
     return found, np.frombuffer(out, dtype=np.int32, count=2 * k).reshape(k, 2)
 
 
-_get_object = _proto(pdfium_c.FPDFPage_GetObject, _ADDR, _ADDR, ctypes.c_int)
-_get_type = _proto(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, _ADDR)
+def _all_visible(objects: list[_Pointer], colour_of: Callable[..., int]) -> np.ndarray:
+    """Whether each object's stroke (or fill) colour is one anyone can see (in bulk; as `_visible`)."""
+    k = len(objects)
+    out = (ctypes.c_uint * (4 * max(k, 1)))()
+    found = np.fromiter(map(colour_of, objects, *_fields(out, k, 4, 4)), dtype=bool, count=k)
+    rgba = np.frombuffer(out, dtype=np.uint32, count=4 * k).reshape(k, 4)
+    return ~found | ((rgba[:, 3] > 0) & (rgba[:, :3].min(axis=1, initial=255) < 245))
+
+
+_bounds_of = _bare(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int)  # (object, float* left, bottom, right, top)
+_draw_mode_of = _bare(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int)  # (path, int* fill mode, int* stroked)
+_stroke_color_of = _bare(pdfium_c.FPDFPageObj_GetStrokeColor, ctypes.c_int)  # (object, unsigned* r, g, b, a)
+_fill_color_of = _bare(pdfium_c.FPDFPageObj_GetFillColor, ctypes.c_int)  # (object, unsigned* r, g, b, a)
+_get_object = _bare(pdfium_c.FPDFPage_GetObject, _Pointer)  # (page, index) -> object
+_get_type = _bare(pdfium_c.FPDFPageObj_GetType, ctypes.c_int)  # (object)
 _get_bounds = _proto(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
 _get_draw_mode = _proto(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int, _ADDR, _ADDR, _ADDR)
 _get_stroke_color = _proto(pdfium_c.FPDFPageObj_GetStrokeColor, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)

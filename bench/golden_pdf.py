@@ -1,0 +1,151 @@
+"""Golden outputs of the PDF reader: the extracted Document (every block, text, span and box)
+and the report's JSON and findings of every PDF at hand, to prove a speed change changed
+nothing. Run before and after, compare:
+
+    python bench/golden_pdf.py write /tmp/pdf-before   # before the change
+    python bench/golden_pdf.py check /tmp/pdf-before   # after: exit 1 and the names of what differs
+
+Inputs: the PDFs in tests/data/pdf, each also rotated for display (90/180/270), drawn sideways,
+and with its rulings removed (pypdf rewrites, as tests/test_extract_pdf.py makes them); and
+generated reports (xxgk.synth, through LibreOffice) in every printing pattern, a mix of them,
+and both DOCX styles, over several seeds. The generated PDFs are inputs, not outputs: they are
+made once and kept in `--cache` (default /tmp/xxgk-golden-pdfs) so later runs only read them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import xxgk
+from xxgk.errors import InputError
+from xxgk.extract.pdf import extract_pdf
+from xxgk.i18n import use_lang
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data" / "pdf"
+
+
+def _rewrite(data: bytes, change) -> bytes:
+    import pypdf
+
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    writer = pypdf.PdfWriter()
+    for page in reader.pages:
+        writer.add_page(page)
+    for page in writer.pages:
+        change(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _sideways(page) -> None:
+    import pypdf
+
+    w, h = float(page.mediabox.width), float(page.mediabox.height)
+    page.add_transformation(pypdf.Transformation().rotate(90).translate(tx=h, ty=0))
+    page.mediabox = pypdf.generic.RectangleObject([0, 0, h, w])
+
+
+def _without_rulings(data: bytes) -> bytes:
+    import pypdf
+    from pypdf.generic import ContentStream, NameObject
+
+    paint = {b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"n", b"re", b"m", b"l", b"c", b"v", b"y", b"h"}
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    writer = pypdf.PdfWriter()
+    for page in reader.pages:
+        content = ContentStream(page.get_contents(), reader)
+        content.operations = [(args, op) for args, op in content.operations if op not in paint]
+        page[NameObject("/Contents")] = content
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def corpus_inputs() -> Iterator[tuple[str, bytes]]:
+    for f in sorted(DATA.glob("*.pdf")):
+        data = f.read_bytes()
+        yield f.name, data
+        for angle in (90, 180, 270):
+            yield f"{f.stem}-rot{angle}.pdf", _rewrite(data, lambda p, a=angle: p.rotate(a))
+        yield f"{f.stem}-sideways.pdf", _rewrite(data, _sideways)
+        yield f"{f.stem}-unruled.pdf", _without_rulings(data)
+
+
+def generated_inputs(cache: Path, seeds: int) -> Iterator[tuple[str, bytes]]:
+    from xxgk.synth import PATTERNS, sample
+    from xxgk.synth.render_pdf import render_pdf_many
+
+    plan: list[tuple[str, int, list[str], str | None]] = []
+    for seed in range(seeds):
+        for style in ("official", "breaks"):
+            plan.append((f"plain-{style}-{seed}", 1000 + seed, [], style))
+        for name in sorted(PATTERNS):
+            if name != "head-title":
+                plan.append((f"{name}-{seed}", 2000 + 37 * seed + len(name), [name], None))
+    missing = [p for p in plan if not (cache / f"{p[0]}.pdf").exists()]
+    for style in ("official", "breaks", None):
+        todo = [p for p in missing if p[3] == style]
+        if not todo:
+            continue
+        rendered = render_pdf_many([sample(seed, 0.5, pats) for _, seed, pats, _ in todo], style)
+        cache.mkdir(parents=True, exist_ok=True)
+        for (name, *_), r in zip(todo, rendered, strict=True):
+            (cache / f"{name}.pdf").write_bytes(r.data)
+    for name, *_ in plan:
+        yield f"synth-{name}.pdf", (cache / f"{name}.pdf").read_bytes()
+
+
+def output(name: str, data: bytes) -> str:
+    try:
+        doc = extract_pdf(data, name)
+    except InputError as e:
+        return f"InputError: {e}"
+    out = [repr(doc)]
+    try:
+        report = xxgk.read_bytes(data, name)
+    except InputError as e:
+        return "\n".join([*out, f"InputError: {e}"])
+    out.append(report.to_json())
+    with use_lang("zh_CN"):
+        out += [f.message for f in report.findings]
+    with use_lang("en"):
+        out += [f.message for f in report.findings]
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=("write", "check"))
+    ap.add_argument("folder", type=Path)
+    ap.add_argument("--seeds", type=int, default=3, help="generated reports per pattern and style")
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/xxgk-golden-pdfs"))
+    a = ap.parse_args(argv)
+    a.folder.mkdir(parents=True, exist_ok=True)
+    differ = []
+    count = 0
+    for name, data in [*corpus_inputs(), *generated_inputs(a.cache, a.seeds)]:
+        count += 1
+        text = output(name, data)
+        path = a.folder / (name + ".out")
+        if a.mode == "write":
+            path.write_text(text, encoding="utf-8")
+        elif path.read_text(encoding="utf-8") != text:
+            differ.append(name)
+            path.with_suffix(".new").write_text(text, encoding="utf-8")
+    digest = hashlib.sha256("".join(sorted(p.read_text() for p in a.folder.glob("*.out"))).encode()).hexdigest()
+    print(f"{count} PDFs; {len(differ)} differ; digest of stored outputs {digest[:16]}")
+    for name in differ:
+        print("  differs:", name)
+    return 1 if differ else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
