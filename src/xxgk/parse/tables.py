@@ -59,50 +59,144 @@ def _branches(pattern: str) -> list[str]:
     return out
 
 
-def _literal_prefix(branch: str) -> str:
-    """The literal text every match of `branch` starts with ("" when it starts with a
-    metacharacter); a character made optional by a quantifier after it is not part of it."""
-    end = 0
-    while end < len(branch) and branch[end] not in _META:
-        end += 1
-    if end < len(branch) and branch[end] in "?*{":
-        end -= 1
-    return branch[:max(end, 0)]
+def _required_literal(branch: str) -> str:
+    """The longest literal text every match of `branch` contains ("" when none is known): a run of
+    plain characters (or escaped punctuation) at the top level of the branch. Groups, classes,
+    anchors and character escapes end a run; a character made optional or repeatable by the
+    quantifier after it is not part of it."""
+    runs: list[str] = []
+    run: list[str] = []
+    i = 0
+    while i < len(branch):
+        ch = branch[i]
+        if ch == "\\" and i + 1 < len(branch) and not branch[i + 1].isalnum():
+            char, i = branch[i + 1], i + 2  # an escaped punctuation mark is itself
+        elif ch in _META:
+            runs.append("".join(run))
+            run = []
+            if ch == "\\":
+                i += 2  # \d, \D, \b…: a class or an anchor
+            elif ch in "([":
+                i = _skip_group(branch, i)
+            elif ch == "{":
+                i = branch.find("}", i) + 1 or len(branch)  # a counted repeat: {0,6}
+            else:
+                i += 1
+            continue
+        else:
+            char, i = ch, i + 1
+        if i < len(branch) and branch[i] in "?*+{":
+            runs.append("".join(run))  # the quantifier applies to this character only
+            run = []
+            continue
+        run.append(char)
+    runs.append("".join(run))
+    return max(runs, key=len)
+
+
+def _skip_group(pattern: str, i: int) -> int:
+    """The index after the group or class opening at pattern[i]."""
+    depth, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+            if not in_class and depth == 0:
+                return i + 1
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i
+
+
+def _overlap(a: str, b: str) -> bool:
+    """Whether an occurrence of `b` can start inside an occurrence of `a` (after its start)."""
+    return any(a[d:d + len(b)] == b[:len(a) - d] for d in range(1, len(a)))
+
+
+def _plain_literals(row: Row) -> tuple[str, ...] | None:
+    """The literals of a row whose patterns are alternatives of plain text none of whose
+    occurrences can overlap another's: the start of the last match of its patterns is then the
+    last start of any of these literals. None for any other row."""
+    literals: list[str] = []
+    for pattern in row.match:
+        branches = _branches(pattern)
+        if any(not b or any(ch in _META for ch in b) for b in branches):
+            return None
+        if any(_overlap(a, b) for a in branches for b in branches):
+            return None  # finditer would skip an overlapping occurrence
+        literals += branches
+    return tuple(literals)
 
 
 class _RowIndex:
     """The rows of one table with a cheap necessary test per row, derived once from the
-    declarations: a row can match a label only when the label contains the literal start of one
-    of its patterns' alternatives (a row with an alternative that starts with a metacharacter is
-    always tried). Only the rows that pass run their regexes, in the rows' order."""
+    declarations: a row can match a label only when the label contains a literal that every
+    match of one of its patterns' alternatives contains. One regex finds those literals in a
+    label; a row whose patterns are plain text is placed by them, the other rows found run
+    their own regexes (a row with an alternative without such a literal is always tried)."""
 
     def __init__(self, rows: Sequence[Row]) -> None:
         self.rows = tuple(rows)
-        self.always: set[int] = set()
-        # literal starts by their first character: only a label's own characters are looked up
-        self.by_char: dict[str, list[tuple[str, int]]] = {}
+        self.always: list[int] = []
+        self.plain: set[int] = set()
+        rows_by_literal: dict[str, set[int]] = {}
         for i, row in enumerate(self.rows):
-            prefixes = [_literal_prefix(b) for p in row.match for b in _branches(p)]
-            if all(prefixes):
-                for x in dict.fromkeys(prefixes):
-                    self.by_char.setdefault(x[0], []).append((x, i))
-            else:
-                self.always.add(i)
+            if _FLAGGED.search("".join(row.match)):
+                self.always.append(i)  # inline flags change what a literal matches
+                continue
+            plain = _plain_literals(row)
+            literals = plain or [_required_literal(b) for p in row.match for b in _branches(p)]
+            if not all(literals):
+                self.always.append(i)
+                continue
+            if plain:
+                self.plain.add(i)
+            for x in literals:
+                rows_by_literal.setdefault(x, set()).add(i)
+        # The finder reports, at a position, the longest literal found there; the shorter ones
+        # starting there are found with it. (A plain alternation of literals: the regex engine
+        # skips to the positions where one can start.)
+        self.rows_of = {x: tuple(sorted(set().union(*(s for y, s in rows_by_literal.items() if x.startswith(y)))))
+                        for x in rows_by_literal}
+        alternatives = sorted(rows_by_literal, key=lambda x: (-len(x), x))
+        self.finder = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
 
     def matches(self, label: str) -> tuple[tuple[int, Row], ...]:
-        candidates = set(self.always)
-        for ch in self.by_char.keys() & set(label):
-            candidates.update(i for x, i in self.by_char[ch] if x in label)
-        hits: list[tuple[int, Row]] = []
-        for i in sorted(candidates):
-            row = self.rows[i]
-            best = -1
-            for pattern in row.patterns:
+        best: dict[int, int] = {}
+        tried = list(self.always)
+        if self.finder is not None:
+            plain, search = self.plain, self.finder.search
+            m = search(label)
+            while m is not None:  # every position where a literal starts, overlapping ones too
+                at = m.start()
+                for i in self.rows_of[m.group()]:
+                    if i in plain:
+                        best[i] = at  # positions only grow: the last one is the largest
+                    else:
+                        tried.append(i)
+                m = search(label, at + 1)
+        for i in set(tried):
+            last = -1
+            for pattern in self.rows[i].patterns:
                 for m in pattern.finditer(label):
-                    best = max(best, m.start())
-            if best >= 0:
-                hits.append((best, row))
-        return tuple(sorted(hits, key=lambda h: h[0]))
+                    last = max(last, m.start())
+            if last >= 0:
+                best[i] = last
+        # by position, rows in their order at the same position
+        return tuple((at, self.rows[i]) for i, at in sorted(best.items(), key=lambda h: (h[1], h[0])))
+
+
+_FLAGGED = re.compile(r"\(\?[aiLmsux]")
 
 
 _INDEXES: dict[tuple[int, ...], _RowIndex] = {}
