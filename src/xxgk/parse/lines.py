@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from operator import attrgetter
 from typing import Literal
 
-from xxgk.document import Document, Location, Paragraph, Table
+from xxgk.document import Document, Location, Paragraph, Table, TableCell
 from xxgk.text import nfkc, normalize
 
 TokenKind = Literal["label", "number", "blank", "empty", "garbled"]
@@ -228,12 +229,29 @@ def document_lines(doc: Document) -> list[Line]:
     return lines
 
 
+_COL = attrgetter("col")
+
+
+def _rows(table: Table) -> list[list[TableCell]]:
+    """The table's non-empty rows as Table.rows() gives them (cells grouped by the grid row they
+    start in, left to right), without its pass for the row count and with a key written in C."""
+    by_row: dict[int, list[TableCell]] = {}
+    for c in table.cells:
+        row = by_row.get(c.row)
+        if row is None:
+            by_row[c.row] = [c]
+        else:
+            row.append(c)
+    out = [by_row[r] for r in sorted(by_row)]
+    for row in out:
+        row.sort(key=_COL)
+    return out
+
+
 def _table_lines(table: Table) -> list[Line]:
     out: list[Line] = []
     table_loc, aligned = table.loc, table.aligned
-    for row in table.rows():
-        if not row:
-            continue
+    for row in _rows(table):
         tokens: list[Token] = []
         for cell in row:
             raw = cell.text.strip()
@@ -245,6 +263,6 @@ def _table_lines(table: Table) -> list[Line]:
             else:
                 tokens.extend(cell_tokens(cell.text, cell.col, cell.loc or table_loc, cell.confidence))
         loc = next((c.loc for c in row if c.loc), None) or table_loc
-        raw = "\t".join(c.text for c in row)
+        raw = "\t".join([c.text for c in row])
         out.append(Line(tokens, loc, aligned, True, raw))
     return out
