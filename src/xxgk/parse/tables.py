@@ -298,6 +298,21 @@ def _trim_empties(tokens: list[Token], n: int, leading: bool) -> list[Token]:
     return out
 
 
+def _fitting(tokens: list[Token], n: int, aligned: bool) -> list[Token] | None:
+    """The first way of reading the value slots that gives n values: all of them; in an aligned
+    table, without the empty cells at the start (then at the end) beyond n; without any empty
+    cell. None when none does. Each is built only when the ones before it do not fit."""
+    if len(tokens) == n:
+        return tokens
+    if aligned:
+        for leading in (True, False):
+            trimmed = _trim_empties(tokens, n, leading=leading)
+            if len(trimmed) == n:
+                return trimmed
+    values = [t for t in tokens if t.kind != "empty"]
+    return values if len(values) == n else None
+
+
 def place_values(row: Row, tokens: list[Token], table_key: str, line: Line,
                  extra: ExtraColumns | None = None) -> tuple[dict[str, Cell], str | None]:
     """Cells of `row` from the value tokens of one line; (cells, problem) where problem says why
@@ -310,20 +325,22 @@ def place_values(row: Row, tokens: list[Token], table_key: str, line: Line,
                      "value cannot be told").format(n=n, label=extra.describe()["label"])
             return {f"{table_key}.{row.key}.{col.key}": Cell(None, "missing", str(line.loc), None, note)
                     for col in row.columns}, f"printed {n} values for {n + 1} columns"
-    options = [tokens, [t for t in tokens if t.kind != "empty"]]
-    if line.aligned:
-        options[1:1] = [_trim_empties(tokens, n, leading=True), _trim_empties(tokens, n, leading=False)]
-    for option in options:
-        if len(option) == n:
-            # the cells of a printed line mostly share one Location: write each out once
-            locs: dict[int, str | None] = {}
-            cells = {}
-            for (path, col), tok in zip(_paths(table_key, row), option, strict=True):
-                loc = locs.get(id(tok.loc), _NO_LOC)
-                if loc is _NO_LOC:
-                    loc = locs[id(tok.loc)] = str(tok.loc) if tok.loc else None
+    option = _fitting(tokens, n, line.aligned)
+    if option is not None:
+        # the cells of a printed line mostly share one Location: write each out once
+        locs: dict[int, str | None] = {}
+        cells = {}
+        for (path, col), tok in zip(_paths(table_key, row), option, strict=True):
+            loc = locs.get(id(tok.loc), _NO_LOC)
+            if loc is _NO_LOC:
+                loc = locs[id(tok.loc)] = str(tok.loc) if tok.loc else None
+            if tok.kind == "number" and tok.confidence is None and col.kind != "money":
+                # _cell's answer for a number read exactly, without the call
+                text = tok.text
+                cells[path] = Cell(tok.value, "read", loc, text if text != str(tok.value) else None)
+            else:
                 cells[path] = _cell(tok, col, loc)
-            return cells, None
+        return cells, None
     printed = " ".join(t.text or "␣" for t in tokens if t.kind != "empty")
     problem = _("printed {count} values ({printed}) for {n} columns").format(
         count=sum(t.kind != "empty" for t in tokens), printed=printed, n=n)

@@ -73,7 +73,10 @@ CLAIMS: tuple[Claim, ...] = (
 _COUNT = re.compile(_NUM)
 _NEGATION = "(?:未|没有)"
 _NEGATED = re.compile(_NEGATION)
-_COUNT_OR_NEGATION = re.compile(f"{_NUM}|{_NEGATION}")
+# The unit of a count (after a digit) or a negation: where _COUNT or _NEGATED matches.
+_UNITS = "件条个份宗起次"
+_COUNT_OR_NEGATION = re.compile(f"[{_UNITS}未没](?:(?<=\\d[{_UNITS}])|(?<=未)|(?<=没)(?=有))")
+assert _NUM.endswith(f"(?:{'|'.join(_UNITS)})") and _NEGATION == "(?:未|没有)"  # what it is derived from
 # The claims whose pattern can match a sentence, in their order, by (has a count, has a negation).
 _POSSIBLE = {(counted, negated): tuple(c for c in CLAIMS
                                       if (counted or _NUM not in c.pattern.pattern)
@@ -112,11 +115,13 @@ def _narrative_lines(text: str) -> str:
 
 def _sentences(text: str) -> Iterator[str]:
     """The sentences of a narrative text that can state a count: those holding a number with its
-    unit or a negation (every claim's pattern needs one), found in one pass over the text."""
-    starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+    unit or a negation (every claim's pattern needs one), found in one pass over the text by a
+    regex that opens with a character class (the engine then skips to where one can match)."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]  # each sentence ends at one mark
+    starts = [0] + [e + 1 for e in ends]
+    ends.append(len(text))
     at = {bisect_right(starts, m.start()) - 1 for m in _COUNT_OR_NEGATION.finditer(text)}
-    sentences = _SENTENCE_END.split(text)
-    return (sentences[i] for i in sorted(at))
+    return (text[starts[i]:ends[i]] for i in sorted(at))
 
 
 @rule("narrative-vs-table", "warning", N_("A count stated in the text disagrees with the tables"),
