@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from xxgk.parse.lines import classify
+from xxgk.document import Location
+from xxgk.parse.lines import _UNIT_ONLY, Token, classify, split_words
 
 
 @pytest.mark.parametrize(("word", "kind", "value", "unit"), [
@@ -27,3 +30,33 @@ def test_classify(word: str, kind: str, value: float | None, unit: str | None) -
     tok = classify(word)
     assert (tok.kind, tok.value, tok.unit) == (kind, value, unit)
     assert type(tok.value) is type(value)
+
+
+def _split_words_by_classify(text: str, loc: Location) -> list[Token]:
+    """split_words as first written: classify every word, a unit joins the number before it,
+    consecutive labels are joined by a space."""
+    tokens: list[Token] = []
+    for word in text.split():
+        tok = classify(word, loc=loc)
+        if tokens and tokens[-1].kind == "number" and tokens[-1].unit is None and _UNIT_ONLY.match(word):
+            tokens[-1].unit = word
+            tokens[-1].text += word
+            continue
+        tokens.append(tok)
+    out: list[Token] = []
+    for tok in tokens:
+        if out and tok.kind == "label" and out[-1].kind == "label":
+            out[-1].text += " " + tok.text
+        else:
+            out.append(tok)
+    return out
+
+
+def test_split_words_is_classify_word_by_word() -> None:
+    rng = random.Random(7)
+    words = ["12", "0", "１２", "1,234", "3.5", "-2", "件", "万元", "—", "/", "无", "1O3", "12?", "(一)", "1.",
+             "予以公开", "自然人", "申请15件", "共", "2024年", "O", "一", "，", "（三）不予公开", "12件"]
+    loc = Location(1, 2)
+    for _ in range(3000):
+        text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 9)))
+        assert split_words(text, loc) == _split_words_by_classify(text, loc), text

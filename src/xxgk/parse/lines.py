@@ -159,26 +159,33 @@ def classify(text: str, col: int | None = None, loc: Location | None = None,
 
 
 def split_words(text: str, loc: Location) -> list[Token]:
-    """Tokens of a free text line: whitespace separates numbers; a unit after a number joins it."""
+    """Tokens of a free text line: whitespace separates numbers; a unit after a number joins it;
+    label words next to each other are one label token (words joined by a space)."""
     tokens: list[Token] = []
-    for word in text.split():
-        tok = classify(word, loc=loc)
-        if tokens and tokens[-1].kind == "number" and tokens[-1].unit is None and _UNIT_ONLY.match(word):
-            tokens[-1].unit = word
-            tokens[-1].text += word
+    labels: list[str] = []  # label words not yet made a token
+    for word in text.split():  # words have no whitespace around them: classify's strip is a no-op
+        if word.isdigit() and word.isascii():  # classify's answers for a plain number and a
+            tok = Token(word, "number", int(word), None, None, loc)  # plain label, without the call
+        elif not _ANY_DIGIT.search(word) and not _BLANK.match(word):
+            if not labels and tokens and tokens[-1].kind == "number" and tokens[-1].unit is None \
+                    and _UNIT_ONLY.match(word):
+                tokens[-1].unit = word  # the unit of the number before it
+                tokens[-1].text += word
+            else:
+                labels.append(word)
             continue
-        tokens.append(tok)
-    return _merge_labels(tokens)
-
-
-def _merge_labels(tokens: list[Token]) -> list[Token]:
-    out: list[Token] = []
-    for tok in tokens:
-        if out and tok.kind == "label" and out[-1].kind == "label":
-            out[-1].text += " " + tok.text
         else:
-            out.append(tok)
-    return out
+            tok = classify(word, loc=loc)
+            if tok.kind == "label":  # a label token is its text and the line's location
+                labels.append(word)
+                continue
+        if labels:
+            tokens.append(Token(" ".join(labels), "label", None, None, None, loc))
+            labels = []
+        tokens.append(tok)
+    if labels:
+        tokens.append(Token(" ".join(labels), "label", None, None, None, loc))
+    return tokens
 
 
 def cell_tokens(text: str, col: int | None, loc: Location | None, confidence: float | None) -> list[Token]:
