@@ -78,7 +78,7 @@ class Line:
         if self._label is None:
             values = self.trailing_values()
             head = self.tokens[: len(self.tokens) - values.consumed] if values.consumed else self.tokens
-            self._label = normalize("".join(t.text for t in head if t.kind != "empty"))
+            self._label = normalize("".join([t.text for t in head if t.kind != "empty"]))
         return self._label
 
     @property
@@ -215,13 +215,20 @@ def trailing_run(tokens: list[Token], aligned: bool) -> TrailingRun:
         while end > 0 and tokens[end - 1].kind == "empty":
             end -= 1
     start = end
-    while start > 0 and tokens[start - 1].kind in _VALUE_SLOTS:
+    has = False  # TrailingRun.has_values, known on the way
+    while start > 0:
+        kind = tokens[start - 1].kind
+        if kind not in _VALUE_SLOTS:
+            break
+        if kind != "empty":
+            has = True
         start -= 1
-    run = tokens[start:end]
+    first = start
     if not aligned:
-        while run and run[0].kind == "empty":
-            run = run[1:]
-    return TrailingRun(list(run), len(tokens) - start if run else len(tokens) - end)
+        while first < end and tokens[first].kind == "empty":
+            first += 1
+    run = tokens[first:end]
+    return TrailingRun(run, len(tokens) - start if run else len(tokens) - end, has)
 
 
 def document_lines(doc: Document) -> list[Line]:

@@ -145,16 +145,14 @@ def _section_of(title: str) -> Section | None:
 def heading_of(line: Line) -> Heading | None:
     """The heading a line prints, or None: short, not a sentence, no values, numbered (or a
     template section title word for word)."""
-    raw = line.raw.strip()
-    if not raw or raw[:1].isspace():
-        return None
     # Cheapest tests first (all of them are pure): table rows end in values, running text is a
-    # sentence; only the other lines are normalised.
+    # sentence; only the other lines are normalised (a blank line normalises to nothing).
     if line.trailing_values().has_values or line.is_narrative:
         return None
     text = _DECORATION.sub("", line.norm)  # the same as normalize(raw): whitespace goes anyway
     if not text or len(text) > _MAX_HEADING:
         return None
+    raw = line.raw.strip()
     # every numbering pattern opens with 第, a bracket, a Chinese numeral or a digit (\d: isdecimal)
     numbered = text[0] in _HEAD_START or text[0].isdecimal()
     for style, pattern in _PATTERNS if numbered else ():
