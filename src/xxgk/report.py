@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
+from operator import methodcaller
 from typing import Any, Literal
 
 from xxgk.i18n import render
@@ -196,10 +197,11 @@ class Report:
         t = self.template
         if not self.foreign_rows():
             return []
-        # the cells whose path is applications.<replaced row>[.…]: by prefix, in C
+        # the cells whose path is applications.<replaced row>[.…]: found by prefix, in C
         rows = {f"applications.{r}" for r in t.replaced_by_foreign}
-        prefixes = tuple(f"{r}." for r in rows)
-        printed = any(c.loc is not None for p, c in self.cells.items() if p.startswith(prefixes) or p in rows)
+        cells = self.cells
+        paths = [*filter(methodcaller("startswith", tuple(f"{r}." for r in rows)), cells), *(rows & cells.keys())]
+        printed = any(cells[p].loc is not None for p in paths)
         return [] if printed else list(t.replaced_by_foreign)
 
     def equations(self) -> tuple[Equation, ...]:

@@ -53,15 +53,18 @@ def infer(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
     originals: dict[str, Cell] = {}
     words: tuple[str, str, str] | None = None
     todo = usable
+    # the paths whose value is unknown, kept up to date below: a relation is closed when it has
+    # none of them (one set operation, in C)
+    unknowns = {p for p, c in cells.items() if c.value is None}
     changed = True
     while changed:
         changed = False
         open_eqs = []  # a relation with every term known stays so (values are only ever set here)
         for item in todo:
             eq, paths, signs, getter = item
-            values = [c.value for c in getter(cells)]
-            if None not in values:
+            if unknowns.isdisjoint(paths):
                 continue
+            values = [c.value for c in getter(cells)]
             open_eqs.append(item)
             unknown = [(p, s) for p, s, v in zip(paths, signs, values, strict=True) if v is None]
             if any(isinstance(v, float) and not float(v).is_integer() for v in values if v is not None):
@@ -74,12 +77,14 @@ def infer(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
                     originals.setdefault(path, cells[path])
                     words = words or _words()
                     cells[path] = _inferred(cells[path], value, eq, words)
+                    unknowns.discard(path)
                     changed = True
             elif len({s for _, s in unknown}) == 1 and residual == 0:
                 words = words or _words()
                 for path, _ in unknown:
                     originals.setdefault(path, cells[path])
                     cells[path] = _inferred(cells[path], 0, eq, words)
+                    unknowns.discard(path)
                 changed = True
         todo = open_eqs
     _withdraw_inconsistent(cells, usable, originals)
@@ -103,10 +108,11 @@ def _inferred(old: Cell, value: int, eq: Equation, words: tuple[str, str, str]) 
 def _withdraw_inconsistent(cells: dict[str, Cell], equations: list[_Prepared], originals: dict[str, Cell]) -> None:
     while originals:  # without an inferred value there is nothing to withdraw
         bad: set[str] = set()
+        unknowns = {p for p, c in cells.items() if c.value is None}
         for eq, paths, _signs, getter in equations:
-            values = [c.value for c in getter(cells)]
-            if None in values:  # numbers never equal None
+            if not unknowns.isdisjoint(paths):  # numbers never equal None
                 continue
+            values = [c.value for c in getter(cells)]
             n = len(eq.lhs)
             if sum(values[:n]) != sum(values[n:]):  # type: ignore[arg-type]
                 bad.update(p for p in paths if p in originals)
