@@ -47,7 +47,10 @@ def _families(equations: tuple[Equation, ...]) -> dict[str, _Family]:
             _FAMILIES.clear()
         families: dict[str, _Family] = {}
         for eq in equations:
-            families.setdefault(eq.code, []).append((eq, itemgetter(*eq.cells), len(eq.lhs)))
+            getter = itemgetter(*eq.cells)
+            if len(eq.cells) == 1:  # itemgetter of one item gives the item, not a tuple
+                getter = (lambda g: lambda cells: (g(cells),))(getter)
+            families.setdefault(eq.code, []).append((eq, getter, len(eq.lhs)))
         found = _FAMILIES[id(equations)] = (equations, families)
     return found[1]
 
@@ -58,12 +61,9 @@ def _broken(report: Report, code: str) -> Iterator[Finding]:
     cells = report.cells
     for eq, getter, n in _families(report.equations()).get(code, ()):
         try:
-            got = getter(cells)
+            values = [c.value for c in getter(cells)]
         except KeyError:  # a cell the report does not have: unknown, like a None value
             continue
-        if len(eq.cells) == 1:
-            got = (got,)
-        values = [c.value for c in got]
         if None in values:  # numbers never equal None
             continue
         lhs = sum(values[:n])
