@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from xxgk.document import Location
-from xxgk.parse.lines import _UNIT_ONLY, Token, classify, split_words
+from xxgk.document import Document, Location, Table, TableCell
+from xxgk.parse.lines import _UNIT_ONLY, Token, cell_tokens, classify, document_lines, split_words
 
 
 @pytest.mark.parametrize(("word", "kind", "value", "unit"), [
@@ -60,3 +60,13 @@ def test_split_words_is_classify_word_by_word() -> None:
     for _ in range(3000):
         text = " ".join(rng.choice(words) for _ in range(rng.randint(0, 9)))
         assert split_words(text, loc) == _split_words_by_classify(text, loc), text
+
+
+def test_table_cells_tokenised_like_cell_tokens() -> None:
+    texts = ["12", "", " ", "自然人", "予以公开 12", "٣", "自然人٣ 4", "—", "无", "1O3", "１５", " 7 ", "(一) 3 4",
+             "社会 公益 组织", "/"]
+    loc = Location(3, 4)
+    cells = [TableCell(t, 0, i, 1, 1, loc, 0.9 if i % 2 else None) for i, t in enumerate(texts)]
+    line = document_lines(Document([Table(cells, loc, aligned=True)], kind="text"))[0]
+    expected = [tok for c in cells for tok in cell_tokens(c.text, c.col, c.loc, c.confidence)]
+    assert line.tokens == expected

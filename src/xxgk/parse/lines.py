@@ -269,11 +269,14 @@ def _table_lines(table: Table) -> list[Line]:
         tokens: list[Token] = []
         for cell in row:
             raw = cell.text.strip()
-            # most cells are plain digits or empty: classify's answers, without the calls
+            # most cells are plain digits, empty or a label without digits: cell_tokens' answers,
+            # without the calls
             if raw.isdigit() and raw.isascii():
                 tokens.append(Token(raw, "number", int(raw), None, cell.col, cell.loc or table_loc, cell.confidence))
             elif not raw:
                 tokens.append(Token(raw, "empty", None, None, cell.col, cell.loc or table_loc, cell.confidence))
+            elif not _DIGIT.search(raw) and not _BLANK.match(raw):
+                tokens.append(Token(raw, "label", None, None, cell.col, cell.loc or table_loc, cell.confidence))
             else:
                 tokens.extend(cell_tokens(cell.text, cell.col, cell.loc or table_loc, cell.confidence))
         loc = next((c.loc for c in row if c.loc), None) or table_loc
