@@ -166,26 +166,30 @@ class _RowIndex:
         # The finder reports, at a position, the longest literal found there; the shorter ones
         # starting there are found with it. (A plain alternation of literals: the regex engine
         # skips to the positions where one can start.)
-        self.rows_of = {x: tuple(sorted(set().union(*(s for y, s in rows_by_literal.items() if x.startswith(y)))))
-                        for x in rows_by_literal}
+        # (plain rows, other rows) of each literal
+        self.rows_of: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        for x in rows_by_literal:
+            found = sorted(set().union(*(s for y, s in rows_by_literal.items() if x.startswith(y))))
+            self.rows_of[x] = (tuple(i for i in found if i in self.plain),
+                               tuple(i for i in found if i not in self.plain))
         alternatives = sorted(rows_by_literal, key=lambda x: (-len(x), x))
         self.finder = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
 
     def matches(self, label: str) -> tuple[tuple[int, Row], ...]:
         best: dict[int, int] = {}
-        tried = list(self.always)
+        tried = set(self.always)
         if self.finder is not None:
-            plain, search = self.plain, self.finder.search
+            search, rows_of = self.finder.search, self.rows_of
             m = search(label)
             while m is not None:  # every position where a literal starts, overlapping ones too
                 at = m.start()
-                for i in self.rows_of[m.group()]:
-                    if i in plain:
-                        best[i] = at  # positions only grow: the last one is the largest
-                    else:
-                        tried.append(i)
+                plain, others = rows_of[m.group()]
+                for i in plain:
+                    best[i] = at  # positions only grow: the last one is the largest
+                if others:
+                    tried.update(others)
                 m = search(label, at + 1)
-        for i in set(tried):
+        for i in tried:
             last = -1
             for pattern in self.rows[i].patterns:
                 for m in pattern.finditer(label):
@@ -193,7 +197,8 @@ class _RowIndex:
             if last >= 0:
                 best[i] = last
         # by position, rows in their order at the same position
-        return tuple((at, self.rows[i]) for i, at in sorted(best.items(), key=lambda h: (h[1], h[0])))
+        rows = self.rows
+        return tuple((at, rows[i]) for at, i in sorted(zip(best.values(), best.keys(), strict=True)))
 
 
 _FLAGGED = re.compile(r"\(\?[aiLmsux]")
@@ -327,13 +332,14 @@ def place_values(row: Row, tokens: list[Token], table_key: str, line: Line,
                     for col in row.columns}, f"printed {n} values for {n + 1} columns"
     option = _fitting(tokens, n, line.aligned)
     if option is not None:
-        # the cells of a printed line mostly share one Location: write each out once
-        locs: dict[int, str | None] = {}
+        # the cells of a printed line mostly share one Location: written out when it changes
+        where: object = _NO_LOC
+        loc: str | None = None
         cells = {}
         for (path, col), tok in zip(_paths(table_key, row), option, strict=True):
-            loc = locs.get(id(tok.loc), _NO_LOC)
-            if loc is _NO_LOC:
-                loc = locs[id(tok.loc)] = str(tok.loc) if tok.loc else None
+            if tok.loc is not where:
+                where = tok.loc
+                loc = str(where) if where else None
             if tok.kind == "number" and tok.confidence is None and col.kind != "money":
                 # _cell's answer for a number read exactly, without the call
                 text = tok.text
@@ -364,7 +370,7 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
     for i, line in enumerate(lines):
         if i in consumed:
             continue
-        if line.is_narrative and not line.in_table:
+        if not line.in_table and line.is_narrative:
             pending = ""  # running text ends whatever label was being assembled
             continue
         run = line.trailing_values()
@@ -534,7 +540,7 @@ def parse_vertical_appeals(lines: Sequence[Line], table: Table) -> TableResult:
     groups = [r.key for r in table.rows]
     group: str | None = None
     for line in lines:
-        if line.is_narrative and not line.in_table:
+        if not line.in_table and line.is_narrative:
             continue
         run = line.trailing_values()
         label = line.label
