@@ -30,7 +30,8 @@ _ANY_DIGIT = re.compile(r"[0-9０-９]")
 # A Chinese character that no value holds (not a unit of _UNITS, not 无 or 空 of _BLANK): NFKC
 # keeps it, so neither a number, nor a blank mark, nor a garbled value (no Chinese) can match.
 _VALUE_CHARS = "".join(sorted({ch for ch in _UNITS + _BLANK.pattern if "\u4e00" <= ch <= "\u9fff"}))
-_WORDY = re.compile(f"(?![{_VALUE_CHARS}])[\u4e00-\u9fff]")
+# (a CJK character, then a look back at it: a regex opening with a class is searched fast)
+_WORDY = re.compile(f"[\u4e00-\u9fff](?<![{_VALUE_CHARS}])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"\d")
 _BRACKET = re.compile(r"[()（）]")
@@ -124,7 +125,9 @@ def _is_wrapped_prose(line: Line) -> bool:
     return "," in label or bool(_PROSE_COUNT.search(label))
 
 
-_PROSE_COUNT = re.compile(r"\d+(件|个|条|项|次|人|宗|份|起|家)")
+# A count in prose: a unit right after a digit (searched from the unit: see _WORDY).
+_PROSE_UNITS = "件个条项次人宗份起家"
+_PROSE_COUNT = re.compile(f"[{_PROSE_UNITS}](?<=\\d[{_PROSE_UNITS}])")
 
 
 def classify(text: str, col: int | None = None, loc: Location | None = None,

@@ -106,9 +106,10 @@ def _narrative_lines(text: str) -> str:
     for line in text.split("\n"):
         if "\t" in line:
             continue
-        last = line.rsplit(None, 3)  # the last three words (and the rest): scanned from the end
-        if len(last) >= 3 and all(w.isdigit() for w in last[-3:]):
-            continue
+        if line.rstrip()[-1:].isdigit():  # (a line ending in a number: its last words are read)
+            last = line.rsplit(None, 3)  # the last three words (and the rest): scanned from the end
+            if len(last) >= 3 and all(w.isdigit() for w in last[-3:]):
+                continue
         keep.append(line)
     return squash("".join(keep))
 
