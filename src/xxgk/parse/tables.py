@@ -374,14 +374,14 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
             pending = ""  # running text ends whatever label was being assembled
             continue
         run = line.trailing_values()
-        blank_row = run.all_empty and line.aligned and _pick(line.label, rows, taken)[0] is not None
+        blank_row = line.aligned and run.all_empty and _pick(line.label, rows, taken)[0] is not None
         if not run.has_values and not blank_row:
             pending += line.label
             continue
         label = pending + line.label
         # The numbers belong to the label on their own line when it names a row; rows named only
         # in the lines above (without numbers of their own) were printed empty.
-        open_rows = taken - placed_badly.keys()
+        open_rows = taken - placed_badly.keys() if placed_badly else taken  # (read, never changed, below)
         own = _pick(line.label, rows, open_rows)[0] if line.label else None
         if own is not None:
             chosen = own
