@@ -131,7 +131,7 @@ def document_from_text(text: str, file: str = "", kind: str = "text") -> Documen
 
     for n, raw_line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         # A form feed ends the line as well as the page: pdftotext/pypdf join pages with a bare \f.
-        for k, raw in enumerate(raw_line.split("\f") if "\f" in raw_line else (raw_line,)):
+        for k, raw in enumerate(raw_line.split("\f")) if page is not None and "\f" in raw_line else ((0, raw_line),):
             if k:
                 page = (page or 1) + 1
             line = raw.rstrip()

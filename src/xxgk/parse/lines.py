@@ -238,7 +238,7 @@ def document_lines(doc: Document) -> list[Line]:
     lines: list[Line] = []
     for block in doc.blocks:
         if isinstance(block, Paragraph):
-            lines.append(Line(split_words(block.text, block.loc), block.loc, raw=block.text))
+            lines.append(Line(split_words(block.text, block.loc), block.loc, False, False, block.text))
         elif isinstance(block, Table):
             lines.extend(_table_lines(block))
     for i, line in enumerate(lines):
