@@ -553,8 +553,10 @@ def parse_vertical_appeals(lines: Sequence[Line], table: Table) -> TableResult:
         if line.aligned:
             values = _trim_empties(values, 3 if len(values) >= 3 and _column_of(label) and named is None else 1,
                                    leading=False)
+        if not values:
+            continue
         col = _column_of(label.replace("其他结果", "其他")) if label else None
-        if col is None or not values:
+        if col is None:
             continue
         if len(values) == 1 and group is not None:
             targets = [group]
