@@ -163,10 +163,9 @@ class _RowIndex:
                 self.plain.add(i)
             for x in literals:
                 rows_by_literal.setdefault(x, set()).add(i)
-        # The finder reports, at a position, the longest literal found there; the shorter ones
-        # starting there are found with it. (A plain alternation of literals: the regex engine
-        # skips to the positions where one can start.)
-        # (plain rows, other rows) of each literal
+        # The finder reports, at a position, the longest literal found there: the rows of the
+        # shorter ones starting there are the rows of that one too, as (plain rows, other rows).
+        # (A plain alternation of literals: the regex engine skips to where one can start.)
         self.rows_of: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
         for x in rows_by_literal:
             found = sorted(set().union(*(s for y, s in rows_by_literal.items() if x.startswith(y))))
