@@ -29,6 +29,24 @@ def _mixed(template: str, active: str) -> Template:
     return replace(base, tables=tables)
 
 
+_KNOWN: dict[int, tuple[Template, frozenset[str], dict[str, tuple[str, ...]]]] = {}
+
+
+def _known_paths(template: Template) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """Every cell path of a template and of its foreign rows, and the paths of each row of its
+    table 三 (foreign rows too): built once per template (the entry keeps it alive, so its id
+    stays its own)."""
+    found = _KNOWN.get(id(template))
+    if found is None or found[0] is not template:
+        if len(_KNOWN) >= 64:  # templates made on the fly (tests): keep the cache bounded
+            _KNOWN.clear()
+        rows = [*template.table("applications").rows, *template.foreign_rows]
+        by_row = {r.key: tuple(f"applications.{r.key}.{c.key}" for c in r.columns) for r in rows}
+        known = frozenset(template.cell_paths()).union(*by_row.values())
+        found = _KNOWN[id(template)] = (template, known, by_row)
+    return found[1], found[2]
+
+
 @dataclass
 class Cell:
     """One table cell: its best value and why we believe it."""
@@ -197,10 +215,13 @@ class Report:
         t = self.template
         if not self.foreign_rows():
             return []
-        # the cells whose path is applications.<replaced row>[.…]: found by prefix, in C
-        rows = {f"applications.{r}" for r in t.replaced_by_foreign}
         cells = self.cells
-        paths = [*filter(methodcaller("startswith", tuple(f"{r}." for r in rows)), cells), *(rows & cells.keys())]
+        known, by_row = _known_paths(t)
+        if cells.keys() <= known:  # (the parser's cells): a row's cells are its columns' paths
+            paths: list[str] = [p for r in t.replaced_by_foreign for p in by_row.get(r, ()) if p in cells]
+        else:  # the cells whose path is applications.<replaced row>[.…]: found by prefix, in C
+            rows = {f"applications.{r}" for r in t.replaced_by_foreign}
+            paths = [*filter(methodcaller("startswith", tuple(f"{r}." for r in rows)), cells), *(rows & cells.keys())]
         printed = any(cells[p].loc is not None for p in paths)
         return [] if printed else list(t.replaced_by_foreign)
 
