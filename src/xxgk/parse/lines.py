@@ -117,7 +117,10 @@ class TrailingRun:
 
 
 def _is_wrapped_prose(line: Line) -> bool:
-    values = [t for t in line.trailing_values().tokens if t.kind != "empty"]
+    run = line.trailing_values().tokens
+    if len(run) > 2 and run[0].kind != "empty" and run[1].kind != "empty" and run[2].kind != "empty":
+        return False  # three values at least (the common table row), without counting them all
+    values = [t for t in run if t.kind != "empty"]
     if not values or len(values) > 2:
         return False
     label = line.label
@@ -166,10 +169,11 @@ def split_words(text: str, loc: Location) -> list[Token]:
     label words next to each other are one label token (words joined by a space)."""
     tokens: list[Token] = []
     labels: list[str] = []  # label words not yet made a token
+    any_digit, blank = _ANY_DIGIT.search, _BLANK.match
     for word in text.split():  # words have no whitespace around them: classify's strip is a no-op
         if word.isdigit() and word.isascii():  # classify's answers for a plain number and a
             tok = Token(word, "number", int(word), None, None, loc)  # plain label, without the call
-        elif not _ANY_DIGIT.search(word) and not _BLANK.match(word):
+        elif not any_digit(word) and not blank(word):
             if not labels and tokens and tokens[-1].kind == "number" and tokens[-1].unit is None \
                     and _UNIT_ONLY.match(word):
                 tokens[-1].unit = word  # the unit of the number before it
