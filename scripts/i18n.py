@@ -11,6 +11,7 @@ message no longer in the code is kept as obsolete (#~) until removed by hand.
 from __future__ import annotations
 
 import datetime
+import importlib
 import io
 import sys
 from pathlib import Path
@@ -31,11 +32,23 @@ METHOD_MAP = [("**/synth/**.py", "ignore"), ("**.py", "python"), ("**.j2", "jinj
 OPTIONS = {"**.j2": {"extensions": "jinja2.ext.i18n"}, "**.html": {"extensions": "jinja2.ext.i18n"}}
 
 
+# Typer writes texts of its own (Usage:, Options, Show this message and exit.), marked for gettext;
+# xxgk.cli.framework routes them through this catalogue, so they are extracted from the installed
+# Typer (not from the Click it carries in typer/_click, which does not mark its texts).
+FRAMEWORK = "typer"
+FRAMEWORK_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+
+
 def extract() -> Catalog:
-    """Every message id in the source, in a fixed order (by id), without locations."""
+    """Every message id in the source (and in Typer), in a fixed order (by id), without locations."""
     template = Catalog(project="xxgk", charset="utf-8")
     for _file, _line, message, _comments, _context in extract_from_dir(
             str(SRC), METHOD_MAP, OPTIONS, keywords=KEYWORDS, strip_comment_tags=True):
+        template.add(message)
+    folder = Path(importlib.import_module(FRAMEWORK).__file__ or "").parent
+    for _file, _line, message, _comments, _context in extract_from_dir(
+            str(folder), [("_click/**", "ignore"), ("**.py", "python")], keywords=FRAMEWORK_KEYWORDS,
+            strip_comment_tags=True):
         template.add(message)
     return template
 

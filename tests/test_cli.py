@@ -277,3 +277,66 @@ def test_every_command_and_option_explains_itself_in_chinese() -> None:
         texts += [(p.name, getattr(p, "help", None) or "") for p in getattr(cmd, "params", [])]
         untranslated += [(" ".join(path), what, text[:60]) for what, text in texts if text and not cjk.search(text)]
     assert untranslated == []
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["parse", "--bogus"], "xxgk parse：没有选项 --bogus（帮助：xxgk parse --help）"),
+    (["check", "--selct", "x"], "是不是要用 --help, --select？"),
+    (["ingest", "-j", "abc", "x"], "--workers/-j 的值应为 <整数> [x>=0]"),
+    (["stats", "--format", "xx"], "--format/-f 的值应为 <text|csv|json>"),
+    (["nosuch"], "没有命令 'nosuch'"),
+    (["rules", "a", "b"], "多出了参数：b"),
+    (["ingest", "--timeout"], "--timeout 后面需要一个值"),
+    (["ingest"], "缺少 paths"),
+])
+def test_usage_errors_are_one_line_in_chinese(args: list[str], words: str) -> None:
+    """Found English and framed once: Typer's own usage errors (an unknown option, a value that is
+    not a number, a missing argument) were a usage line, a hint and a panel in English words."""
+    code, out, err = run(*args)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert err.startswith("错误 ") and words in err and "Usage" not in err and "Error" not in err
+
+
+def test_usage_errors_in_english_on_request() -> None:
+    code, _, err = run("--lang", "en", "ingest", "-j", "abc", "x")
+    assert code == 2 and err == "error xxgk ingest: --workers/-j takes <integer> [x>=0] (help: xxgk ingest --help)\n"
+    code, _, err = run("--lang", "en", "parse", "--bogus")
+    assert code == 2 and err == "error xxgk parse: no such option: --bogus (help: xxgk parse --help)\n"
+
+
+def test_help_frames_are_in_the_readers_language() -> None:
+    """Typer's own words around the help (Usage:, Options, Show this message and exit., [default: …],
+    the type labels) follow --lang like the help texts themselves."""
+    code, out, _ = run("ingest", "--help")
+    assert code == 0
+    for words in ("用法：", "─ 参数 ─", "─ 选项 ─", "显示本帮助并退出。", "[必填]", "[默认：60.0]", "<整数>", "<文本>",
+                  "[环境变量：XXGK_DB]"):
+        assert words in out, words
+    for english in ("Usage:", "Options", "Arguments", "Show this message", "default:", "required", "<str>", "<int"):
+        assert english not in out, english
+    code, out, _ = run("--lang", "en", "ingest", "--help")
+    assert code == 0
+    for words in ("Usage:", "─ Arguments ─", "─ Options ─", "Show this message and exit.", "[required]",
+                  "[default: 60.0]", "<integer>", "<string>"):
+        assert words in out, words
+
+
+def test_what_the_system_says_of_a_file_is_in_the_readers_language(tmp_path: Path) -> None:
+    """Found English once: the C library's words ("No such file or directory") reached the reader
+    through e.strerror in render, export, the writer's inputs and collect."""
+    import errno
+
+    from xxgk.errors import os_reason
+    from xxgk.i18n import use_lang
+
+    code, _, err = run("render", tmp_path / "nope.json", "-o", tmp_path / "x.docx")
+    assert code == 2 and err == f"错误 {tmp_path / 'nope.json'}: 文件或文件夹不存在\n"
+    code, _, err = run("render", FLAWED, "-o", tmp_path / "x.docx", "--text", tmp_path)
+    assert code == 2 and "这是一个文件夹" in err
+    code, _, err = run("--lang", "en", "render", tmp_path / "nope.json", "-o", tmp_path / "x.docx")
+    assert code == 2 and err.endswith(": no such file or folder\n")
+    with use_lang("zh"):
+        assert os_reason(PermissionError(errno.EACCES, "Permission denied")) == "没有权限"
+    with use_lang("en"):
+        assert os_reason(OSError(errno.ENOSPC, "No space left on device")) == "the disk is full"
+    assert os_reason(OSError(errno.EIO, "Input/output error")) == "Input/output error"  # not known: its own words

@@ -51,6 +51,24 @@ def test_ingest_text_summary_in_both_languages(db: str) -> None:
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
+def test_ingest_summary_fits_an_80_column_terminal(db: str, lang: str) -> None:
+    """Found cut once: at 80 columns the headers read 跨年度问… / 跨机关问…; a narrow terminal now
+    gets one line per count, each label whole."""
+    from xxgk.cli.common import out as console
+
+    wide = console.width
+    console.width = 80
+    try:
+        code, out, _ = run("--lang", lang, "ingest", SAMPLES, "--db", db, "-j", "0", "--no-progress")
+    finally:
+        console.width = wide
+    labels = {"zh": ("未变", "跨年度问题", "跨机关问题", "文件/秒"),
+              "en": ("unchanged", "cross-year findings", "cross-body findings", "files/s")}[lang]
+    assert code == 0 and "…" not in out and max(map(len, out.splitlines())) <= 80
+    assert all(label in out for label in labels)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
 def test_export_stats_compile_compare_on_the_samples(db: str, lang: str, tmp_path: Path) -> None:
     g = ["--lang", lang]
     code, out, _ = run(*g, "export", "--db", db, "-f", "json")

@@ -390,7 +390,7 @@ def test_serve_warns_when_bound_beyond_this_machine_without_https(tmp_path):
             if "审核工作台" in line:  # started: the warnings come before
                 break
         text = "".join(lines)
-        assert "0.0.0.0" in text and "HTTPS" in text and "warning" in text
+        assert "0.0.0.0" in text and "HTTPS" in text and "警告" in text and "warning" not in text
         assert "还没有用户" in text
     finally:
         proc.terminate()

@@ -32,11 +32,14 @@ from xxgk.cli.common import (
     out,
     plain,
 )
+from xxgk.cli.framework import localize_typer
 from xxgk.corpus.findings import finding_line, findings_csv, findings_json, severity_counts, worst
 from xxgk.corpus.inputs import ReadResult, read_paths
 from xxgk.i18n import UnknownLanguage, _, set_lang
 from xxgk.report import Report
 from xxgk.vocabulary import row_name, severity_name, status_name
+
+localize_typer()
 
 app = typer.Typer(
     name="xxgk",
@@ -67,6 +70,7 @@ def main_options(
         set_lang(lang)
     except UnknownLanguage:
         fail(_("--lang {value}: choose zh or en").format(value=lang))
+    localize_typer()
 
 
 # ------------------------------------------------------------------ parse

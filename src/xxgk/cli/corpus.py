@@ -34,6 +34,7 @@ from xxgk.cli.common import (
     progress_bar,
 )
 from xxgk.corpus.selection import Filters, check_text, open_store, select
+from xxgk.errors import os_reason
 from xxgk.i18n import N_, _
 from xxgk.vocabulary import level_name, location_text, severity_name, status_name
 
@@ -147,7 +148,7 @@ def export_cmd(
     try:
         n = ex.export(reports, fmt.value, output)
     except OSError as e:
-        fail(_("cannot write {file}: {reason}").format(file=output, reason=e.strerror or e))
+        fail(_("cannot write {file}: {reason}").format(file=output, reason=os_reason(e)))
     err.print(plain(_("{n} report(s) written to {file} ({format})").format(n=n, file=output, format=fmt.value)))
 
 
@@ -251,7 +252,7 @@ def compile_cmd(
             else:
                 target.write_text(comp.to_json(), encoding="utf-8")
         except OSError as e:
-            fail(_("cannot write {file}: {reason}").format(file=target, reason=e.strerror or e))
+            fail(_("cannot write {file}: {reason}").format(file=target, reason=os_reason(e)))
         err.print(plain(_("compiled {n} report(s), template {template}, into {file}").format(
             n=len(comp.included), template=comp.template, file=target)))
 
@@ -539,7 +540,7 @@ def audit_cmd(
     try:
         output.write_text(html, encoding="utf-8")
     except OSError as e:
-        fail(_("cannot write {file}: {reason}").format(file=output, reason=e.strerror or e))
+        fail(_("cannot write {file}: {reason}").format(file=output, reason=os_reason(e)))
     _audit_summary(result, output)
     if open_:
         webbrowser.open(output.resolve().as_uri())

@@ -114,13 +114,21 @@ def ingest_cmd(
         print(json.dumps({"database": url, **summary.to_dict()}, ensure_ascii=False, indent=1))
     else:
         rate = summary.total / summary.seconds if summary.seconds else 0.0
+        counts = {_("added"): str(summary.added), _("unchanged"): str(summary.unchanged),
+                  _("re-parsed"): str(summary.reparsed), _("failed"): str(len(summary.failed)),
+                  _("skipped"): str(summary.skipped), _("cross-year findings"): str(summary.corpus_findings),
+                  _("cross-body findings"): str(summary.peer_findings), _("seconds"): f"{summary.seconds:.1f}",
+                  _("files/s"): f"{rate:,.0f}"}
         grid = Table(title=plain(f"xxgk ingest → {url}"), title_justify="left")
-        for col in (_("added"), _("unchanged"), _("re-parsed"), _("failed"), _("skipped"), _("cross-year findings"),
-                    _("cross-body findings"), _("seconds"), _("files/s")):
-            grid.add_column(col, justify="right")
-        grid.add_row(str(summary.added), str(summary.unchanged), str(summary.reparsed), str(len(summary.failed)),
-                     str(summary.skipped), str(summary.corpus_findings),
-                     str(summary.peer_findings), f"{summary.seconds:.1f}", f"{rate:,.0f}")
+        if out.width >= 100:  # one row of counts; a narrower terminal gets one line per count, never cut headers
+            for col in counts:
+                grid.add_column(col, justify="right")
+            grid.add_row(*counts.values())
+        else:
+            grid.add_column(_("item"))
+            grid.add_column(_("count"), justify="right")
+            for label, value in counts.items():
+                grid.add_row(label, value)
         out.print(grid)
         for file, reason in summary.failed:
             failure_line(file, reason, out)

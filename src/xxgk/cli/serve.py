@@ -7,8 +7,10 @@ given on the command line, a missing `web` extra).
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -18,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table as RichTable
 
 from xxgk.cli.common import err, fail, library_errors, out
-from xxgk.i18n import _
+from xxgk.i18n import N_, _
 
 if TYPE_CHECKING:
     from xxgk.store import Store
@@ -69,11 +71,39 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+_BIND_REASONS = {
+    errno.EADDRINUSE: N_("the port is in use by another program (another xxgk serve?)"),
+    errno.EACCES: N_("permission denied (ports below 1024 need administrator rights)"),
+    errno.EADDRNOTAVAIL: N_("this machine has no such address"),
+}
+
+
+def check_address(host: str, port: int) -> None:
+    """Say in one line why the workbench cannot listen on host:port, before anything is started.
+
+    uvicorn reports a port in use as an English log line and exit code 3 after the app is built,
+    and a port it cannot bind at all can leave the upload readers holding the process.
+    """
+    try:
+        family, kind, proto, _name, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as e:
+        fail(_("cannot listen on {host}:{port}: {reason}").format(
+            host=host, port=port, reason=_("unknown host name") if isinstance(e, socket.gaierror) else e))
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as e:
+            reason = _BIND_REASONS.get(e.errno or 0)
+            fail(_("cannot listen on {host}:{port}: {reason}").format(
+                host=host, port=port, reason=_(reason) if reason else e.strerror))
+
+
 def serve(
     db: Db = None,
     host: Annotated[str, typer.Option("--host", help=_("Address to listen on (only this machine by default)."))]
     = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", help=_("Port to listen on."))] = 8000,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help=_("Port to listen on."))] = 8000,
     files: Annotated[str | None, typer.Option("--files", envvar="XXGK_FILES", help=_(
         "Folder for uploaded files (default: beside the SQLite file, or ./xxgk-files)."))] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help=_(
@@ -94,8 +124,9 @@ def serve(
     from xxgk.store import database_url
     from xxgk.web import Settings, create_app
 
+    check_address(host, port)
     if not is_loopback(host) and not certfile and not proxy:
-        err.print("[bold yellow]warning[/] " + escape(_(
+        err.print(f"[bold yellow]{escape(_('warning'))}[/] " + escape(_(
             "listening on {host} without HTTPS: passwords and session cookies cross the network in clear text; "
             "use --ssl-certfile/--ssl-keyfile or a TLS proxy in front").format(host=host)))
     settings = Settings(db=db, files_dir=Path(files) if files else None, workers=jobs)
@@ -104,7 +135,7 @@ def serve(
         app = create_app(settings)
     store = app.state.store
     if not users.list_users(store.engine):
-        err.print("[bold yellow]warning[/] " + escape(_(
+        err.print(f"[bold yellow]{escape(_('warning'))}[/] " + escape(_(
             "no user yet: add one with `xxgk user add NAME --role admin --password-stdin`")))
     scheme = "https" if certfile or proxy else "http"
     err.print(escape(_("workbench at {url} (database {db})").format(url=f"{scheme}://{host}:{port}/", db=store.url)))

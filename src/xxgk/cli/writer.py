@@ -14,7 +14,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from xxgk.errors import XxgkError
+from xxgk.errors import XxgkError, os_reason
 from xxgk.i18n import _
 from xxgk.vocabulary import severity_name
 
@@ -65,7 +65,7 @@ def form_cmd(
         _fail(str(e))
         raise typer.Exit(EXIT_INPUT) from e
     except OSError as e:
-        _fail(f"{output}: {e.strerror or e}")
+        _fail(f"{output}: {os_reason(e)}")
         raise typer.Exit(EXIT_INPUT) from e
     out.print(_("wrote {file}: the form for {year}").format(file=escape(str(output)), year=year))
     if last is not None:
@@ -102,7 +102,7 @@ def render_cmd(
     try:
         output.write_bytes(rendered.data)
     except OSError as e:
-        _fail(f"{output}: {e.strerror or e}")
+        _fail(f"{output}: {os_reason(e)}")
         raise typer.Exit(EXIT_INPUT) from e
     result = rendered.lint
     out.print(_("wrote {file}").format(file=escape(str(output))))

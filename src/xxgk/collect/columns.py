@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from xxgk.collect.run import Column
-from xxgk.errors import InputError
+from xxgk.errors import InputError, os_reason
 from xxgk.i18n import _
 
 _URL_KEYS = ("url", "column", "column_url", "栏目", "栏目地址", "网址", "链接", "地址")
@@ -30,7 +30,7 @@ def read_columns(path: str | Path) -> list[Column]:
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise InputError(str(path), _("cannot be read: {why}").format(why=e.strerror or e)) from e
+        raise InputError(str(path), _("cannot be read: {why}").format(why=os_reason(e))) from e
     for enc in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(enc)

@@ -42,7 +42,7 @@ from xxgk.collect.pages import decode
 from xxgk.collect.published import stamp
 from xxgk.collect.state import ArticleRecord, PageRecord, SourceRecord, State
 from xxgk.corpus.inputs import ingest_paths
-from xxgk.errors import XxgkError
+from xxgk.errors import XxgkError, os_reason
 from xxgk.i18n import N_, render
 from xxgk.store import Store
 
@@ -390,8 +390,8 @@ class Collector:
                 tmp.write_bytes(content)
                 os.replace(tmp, path)
         except OSError as e:
-            src.use, src.reason, src.params = "failed", CANNOT_SAVE, {"why": e.strerror or str(e)}
-            self.fail(url, CANNOT_SAVE, why=e.strerror or str(e))
+            src.use, src.reason, src.params = "failed", CANNOT_SAVE, {"why": os_reason(e)}
+            self.fail(url, CANNOT_SAVE, why=os_reason(e))
             return src
         if not got.not_modified:
             self._bump("files", 1)

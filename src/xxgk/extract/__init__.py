@@ -15,7 +15,7 @@ from io import BytesIO
 from pathlib import Path
 
 from xxgk.document import Document, report_copies, too_many_reports
-from xxgk.errors import InputError, MissingExtraError, XxgkError
+from xxgk.errors import InputError, MissingExtraError, XxgkError, os_reason
 from xxgk.extract.text import utf16_without_bom
 from xxgk.i18n import _
 
@@ -88,7 +88,7 @@ def read_bytes(path: str | Path) -> bytes:
     try:
         return p.read_bytes()
     except OSError as e:
-        raise InputError(name, _("cannot be read: {why}").format(why=e.strerror or e)) from e
+        raise InputError(name, _("cannot be read: {why}").format(why=os_reason(e))) from e
 
 
 def extract_bytes(data: bytes, file: str = "", kind: str | None = None) -> Document:

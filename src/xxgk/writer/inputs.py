@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import xxgk
-from xxgk.errors import InputError
+from xxgk.errors import InputError, os_reason
 from xxgk.i18n import _
 from xxgk.report import SCHEMA, Cell, Report
 from xxgk.template import TEMPLATES
@@ -43,7 +43,7 @@ def load_report(path: str | Path) -> Report:
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise InputError(str(path), e.strerror or str(e)) from e
+        raise InputError(str(path), os_reason(e)) from e
     if not data.strip():
         raise InputError(str(path), _("the file is empty"))
     if data.lstrip()[:1] in (b"{", b"[") or data.startswith(b"\xef\xbb\xbf{"):

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xxgk.errors import InputError
+from xxgk.errors import InputError, os_reason
 from xxgk.i18n import _
 from xxgk.report import Report
 from xxgk.template import APPEAL_COLUMNS, APPLICANT_COLUMNS, SECTIONS, TEMPLATES
@@ -155,7 +155,7 @@ def read_markdown(path: str | Path) -> Narrative:
     try:
         data = p.read_bytes()
     except OSError as e:
-        raise InputError(str(path), e.strerror or str(e)) from e
+        raise InputError(str(path), os_reason(e)) from e
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return parse_markdown(data.decode(encoding), str(path))
