@@ -77,12 +77,16 @@ def measure(rounds: int) -> dict[str, float]:
         read_and_check(data, name)
     samples: dict[str, list[float]] = {}
     base: list[float] = []
+    per_file: dict[str, list[float]] = {name: [] for _, name in inputs}
     for _ in range(rounds):
         for data, name in inputs:
             for k, v in read_and_check(data, name).items():
                 samples.setdefault(k, []).append(v)
+                if k == "cpu":
+                    per_file[name].append(v)
             base.append(baseline(data, name))
     out = {k: statistics.median(v) * 1000 for k, v in samples.items()}
+    out.update({f"file:{name}": statistics.median(v) * 1000 for name, v in per_file.items()})
     out["baseline"] = statistics.median(base) * 1000
     out["p95"] = sorted(samples["total"])[int(len(samples["total"]) * 0.95)] * 1000
     return out
@@ -101,6 +105,9 @@ def report(med: dict[str, float], rounds: int) -> None:
     print("  by stage (wall): " + ", ".join(f"{k} {med[k]:.2f} ms" for k in STAGES))
     print(f"  same-run baseline (decode + split lines) {med['baseline']:.3f} ms; "
           f"read+check / baseline {med['total'] / med['baseline']:.0f}x")
+    # The median report is one of the files: which ones lie around it, by CPU time.
+    files = sorted((v, k.split(":", 1)[1]) for k, v in med.items() if k.startswith("file:"))
+    print("  per file (median CPU ms, ascending): " + ", ".join(f"{name} {v:.2f}" for v, name in files))
     tracemalloc.start()
     for f in FILES:
         read_and_check(f.read_bytes(), f.name)

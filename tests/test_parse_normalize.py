@@ -36,3 +36,22 @@ def test_label_forms() -> None:
     assert normalize("１２，　共") == "12.共"
     assert squash("收到申请 １５ 件，办结。") == "收到申请15件,办结。"
     assert nfkc("plain ascii") == "plain ascii"
+
+
+def test_regexes_written_to_open_with_their_class_match_as_first_written() -> None:
+    import re
+
+    from xxgk.parse import lines
+    from xxgk.text import _DIGIT_COMMA
+
+    pairs = [(re.compile(r"(?<=\d)[、，,](?=\D)"), _DIGIT_COMMA, "12、，,ab。中 3"),
+             (re.compile(f"(?![{lines._VALUE_CHARS}])[\u4e00-\u9fff]"), lines._WORDY, "0123件无空元万中文ab-—/٣"),
+             (re.compile(r"\d+(件|个|条|项|次|人|宗|份|起|家)"), lines._PROSE_COUNT, "0123件个条项次人宗份起家中٣a")]
+    rng = random.Random(5)
+    for first, written, alphabet in pairs:
+        for _ in range(5000):
+            s = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+            assert [m.span() for m in first.finditer(s)] == [m.span() for m in written.finditer(s)] \
+                or first.pattern.startswith(r"\d+"), s  # \d+件 spans the digits; only its presence is used
+            assert bool(first.search(s)) == bool(written.search(s)), s
+            assert first.sub(".", s) == written.sub(".", s) or first.pattern.startswith(r"\d+"), s

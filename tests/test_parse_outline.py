@@ -228,3 +228,22 @@ def test_unnumbered_sections_with_numbered_subheads() -> None:
     assert report.outline["section_style"] == ""
     sub = next(h for h in report.outline["headings"] if h["text"] == "（一）主动公开政府信息情况")
     assert (sub["kind"], sub["level"]) == ("heading", 2)
+
+
+def test_a_line_opening_with_an_ideograph_opens_its_normalised_text_with_it() -> None:
+    # heading_of skips normalising such a line unless the ideograph can open a heading
+    import random
+
+    from xxgk.document import Location
+    from xxgk.parse.lines import Line, split_words
+    from xxgk.parse.outline import _DECORATION
+
+    rng = random.Random(9)
+    pool = ["\u3000", " ", "\t", "\u00a0", "总", "体", "情", "况", "（", "一", "）", "１", "、", "*", "【", "】",
+            "\u0301", "\u3099", "第", "部", "分", "，", "。"]
+    for _ in range(3000):
+        raw = "".join(rng.choice(pool) for _ in range(rng.randint(1, 10)))
+        line = Line(split_words(raw, Location(1, 1)), Location(1, 1), raw=raw)
+        first = raw.lstrip()[:1]
+        if "\u4e00" <= first <= "\u9fff":
+            assert _DECORATION.sub("", line.norm)[:1] == first, ascii(raw)

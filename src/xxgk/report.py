@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cache
+from operator import methodcaller
 from typing import Any, Literal
 
 from xxgk.i18n import render
@@ -26,6 +27,24 @@ def _mixed(template: str, active: str) -> Template:
     base = TEMPLATES[template]
     tables = tuple(TEMPLATES[active].table("active") if t.key == "active" else t for t in base.tables)
     return replace(base, tables=tables)
+
+
+_KNOWN: dict[int, tuple[Template, frozenset[str], dict[str, tuple[str, ...]]]] = {}
+
+
+def _known_paths(template: Template) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    """Every cell path of a template and of its foreign rows, and the paths of each row of its
+    table 三 (foreign rows too): built once per template (the entry keeps it alive, so its id
+    stays its own)."""
+    found = _KNOWN.get(id(template))
+    if found is None or found[0] is not template:
+        if len(_KNOWN) >= 64:  # templates made on the fly (tests): keep the cache bounded
+            _KNOWN.clear()
+        rows = [*template.table("applications").rows, *template.foreign_rows]
+        by_row = {r.key: tuple(f"applications.{r.key}.{c.key}" for c in r.columns) for r in rows}
+        known = frozenset(template.cell_paths()).union(*by_row.values())
+        found = _KNOWN[id(template)] = (template, known, by_row)
+    return found[1], found[2]
 
 
 @dataclass
@@ -196,10 +215,14 @@ class Report:
         t = self.template
         if not self.foreign_rows():
             return []
-        # the cells whose path is applications.<replaced row>[.…]: by prefix, in C
-        rows = {f"applications.{r}" for r in t.replaced_by_foreign}
-        prefixes = tuple(f"{r}." for r in rows)
-        printed = any(c.loc is not None for p, c in self.cells.items() if p.startswith(prefixes) or p in rows)
+        cells = self.cells
+        known, by_row = _known_paths(t)
+        if cells.keys() <= known:  # (the parser's cells): a row's cells are its columns' paths
+            paths: list[str] = [p for r in t.replaced_by_foreign for p in by_row.get(r, ()) if p in cells]
+        else:  # the cells whose path is applications.<replaced row>[.…]: found by prefix, in C
+            rows = {f"applications.{r}" for r in t.replaced_by_foreign}
+            paths = [*filter(methodcaller("startswith", tuple(f"{r}." for r in rows)), cells), *(rows & cells.keys())]
+        printed = any(cells[p].loc is not None for p in paths)
         return [] if printed else list(t.replaced_by_foreign)
 
     def equations(self) -> tuple[Equation, ...]:

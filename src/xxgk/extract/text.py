@@ -124,24 +124,24 @@ def document_from_text(text: str, file: str = "", kind: str = "text") -> Documen
         cells = []
         for r, (pg, ln, row) in enumerate(table_rows):
             loc = Location(pg, ln)  # one (immutable) location for the cells of a printed line
-            cells.extend(TableCell(cell.strip(), r, c, 1, 1, loc) for c, cell in enumerate(row))
+            cells += [TableCell(cell.strip(), r, c, 1, 1, loc) for c, cell in enumerate(row)]
         first_page, first_line, _rows = table_rows[0]
         blocks.append(Table(cells, Location(first_page, first_line), aligned=False))
         table_rows.clear()
 
     for n, raw_line in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), start=1):
         # A form feed ends the line as well as the page: pdftotext/pypdf join pages with a bare \f.
-        for k, raw in enumerate(raw_line.split("\f") if "\f" in raw_line else (raw_line,)):
+        for k, raw in enumerate(raw_line.split("\f")) if page is not None and "\f" in raw_line else ((0, raw_line),):
             if k:
                 page = (page or 1) + 1
             line = raw.rstrip()
-            if not line.strip() or _PAGE_FOOTER.match(line):
+            if not line or _PAGE_FOOTER.match(line):  # (stripped on the right: blank when empty)
                 continue
             if "\t" in line:
                 table_rows.append((page, n, line.split("\t")))  # type: ignore[arg-type]
                 continue
             if table_rows:
                 flush_table()
-            blocks.append(Paragraph(line.strip(), Location(page, n)))
+            blocks.append(Paragraph(line.lstrip(), Location(page, n)))
     flush_table()
     return Document(blocks, kind=kind, file=file, pages=page)  # type: ignore[arg-type]

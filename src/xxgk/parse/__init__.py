@@ -108,19 +108,36 @@ def _region(lines: Sequence[Line], spans: Sequence[SectionSpan], key: str, secti
     return lines[start:min(later, default=len(lines))], "after the previous table"
 
 
+_PATHS: dict[int, tuple[Template, tuple[tuple[str, tuple[tuple[str, str], ...]], ...]]] = {}
+
+
+def _template_paths(template: Template) -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
+    """(table key, ((cell path, row key), …)) of a template in its order, built once per template
+    (the entry keeps the template alive, so its id stays its own)."""
+    found = _PATHS.get(id(template))
+    if found is None or found[0] is not template:
+        if len(_PATHS) >= 64:  # templates made on the fly (tests): keep the cache bounded
+            _PATHS.clear()
+        paths = tuple((table.key, tuple((f"{table.key}.{row.key}.{col.key}", row.key)
+                                        for row in table.rows for col in row.columns))
+                      for table in template.tables)
+        found = _PATHS[id(template)] = (template, paths)
+    return found[1]
+
+
 def _assemble_cells(template: Template, results: dict[str, TableResult]) -> dict[str, Cell]:
     cells: dict[str, Cell] = {}
-    for table in template.tables:
-        res = results[table.key]
-        for row in table.rows:
-            for col in row.columns:
-                path = f"{table.key}.{row.key}.{col.key}"
-                if path in res.cells:
-                    cells[path] = res.cells[path]
-                elif row.key in res.labelled_empty:
-                    cells[path] = Cell(None, "missing", None, None, "label printed without numbers")
-                else:
-                    cells[path] = Cell(None, "missing", None, None, "row not printed")
+    for key, paths in _template_paths(template):
+        res = results[key]
+        printed, empty = res.cells, res.labelled_empty
+        for path, row in paths:
+            cell = printed.get(path)
+            if cell is not None:
+                cells[path] = cell
+            elif row in empty:
+                cells[path] = Cell(None, "missing", None, None, "label printed without numbers")
+            else:
+                cells[path] = Cell(None, "missing", None, None, "row not printed")
     for path, cell in results["applications"].cells.items():
         cells.setdefault(path, cell)
     return cells

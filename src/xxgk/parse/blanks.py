@@ -33,7 +33,8 @@ def _is_number(raw: str) -> bool:
 def blank_means_zero(cells: dict[str, Cell]) -> bool | None:
     """True when the report's blanks are proven to mean 0, False when a blank the arithmetic fixed
     is not 0, None when there is nothing to decide (no blank left unknown, or no evidence)."""
-    blanks = {p: c for p, c in cells.items() if _printed_blank(c)}
+    # (_printed_blank, its cheapest test first: most cells keep no raw text)
+    blanks = {p: c for p, c in cells.items() if c.raw is not None and _printed_blank(c)}
     unknown = [p for p, c in blanks.items() if c.value is None]
     if not unknown:
         return None
@@ -62,7 +63,7 @@ def apply_blank_convention(cells: dict[str, Cell], equations: Sequence[Equation]
     if not blank_means_zero(cells):
         return []
     note = _("printed blank; this report prints 0 as a blank or a dash, taken as 0")
-    taken = {p: c for p, c in cells.items() if _printed_blank(c) and c.value is None}
+    taken = {p: c for p, c in cells.items() if c.value is None and c.raw is not None and _printed_blank(c)}
     for path, cell in taken.items():
         cells[path] = Cell(0, "inferred", cell.loc, cell.raw, note)
     usable = [eq for eq in equations if all(map(cells.__contains__, eq.cells))]

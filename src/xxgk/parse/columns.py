@@ -104,7 +104,7 @@ def find_extra_columns(lines: Sequence[Line], table: Table) -> ExtraColumns | No
     support: Counter[int] = Counter()
     rows = 0
     for line in lines:
-        if line.is_narrative and not line.in_table:
+        if not line.in_table and line.is_narrative:
             continue
         values = [t for t in line.trailing_values().tokens if t.kind != "empty"]
         if len(values) != n + 1:

@@ -15,33 +15,61 @@ an inconsistent table never gets numbers it did not print.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from operator import itemgetter
+from typing import Any
 
 from xxgk.i18n import _
 from xxgk.report import Cell
 from xxgk.template import Equation
 
+_Prepared = tuple[Equation, tuple[str, ...], tuple[int, ...], Callable[[dict[str, Cell]], Any]]
+_PREPARED: dict[int, tuple[Sequence[Equation], list[_Prepared]]] = {}
+
+
+def _prepared(equations: Sequence[Equation]) -> list[_Prepared]:
+    """(equation, its paths lhs + rhs, their signs, a getter of their cells) for each equation,
+    built once per tuple of equations (a template's; the entry keeps it alive, so its id stays
+    its own). A list is prepared each time."""
+    if not isinstance(equations, tuple):
+        return [_prepare(eq) for eq in equations]
+    found = _PREPARED.get(id(equations))
+    if found is None or found[0] is not equations:
+        if len(_PREPARED) >= 64:  # equations made on the fly (tests): keep the cache bounded
+            _PREPARED.clear()
+        found = _PREPARED[id(equations)] = (equations, [_prepare(eq) for eq in equations])
+    return found[1]
+
+
+def _prepare(eq: Equation) -> _Prepared:
+    paths = eq.cells
+    getter = itemgetter(*paths)
+    return eq, paths, (1,) * len(eq.lhs) + (-1,) * len(eq.rhs), (lambda c: (getter(c),)) if len(paths) == 1 else getter
+
 
 def infer(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
     """Infer in place; returns the paths that were filled."""
-    usable = [eq for eq in equations if all(map(cells.__contains__, eq.cells))]
-    terms_of = [(eq, [(p, 1) for p in eq.lhs] + [(p, -1) for p in eq.rhs]) for eq in usable]
+    usable = [x for x in _prepared(equations) if all(map(cells.__contains__, x[1]))]
     originals: dict[str, Cell] = {}
     words: tuple[str, str, str] | None = None
+    todo = usable
+    # the paths whose value is unknown, kept up to date below: a relation is closed when it has
+    # none of them (one set operation, in C)
+    unknowns = {p for p, c in cells.items() if c.value is None}
     changed = True
     while changed:
         changed = False
         open_eqs = []  # a relation with every term known stays so (values are only ever set here)
-        for eq, terms in terms_of:
-            # every path of a usable equation has a cell; a term is known when its value is set
-            unknown = [(p, s) for p, s in terms if cells[p].value is None]
-            if not unknown:
+        for item in todo:
+            eq, paths, signs, getter = item
+            if unknowns.isdisjoint(paths):
                 continue
-            open_eqs.append((eq, terms))
-            known = [cells[p].value for p, _ in terms if cells[p].value is not None]
-            if any(isinstance(v, float) and not float(v).is_integer() for v in known):
+            values = [c.value for c in getter(cells)]
+            open_eqs.append(item)
+            unknown = [(p, s) for p, s, v in zip(paths, signs, values, strict=True) if v is None]
+            if any(isinstance(v, float) and not float(v).is_integer() for v in values if v is not None):
                 continue
-            residual = -sum(int(cells[p].value) * s for p, s in terms if cells[p].value is not None)  # type: ignore[arg-type]
+            residual = -sum(int(v) * s for v, s in zip(values, signs, strict=True) if v is not None)
             if len(unknown) == 1:
                 path, sign = unknown[0]
                 value = residual * sign
@@ -49,14 +77,16 @@ def infer(cells: dict[str, Cell], equations: Sequence[Equation]) -> list[str]:
                     originals.setdefault(path, cells[path])
                     words = words or _words()
                     cells[path] = _inferred(cells[path], value, eq, words)
+                    unknowns.discard(path)
                     changed = True
             elif len({s for _, s in unknown}) == 1 and residual == 0:
                 words = words or _words()
                 for path, _ in unknown:
                     originals.setdefault(path, cells[path])
                     cells[path] = _inferred(cells[path], 0, eq, words)
+                    unknowns.discard(path)
                 changed = True
-        terms_of = open_eqs
+        todo = open_eqs
     _withdraw_inconsistent(cells, usable, originals)
     return [p for p in cells if p in originals]
 
@@ -75,14 +105,14 @@ def _inferred(old: Cell, value: int, eq: Equation, words: tuple[str, str, str]) 
     return Cell(value, "inferred", old.loc, old.raw, note)
 
 
-def _withdraw_inconsistent(cells: dict[str, Cell], equations: Sequence[Equation], originals: dict[str, Cell]) -> None:
+def _withdraw_inconsistent(cells: dict[str, Cell], equations: list[_Prepared], originals: dict[str, Cell]) -> None:
     while originals:  # without an inferred value there is nothing to withdraw
         bad: set[str] = set()
-        for eq in equations:
-            paths = eq.cells  # lhs + rhs
-            values = [cells[p].value for p in paths]
-            if None in values:  # numbers never equal None
+        unknowns = {p for p, c in cells.items() if c.value is None}
+        for eq, paths, _signs, getter in equations:
+            if not unknowns.isdisjoint(paths):  # numbers never equal None
                 continue
+            values = [c.value for c in getter(cells)]
             n = len(eq.lhs)
             if sum(values[:n]) != sum(values[n:]):  # type: ignore[arg-type]
                 bad.update(p for p in paths if p in originals)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from operator import attrgetter
 from typing import Literal
 
-from xxgk.document import Document, Location, Paragraph, Table
+from xxgk.document import Document, Location, Paragraph, Table, TableCell
 from xxgk.text import nfkc, normalize
 
 TokenKind = Literal["label", "number", "blank", "empty", "garbled"]
@@ -29,7 +30,8 @@ _ANY_DIGIT = re.compile(r"[0-9０-９]")
 # A Chinese character that no value holds (not a unit of _UNITS, not 无 or 空 of _BLANK): NFKC
 # keeps it, so neither a number, nor a blank mark, nor a garbled value (no Chinese) can match.
 _VALUE_CHARS = "".join(sorted({ch for ch in _UNITS + _BLANK.pattern if "\u4e00" <= ch <= "\u9fff"}))
-_WORDY = re.compile(f"(?![{_VALUE_CHARS}])[\u4e00-\u9fff]")
+# (a CJK character, then a look back at it: a regex opening with a class is searched fast)
+_WORDY = re.compile(f"[\u4e00-\u9fff](?<![{_VALUE_CHARS}])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _DIGIT = re.compile(r"\d")
 _BRACKET = re.compile(r"[()（）]")
@@ -77,7 +79,7 @@ class Line:
         if self._label is None:
             values = self.trailing_values()
             head = self.tokens[: len(self.tokens) - values.consumed] if values.consumed else self.tokens
-            self._label = normalize("".join(t.text for t in head if t.kind != "empty"))
+            self._label = normalize("".join([t.text for t in head if t.kind != "empty"]))
         return self._label
 
     @property
@@ -115,7 +117,10 @@ class TrailingRun:
 
 
 def _is_wrapped_prose(line: Line) -> bool:
-    values = [t for t in line.trailing_values().tokens if t.kind != "empty"]
+    run = line.trailing_values().tokens
+    if len(run) > 2 and run[0].kind != "empty" and run[1].kind != "empty" and run[2].kind != "empty":
+        return False  # three values at least (the common table row), without counting them all
+    values = [t for t in run if t.kind != "empty"]
     if not values or len(values) > 2:
         return False
     label = line.label
@@ -123,7 +128,9 @@ def _is_wrapped_prose(line: Line) -> bool:
     return "," in label or bool(_PROSE_COUNT.search(label))
 
 
-_PROSE_COUNT = re.compile(r"\d+(件|个|条|项|次|人|宗|份|起|家)")
+# A count in prose: a unit right after a digit (searched from the unit: see _WORDY).
+_PROSE_UNITS = "件个条项次人宗份起家"
+_PROSE_COUNT = re.compile(f"[{_PROSE_UNITS}](?<=\\d[{_PROSE_UNITS}])")
 
 
 def classify(text: str, col: int | None = None, loc: Location | None = None,
@@ -158,26 +165,34 @@ def classify(text: str, col: int | None = None, loc: Location | None = None,
 
 
 def split_words(text: str, loc: Location) -> list[Token]:
-    """Tokens of a free text line: whitespace separates numbers; a unit after a number joins it."""
+    """Tokens of a free text line: whitespace separates numbers; a unit after a number joins it;
+    label words next to each other are one label token (words joined by a space)."""
     tokens: list[Token] = []
-    for word in text.split():
-        tok = classify(word, loc=loc)
-        if tokens and tokens[-1].kind == "number" and tokens[-1].unit is None and _UNIT_ONLY.match(word):
-            tokens[-1].unit = word
-            tokens[-1].text += word
+    labels: list[str] = []  # label words not yet made a token
+    any_digit, blank = _ANY_DIGIT.search, _BLANK.match
+    for word in text.split():  # words have no whitespace around them: classify's strip is a no-op
+        if word.isdigit() and word.isascii():  # classify's answers for a plain number and a
+            tok = Token(word, "number", int(word), None, None, loc)  # plain label, without the call
+        elif not any_digit(word) and not blank(word):
+            if not labels and tokens and tokens[-1].kind == "number" and tokens[-1].unit is None \
+                    and _UNIT_ONLY.match(word):
+                tokens[-1].unit = word  # the unit of the number before it
+                tokens[-1].text += word
+            else:
+                labels.append(word)
             continue
-        tokens.append(tok)
-    return _merge_labels(tokens)
-
-
-def _merge_labels(tokens: list[Token]) -> list[Token]:
-    out: list[Token] = []
-    for tok in tokens:
-        if out and tok.kind == "label" and out[-1].kind == "label":
-            out[-1].text += " " + tok.text
         else:
-            out.append(tok)
-    return out
+            tok = classify(word, loc=loc)
+            if tok.kind == "label":  # a label token is its text and the line's location
+                labels.append(word)
+                continue
+        if labels:
+            tokens.append(Token(" ".join(labels), "label", None, None, None, loc))
+            labels = []
+        tokens.append(tok)
+    if labels:
+        tokens.append(Token(" ".join(labels), "label", None, None, None, loc))
+    return tokens
 
 
 def cell_tokens(text: str, col: int | None, loc: Location | None, confidence: float | None) -> list[Token]:
@@ -207,20 +222,27 @@ def trailing_run(tokens: list[Token], aligned: bool) -> TrailingRun:
         while end > 0 and tokens[end - 1].kind == "empty":
             end -= 1
     start = end
-    while start > 0 and tokens[start - 1].kind in _VALUE_SLOTS:
+    has = False  # TrailingRun.has_values, known on the way
+    while start > 0:
+        kind = tokens[start - 1].kind
+        if kind not in _VALUE_SLOTS:
+            break
+        if kind != "empty":
+            has = True
         start -= 1
-    run = tokens[start:end]
+    first = start
     if not aligned:
-        while run and run[0].kind == "empty":
-            run = run[1:]
-    return TrailingRun(list(run), len(tokens) - start if run else len(tokens) - end)
+        while first < end and tokens[first].kind == "empty":
+            first += 1
+    run = tokens[first:end]
+    return TrailingRun(run, len(tokens) - start if run else len(tokens) - end, has)
 
 
 def document_lines(doc: Document) -> list[Line]:
     lines: list[Line] = []
     for block in doc.blocks:
         if isinstance(block, Paragraph):
-            lines.append(Line(split_words(block.text, block.loc), block.loc, raw=block.text))
+            lines.append(Line(split_words(block.text, block.loc), block.loc, False, False, block.text))
         elif isinstance(block, Table):
             lines.extend(_table_lines(block))
     for i, line in enumerate(lines):
@@ -228,23 +250,43 @@ def document_lines(doc: Document) -> list[Line]:
     return lines
 
 
+_COL = attrgetter("col")
+
+
+def _rows(table: Table) -> list[list[TableCell]]:
+    """The table's non-empty rows as Table.rows() gives them (cells grouped by the grid row they
+    start in, left to right), without its pass for the row count and with a key written in C."""
+    by_row: dict[int, list[TableCell]] = {}
+    for c in table.cells:
+        row = by_row.get(c.row)
+        if row is None:
+            by_row[c.row] = [c]
+        else:
+            row.append(c)
+    out = [by_row[r] for r in sorted(by_row)]
+    for row in out:
+        row.sort(key=_COL)
+    return out
+
+
 def _table_lines(table: Table) -> list[Line]:
     out: list[Line] = []
     table_loc, aligned = table.loc, table.aligned
-    for row in table.rows():
-        if not row:
-            continue
+    for row in _rows(table):
         tokens: list[Token] = []
         for cell in row:
             raw = cell.text.strip()
-            # most cells are plain digits or empty: classify's answers, without the calls
+            # most cells are plain digits, empty or a label without digits: cell_tokens' answers,
+            # without the calls
             if raw.isdigit() and raw.isascii():
                 tokens.append(Token(raw, "number", int(raw), None, cell.col, cell.loc or table_loc, cell.confidence))
             elif not raw:
                 tokens.append(Token(raw, "empty", None, None, cell.col, cell.loc or table_loc, cell.confidence))
+            elif not _DIGIT.search(raw) and not _BLANK.match(raw):
+                tokens.append(Token(raw, "label", None, None, cell.col, cell.loc or table_loc, cell.confidence))
             else:
                 tokens.extend(cell_tokens(cell.text, cell.col, cell.loc or table_loc, cell.confidence))
         loc = next((c.loc for c in row if c.loc), None) or table_loc
-        raw = "\t".join(c.text for c in row)
+        raw = "\t".join([c.text for c in row])
         out.append(Line(tokens, loc, aligned, True, raw))
     return out

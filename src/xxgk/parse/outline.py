@@ -51,6 +51,7 @@ _SECTION_PATTERNS = [(s, re.compile(s.match)) for s in SECTIONS]
 # A template section title printed word for word without its numeral (总体情况): the first
 # section of that title, by its normalised words.
 _BARE_TITLES: dict[str, Section] = {normalize(s.title[2:]): s for s in reversed(SECTIONS)}
+_BARE_FIRST = frozenset(t[0] for t in _BARE_TITLES)
 
 
 def _ordinal(numeral: str) -> int | None:
@@ -145,16 +146,20 @@ def _section_of(title: str) -> Section | None:
 def heading_of(line: Line) -> Heading | None:
     """The heading a line prints, or None: short, not a sentence, no values, numbered (or a
     template section title word for word)."""
-    raw = line.raw.strip()
-    if not raw or raw[:1].isspace():
-        return None
     # Cheapest tests first (all of them are pure): table rows end in values, running text is a
-    # sentence; only the other lines are normalised.
+    # sentence; only the other lines are normalised (a blank line normalises to nothing).
     if line.trailing_values().has_values or line.is_narrative:
+        return None
+    # A line opening with a CJK ideograph (after whitespace) opens its normalised text with it:
+    # NFKC keeps such an ideograph, composes nothing with it, and no whitespace normalises to
+    # anything else. When it neither starts a numbering nor a template title, no heading.
+    first = line.raw.lstrip()[:1]
+    if "\u4e00" <= first <= "\u9fff" and first not in _HEAD_START and first not in _BARE_FIRST:
         return None
     text = _DECORATION.sub("", line.norm)  # the same as normalize(raw): whitespace goes anyway
     if not text or len(text) > _MAX_HEADING:
         return None
+    raw = line.raw.strip()
     # every numbering pattern opens with 第, a bracket, a Chinese numeral or a digit (\d: isdecimal)
     numbered = text[0] in _HEAD_START or text[0].isdecimal()
     for style, pattern in _PATTERNS if numbered else ():

@@ -59,50 +59,148 @@ def _branches(pattern: str) -> list[str]:
     return out
 
 
-def _literal_prefix(branch: str) -> str:
-    """The literal text every match of `branch` starts with ("" when it starts with a
-    metacharacter); a character made optional by a quantifier after it is not part of it."""
-    end = 0
-    while end < len(branch) and branch[end] not in _META:
-        end += 1
-    if end < len(branch) and branch[end] in "?*{":
-        end -= 1
-    return branch[:max(end, 0)]
+def _required_literal(branch: str) -> str:
+    """The longest literal text every match of `branch` contains ("" when none is known): a run of
+    plain characters (or escaped punctuation) at the top level of the branch. Groups, classes,
+    anchors and character escapes end a run; a character made optional or repeatable by the
+    quantifier after it is not part of it."""
+    runs: list[str] = []
+    run: list[str] = []
+    i = 0
+    while i < len(branch):
+        ch = branch[i]
+        if ch == "\\" and i + 1 < len(branch) and not branch[i + 1].isalnum():
+            char, i = branch[i + 1], i + 2  # an escaped punctuation mark is itself
+        elif ch in _META:
+            runs.append("".join(run))
+            run = []
+            if ch == "\\":
+                i += 2  # \d, \D, \b…: a class or an anchor
+            elif ch in "([":
+                i = _skip_group(branch, i)
+            elif ch == "{":
+                i = branch.find("}", i) + 1 or len(branch)  # a counted repeat: {0,6}
+            else:
+                i += 1
+            continue
+        else:
+            char, i = ch, i + 1
+        if i < len(branch) and branch[i] in "?*+{":
+            runs.append("".join(run))  # the quantifier applies to this character only
+            run = []
+            continue
+        run.append(char)
+    runs.append("".join(run))
+    return max(runs, key=len)
+
+
+def _skip_group(pattern: str, i: int) -> int:
+    """The index after the group or class opening at pattern[i]."""
+    depth, in_class = 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+            if not in_class and depth == 0:
+                return i + 1
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i
+
+
+def _overlap(a: str, b: str) -> bool:
+    """Whether an occurrence of `b` can start inside an occurrence of `a` (after its start)."""
+    return any(a[d:d + len(b)] == b[:len(a) - d] for d in range(1, len(a)))
+
+
+def _plain_literals(row: Row) -> tuple[str, ...] | None:
+    """The literals of a row whose patterns are alternatives of plain text none of whose
+    occurrences can overlap another's: the start of the last match of its patterns is then the
+    last start of any of these literals. None for any other row."""
+    literals: list[str] = []
+    for pattern in row.match:
+        branches = _branches(pattern)
+        if any(not b or any(ch in _META for ch in b) for b in branches):
+            return None
+        if any(_overlap(a, b) for a in branches for b in branches):
+            return None  # finditer would skip an overlapping occurrence
+        literals += branches
+    return tuple(literals)
 
 
 class _RowIndex:
     """The rows of one table with a cheap necessary test per row, derived once from the
-    declarations: a row can match a label only when the label contains the literal start of one
-    of its patterns' alternatives (a row with an alternative that starts with a metacharacter is
-    always tried). Only the rows that pass run their regexes, in the rows' order."""
+    declarations: a row can match a label only when the label contains a literal that every
+    match of one of its patterns' alternatives contains. One regex finds those literals in a
+    label; a row whose patterns are plain text is placed by them, the other rows found run
+    their own regexes (a row with an alternative without such a literal is always tried)."""
 
     def __init__(self, rows: Sequence[Row]) -> None:
         self.rows = tuple(rows)
-        self.always: set[int] = set()
-        # literal starts by their first character: only a label's own characters are looked up
-        self.by_char: dict[str, list[tuple[str, int]]] = {}
+        self.always: list[int] = []
+        self.plain: set[int] = set()
+        rows_by_literal: dict[str, set[int]] = {}
         for i, row in enumerate(self.rows):
-            prefixes = [_literal_prefix(b) for p in row.match for b in _branches(p)]
-            if all(prefixes):
-                for x in dict.fromkeys(prefixes):
-                    self.by_char.setdefault(x[0], []).append((x, i))
-            else:
-                self.always.add(i)
+            if _FLAGGED.search("".join(row.match)):
+                self.always.append(i)  # inline flags change what a literal matches
+                continue
+            plain = _plain_literals(row)
+            literals = plain or [_required_literal(b) for p in row.match for b in _branches(p)]
+            if not all(literals):
+                self.always.append(i)
+                continue
+            if plain:
+                self.plain.add(i)
+            for x in literals:
+                rows_by_literal.setdefault(x, set()).add(i)
+        # The finder reports, at a position, the longest literal found there: the rows of the
+        # shorter ones starting there are the rows of that one too, as (plain rows, other rows).
+        # (A plain alternation of literals: the regex engine skips to where one can start.)
+        self.rows_of: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {}
+        for x in rows_by_literal:
+            found = sorted(set().union(*(s for y, s in rows_by_literal.items() if x.startswith(y))))
+            self.rows_of[x] = (tuple(i for i in found if i in self.plain),
+                               tuple(i for i in found if i not in self.plain))
+        alternatives = sorted(rows_by_literal, key=lambda x: (-len(x), x))
+        self.finder = re.compile("|".join(map(re.escape, alternatives))) if alternatives else None
 
     def matches(self, label: str) -> tuple[tuple[int, Row], ...]:
-        candidates = set(self.always)
-        for ch in self.by_char.keys() & set(label):
-            candidates.update(i for x, i in self.by_char[ch] if x in label)
-        hits: list[tuple[int, Row]] = []
-        for i in sorted(candidates):
-            row = self.rows[i]
-            best = -1
-            for pattern in row.patterns:
+        best: dict[int, int] = {}
+        tried = set(self.always)
+        if self.finder is not None:
+            search, rows_of = self.finder.search, self.rows_of
+            m = search(label)
+            while m is not None:  # every position where a literal starts, overlapping ones too
+                at = m.start()
+                plain, others = rows_of[m.group()]
+                for i in plain:
+                    best[i] = at  # positions only grow: the last one is the largest
+                if others:
+                    tried.update(others)
+                m = search(label, at + 1)
+        for i in tried:
+            last = -1
+            for pattern in self.rows[i].patterns:
                 for m in pattern.finditer(label):
-                    best = max(best, m.start())
-            if best >= 0:
-                hits.append((best, row))
-        return tuple(sorted(hits, key=lambda h: h[0]))
+                    last = max(last, m.start())
+            if last >= 0:
+                best[i] = last
+        # by position, rows in their order at the same position
+        rows = self.rows
+        return tuple((at, rows[i]) for at, i in sorted(zip(best.values(), best.keys(), strict=True)))
+
+
+_FLAGGED = re.compile(r"\(\?[aiLmsux]")
 
 
 _INDEXES: dict[tuple[int, ...], _RowIndex] = {}
@@ -204,6 +302,21 @@ def _trim_empties(tokens: list[Token], n: int, leading: bool) -> list[Token]:
     return out
 
 
+def _fitting(tokens: list[Token], n: int, aligned: bool) -> list[Token] | None:
+    """The first way of reading the value slots that gives n values: all of them; in an aligned
+    table, without the empty cells at the start (then at the end) beyond n; without any empty
+    cell. None when none does. Each is built only when the ones before it do not fit."""
+    if len(tokens) == n:
+        return tokens
+    if aligned:
+        for leading in (True, False):
+            trimmed = _trim_empties(tokens, n, leading=leading)
+            if len(trimmed) == n:
+                return trimmed
+    values = [t for t in tokens if t.kind != "empty"]
+    return values if len(values) == n else None
+
+
 def place_values(row: Row, tokens: list[Token], table_key: str, line: Line,
                  extra: ExtraColumns | None = None) -> tuple[dict[str, Cell], str | None]:
     """Cells of `row` from the value tokens of one line; (cells, problem) where problem says why
@@ -216,20 +329,23 @@ def place_values(row: Row, tokens: list[Token], table_key: str, line: Line,
                      "value cannot be told").format(n=n, label=extra.describe()["label"])
             return {f"{table_key}.{row.key}.{col.key}": Cell(None, "missing", str(line.loc), None, note)
                     for col in row.columns}, f"printed {n} values for {n + 1} columns"
-    options = [tokens, [t for t in tokens if t.kind != "empty"]]
-    if line.aligned:
-        options[1:1] = [_trim_empties(tokens, n, leading=True), _trim_empties(tokens, n, leading=False)]
-    for option in options:
-        if len(option) == n:
-            # the cells of a printed line mostly share one Location: write each out once
-            locs: dict[int, str | None] = {}
-            cells = {}
-            for (path, col), tok in zip(_paths(table_key, row), option, strict=True):
-                loc = locs.get(id(tok.loc), _NO_LOC)
-                if loc is _NO_LOC:
-                    loc = locs[id(tok.loc)] = str(tok.loc) if tok.loc else None
+    option = _fitting(tokens, n, line.aligned)
+    if option is not None:
+        # the cells of a printed line mostly share one Location: written out when it changes
+        where: object = _NO_LOC
+        loc: str | None = None
+        cells = {}
+        for (path, col), tok in zip(_paths(table_key, row), option, strict=True):
+            if tok.loc is not where:
+                where = tok.loc
+                loc = str(where) if where else None
+            if tok.kind == "number" and tok.confidence is None and col.kind != "money":
+                # _cell's answer for a number read exactly, without the call
+                text = tok.text
+                cells[path] = Cell(tok.value, "read", loc, text if text != str(tok.value) else None)
+            else:
                 cells[path] = _cell(tok, col, loc)
-            return cells, None
+        return cells, None
     printed = " ".join(t.text or "␣" for t in tokens if t.kind != "empty")
     problem = _("printed {count} values ({printed}) for {n} columns").format(
         count=sum(t.kind != "empty" for t in tokens), printed=printed, n=n)
@@ -253,18 +369,18 @@ def parse_row_table(lines: Sequence[Line], table: Table, foreign: Sequence[Row] 
     for i, line in enumerate(lines):
         if i in consumed:
             continue
-        if line.is_narrative and not line.in_table:
+        if not line.in_table and line.is_narrative:
             pending = ""  # running text ends whatever label was being assembled
             continue
         run = line.trailing_values()
-        blank_row = run.all_empty and line.aligned and _pick(line.label, rows, taken)[0] is not None
+        blank_row = line.aligned and run.all_empty and _pick(line.label, rows, taken)[0] is not None
         if not run.has_values and not blank_row:
             pending += line.label
             continue
         label = pending + line.label
         # The numbers belong to the label on their own line when it names a row; rows named only
         # in the lines above (without numbers of their own) were printed empty.
-        open_rows = taken - placed_badly.keys()
+        open_rows = taken - placed_badly.keys() if placed_badly else taken  # (read, never changed, below)
         own = _pick(line.label, rows, open_rows)[0] if line.label else None
         if own is not None:
             chosen = own
@@ -423,7 +539,7 @@ def parse_vertical_appeals(lines: Sequence[Line], table: Table) -> TableResult:
     groups = [r.key for r in table.rows]
     group: str | None = None
     for line in lines:
-        if line.is_narrative and not line.in_table:
+        if not line.in_table and line.is_narrative:
             continue
         run = line.trailing_values()
         label = line.label
@@ -436,8 +552,10 @@ def parse_vertical_appeals(lines: Sequence[Line], table: Table) -> TableResult:
         if line.aligned:
             values = _trim_empties(values, 3 if len(values) >= 3 and _column_of(label) and named is None else 1,
                                    leading=False)
+        if not values:
+            continue
         col = _column_of(label.replace("其他结果", "其他")) if label else None
-        if col is None or not values:
+        if col is None:
             continue
         if len(values) == 1 and group is not None:
             targets = [group]

@@ -6,7 +6,9 @@ of a broken relation by their template labels and carries the printed numbers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from operator import itemgetter
+from typing import Any
 
 from xxgk.check.registry import get, rule
 from xxgk.i18n import N_
@@ -31,19 +33,41 @@ def _terms(report: Report, eq: Equation) -> tuple[str, list[str], list[str]]:
     return subject, *name
 
 
+_Family = list[tuple[Equation, Callable[[dict[str, Any]], tuple[Any, ...]], int]]
+_FAMILIES: dict[int, tuple[tuple[Equation, ...], dict[str, _Family]]] = {}
+
+
+def _families(equations: tuple[Equation, ...]) -> dict[str, _Family]:
+    """The relations of a template by family, each with a getter of its cells (lhs + rhs) and the
+    number of lhs terms: built once per template (the entry keeps the tuple alive, so its id
+    stays its own)."""
+    found = _FAMILIES.get(id(equations))
+    if found is None or found[0] is not equations:
+        if len(_FAMILIES) >= 64:  # templates made on the fly (tests): keep the cache bounded
+            _FAMILIES.clear()
+        families: dict[str, _Family] = {}
+        for eq in equations:
+            getter = itemgetter(*eq.cells)
+            if len(eq.cells) == 1:  # itemgetter of one item gives the item, not a tuple
+                getter = (lambda g: lambda cells: (g(cells),))(getter)
+            families.setdefault(eq.code, []).append((eq, getter, len(eq.lhs)))
+        found = _FAMILIES[id(equations)] = (equations, families)
+    return found[1]
+
+
 def _broken(report: Report, code: str) -> Iterator[Finding]:
     """Findings for every relation of family `code` whose cells are all known and do not add up."""
     r = get(code)
     cells = report.cells
-    for eq in report.equations():
-        if eq.code != code:
+    for eq, getter, n in _families(report.equations()).get(code, ()):
+        try:
+            values = [c.value for c in getter(cells)]
+        except KeyError:  # a cell the report does not have: unknown, like a None value
             continue
-        # report.value(p), read straight from the cells (eq.cells is eq.lhs + eq.rhs)
-        values = [c.value if (c := cells.get(p)) is not None else None for p in eq.cells]
         if None in values:  # numbers never equal None
             continue
-        lhs = sum(values[:len(eq.lhs)])  # type: ignore[arg-type]
-        rhs = sum(values[len(eq.lhs):])  # type: ignore[arg-type]
+        lhs = sum(values[:n])
+        rhs = sum(values[n:])
         if lhs == rhs:
             continue
         subject, lhs_labels, rhs_labels = _terms(report, eq)

@@ -152,8 +152,9 @@ def negative_count(report: Report) -> Iterator[Finding]:
 def non_integer_count(report: Report) -> Iterator[Finding]:
     r = get("non-integer-count")
     for p, c in report.cells.items():
-        if isinstance(c.value, int) and abs(c.value) < _WHOLE:
-            continue  # a whole number that fits a float: nothing to look up
+        v = c.value
+        if v is None or (v.__class__ is int and -_WHOLE < v < _WHOLE):
+            continue  # unknown, or a whole number that fits a float: nothing to look up
         if (c.value is not None and report.template.column_of(p).kind != "money"
                 and not float(c.value).is_integer()):
             yield r.finding([p], c.loc, cell=cell_name(report.template, p), value=c.value)

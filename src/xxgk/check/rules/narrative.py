@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
@@ -72,6 +73,10 @@ CLAIMS: tuple[Claim, ...] = (
 _COUNT = re.compile(_NUM)
 _NEGATION = "(?:未|没有)"
 _NEGATED = re.compile(_NEGATION)
+# The unit of a count (after a digit) or a negation: where _COUNT or _NEGATED matches.
+_UNITS = "件条个份宗起次"
+_COUNT_OR_NEGATION = re.compile(f"[{_UNITS}未没](?:(?<=\\d[{_UNITS}])|(?<=未)|(?<=没)(?=有))")
+assert _NUM.endswith(f"(?:{'|'.join(_UNITS)})") and _NEGATION == "(?:未|没有)"  # what it is derived from
 # The claims whose pattern can match a sentence, in their order, by (has a count, has a negation).
 _POSSIBLE = {(counted, negated): tuple(c for c in CLAIMS
                                       if (counted or _NUM not in c.pattern.pattern)
@@ -99,11 +104,25 @@ def _narrative_lines(text: str) -> str:
     """Section text without table rows (tab-separated, or ending in three or more bare numbers)."""
     keep = []
     for line in text.split("\n"):
-        words = line.split()
-        if "\t" in line or (len(words) >= 3 and all(w.isdigit() for w in words[-3:])):
+        if "\t" in line:
             continue
+        if line.rstrip()[-1:].isdigit():  # (a line ending in a number: its last words are read)
+            last = line.rsplit(None, 3)  # the last three words (and the rest): scanned from the end
+            if len(last) >= 3 and all(w.isdigit() for w in last[-3:]):
+                continue
         keep.append(line)
     return squash("".join(keep))
+
+
+def _sentences(text: str) -> Iterator[str]:
+    """The sentences of a narrative text that can state a count: those holding a number with its
+    unit or a negation (every claim's pattern needs one), found in one pass over the text by a
+    regex that opens with a character class (the engine then skips to where one can match)."""
+    ends = [m.start() for m in _SENTENCE_END.finditer(text)]  # each sentence ends at one mark
+    starts = [0] + [e + 1 for e in ends]
+    ends.append(len(text))
+    at = {bisect_right(starts, m.start()) - 1 for m in _COUNT_OR_NEGATION.finditer(text)}
+    return (text[starts[i]:ends[i]] for i in sorted(at))
 
 
 @rule("narrative-vs-table", "warning", N_("A count stated in the text disagrees with the tables"),
@@ -128,7 +147,7 @@ def _narrative_lines(text: str) -> str:
 def narrative_vs_table(report: Report) -> Iterator[Finding]:
     seen: set[tuple[str, int]] = set()
     for section in report.sections:
-        for sentence in _SENTENCE_END.split(_narrative_lines(section.text)):
+        for sentence in _sentences(_narrative_lines(section.text)):
             counted = _COUNT.search(sentence) is not None
             negated = _NEGATED.search(sentence) is not None
             for claim in _POSSIBLE[counted, negated]:

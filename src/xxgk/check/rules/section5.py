@@ -27,11 +27,18 @@ IMPROVEMENT = re.compile(r"改进|整改|措施|下一步|今后|针对|我们�
 _HEADING = re.compile(r"^[（(]?[一二三四五六七八九十\d]+[）)、.．]")
 
 
-def _own_words(text: str) -> str:
-    body = squash(text)
-    for title in (SECTIONS[4].title, SECTIONS[4].title.split("、", 1)[-1], "政府信息公开工作存在的主要问题及改进情况"):
-        body = body.replace(squash(title), "")
-    return re.sub(r"[\W_\d]+", "", body)
+# The section's titles as squashed text, removed from its body before its words are counted.
+_TITLES = tuple(squash(t) for t in (SECTIONS[4].title, SECTIONS[4].title.split("、", 1)[-1],
+                                    "政府信息公开工作存在的主要问题及改进情况"))
+_FLAT_TITLES = (_TITLES[0], _TITLES[2])
+_NOT_WORDS = re.compile(r"[\W_\d]+")
+
+
+def _own_words(text: str, squashed: str | None = None) -> str:
+    body = squash(text) if squashed is None else squashed
+    for title in _TITLES:
+        body = body.replace(title, "")
+    return _NOT_WORDS.sub("", body)
 
 
 @rule("section5-boilerplate", "warning", N_("Section 五 is empty, a formality, or one-sided"),
@@ -55,10 +62,10 @@ def section5_boilerplate(report: Report) -> Iterator[Finding]:
     s5 = report.section(5)
     if s5 is None:
         return  # missing-section reports it
-    words = _own_words(s5.text)
     flat = squash(s5.text)
-    for title in (SECTIONS[4].title, "政府信息公开工作存在的主要问题及改进情况"):
-        flat = flat.replace(squash(title), "")
+    words = _own_words(s5.text, flat)
+    for title in _FLAT_TITLES:
+        flat = flat.replace(title, "")
     flat = _HEADING.sub("", flat).strip()
     if not words or _NONE.match(flat):
         yield r.finding(loc=s5.loc, excerpt=s5.text[:80] or None, variant="none", text=flat[:20] or "—")
