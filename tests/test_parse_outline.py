@@ -192,6 +192,17 @@ def test_body_from_the_signature_never_from_a_phrase_of_the_narrative() -> None:
     assert not plausible_agency("区政府")
 
 
+@pytest.mark.parametrize("closing", ["XX县人民政府办公室　　2025 年 1 月 20\n日", "XX县人民政府办公室\n2025 年\n1 月 20 日",
+                                     "XX县人民政府办公室\n2025 年 1\n月 20 日"])
+def test_a_signature_date_wrapped_onto_the_next_line(closing: str) -> None:
+    """Found by the round-trip test (seed 185642184, pypdf style): a narrow page put the 日 of the
+    signature's date on a line of its own, the date was not read, and late-publication stayed silent."""
+    start = HUAIAN.index("一、总体情况")
+    report = xxgk.parse_text(HUAIAN[start:] + "\n" + closing + "\n")
+    assert report.meta.published == "2025-01-20"
+    assert report.meta.agency == "XX县人民政府办公室"
+
+
 def test_title_from_the_page_head_less_the_site_name() -> None:
     assert strip_site_name("平潭综合实验区2023年度政府信息公开工作年度报告_平潭综合实验区") == \
         "平潭综合实验区2023年度政府信息公开工作年度报告"

@@ -156,7 +156,7 @@ def _signature(lines: Sequence[Line]) -> tuple[str | None, str | None, str | Non
     """find_signature, with the lines the body's name and the date were read from."""
     tail = [ln for ln in lines[-10:] if ln.raw.strip()][-6:]
     for i in range(len(tail) - 1, -1, -1):
-        m = _SIGNED.match(squash(tail[i].raw))
+        m, dated = _dated(_SIGNED, tail, i)
         if not m:
             continue
         when = _iso(*m.group(2, 3, 4))
@@ -165,8 +165,24 @@ def _signature(lines: Sequence[Line]) -> tuple[str | None, str | None, str | Non
         name = own or (squash(above.raw) if above is not None else "")
         loc = str(above.loc if above is not None else tail[i].loc)
         named_on = [above] if above is not None else [tail[i]]
-        return (name if plausible_agency(name) else None), when, loc, named_on, [tail[i]]
+        return (name if plausible_agency(name) else None), when, loc, named_on, dated
     return None, None, None, [], []
+
+
+# The end of a date a narrow page wrapped onto a line of its own ("…2024 年 3 月 7" / "日").
+_DATE_END = re.compile(r"^(?:\d{0,2}\s*月)?\s*\d{0,2}\s*日$")
+
+
+def _dated(pattern: re.Pattern[str], tail: Sequence[Line], i: int) -> tuple[re.Match[str] | None, list[Line]]:
+    """`pattern` on line i, or on line i and the next when the next only ends a date it began."""
+    m = pattern.match(squash(tail[i].raw))
+    if m:
+        return m, [tail[i]]
+    if i + 1 < len(tail) and _DATE_END.match(squash(tail[i + 1].raw)):
+        m = pattern.match(squash(tail[i].raw) + squash(tail[i + 1].raw))
+        if m:
+            return m, [tail[i], tail[i + 1]]
+    return None, []
 
 
 def title_from_properties(props: dict[str, str]) -> tuple[str | None, str | None]:
@@ -215,10 +231,11 @@ def find_published(lines: Sequence[Line]) -> str | None:
 
 
 def _published(lines: Sequence[Line]) -> tuple[str | None, list[Line]]:
-    for line in reversed(lines[-4:]):
-        m = _PUBLISHED.match(squash(line.raw))
+    tail = list(lines[-4:])
+    for i in range(len(tail) - 1, -1, -1):
+        m, dated = _dated(_PUBLISHED, tail, i)
         if m:
-            return _iso(*m.group(1, 2, 3)), [line]
+            return _iso(*m.group(1, 2, 3)), dated
     return None, []
 
 
