@@ -816,11 +816,6 @@ def _rounded(box: tuple[float, float, float, float]) -> tuple[float, float, floa
     return (round(box[0], 1), round(box[1], 1), round(box[2], 1), round(box[3], 1))
 
 
-def _bbox(glyphs: Sequence[Glyph]) -> tuple[float, float, float, float]:
-    return (min(g.x0 for g in glyphs), min(g.top for g in glyphs),
-            max(g.x1 for g in glyphs), max(g.bottom for g in glyphs))
-
-
 _HEADING_RATIO = 1.2  # type this much larger than the body text is a title or heading
 
 
@@ -862,8 +857,8 @@ def page_blocks(page: PageContent, layout: _Layout, body_em: float | None = None
         text = line_text(line)
         if not text:
             continue
-        box = _bbox([g for g in line if not g.space])
-        em = _median([g.size for g in line if not g.space])
+        box = line_box(line)  # a line of a GlyphRun has them from the page's array pass
+        em = line_em(line)
         large = body_em is not None and em >= _HEADING_RATIO * body_em
         if large and heading is not None and 0 <= box[1] - heading.bottom < 0.8 * em:
             # a title wrapped over two lines in large type is one title
