@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import io
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,48 +24,10 @@ import xxgk
 from xxgk.errors import InputError
 from xxgk.extract.pdf import extract_pdf
 from xxgk.i18n import use_lang
+from xxgk.synth.pdf_variants import rotated, sideways, without_rulings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "pdf"
-
-
-def _rewrite(data: bytes, change) -> bytes:
-    import pypdf
-
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    writer = pypdf.PdfWriter()
-    for page in reader.pages:
-        writer.add_page(page)
-    for page in writer.pages:
-        change(page)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def _sideways(page) -> None:
-    import pypdf
-
-    w, h = float(page.mediabox.width), float(page.mediabox.height)
-    page.add_transformation(pypdf.Transformation().rotate(90).translate(tx=h, ty=0))
-    page.mediabox = pypdf.generic.RectangleObject([0, 0, h, w])
-
-
-def _without_rulings(data: bytes) -> bytes:
-    import pypdf
-    from pypdf.generic import ContentStream, NameObject
-
-    paint = {b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"n", b"re", b"m", b"l", b"c", b"v", b"y", b"h"}
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    writer = pypdf.PdfWriter()
-    for page in reader.pages:
-        content = ContentStream(page.get_contents(), reader)
-        content.operations = [(args, op) for args, op in content.operations if op not in paint]
-        page[NameObject("/Contents")] = content
-        writer.add_page(page)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def corpus_inputs() -> Iterator[tuple[str, bytes]]:
@@ -74,9 +35,9 @@ def corpus_inputs() -> Iterator[tuple[str, bytes]]:
         data = f.read_bytes()
         yield f.name, data
         for angle in (90, 180, 270):
-            yield f"{f.stem}-rot{angle}.pdf", _rewrite(data, lambda p, a=angle: p.rotate(a))
-        yield f"{f.stem}-sideways.pdf", _rewrite(data, _sideways)
-        yield f"{f.stem}-unruled.pdf", _without_rulings(data)
+            yield f"{f.stem}-rot{angle}.pdf", rotated(data, angle)
+        yield f"{f.stem}-sideways.pdf", sideways(data)
+        yield f"{f.stem}-unruled.pdf", without_rulings(data)
 
 
 def generated_inputs(cache: Path, seeds: int) -> Iterator[tuple[str, bytes]]:

@@ -20,6 +20,7 @@ from xxgk.extract import pdf as pdf_mod
 from xxgk.extract.layout import Glyph, Segment, Units, cell_text, find_grids, group_lines, line_text
 from xxgk.extract.pdf import extract_pdf
 from xxgk.i18n import use_lang
+from xxgk.synth.pdf_variants import rotated, sideways, without_rulings
 
 
 @pytest.fixture(autouse=True)
@@ -164,18 +165,6 @@ def test_dispatch_by_content_sets_hash() -> None:
 # ---------------------------------------------------------------- rotation
 
 
-def _rewrite(data: bytes, change) -> bytes:
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    writer = pypdf.PdfWriter()
-    for page in reader.pages:
-        writer.add_page(page)
-    for page in writer.pages:
-        change(page)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def _table_texts(doc: Document) -> list[list[str]]:
     return [[c.text for c in row] for t in doc.tables() for row in t.rows()]
 
@@ -183,21 +172,14 @@ def _table_texts(doc: Document) -> list[list[str]]:
 @pytest.mark.parametrize("angle", [90, 180, 270])
 def test_page_rotated_for_display(angle: int) -> None:
     data = PDFS["hongze-district-2024"].read_bytes()
-    rotated = _rewrite(data, lambda p: p.rotate(angle))
-    assert _table_texts(extract_pdf(rotated, "r.pdf")) == _table_texts(extract_pdf(data, "o.pdf"))
+    turned = rotated(data, angle)
+    assert _table_texts(extract_pdf(turned, "r.pdf")) == _table_texts(extract_pdf(data, "o.pdf"))
 
 
 def test_content_drawn_sideways() -> None:
     """A landscape scan-like page whose text is drawn rotated by the content matrix (no /Rotate)."""
     data = PDFS["hongze-district-2024"].read_bytes()
-
-    def turn(page: pypdf.PageObject) -> None:
-        w, h = float(page.mediabox.width), float(page.mediabox.height)
-        page.add_transformation(pypdf.Transformation().rotate(90).translate(tx=h, ty=0))
-        page.mediabox = pypdf.generic.RectangleObject([0, 0, h, w])
-
-    sideways = _rewrite(data, turn)
-    got = extract_pdf(sideways, "s.pdf")
+    got = extract_pdf(sideways(data), "s.pdf")
     assert _table_texts(got) == _table_texts(extract_pdf(data, "o.pdf"))
 
 
@@ -484,30 +466,13 @@ def test_every_cell_of_the_truth_through_xxgk_read(case: tuple) -> None:
     assert locs and all(re.match(r"p\d+", loc) for loc in locs)
 
 
-def _without_rulings(data: bytes) -> bytes:
-    """The same report with every drawn path removed: tables printed without rulings."""
-    from pypdf.generic import ContentStream, NameObject
-
-    paint = {b"S", b"s", b"f", b"F", b"f*", b"B", b"B*", b"b", b"b*", b"n", b"re", b"m", b"l", b"c", b"v", b"y", b"h"}
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    writer = pypdf.PdfWriter()
-    for page in reader.pages:
-        content = ContentStream(page.get_contents(), reader)
-        content.operations = [(args, op) for args, op in content.operations if op not in paint]
-        page[NameObject("/Contents")] = content
-        writer.add_page(page)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
 def test_unruled_tables_read_as_lines_and_parse_fully(case: tuple) -> None:
     """Without rulings there is no grid: each visual line is "label numbers…" in reading order
     (the Paragraph contract), and the parser still places every value of the truth."""
     from xxgk.api import parse_document
 
     name, data, _, truth = case
-    doc = extract_pdf(_without_rulings(data), f"{name}-unruled.pdf")
+    doc = extract_pdf(without_rulings(data), f"{name}-unruled.pdf")
     assert not list(doc.tables())
     lines = [p.text for p in doc.paragraphs()]
     if name == "huaian-city-2024":

@@ -365,6 +365,19 @@ def test_cli_users_and_tokens(tmp_path):
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.2")
 
 
+def wait_until_serving(url: str, seconds: float = 90) -> None:
+    """Until `xxgk serve` at url answers its login page (it may still be starting)."""
+    import httpx
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url + "/login", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.3)
+
+
 @pytest.mark.slow
 def test_serve_warns_when_bound_beyond_this_machine_without_https(tmp_path):
     import os
@@ -447,13 +460,7 @@ def test_serve_with_several_workers(tmp_path):
                              "-j", "1"], stderr=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(url + "/login", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
+        wait_until_serving(url)
 
         def attempt(password: str) -> int:
             with httpx.Client(base_url=url) as c:  # a new connection each time: either worker answers
@@ -595,13 +602,7 @@ def test_sign_out_holds_at_once_across_server_processes(tmp_path):
         urls.append(f"http://127.0.0.1:{port}")
     try:
         for url in urls:
-            deadline = time.monotonic() + 90
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(url + "/login", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    time.sleep(0.3)
+            wait_until_serving(url)
         a, b = (httpx.Client(base_url=u, timeout=60) for u in urls)
         with a, b:
             form = a.get("/login").text
