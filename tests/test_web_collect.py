@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from conftest_db import BACKENDS, fresh_url
+from conftest_db import BACKENDS
 from test_collect_site import Answer, Site, links_family, static_family
-from test_web_api import IMG, SCRIPT, login, make_app
+from test_web_api import IMG, SCRIPT, app_client, login
 from xxgk.collect import Column
 from xxgk.collect import rounds as lib
 from xxgk.collect.columns import parse_columns
@@ -33,14 +33,13 @@ def site():
 
 @pytest.fixture(params=BACKENDS)
 def ada(request, tmp_path):
-    with fresh_url(request.param, tmp_path) as url, make_app(url, tmp_path) as c:
-        c.csrf = login(c, "ada")
+    with app_client(request.param, tmp_path, "ada") as c:
         yield c
 
 
 @pytest.fixture
 def lite(tmp_path):
-    with make_app(f"sqlite:///{tmp_path / 'web.sqlite'}", tmp_path) as c:
+    with app_client("sqlite", tmp_path) as c:
         yield c
 
 

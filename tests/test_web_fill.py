@@ -10,7 +10,7 @@ import pytest
 
 import xxgk
 from conftest_db import BACKENDS, fresh_url
-from test_web_api import IMG, SCRIPT, login, make_app
+from test_web_api import IMG, SCRIPT, app_client, login
 from xxgk.template import APPLICANT_COLUMNS, TEMPLATES
 from xxgk.writer.drafts import get_draft
 from xxgk.writer.pdf import soffice
@@ -22,14 +22,13 @@ HX = {"hx-request": "true"}
 
 @pytest.fixture(params=BACKENDS)
 def rita(request, tmp_path):
-    with fresh_url(request.param, tmp_path) as url, make_app(url, tmp_path) as c:
-        c.csrf = login(c, "rita")
+    with app_client(request.param, tmp_path, "rita") as c:
         yield c
 
 
 @pytest.fixture
 def lite(tmp_path):
-    with make_app(f"sqlite:///{tmp_path / 'web.sqlite'}", tmp_path) as c:
+    with app_client("sqlite", tmp_path) as c:
         yield c
 
 

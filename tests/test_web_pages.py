@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest_db import BACKENDS, fresh_url
-from test_web_api import SAMPLES, login, make_app
+from test_web_api import SAMPLES, app_client, login, make_app
 from xxgk.corpus.ingest import ingest
 from xxgk.review import open_store
 from xxgk.review.opinion import soffice
@@ -19,8 +19,7 @@ from xxgk.review.opinion import soffice
 
 @pytest.fixture(params=BACKENDS)
 def admin(request, tmp_path):
-    with fresh_url(request.param, tmp_path) as url, make_app(url, tmp_path) as c:
-        c.csrf = login(c, "ada")
+    with app_client(request.param, tmp_path, "ada") as c:
         yield c
 
 
