@@ -92,7 +92,10 @@ def child_text(path: str, runs: int) -> dict:
     parse_document(extract_bytes(data, Path(path).name), check=True)
     heap = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    return {"pages": doc.pages, "extract": extract, "parse": parse, "check": check, "total": total, "pdfium": base,
+    from xxgk.extract import speedups
+
+    return {"native": speedups.native() is not None, "pages": doc.pages, "extract": extract, "parse": parse,
+            "check": check, "total": total, "pdfium": base,
             "heap_mb": heap / 1e6, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3}
 
 
@@ -144,9 +147,14 @@ def child_scan(path: str, runs: int) -> dict:
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3}
 
 
-def _run_child(*args: str, src: Path | None = None) -> dict:
-    """One scenario in a fresh process; `src`: read with that copy of xxgk's sources instead."""
-    env = dict(os.environ, PYTHONPATH=str(src)) if src else None
+def _run_child(*args: str, src: Path | None = None, pure_python: bool = False) -> dict:
+    """One scenario in a fresh process; `src`: read with that copy of xxgk's sources instead;
+    `pure_python`: without the C loops (xxgk.extract.speedups), as an install without a compiler."""
+    env = dict(os.environ)
+    if src:
+        env["PYTHONPATH"] = str(src)
+    if pure_python:
+        env["XXGK_PURE_PYTHON"] = "1"
     out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=True,
                          env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -176,6 +184,8 @@ def main() -> None:
     ap.add_argument("--no-ocr", action="store_true")
     ap.add_argument("--against", metavar="REV", help="also time the text-layer PDFs with the sources of this git "
                     "revision, in the same run, each file's before and after back to back")
+    ap.add_argument("--pure-python", action="store_true", help="also time the text-layer PDFs without the C loops "
+                    "(as installed without a C compiler), in the same run")
     ap.add_argument("--child", nargs="+")
     ap.add_argument("pdfs", nargs="*")
     a = ap.parse_args()
@@ -195,7 +205,8 @@ def main() -> None:
           f"(1/5/15 min) on {os.cpu_count()} cores")
     print(f"goal: read + check (total = extract + parse + check) <= {GOAL:g}x PDFium's own text extraction of "
           "the same file (pdfium: open, every page, its text page, its text), cpu time, same process;\n"
-          "ratio: of the median CPU times, the two run in turn; best: of the fastest runs (less sensitive to load)")
+          "ratio: of the median CPU times, the two run in turn; best: of the fastest runs (less sensitive to load);\n"
+          "(python): read without the C loops of xxgk.extract.speedups (an install without a C compiler)")
     print(f"{'file':28} {'pages':>5} {'extract':>13} {'parse':>11} {'check':>11} {'total':>13} "
           f"{'pdfium':>13} {'ratio':>6} {'goal':>6} {'':>5} {'best':>6} {'heap MB':>8} {'rss MB':>7}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -203,7 +214,10 @@ def main() -> None:
         for p in pdfs:
             if before:
                 _text_row(f"{Path(p).name[:20]} @{a.against[:7]}", _run_child("text", p, str(a.runs), src=before))
-            _text_row(Path(p).name, _run_child("text", p, str(a.runs)))
+            if a.pure_python:
+                _text_row(f"{Path(p).name[:20]} (python)", _run_child("text", p, str(a.runs), pure_python=True))
+            r = _run_child("text", p, str(a.runs))
+            _text_row(Path(p).name + ("" if r["native"] else " (python)"), r)
     load = os.getloadavg()
     print(f"load average afterwards {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     if a.no_ocr:

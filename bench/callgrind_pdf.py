@@ -60,12 +60,18 @@ def _pages(data: bytes) -> list:
         pdf.close()
 
 
+# numpy's OpenBLAS starts a helper thread that spins for a while after start-up; callgrind counts
+# its spinning, a different amount each run: with one BLAS thread there is none (nothing here
+# calls BLAS).
+_ONE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+
 def instructions(stage: str, path: str, times: int) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp, "cg.out")
         run = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, __file__,
                               "--child", stage, path, str(times)], capture_output=True, text=True,
-                             env=dict(os.environ, PYTHONHASHSEED="0"), check=True)
+                             env=dict(os.environ, PYTHONHASHSEED="0", **_ONE_THREAD), check=True)
         m = re.search(r"Collected : (\d+)", run.stderr)
         assert m, run.stderr[-2000:]
         return int(m.group(1))

@@ -498,39 +498,43 @@ def test_title_in_large_type_over_two_lines_is_one_paragraph(case: tuple) -> Non
 _LETTERS = "一二三四五六七八九十〇、，。（）1234567890.abcXYZ "
 
 
+@pytest.mark.parametrize("native", [True, False], ids=["c-loops", "python-loops"])
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.data())
-def test_a_glyph_run_reads_as_its_plain_list(data: st.DataObject) -> None:
-    """The PDF reader's GlyphRun (arrays beside the glyphs) goes through `assign` in array passes;
-    the same glyphs as a plain list go glyph by glyph through group_lines and line_text: every
-    cell's text, every line and its text, and the glyphs outside the grids must be the same,
-    on crowded pages (glyphs of every height, overlapping lines, spaces, cells of any size)."""
+@given(data=st.data())
+def test_a_glyph_run_reads_as_its_plain_list(native: bool, data: st.DataObject) -> None:
+    """The PDF reader's GlyphRun (arrays) goes through `assign` in array passes (its line bands
+    in C when built, else in Python); the same glyphs as a plain list go glyph by glyph through
+    group_lines and line_text: every cell's text, every line and its text, and the glyphs
+    outside the grids must be the same, on crowded pages (glyphs of every height, overlapping
+    lines, spaces, cells of any size)."""
     import numpy as np
 
+    from xxgk.extract import speedups
     from xxgk.extract.layout import GlyphRun, assign, line_box, line_em, min_confidence
 
-    n = data.draw(st.integers(0, 120))
-    coord = st.floats(0, 200, allow_nan=False, allow_infinity=False)
-    chars = data.draw(st.lists(st.sampled_from(_LETTERS), min_size=n, max_size=n))
-    x0 = np.array(data.draw(st.lists(coord, min_size=n, max_size=n)), dtype=np.float64)
-    top = np.array(data.draw(st.lists(coord, min_size=n, max_size=n)), dtype=np.float64)
-    width = np.array(data.draw(st.lists(st.floats(0.5, 15), min_size=n, max_size=n)), dtype=np.float64)
-    height = np.array(data.draw(st.lists(st.sampled_from([2.0, 6.0, 9.5, 10.0, 10.5, 14.0, 30.0]),
-                                         min_size=n, max_size=n)), dtype=np.float64)
-    codes = np.array([ord(c) for c in chars], dtype=np.int64)
-    space = codes == 32
-    run = GlyphRun.of(codes, x0, top, x0 + width, top + height, np.maximum(height, 1.0), space)
-    plain = list(run)
-    lines = sorted({0.0, 200.0, *data.draw(st.lists(st.sampled_from([25.0, 50.0, 80.0, 120.0, 160.0]), max_size=4))})
-    grids = find_grids(_rulings_for(lines, lines, set()), Units()) if data.draw(st.booleans()) else []
-    got_cells, got_out = assign(run, grids)
-    want_cells, want_out = assign(plain, grids)
-    assert [[cell_text(c) for c in g] for g in got_cells] == [[cell_text(c) for c in g] for g in want_cells]
-    assert [[list(c) for c in g] for g in got_cells] == [[list(c) for c in g] for g in want_cells]
-    assert list(got_out) == list(want_out)
-    got_lines, want_lines = group_lines(got_out), group_lines(want_out)
-    assert [list(line) for line in got_lines] == [list(line) for line in want_lines]
-    assert [line_text(line) for line in got_lines] == [line_text(line) for line in want_lines]
-    assert all(min_confidence(line) is None for line in got_lines)
-    assert [line_box(line) for line in got_lines] == [line_box(list(line)) for line in want_lines]
-    assert [line_em(line) for line in got_lines] == [line_em(list(line)) for line in want_lines]
+    with speedups.use_native(native):
+        n = data.draw(st.integers(0, 120))
+        coord = st.floats(0, 200, allow_nan=False, allow_infinity=False)
+        chars = data.draw(st.lists(st.sampled_from(_LETTERS), min_size=n, max_size=n))
+        x0 = np.array(data.draw(st.lists(coord, min_size=n, max_size=n)), dtype=np.float64)
+        top = np.array(data.draw(st.lists(coord, min_size=n, max_size=n)), dtype=np.float64)
+        width = np.array(data.draw(st.lists(st.floats(0.5, 15), min_size=n, max_size=n)), dtype=np.float64)
+        height = np.array(data.draw(st.lists(st.sampled_from([2.0, 6.0, 9.5, 10.0, 10.5, 14.0, 30.0]),
+                                             min_size=n, max_size=n)), dtype=np.float64)
+        codes = np.array([ord(c) for c in chars], dtype=np.int64)
+        space = codes == 32
+        run = GlyphRun.of(codes, x0, top, x0 + width, top + height, np.maximum(height, 1.0), space)
+        plain = list(run)
+        lines = sorted({0.0, 200.0, *data.draw(st.lists(st.sampled_from([25.0, 50.0, 80.0, 120.0, 160.0]), max_size=4))})
+        grids = find_grids(_rulings_for(lines, lines, set()), Units()) if data.draw(st.booleans()) else []
+        got_cells, got_out = assign(run, grids)
+        want_cells, want_out = assign(plain, grids)
+        assert [[cell_text(c) for c in g] for g in got_cells] == [[cell_text(c) for c in g] for g in want_cells]
+        assert [[list(c) for c in g] for g in got_cells] == [[list(c) for c in g] for g in want_cells]
+        assert list(got_out) == list(want_out)
+        got_lines, want_lines = group_lines(got_out), group_lines(want_out)
+        assert [list(line) for line in got_lines] == [list(line) for line in want_lines]
+        assert [line_text(line) for line in got_lines] == [line_text(line) for line in want_lines]
+        assert all(min_confidence(line) is None for line in got_lines)
+        assert [line_box(line) for line in got_lines] == [line_box(list(line)) for line in want_lines]
+        assert [line_em(line) for line in got_lines] == [line_em(list(line)) for line in want_lines]

@@ -18,12 +18,13 @@ import itertools
 import operator
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from xxgk.document import Document, Location, Paragraph, Table, TableCell
+from xxgk.extract import speedups
 from xxgk.i18n import _
 
 # ---------------------------------------------------------------- primitives
@@ -389,6 +390,8 @@ def find_grids(segments: Iterable[Segment], units: Units) -> list[Grid]:
     grid; a missing ruling between two neighbouring grid units merges them into one spanning
     cell. Frames with a single cell (a box drawn around a paragraph) are not tables."""
     segs = merge_collinear(segments, units.snap)
+    if not segs:
+        return []
     hs = [s for s in segs if s.horizontal]
     vs = [s for s in segs if not s.horizontal]
     comps: dict[int, tuple[list[Segment], list[Segment]]] = {}
@@ -453,6 +456,19 @@ def _open_spans(intervals: list[tuple[float, float]], edges: list[float], snap: 
     return [i for i in range(len(edges) - 1) if not _covered(intervals, edges[i], edges[i + 1], snap)]
 
 
+def _on_lines(rulings: list[tuple[float, float, float]], lines: list[float],
+              snap: float) -> list[list[tuple[float, float]]]:
+    """For each of the sorted grid `lines`, the extents (a, b) of the rulings (at, a, b) lying
+    on it (|at - line| <= snap), in the rulings' order: one pass over the rulings, each looked
+    up among the few lines near it, instead of one pass over all of them per line."""
+    on: list[list[tuple[float, float]]] = [[] for _ in lines]
+    for at, a, b in rulings:
+        for i in range(bisect.bisect_left(lines, at - 2 * snap), bisect.bisect_right(lines, at + 2 * snap)):
+            if abs(at - lines[i]) <= snap:
+                on[i].append((a, b))
+    return on
+
+
 def _grid_of(hs: list[Segment], vs: list[Segment], units: Units) -> Grid | None:
     ys = _thin_out(_cluster([h.y0 for h in hs], units.snap), units.min_cell)
     xs = _thin_out(_cluster([v.x0 for v in vs], units.snap), units.min_cell)
@@ -468,11 +484,13 @@ def _grid_of(hs: list[Segment], vs: list[Segment], units: Units) -> Grid | None:
     snap = units.snap
     # a missing ruling between two neighbouring grid units merges them into one cell
     pairs: list[tuple[int, int]] = []
+    on_x = _on_lines([(v.x0, v.y0, v.y1) for v in vs], xs, snap)
     for c in range(1, n_c):  # the vertical line between columns c - 1 and c, row by row
-        for r in _open_spans([(v.y0, v.y1) for v in vs if abs(v.x0 - xs[c]) <= snap], ys, snap):
+        for r in _open_spans(on_x[c], ys, snap):
             pairs.append((r * n_c + c - 1, r * n_c + c))
+    on_y = _on_lines([(h.y0, h.x0, h.x1) for h in hs], ys, snap)
     for r in range(1, n_r):  # the horizontal line between rows r - 1 and r, column by column
-        for c in _open_spans([(h.x0, h.x1) for h in hs if abs(h.y0 - ys[r]) <= snap], xs, snap):
+        for c in _open_spans(on_y[r], xs, snap):
             pairs.append(((r - 1) * n_c + c, r * n_c + c))
     n_units = n_r * n_c
     if not pairs:  # every unit a cell of its own
@@ -481,11 +499,16 @@ def _grid_of(hs: list[Segment], vs: list[Segment], units: Units) -> Grid | None:
     dsu = _DSU(n_units)
     for a, b in pairs:
         dsu.union(a, b)
-    # the units of each cell, in row-major order of their first unit (most cells are one unit)
+    # the units of each cell, in row-major order of their first unit (most cells are one unit:
+    # only the units of a pair can be in a larger one)
+    paired = {u for pair in pairs for u in pair}
     members: dict[int, list[int]] = {}
     find = dsu.find
     for u in range(n_units):
-        members.setdefault(find(u), []).append(u)
+        if u in paired:
+            members.setdefault(find(u), []).append(u)
+        else:
+            members[u] = [u]  # its own root: no pair joined it to another
     spans = []
     for units_of in members.values():
         if len(units_of) == 1:
@@ -514,7 +537,7 @@ def assign(glyphs: Iterable[Glyph], grids: Sequence[Grid]) -> tuple[list[list[li
     """Glyphs per grid cell (by the glyph's centre), and the glyphs outside every grid.
 
     All glyphs at once per grid (numpy): a page holds thousands of glyphs and a few grids."""
-    if type(glyphs) is GlyphRun and glyphs.intact():
+    if type(glyphs) is GlyphRun:
         return _assign_run(glyphs, grids)
     glyphs = list(glyphs)
     per_grid: list[list[list[Glyph]]] = [[[] for _ in g.cells] for g in grids]
@@ -543,16 +566,16 @@ def assign(glyphs: Iterable[Glyph], grids: Sequence[Grid]) -> tuple[list[list[li
 # ---------------------------------------------------------------- a page's glyphs as arrays
 
 
-class GlyphRun(list):
-    """A page's glyphs (a list of `Glyph`, in the producer's order) whose geometry is also held
-    in arrays, index for index, as the PDF reader gets it from PDFium. `assign` then places,
-    groups into lines and reads every glyph of the page in a few array passes (`_read_run`)
-    instead of glyph by glyph through `group_lines` and `line_text`, with the same result; any
-    other list of glyphs (OCR's, or one built from this list) takes the general path. The
-    arrays are not kept up to date: a run is read-only, and one whose length changed is
-    read as a plain list."""
+class GlyphRun(Sequence[Glyph]):
+    """A page's glyphs (a sequence of `Glyph`, in the producer's order) held in arrays, as the
+    PDF reader gets them from PDFium. `assign` places, groups into lines and reads every glyph
+    of the page in a few array passes (`_read_run`) instead of glyph by glyph through
+    `group_lines` and `line_text`, with the same result; any other list of glyphs (OCR's, or
+    one built from this run) takes the general path. The `Glyph` objects themselves are made
+    only when something asks for them (a text page read through `_read_run` never does: its
+    cells and lines carry their text, boxes and ems already). A run is read-only."""
 
-    __slots__ = ("bottom", "codes", "size", "space", "top", "x0", "x1")
+    __slots__ = ("_glyphs", "bottom", "codes", "size", "space", "top", "x0", "x1")
 
     x0: np.ndarray
     top: np.ndarray
@@ -561,69 +584,127 @@ class GlyphRun(list):
     size: np.ndarray
     space: np.ndarray  # bool
     codes: np.ndarray  # the code point of each glyph's one character (32 for a space)
+    _glyphs: list[Glyph] | None
 
     @classmethod
     def of(cls, codes: np.ndarray, x0: np.ndarray, top: np.ndarray, x1: np.ndarray, bottom: np.ndarray,
            size: np.ndarray, space: np.ndarray) -> GlyphRun:
-        run = cls(map(Glyph, map(chr, codes.tolist()), x0.tolist(), top.tolist(), x1.tolist(), bottom.tolist(),
-                      size.tolist(), itertools.repeat(None), space.tolist()))
+        run = cls()
         run.x0, run.top, run.x1, run.bottom, run.size, run.space, run.codes = x0, top, x1, bottom, size, space, codes
+        run._glyphs = None
         return run
 
-    def intact(self) -> bool:
-        return len(self) == len(self.x0)
+    def glyphs(self) -> list[Glyph]:
+        if self._glyphs is None:
+            self._glyphs = list(map(Glyph, map(chr, self.codes.tolist()), self.x0.tolist(), self.top.tolist(),
+                                    self.x1.tolist(), self.bottom.tolist(), self.size.tolist(),
+                                    itertools.repeat(None), self.space.tolist()))
+        return self._glyphs
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        return self.glyphs()[i]
+
+    def __iter__(self) -> Iterator[Glyph]:
+        return iter(self.glyphs())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"GlyphRun({self.glyphs()!r})"
 
 
-class _ReadLine(list):
+class _RunPart(Sequence[Glyph]):
+    """Some glyphs of a run, by their places in it, made only when asked for."""
+
+    __slots__ = ("at", "run")
+
+    def __init__(self, run: GlyphRun, at: list[int]) -> None:
+        self.run, self.at = run, at
+
+    def __len__(self) -> int:
+        return len(self.at)
+
+    def __getitem__(self, i):  # type: ignore[no-untyped-def, override]
+        glyphs = self.run.glyphs()
+        return [glyphs[k] for k in self.at[i]] if isinstance(i, slice) else glyphs[self.at[i]]
+
+    def __iter__(self) -> Iterator[Glyph]:
+        return map(self.run.glyphs().__getitem__, self.at)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sequence) and list(self) == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self)!r})"
+
+
+class _ReadLine(_RunPart):
     """One visual line of a run's glyphs (in reading order) with its `line_text`, `line_box`
     and `line_em` already made."""
 
     __slots__ = ("box", "em", "text")
-    text: str
-    box: tuple[float, float, float, float]
-    em: float
+
+    def __init__(self, run: GlyphRun, at: list[int], text: str, box: tuple[float, float, float, float],
+                 em: float) -> None:
+        self.run, self.at, self.text, self.box, self.em = run, at, text, box, em
 
 
-class _ReadCell(list):
+class _ReadCell(_RunPart):
     """A grid cell's glyphs of a run (in the run's order) with its `cell_text` already made."""
 
     __slots__ = ("text",)
     text: str
 
 
-class _ReadLines(list):
+class _ReadLines(_RunPart):
     """A run's glyphs outside every grid (in the run's order) with their `group_lines` already made."""
 
     __slots__ = ("lines",)
     lines: list[_ReadLine]
+
+    def ink_sizes(self) -> list[float]:
+        """The size of each glyph that is not a space (in the run's order)."""
+        at = np.asarray(self.at, dtype=np.intp)
+        return self.run.size[at][~self.run.space[at]].tolist()
 
 
 # Character classes of the Basic Multilingual Plane (is_cjk matches nothing beyond it).
 _IS_CJK = np.fromiter((bool(_CJK.match(chr(c))) for c in range(0x10000)), dtype=bool, count=0x10000)
 
 
-def _read_run(run: GlyphRun, group: np.ndarray, n_groups: int) -> tuple[list[list[_ReadLine]], np.ndarray]:
-    """`group_lines` then `line_text` of every group of the run's glyphs at once (`group`: each
-    glyph's group number, 0..n_groups-1): the lines of each group in order, and the group of
-    each line.
+def _line_bands(group: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The line of each glyph, and each line's band (top, bottom) and group; the glyphs come
+    sorted by group, centre and left edge. Each joins one of the three most recent lines of its
+    group whose band holds its middle (and that it overlaps enough, or is small beside), the
+    band growing to hold it; else it starts a line. The bands grow as they go, so this is a
+    loop, in C when built (xxgk.extract.speedups), else `_line_bands_python`."""
+    n = len(group)
+    c = speedups.native()
+    if c is None:
+        return _line_bands_python(group, top, bottom)
+    line_of, line_group = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    tops, bottoms = np.empty(n, dtype=np.float64), np.empty(n, dtype=np.float64)
+    lines = c.line_bands(np.ascontiguousarray(group, dtype=np.int64), np.ascontiguousarray(top, dtype=np.float64),
+                         np.ascontiguousarray(bottom, dtype=np.float64), line_of, tops, bottoms, line_group)
+    return line_of.astype(np.intp), tops[:lines], bottoms[:lines], line_group[:lines].astype(np.intp)
 
-    The same steps as `group_lines`, in arrays: ink glyphs sorted by group, centre and left
-    edge (a stable sort, as `sorted` is); one pass that puts each on one of the three most
-    recent lines of its group whose band holds it (the bands grow as they go, so this pass
-    stays a loop, over plain floats); spaces onto the first line of their group whose band
-    holds their centre; each line sorted left to right and the lines top to bottom; then the
-    spaces `line_text` puts between glyphs, decided for all neighbours at once."""
-    top, bottom, x0 = run.top, run.bottom, run.x0
-    cy = (top + bottom) / 2
-    ink_at = np.flatnonzero(~run.space)
-    ink = ink_at[np.lexsort((x0[ink_at], cy[ink_at], group[ink_at]))]
+
+def _line_bands_python(group: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> tuple[np.ndarray, ...]:
     tops: list[float] = []  # the band of each line, lines numbered across groups
     bottoms: list[float] = []
     line_group: list[int] = []
     line_of: list[int] = []
     first = 0  # the first line of the current group
     current = -1
-    for g, top_g, bottom_g in zip(group[ink].tolist(), top[ink].tolist(), bottom[ink].tolist(), strict=True):
+    for g, top_g, bottom_g in zip(group.tolist(), top.tolist(), bottom.tolist(), strict=True):
         if g != current:
             current, first = g, len(tops)
         mid = (top_g + bottom_g) / 2
@@ -645,8 +726,30 @@ def _read_run(run: GlyphRun, group: np.ndarray, n_groups: int) -> tuple[list[lis
             tops.append(top_g)
             bottoms.append(bottom_g)
             line_group.append(g)
+    return (np.asarray(line_of, dtype=np.intp), np.asarray(tops, dtype=np.float64),
+            np.asarray(bottoms, dtype=np.float64), np.asarray(line_group, dtype=np.intp))
+
+
+def _read_run(run: GlyphRun, group: np.ndarray, n_groups: int) -> tuple[list[list[str]], list[_ReadLine]]:
+    """`group_lines` then `line_text` of every group of the run's glyphs at once (`group`: each
+    glyph's group number, 0..n_groups-1; the last is the glyphs outside every table): the text
+    of each line of each group in order, and the lines of the last group (with their glyphs,
+    boxes and ems; a table cell needs only its text).
+
+    The same steps as `group_lines`, in arrays: ink glyphs sorted by group, centre and left
+    edge (a stable sort, as `sorted` is); one pass that puts each on one of the three most
+    recent lines of its group whose band holds it (the bands grow as they go, so this pass
+    stays a loop, over plain floats); spaces onto the first line of their group whose band
+    holds their centre; each line sorted left to right and the lines top to bottom; then the
+    spaces `line_text` puts between glyphs, decided for all neighbours at once."""
+    top, bottom, x0 = run.top, run.bottom, run.x0
+    cy = (top + bottom) / 2
+    ink_at = np.flatnonzero(~run.space)
+    ink = ink_at[np.lexsort((x0[ink_at], cy[ink_at], group[ink_at]))]
+    line_of, band_top, band_bottom, groups_of = _line_bands(group[ink], top[ink], bottom[ink])
+    tops, bottoms, line_group = band_top.tolist(), band_bottom.tolist(), groups_of.tolist()
     members = ink
-    lines = np.asarray(line_of, dtype=np.intp)
+    lines = line_of
     spaces = np.flatnonzero(run.space)
     if len(spaces) and tops:
         # a space joins the first line of its group (in the order lines were started) whose band holds it
@@ -670,19 +773,20 @@ def _read_run(run: GlyphRun, group: np.ndarray, n_groups: int) -> tuple[list[lis
     members, lines = members[order], lines[order]
     texts = _line_texts(run, members, lines, len(tops))
     # each group's lines top to bottom by the middle of their band, ties in the order started
-    band_top, band_bottom = np.asarray(tops), np.asarray(bottoms)
-    groups_of = np.asarray(line_group, dtype=np.intp)
     ranked = np.lexsort((np.arange(len(tops)), (band_top + band_bottom) / 2, groups_of)).tolist()
     bounds = np.searchsorted(lines, np.arange(len(tops) + 1)).tolist()
-    glyph_list = run.__getitem__
-    per_group: list[list[_ReadLine]] = [[] for _ in range(n_groups)]
+    per_group: list[list[str]] = [[] for _ in range(n_groups)]
+    outside = n_groups - 1
+    prose = []
+    for i in ranked:
+        if line_group[i] == outside:
+            prose.append(i)
+        else:
+            per_group[line_group[i]].append(texts[i])
     member_list = members.tolist()
     boxes, ems = _line_extents(run, members, lines, len(tops))
-    for i in ranked:
-        line = _ReadLine(map(glyph_list, member_list[bounds[i]:bounds[i + 1]]))
-        line.text, line.box, line.em = texts[i], boxes[i], ems[i]
-        per_group[line_group[i]].append(line)
-    return per_group, groups_of
+    return per_group, [_ReadLine(run, member_list[bounds[i]:bounds[i + 1]], texts[i], boxes[i], ems[i])
+                       for i in prose]
 
 
 def _line_extents(run: GlyphRun, members: np.ndarray, lines: np.ndarray,
@@ -698,7 +802,7 @@ def _line_extents(run: GlyphRun, members: np.ndarray, lines: np.ndarray,
     boxes = zip(least(run.x0[glyph], starts).tolist(), least(run.top[glyph], starts).tolist(),
                 most(run.x1[glyph], starts).tolist(), most(run.bottom[glyph], starts).tolist(), strict=True)
     sizes = run.size[glyph][np.lexsort((run.size[glyph], line))]
-    counts = np.diff(np.append(starts, len(line)))
+    counts = np.diff(starts, append=len(line))
     return list(boxes), sizes[starts + counts // 2].tolist()
 
 
@@ -751,23 +855,24 @@ def _assign_run(run: GlyphRun, grids: Sequence[Grid]) -> tuple[list[list[list[Gl
         rows = np.clip(np.searchsorted(ys, cy[idx], side="right") - 1, 0, len(ys) - 2)
         group[idx] = offsets[gi] + np.asarray(grid._unit_cell)[rows * (len(xs) - 1) + cols]
         free[idx] = False
-    lines_of, _ = _read_run(run, group, outside_group + 1)
+    texts_of, prose = _read_run(run, group, outside_group + 1)
     # each group's glyphs in the run's order
     by_group = np.argsort(group, kind="stable")
     bounds = np.searchsorted(group[by_group], np.arange(outside_group + 2)).tolist()
     member_list = by_group.tolist()
-    glyph_list = run.__getitem__
     per_grid: list[list[list[Glyph]]] = []
     for gi in range(len(grids)):
         cells: list[list[Glyph]] = []
         for c in range(offsets[gi], offsets[gi + 1]):
-            cell = _ReadCell(map(glyph_list, member_list[bounds[c]:bounds[c + 1]]))
-            text = join_wrapped([line.text for line in lines_of[c]]) if cell else ""
-            cell.text = text.replace(" ", "") if _SPACED_THOUSANDS.match(text) else text
+            cell = _ReadCell(run, member_list[bounds[c]:bounds[c + 1]])
+            texts = texts_of[c]
+            # a line's text is stripped already: one line is its own join_wrapped
+            text = texts[0] if len(texts) == 1 else join_wrapped(texts)
+            cell.text = text.replace(" ", "") if " " in text and _SPACED_THOUSANDS.match(text) else text
             cells.append(cell)
         per_grid.append(cells)
-    outside = _ReadLines(map(glyph_list, member_list[bounds[outside_group]:bounds[outside_group + 1]]))
-    outside.lines = lines_of[outside_group]
+    outside = _ReadLines(run, member_list[bounds[outside_group]:bounds[outside_group + 1]])
+    outside.lines = prose
     return per_grid, outside
 
 
@@ -843,9 +948,12 @@ def page_blocks(page: PageContent, layout: _Layout, body_em: float | None = None
     for grid, cell_glyphs in zip(grids, per_grid, strict=True):
         if not any(cell_glyphs):
             continue  # rulings with nothing inside: decoration, not a table
+        # every cell's box lies on the grid's lines (`_grid_of`): each line is rounded once
+        xs, ys = [round(x, 1) for x in grid.xs], [round(y, 1) for y in grid.ys]
         cells = [
             TableCell(cell_text(gl), gc.row, gc.col, gc.rowspan, gc.colspan,
-                      loc=Location(page.number, box=_rounded(gc.box)),
+                      loc=Location(page.number, box=(xs[gc.col], ys[gc.row], xs[gc.col + gc.colspan],
+                                                     ys[gc.row + gc.rowspan])),
                       confidence=min_confidence(gl) if gl else page.blank_confidence)
             for gc, gl in zip(grid.cells, cell_glyphs, strict=True)
         ]
@@ -946,13 +1054,21 @@ def _join_tables(a: _Placed, b: _Placed, units: Units) -> _Placed | None:
         return None
     xs = _cluster([*a.xs, *b.xs], tol)
 
+    column_at: dict[float, int] = {}  # cells' edges lie on few distinct lines: each looked up once
+
+    def column(x: float) -> int:
+        c = column_at.get(x)
+        if c is None:
+            c = column_at[x] = _nearest(xs, x)
+        return c
+
     def remap(cells: Iterable[TableCell], row_shift: int) -> list[TableCell]:
         out = []
         for c in cells:
             box = c.loc.box if c.loc and c.loc.box else None
             if box is None:
                 return []
-            c0, c1 = _nearest(xs, box[0]), _nearest(xs, box[2])
+            c0, c1 = column(box[0]), column(box[2])
             out.append(TableCell(c.text, c.row + row_shift, c0, c.rowspan, max(1, c1 - c0),
                                  c.loc, c.confidence))
         return out
@@ -1004,12 +1120,19 @@ def build_document(pages: Sequence[PageContent], kind: str, file: str, units: Un
     layouts = [page_layout(p, units) for p in pages]
     # the usual type size of the prose (table text is often smaller); OCR glyphs are words and
     # lines whose height is no font size, so scans get no title joining
-    sizes = [g.size for _, _, outside in layouts for g in outside if not g.space and g.confidence is None]
+    sizes = [size for _, _, outside in layouts for size in _prose_sizes(outside)]
     body_em = _median(sizes) if sizes else None
     per_page = [page_blocks(p, layout, body_em) for p, layout in zip(pages, layouts, strict=True)]
     placed = _join_across_pages(_drop_furniture(per_page), units)
     return Document([p.block for p in placed], kind=kind, file=file, pages=len(pages),  # type: ignore[arg-type]
                     warnings=_doubtful_lines(placed))
+
+
+def _prose_sizes(outside: Sequence[Glyph]) -> list[float]:
+    """The sizes of the glyphs outside every table that set type (not spaces, not OCR's)."""
+    if type(outside) is _ReadLines:
+        return outside.ink_sizes()
+    return [g.size for g in outside if not g.space and g.confidence is None]
 
 
 def _doubtful_lines(placed: list) -> list[str]:

@@ -24,10 +24,8 @@ import contextlib
 import ctypes
 import gc
 import importlib.util
-import itertools
 import math
 import re
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -38,6 +36,7 @@ import pypdfium2.raw as pdfium_c
 
 from xxgk.document import Document, report_copies, too_many_reports
 from xxgk.errors import InputError
+from xxgk.extract import pdfium_calls as calls
 from xxgk.extract.layout import Glyph, GlyphRun, PageContent, Segment, Units, build_document, rect_rulings, segment
 from xxgk.i18n import N_, _
 
@@ -117,7 +116,7 @@ _PDF_DATE = re.compile(r"^D?:?(\d{4})(\d{2})(\d{2})")
 def _creation_date(pdf: pdfium.PdfDocument) -> str | None:
     """The file's CreationDate as YYYY-MM-DD (the weakest hint of when a report was published)."""
     try:
-        raw = (pdf.get_metadata_dict() or {}).get("CreationDate") or ""
+        raw = pdf.get_metadata_value("CreationDate") or ""
     except (pdfium.PdfiumError, UnicodeDecodeError, ValueError):  # a damaged info dictionary: no date
         return None
     m = _PDF_DATE.match(raw.strip())
@@ -379,47 +378,6 @@ class _Chars:
 _SAMPLE = 8
 
 
-_ADDR = ctypes.c_void_p
-
-
-def _proto(function: object, restype: type | None, *argtypes: type) -> Callable[..., int]:
-    """A PDFium function through a prototype that takes plain addresses and integers.
-
-    A page has thousands of characters and of objects (a text object per character, in many
-    PDFs): called so, ctypes passes nothing but integers (no pointer object per call), PDFium
-    writes straight into an array, and `map` drives the calls without a Python loop; ctypes'
-    own cost per call is then most of what remains. The prototype keeps the GIL (PYFUNCTYPE):
-    these calls return in well under a microsecond, and releasing and taking back the GIL
-    around each cost an eighth of the call."""
-    return ctypes.PYFUNCTYPE(restype, *argtypes)(ctypes.cast(function, _ADDR).value)  # type: ignore[return-value]
-
-
-class _Pointer(ctypes.c_void_p):
-    """A pointer as PDFium returned it, kept a ctypes object (a c_void_p subclass is not turned
-    into an int), so that it goes to the next call as it is."""
-
-
-def _bare(function: object, restype: type) -> Callable[..., int]:
-    """A PDFium function through a prototype without argument types, for the calls made once per
-    character or page object: given ctypes objects (pointers) and small ints, ctypes passes them
-    as they are, with no conversion object per argument (an eighth of the call's cost)."""
-    return ctypes.PYFUNCTYPE(restype)(ctypes.cast(function, _ADDR).value)  # type: ignore[return-value]
-
-
-def _fields(buffer: ctypes.Array, k: int, fields: int, size: int) -> list[Iterator[object]]:
-    """Out-parameters for k calls in bulk: for each of the `fields` values of a record (`size`
-    bytes each), a pointer to it in each of the k records of `buffer`, in record order."""
-    step = fields * size
-    return [map(ctypes.byref, itertools.repeat(buffer, k), range(size * f, step * k, step)) for f in range(fields)]
-
-
-_loose_char_box = _bare(pdfium_c.FPDFText_GetLooseCharBox, ctypes.c_int)  # (text page, index, FS_RECTF*)
-_char_box = _bare(pdfium_c.FPDFText_GetCharBox, ctypes.c_int)  # (text page, index, double* left, right, bottom, top)
-_char_angle = _bare(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float)  # (text page, index)
-_unmap_error = _bare(pdfium_c.FPDFText_HasUnicodeMapError, ctypes.c_int)  # (text page, index)
-_is_generated = _bare(pdfium_c.FPDFText_IsGenerated, ctypes.c_int)  # (text page, index)
-
-
 def _codes(tp: object, n: int) -> tuple[np.ndarray, str | None]:
     """The Unicode of each character index and the page's text, in one call (FPDFText_GetText)
     when PDFium's text is index for index its character list (nearly always), else character
@@ -427,7 +385,7 @@ def _codes(tp: object, n: int) -> tuple[np.ndarray, str | None]:
     buffer = (ctypes.c_ushort * (n + 1))()
     written = pdfium_c.FPDFText_GetText(tp, 0, n, buffer) if n else 0
     codes = np.frombuffer(buffer, dtype=np.uint16, count=n)
-    if written == n + 1 and not ((codes >= 0xD800) & (codes <= 0xDFFF)).any():
+    if written == n + 1 and not ((codes - 0xD800) < 0x800).any():  # no surrogates (wrapping uint16)
         return codes.astype(np.int64), codes.tobytes().decode("utf-16-le")
     return np.array([pdfium_c.FPDFText_GetUnicode(tp, i) for i in range(n)], dtype=np.int64), None
 
@@ -435,6 +393,7 @@ def _codes(tp: object, n: int) -> tuple[np.ndarray, str | None]:
 # Character classes of the Basic Multilingual Plane as lookup tables: one array index instead
 # of a str method call per character (code points beyond it are rare and asked one by one).
 _IS_SPACE = np.fromiter(map(str.isspace, map(chr, range(0x10000))), dtype=bool, count=0x10000)
+_IS_ALNUM = np.fromiter(map(str.isalnum, map(chr, range(0x10000))), dtype=bool, count=0x10000)
 _IS_SKIPPED = np.zeros(0x10000, dtype=bool)  # PDFium's line breaks and non-characters
 _IS_SKIPPED[[0, 10, 13, 0xFFFE, 0xFFFF]] = True
 
@@ -460,38 +419,38 @@ def _read_chars(tp: object, codes: np.ndarray) -> _Chars:
     a page cost several times PDFium's own text extraction."""
     wanted = ~_classes(codes, _IS_SKIPPED, _never)  # PDFium's own line breaks: geometry decides spacing instead
     space = _classes(codes, _IS_SPACE, str.isspace)
-    handle = ctypes.cast(tp, _ADDR)  # a pointer object, as the argument-free prototypes take it
     spaces = np.flatnonzero(space & wanted)
-    generated = np.fromiter(map(_is_generated, itertools.repeat(handle, len(spaces)), spaces.tolist()),
-                            dtype=np.int64, count=len(spaces))
+    generated = calls.char_ints(calls.IS_GENERATED, tp, spaces)
     wanted[spaces[generated != 0]] = False  # PDFium's own spaces
-    kept_at = np.flatnonzero(wanted)
-    kept = kept_at.tolist()
-    m = len(kept)
-    loose = (pdfium_c.FS_RECTF * max(m, 1))()
-    has_loose = np.fromiter(map(_loose_char_box, itertools.repeat(handle, m), kept,
-                                map(ctypes.byref, loose)), dtype=bool, count=m)
-    lo = np.frombuffer(loose, dtype=np.float32, count=4 * m).reshape(m, 4)[:, [0, 3, 2, 1]].astype(np.float64)
-    kept_codes = codes[kept_at]
-    space = space[kept_at]
-    printable = np.flatnonzero(~space).tolist()
-    votes: Counter[int] = Counter()
+    kept = np.flatnonzero(wanted)
+    has_loose, loose = calls.loose_boxes(tp, kept)
+    lo = loose[:, [0, 3, 2, 1]].astype(np.float64)
+    kept_codes = codes[kept]
+    space = space[kept]
+    printable = np.flatnonzero(~space)  # places in `kept`
     sample = printable[::_SAMPLE]
-    for angle in map(_char_angle, itertools.repeat(handle, len(sample)), [kept[j] for j in sample]):
-        if angle >= 0:
-            votes[round(math.degrees(angle) / 90) % 4 * 90] += 1
-    unmapped = _count_unmapped(handle, [kept[j] for j in sample]) * _SAMPLE
+    votes = _quarter_turns(calls.char_angles(tp, kept[sample]))
+    unmapped = _count_unmapped(tp, kept[sample]) * _SAMPLE
     if unmapped > _MAX_UNMAPPED * len(printable) / 2:  # near the threshold: count them all
-        unmapped = _count_unmapped(handle, [kept[j] for j in printable])
-    box, ok = _sane_boxes(kept_codes, lo, has_loose, handle, kept, sample)
+        unmapped = _count_unmapped(tp, kept[printable])
+    box, ok = _sane_boxes(kept_codes, lo, has_loose, tp, kept, sample)
     if not ok.all():  # characters PDFium could give no box for
         box, space, kept_codes = box[ok], space[ok], kept_codes[ok]
     return _Chars(kept_codes, space, box, votes, unmapped, len(printable))
 
 
-def _count_unmapped(handle: ctypes.c_void_p, indices: list[int]) -> int:
+def _quarter_turns(angles: np.ndarray) -> Counter[int]:
+    """How many of the angles (radians, clockwise; negative: none) point each way, by quarter
+    turns in degrees (0, 90, 180, 270): `round(math.degrees(a) / 90) % 4 * 90` of each, in one
+    pass (math.degrees multiplies by 180 / pi; round and rint both round half to even), counted
+    in the order the ways first occur (the order `Counter.most_common` breaks ties by)."""
+    known = angles[angles >= 0].astype(np.float64)
+    return Counter((np.rint(known * (180.0 / math.pi) / 90).astype(np.int64) % 4 * 90).tolist())
+
+
+def _count_unmapped(tp: object, indices: np.ndarray) -> int:
     """How many of the characters have no Unicode mapping (PDFium's -1, an error, counts too)."""
-    return sum(map(bool, map(_unmap_error, itertools.repeat(handle, len(indices)), indices)))
+    return int(np.count_nonzero(calls.char_ints(calls.HAS_UNICODE_MAP_ERROR, tp, indices)))
 
 
 def _median(values: list[float]) -> float:
@@ -501,19 +460,15 @@ def _median(values: list[float]) -> float:
     return ordered[k] if len(ordered) % 2 else (ordered[k - 1] + ordered[k]) / 2
 
 
-def _ink_boxes(handle: ctypes.c_void_p, kept: list[int], wanted: list[int]) -> tuple[np.ndarray, np.ndarray]:
-    """The tight (ink) box, left, bottom, right, top, of each wanted character (by its place
-    in `kept`), and whether PDFium has one; in bulk, like the loose boxes."""
-    k = len(wanted)
-    buffer = (ctypes.c_double * (4 * max(k, 1)))()
-    found = np.fromiter(map(_char_box, itertools.repeat(handle, k), [kept[j] for j in wanted],
-                            *_fields(buffer, k, 4, 8)), dtype=bool, count=k)
-    # PDFium writes left, right, bottom, top
-    return found, np.frombuffer(buffer, dtype=np.float64, count=4 * k).reshape(k, 4)[:, [0, 2, 1, 3]]
+def _ink_boxes(tp: object, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The tight (ink) box, left, bottom, right, top, of each character, and whether PDFium
+    has one; in bulk, like the loose boxes."""
+    found, box = calls.ink_boxes(tp, indices)
+    return found, box[:, [0, 2, 1, 3]]  # PDFium writes left, right, bottom, top
 
 
-def _sane_boxes(codes: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, handle: ctypes.c_void_p, kept: list[int],
-                sample: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _sane_boxes(codes: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, tp: object, kept: np.ndarray,
+                sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """One box per character (and whether there is one). The loose box (font ascent/descent)
     makes "一", "、" and "." as tall as their neighbours, which line grouping needs; but some
     fonts carry absurd metrics (a 200-point box round a 9-point glyph). The page's usual em is
@@ -526,10 +481,9 @@ def _sane_boxes(codes: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, han
         return np.zeros((0, 4)), ok
     lo_w, lo_h = loose[:, 2] - loose[:, 0], loose[:, 3] - loose[:, 1]
     # The usual em: letters' loose heights that their own ink vouches for (on a sample).
-    boxed = np.asarray(sample, dtype=np.intp)
-    boxed = boxed[has_loose[boxed]]
-    letters = [j for j, c in zip(boxed.tolist(), codes[boxed].tolist(), strict=True) if chr(c).isalnum()]
-    found, ink = _ink_boxes(handle, kept, letters)
+    boxed = sample[has_loose[sample]]
+    letters = boxed[_classes(codes[boxed], _IS_ALNUM, str.isalnum)]
+    found, ink = _ink_boxes(tp, kept[letters])
     size = np.where(found, np.maximum(ink[:, 2] - ink[:, 0], ink[:, 3] - ink[:, 1]), 0.0)
     vouched = lo_h[letters][lo_h[letters] <= 3 * size + 2].tolist()
     usual = _median(vouched) if vouched else None
@@ -542,8 +496,9 @@ def _sane_boxes(codes: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, han
     doubtful = np.flatnonzero(~trusted).tolist()
     if not doubtful:
         return box, ok
-    found, ink = _ink_boxes(handle, kept, doubtful)
-    for j, has_ink, t in zip(doubtful, found.tolist(), ink.tolist(), strict=True):
+    found, ink = _ink_boxes(tp, kept[doubtful])
+    angles = calls.char_angles(tp, kept[doubtful]).tolist()
+    for j, has_ink, t, angle in zip(doubtful, found.tolist(), ink.tolist(), angles, strict=True):
         if not has_ink:
             ok[j] = False
             continue
@@ -553,7 +508,6 @@ def _sane_boxes(codes: np.ndarray, loose: np.ndarray, has_loose: np.ndarray, han
         em = usual if usual is not None else max(t[2] - t[0], t[3] - t[1])
         cx, cy = (t[0] + t[2]) / 2, (t[1] + t[3]) / 2
         # stretch across the text direction only (x for vertical text, y for horizontal)
-        angle = _char_angle(handle, kept[j])
         upright = round(math.degrees(angle) / 90) % 2 == 0 if angle >= 0 else True
         box[j] = (t[0], cy - em / 2, t[2], cy + em / 2) if upright else (cx - em / 2, t[1], cx + em / 2, t[3])
     return box, ok
@@ -595,24 +549,26 @@ def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[t
     of form XObjects are walked segment by segment."""
     segments: list[Segment] = []
     pictures: list[tuple[float, float, float, float]] = []
-    objects, kinds = _page_objects(page)
+    objects, kinds = calls.page_objects(page.raw)
     drawn = np.flatnonzero(kinds != pdfium_c.FPDF_PAGEOBJ_TEXT)
-    paths = [objects[i] for i in drawn[kinds[drawn] == pdfium_c.FPDF_PAGEOBJ_PATH].tolist()]
-    has_bounds, bounds = _all_bounds(paths)
-    has_mode, modes = _all_draw_modes(paths)
+    if not len(drawn):  # a page of text only (most pages of prose)
+        return segments, pictures
+    paths = objects.take(drawn[kinds[drawn] == pdfium_c.FPDF_PAGEOBJ_PATH])
+    has_bounds, bounds = paths.bounds()
+    has_mode, modes = paths.draw_modes()
     thinnest = np.minimum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
     hairlines = has_bounds & (thinnest <= _HAIRLINE)
     filled_at, stroked_at = has_mode & (modes[:, 0] != 0), has_mode & (modes[:, 1] != 0)
     # a hairline is a ruling if drawn visibly: stroked in a colour anyone sees, else filled so
     ruled = np.zeros(len(paths), dtype=bool)
     ask = np.flatnonzero(hairlines & stroked_at)
-    ruled[ask] = _all_visible([paths[i] for i in ask.tolist()], _stroke_color_of)
+    ruled[ask] = paths.take(ask).visible(stroke=True)
     ask = np.flatnonzero(hairlines & filled_at & ~ruled)
-    ruled[ask] = _all_visible([paths[i] for i in ask.tolist()], _fill_color_of)
+    ruled[ask] = paths.take(ask).visible(stroke=False)
     hairline, stroked, ruling = hairlines.tolist(), stroked_at.tolist(), ruled.tolist()
     bounds_of = bounds.tolist()
     k = -1  # the path's place among the page's paths
-    for address, kind in zip([objects[i] for i in drawn.tolist()], kinds[drawn].tolist(), strict=True):
+    for address, kind in zip(objects.addresses[drawn].tolist(), kinds[drawn].tolist(), strict=True):
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
             k += 1
             if hairline[k]:
@@ -623,90 +579,12 @@ def _rulings(page: pdfium.PdfPage, frame: _Frame) -> tuple[list[Segment], list[t
                 obj = ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
                 segments.extend(_path_rulings(obj, _matrix(obj, _IDENTITY), frame))
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            if (b := _bounds(address)) is not None:
+            if (b := calls.bounds(address)) is not None:
                 pictures.append(frame.box(*b))
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
             obj = ctypes.cast(address, pdfium_c.FPDF_PAGEOBJECT)
             _form_rulings(obj, _matrix(obj, _IDENTITY), 1, frame, segments, pictures)
     return segments, pictures
-
-
-def _page_objects(page: pdfium.PdfPage) -> tuple[list[_Pointer], np.ndarray]:
-    """The page's objects and the kind of each (two calls an object, the most a page costs)."""
-    n = pdfium_c.FPDFPage_CountObjects(page.raw)
-    objects = list(map(_get_object, itertools.repeat(ctypes.cast(page.raw, _ADDR), n), range(n)))
-    return objects, np.fromiter(map(_get_type, objects), dtype=np.int32, count=n)
-
-
-def _all_bounds(objects: list[_Pointer]) -> tuple[np.ndarray, np.ndarray]:
-    """Whether each object has bounds, and its left, bottom, right, top (in bulk)."""
-    k = len(objects)
-    out = (ctypes.c_float * (4 * max(k, 1)))()
-    found = np.fromiter(map(_bounds_of, objects, *_fields(out, k, 4, 4)), dtype=bool, count=k)
-    return found, np.frombuffer(out, dtype=np.float32, count=4 * k).reshape(k, 4).astype(np.float64)
-
-
-def _all_draw_modes(paths: list[_Pointer]) -> tuple[np.ndarray, np.ndarray]:
-    """Whether PDFium knows each path's draw mode, and its fill mode and stroke flag (in bulk)."""
-    k = len(paths)
-    out = (ctypes.c_int * (2 * max(k, 1)))()
-    found = np.fromiter(map(_draw_mode_of, paths, *_fields(out, k, 2, 4)), dtype=bool, count=k)
-    return found, np.frombuffer(out, dtype=np.int32, count=2 * k).reshape(k, 2)
-
-
-def _all_visible(objects: list[_Pointer], colour_of: Callable[..., int]) -> np.ndarray:
-    """Whether each object's stroke (or fill) colour is one anyone can see (in bulk; as `_visible`)."""
-    k = len(objects)
-    out = (ctypes.c_uint * (4 * max(k, 1)))()
-    found = np.fromiter(map(colour_of, objects, *_fields(out, k, 4, 4)), dtype=bool, count=k)
-    rgba = np.frombuffer(out, dtype=np.uint32, count=4 * k).reshape(k, 4)
-    return ~found | ((rgba[:, 3] > 0) & (rgba[:, :3].min(axis=1, initial=255) < 245))
-
-
-_bounds_of = _bare(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int)  # (object, float* left, bottom, right, top)
-_draw_mode_of = _bare(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int)  # (path, int* fill mode, int* stroked)
-_stroke_color_of = _bare(pdfium_c.FPDFPageObj_GetStrokeColor, ctypes.c_int)  # (object, unsigned* r, g, b, a)
-_fill_color_of = _bare(pdfium_c.FPDFPageObj_GetFillColor, ctypes.c_int)  # (object, unsigned* r, g, b, a)
-_get_object = _bare(pdfium_c.FPDFPage_GetObject, _Pointer)  # (page, index) -> object
-_get_type = _bare(pdfium_c.FPDFPageObj_GetType, ctypes.c_int)  # (object)
-_get_bounds = _proto(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
-_get_draw_mode = _proto(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int, _ADDR, _ADDR, _ADDR)
-_get_stroke_color = _proto(pdfium_c.FPDFPageObj_GetStrokeColor, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
-_get_fill_color = _proto(pdfium_c.FPDFPageObj_GetFillColor, ctypes.c_int, _ADDR, _ADDR, _ADDR, _ADDR, _ADDR)
-
-
-class _Scratch(threading.local):
-    """Out-parameters of the getters, made once per thread (the prototypes take their addresses)."""
-
-    def __init__(self) -> None:
-        self.floats = (ctypes.c_float * 4)()
-        self.float_at = tuple(ctypes.addressof(self.floats) + 4 * k for k in range(4))
-        self.ints = (ctypes.c_int * 2)()
-        self.int_at = tuple(ctypes.addressof(self.ints) + 4 * k for k in range(2))
-        self.rgba = (ctypes.c_uint * 4)()
-        self.rgba_at = tuple(ctypes.addressof(self.rgba) + 4 * k for k in range(4))
-
-
-_SCRATCH = _Scratch()
-
-
-def _bounds(address: int) -> tuple[float, float, float, float] | None:
-    """The object's bounds in user space: left, bottom, right, top."""
-    scratch = _SCRATCH
-    if not _get_bounds(address, *scratch.float_at):
-        return None
-    left, bottom, right, top = scratch.floats
-    return left, bottom, right, top
-
-
-def _draw_mode(address: int) -> tuple[bool, bool] | None:
-    """Whether the path is filled and whether it is stroked (None: PDFium cannot tell)."""
-    scratch = _SCRATCH
-    if not _get_draw_mode(address, *scratch.int_at):
-        return None
-    return bool(scratch.ints[0]), bool(scratch.ints[1])
-
-
 
 
 _IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -741,15 +619,6 @@ def _form_rulings(form: object, matrix: tuple[float, ...], depth: int, frame: _F
             segments.extend(_path_rulings(obj, inner, frame))
 
 
-def _painted(address: int) -> tuple[bool, bool]:
-    """Whether the path is stroked, and whether it is filled, in a colour anyone can see."""
-    mode = _draw_mode(address)
-    if mode is None:
-        return False, False
-    filled, stroked = mode
-    return stroked and _visible(address, _get_stroke_color), filled and _visible(address, _get_fill_color)
-
-
 def _compose(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
     """Matrix `a` then `b` (PDF row-vector convention: p' = p·a·b)."""
     a0, a1, a2, a3, a4, a5 = a
@@ -758,17 +627,8 @@ def _compose(a: tuple[float, ...], b: tuple[float, ...]) -> tuple[float, ...]:
             a4 * b0 + a5 * b2 + b4, a4 * b1 + a5 * b3 + b5)
 
 
-def _visible(address: int, getter: Callable[..., int]) -> bool:
-    scratch = _SCRATCH
-    if not getter(address, *scratch.rgba_at):
-        return True
-    r, g, b, a = scratch.rgba
-    # white or fully transparent lines are not borders anyone can see
-    return a > 0 and min(r, g, b) < 245
-
-
 def _path_rulings(obj: object, matrix: tuple[float, ...], frame: _Frame) -> list[Segment]:
-    stroked, filled = _painted(ctypes.cast(obj, _ADDR).value)
+    stroked, filled = calls.painted(ctypes.cast(obj, ctypes.c_void_p).value)
     if not stroked and not filled:
         return []
     a, b, c, d, e, f = matrix
