@@ -171,7 +171,7 @@ def test_the_c_loops_refuse_bad_buffers(bad: str) -> None:
     with pytest.raises((ValueError, BufferError, TypeError)):
         c.line_bands(group, top, bottom, *outs)
     with pytest.raises(ValueError):
-        c.records_at(0, 0, np.zeros(3, dtype=np.int64), np.empty(3, dtype=np.int32), np.empty(2, dtype=np.float32), 1, 16)
+        c.records(0, 0, np.zeros(3, dtype=np.int64), np.empty(3, dtype=np.int32), np.empty(2, dtype=np.float32), 1, 16)
 
 
 # ---------------------------------------------------------------- exact shortcuts against the plain code

@@ -21,145 +21,145 @@
 typedef int (*int_of_index)(void *, int);
 typedef float (*float_of_index)(void *, int);
 typedef int (*int_of_index_1)(void *, int, void *);
+typedef int (*int_of_index_2)(void *, int, void *, void *);
 typedef int (*int_of_index_4)(void *, int, void *, void *, void *, void *);
 typedef void *(*pointer_of_index)(void *, int);
 typedef int (*int_of_pointer)(void *);
+typedef int (*int_of_pointer_1)(void *, void *);
 typedef int (*int_of_pointer_2)(void *, void *, void *);
 typedef int (*int_of_pointer_4)(void *, void *, void *, void *, void *);
 
-/* A buffer of `count` items of `itemsize` bytes, C-contiguous, writable if asked. */
-static int
-get_buffer(PyObject *obj, Py_buffer *view, Py_ssize_t itemsize, Py_ssize_t count, int writable, const char *name)
+/* The buffers a call was given, released together whatever happens. */
+typedef struct {
+    Py_buffer view[7];
+    int held;
+} Buffers;
+
+static void
+release(Buffers *b)
 {
-    if (PyObject_GetBuffer(obj, view, writable ? PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS : PyBUF_C_CONTIGUOUS) < 0)
-        return -1;
-    if (view->itemsize != itemsize || (count >= 0 && view->len != itemsize * count)) {
-        PyErr_Format(PyExc_ValueError, "%s: expected %zd items of %zd bytes, got %zd bytes of %zd-byte items",
-                     name, count, itemsize, view->len, view->itemsize);
-        PyBuffer_Release(view);
+    for (int i = 0; i < b->held; i++)
+        PyBuffer_Release(&b->view[i]);
+    b->held = 0;
+}
+
+/* The next buffer: C-contiguous, writable if asked; of items of `itemsize` bytes (0: any size),
+ * `count` of them (-1: any number), `min_bytes` bytes at least. */
+static Py_buffer *
+take(Buffers *b, PyObject *obj, Py_ssize_t itemsize, Py_ssize_t count, Py_ssize_t min_bytes, int writable,
+     const char *name)
+{
+    Py_buffer *view = &b->view[b->held];
+    int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (writable ? PyBUF_WRITABLE : 0);
+    if (PyObject_GetBuffer(obj, view, flags) < 0)
+        return NULL;
+    b->held++;
+    if ((itemsize && view->itemsize != itemsize) || (count >= 0 && view->len != view->itemsize * count) ||
+        view->len < min_bytes) {
+        PyErr_Format(PyExc_ValueError, "%s: %zd bytes of %zd-byte items; wanted %zd-byte items (0: any), "
+                     "%zd of them (-1: any), %zd bytes at least", name, view->len, view->itemsize, itemsize, count,
+                     min_bytes);
+        return NULL;
+    }
+    return view;
+}
+
+/* 8-byte keys (any number of them) and a writable buffer of as many 4-byte items: the shape of
+ * every call here; on failure both are released and an exception is set. */
+static int
+take_keyed(Buffers *b, PyObject *keys, int keys_writable, PyObject *out, const char *keys_name, const char *out_name,
+           Py_ssize_t *count)
+{
+    Py_buffer *view = take(b, keys, 8, -1, 0, keys_writable, keys_name);
+    if (!view || !take(b, out, 4, view->len / 8, 0, 1, out_name)) {
+        release(b);
         return -1;
     }
+    *count = view->len / 8;
     return 0;
 }
 
 static void *
 as_pointer(PyObject *address)
 {
-    return PyLong_AsVoidPtr(address);
+    return address == Py_None ? NULL : PyLong_AsVoidPtr(address);
 }
 
-/* ints_at(function, handle, indices: int64[k], out: int32[k]): out[j] = function(handle, indices[j]) */
+/* values_at(function, handle, indices: int64[k], out: int32[k] or float32[k]):
+ * out[j] = function(handle, indices[j]), an int or a float result as `out` holds */
 static PyObject *
-ints_at(PyObject *self, PyObject *args)
+values_at(PyObject *self, PyObject *args)
 {
     PyObject *fn, *handle, *indices_obj, *out_obj;
-    Py_buffer indices, out;
     if (!PyArg_ParseTuple(args, "OOOO", &fn, &handle, &indices_obj, &out_obj))
         return NULL;
-    int_of_index f = (int_of_index)as_pointer(fn);
-    void *h = as_pointer(handle);
+    void *f = as_pointer(fn), *h = as_pointer(handle);
     if (PyErr_Occurred())
         return NULL;
-    if (get_buffer(indices_obj, &indices, 8, -1, 0, "indices") < 0)
+    Buffers b = {.held = 0};
+    Py_ssize_t k;
+    if (take_keyed(&b, indices_obj, 0, out_obj, "indices", "out", &k) < 0)
         return NULL;
-    Py_ssize_t k = indices.len / 8;
-    if (get_buffer(out_obj, &out, 4, k, 1, "out") < 0) {
-        PyBuffer_Release(&indices);
-        return NULL;
-    }
-    const int64_t *at = indices.buf;
-    int32_t *o = out.buf;
-    for (Py_ssize_t j = 0; j < k; j++)
-        o[j] = f(h, (int)at[j]);
-    PyBuffer_Release(&out);
-    PyBuffer_Release(&indices);
-    Py_RETURN_NONE;
-}
-
-/* floats_at(function, handle, indices: int64[k], out: float32[k]): as ints_at, for a float result */
-static PyObject *
-floats_at(PyObject *self, PyObject *args)
-{
-    PyObject *fn, *handle, *indices_obj, *out_obj;
-    Py_buffer indices, out;
-    if (!PyArg_ParseTuple(args, "OOOO", &fn, &handle, &indices_obj, &out_obj))
-        return NULL;
-    float_of_index f = (float_of_index)as_pointer(fn);
-    void *h = as_pointer(handle);
-    if (PyErr_Occurred())
-        return NULL;
-    if (get_buffer(indices_obj, &indices, 8, -1, 0, "indices") < 0)
-        return NULL;
-    Py_ssize_t k = indices.len / 8;
-    if (get_buffer(out_obj, &out, 4, k, 1, "out") < 0) {
-        PyBuffer_Release(&indices);
-        return NULL;
-    }
-    const int64_t *at = indices.buf;
-    float *o = out.buf;
-    for (Py_ssize_t j = 0; j < k; j++)
-        o[j] = f(h, (int)at[j]);
-    PyBuffer_Release(&out);
-    PyBuffer_Release(&indices);
-    Py_RETURN_NONE;
-}
-
-/* records_at(function, handle, indices: int64[k], found: int32[k], records: bytes[k * fields * size],
- *            fields, size):
- * found[j] = function(handle, indices[j], <record j>) when fields == 1 (one out-pointer to a struct of
- * `size` bytes), or function(handle, indices[j], &field 0, &field 1, &field 2, &field 3) when fields == 4
- * (four out-pointers to values of `size` bytes, laid out one record after another). */
-static PyObject *
-records_at(PyObject *self, PyObject *args)
-{
-    PyObject *fn, *handle, *indices_obj, *found_obj, *records_obj;
-    Py_ssize_t fields, size;
-    Py_buffer indices, found, records;
-    if (!PyArg_ParseTuple(args, "OOOOOnn", &fn, &handle, &indices_obj, &found_obj, &records_obj, &fields, &size))
-        return NULL;
-    if ((fields != 1 && fields != 4) || size <= 0) {
-        PyErr_SetString(PyExc_ValueError, "records_at: fields must be 1 or 4, size positive");
-        return NULL;
-    }
-    void *f = as_pointer(fn);
-    void *h = as_pointer(handle);
-    if (PyErr_Occurred())
-        return NULL;
-    if (get_buffer(indices_obj, &indices, 8, -1, 0, "indices") < 0)
-        return NULL;
-    Py_ssize_t k = indices.len / 8;
-    if (get_buffer(found_obj, &found, 4, k, 1, "found") < 0) {
-        PyBuffer_Release(&indices);
-        return NULL;
-    }
-    if (PyObject_GetBuffer(records_obj, &records, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0 ||
-        records.len < k * fields * size) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError, "records_at: records buffer too small");
-            PyBuffer_Release(&records);
-        }
-        PyBuffer_Release(&found);
-        PyBuffer_Release(&indices);
-        return NULL;
-    }
-    const int64_t *at = indices.buf;
-    int32_t *ok = found.buf;
-    char *r = records.buf;
-    Py_ssize_t step = fields * size;
-    if (fields == 1) {
-        int_of_index_1 g = (int_of_index_1)f;
+    const int64_t *at = b.view[0].buf;
+    Py_buffer *out = &b.view[1];
+    if (out->format && out->format[0] == 'f') {
+        float *o = out->buf;
         for (Py_ssize_t j = 0; j < k; j++)
-            ok[j] = g(h, (int)at[j], r + j * step);
+            o[j] = ((float_of_index)f)(h, (int)at[j]);
     } else {
-        int_of_index_4 g = (int_of_index_4)f;
-        for (Py_ssize_t j = 0; j < k; j++) {
-            char *p = r + j * step;
-            ok[j] = g(h, (int)at[j], p, p + size, p + 2 * size, p + 3 * size);
+        int32_t *o = out->buf;
+        for (Py_ssize_t j = 0; j < k; j++)
+            o[j] = ((int_of_index)f)(h, (int)at[j]);
+    }
+    release(&b);
+    Py_RETURN_NONE;
+}
+
+/* records(function, handle, keys: int64 or uint64[k], found: int32[k], records: bytes, fields, size):
+ * found[j] = function(handle, keys[j], out...) when a handle is given (keys are character
+ * indices), else function(keys[j], out...) (keys are page objects); the out-parameters point
+ * into record j: one pointer to a struct of `size` bytes (fields == 1), or `fields` (2 or 4)
+ * pointers to values of `size` bytes laid out one after another. */
+static PyObject *
+records(PyObject *self, PyObject *args)
+{
+    PyObject *fn, *handle, *keys_obj, *found_obj, *records_obj;
+    Py_ssize_t fields, size;
+    if (!PyArg_ParseTuple(args, "OOOOOnn", &fn, &handle, &keys_obj, &found_obj, &records_obj, &fields, &size))
+        return NULL;
+    if ((fields != 1 && fields != 2 && fields != 4) || size <= 0 || size > 64) {
+        PyErr_SetString(PyExc_ValueError, "records: fields must be 1, 2 or 4 and size 1 to 64 bytes");
+        return NULL;
+    }
+    void *f = as_pointer(fn), *h = as_pointer(handle);
+    if (PyErr_Occurred())
+        return NULL;
+    Buffers b = {.held = 0};
+    Py_ssize_t k, step = fields * size;
+    if (take_keyed(&b, keys_obj, 0, found_obj, "keys", "found", &k) < 0)
+        return NULL;
+    Py_buffer *out = take(&b, records_obj, 0, -1, k * step, 1, "records");
+    if (!out) {
+        release(&b);
+        return NULL;
+    }
+    const uint64_t *key = b.view[0].buf;
+    int32_t *ok = b.view[1].buf;
+    for (Py_ssize_t j = 0; j < k; j++) {
+        char *p = (char *)out->buf + j * step;
+        if (h) {
+            int i = (int)(int64_t)key[j];
+            ok[j] = fields == 1   ? ((int_of_index_1)f)(h, i, p)
+                    : fields == 2 ? ((int_of_index_2)f)(h, i, p, p + size)
+                                  : ((int_of_index_4)f)(h, i, p, p + size, p + 2 * size, p + 3 * size);
+        } else {
+            void *obj = (void *)(uintptr_t)key[j];
+            ok[j] = fields == 1   ? ((int_of_pointer_1)f)(obj, p)
+                    : fields == 2 ? ((int_of_pointer_2)f)(obj, p, p + size)
+                                  : ((int_of_pointer_4)f)(obj, p, p + size, p + 2 * size, p + 3 * size);
         }
     }
-    PyBuffer_Release(&records);
-    PyBuffer_Release(&found);
-    PyBuffer_Release(&indices);
+    release(&b);
     Py_RETURN_NONE;
 }
 
@@ -169,7 +169,6 @@ static PyObject *
 objects(PyObject *self, PyObject *args)
 {
     PyObject *get_object_obj, *get_type_obj, *page_obj, *objects_obj, *kinds_obj;
-    Py_buffer out, kinds;
     if (!PyArg_ParseTuple(args, "OOOOO", &get_object_obj, &get_type_obj, &page_obj, &objects_obj, &kinds_obj))
         return NULL;
     pointer_of_index get_object = (pointer_of_index)as_pointer(get_object_obj);
@@ -177,74 +176,18 @@ objects(PyObject *self, PyObject *args)
     void *page = as_pointer(page_obj);
     if (PyErr_Occurred())
         return NULL;
-    if (get_buffer(objects_obj, &out, 8, -1, 1, "objects") < 0)
+    Buffers b = {.held = 0};
+    Py_ssize_t n;
+    if (take_keyed(&b, objects_obj, 1, kinds_obj, "objects", "kinds", &n) < 0)
         return NULL;
-    Py_ssize_t n = out.len / 8;
-    if (get_buffer(kinds_obj, &kinds, 4, n, 1, "kinds") < 0) {
-        PyBuffer_Release(&out);
-        return NULL;
-    }
-    uint64_t *o = out.buf;
-    int32_t *t = kinds.buf;
+    uint64_t *o = b.view[0].buf;
+    int32_t *t = b.view[1].buf;
     for (Py_ssize_t i = 0; i < n; i++) {
         void *obj = get_object(page, (int)i);
         o[i] = (uint64_t)(uintptr_t)obj;
         t[i] = obj ? get_type(obj) : 0;
     }
-    PyBuffer_Release(&kinds);
-    PyBuffer_Release(&out);
-    Py_RETURN_NONE;
-}
-
-/* records_of(function, objects: uint64[k], found: int32[k], records: bytes[k * fields * size], fields, size):
- * found[j] = function(objects[j], &field 0, ..., &field fields-1), fields 2 or 4 */
-static PyObject *
-records_of(PyObject *self, PyObject *args)
-{
-    PyObject *fn, *objects_obj, *found_obj, *records_obj;
-    Py_ssize_t fields, size;
-    Py_buffer objs, found, records;
-    if (!PyArg_ParseTuple(args, "OOOOnn", &fn, &objects_obj, &found_obj, &records_obj, &fields, &size))
-        return NULL;
-    if ((fields != 2 && fields != 4) || size <= 0) {
-        PyErr_SetString(PyExc_ValueError, "records_of: fields must be 2 or 4, size positive");
-        return NULL;
-    }
-    void *f = as_pointer(fn);
-    if (PyErr_Occurred())
-        return NULL;
-    if (get_buffer(objects_obj, &objs, 8, -1, 0, "objects") < 0)
-        return NULL;
-    Py_ssize_t k = objs.len / 8;
-    if (get_buffer(found_obj, &found, 4, k, 1, "found") < 0) {
-        PyBuffer_Release(&objs);
-        return NULL;
-    }
-    if (PyObject_GetBuffer(records_obj, &records, PyBUF_WRITABLE | PyBUF_C_CONTIGUOUS) < 0 ||
-        records.len < k * fields * size) {
-        if (!PyErr_Occurred()) {
-            PyErr_SetString(PyExc_ValueError, "records_of: records buffer too small");
-            PyBuffer_Release(&records);
-        }
-        PyBuffer_Release(&found);
-        PyBuffer_Release(&objs);
-        return NULL;
-    }
-    const uint64_t *o = objs.buf;
-    int32_t *ok = found.buf;
-    char *r = records.buf;
-    Py_ssize_t step = fields * size;
-    for (Py_ssize_t j = 0; j < k; j++) {
-        void *obj = (void *)(uintptr_t)o[j];
-        char *p = r + j * step;
-        if (fields == 2)
-            ok[j] = ((int_of_pointer_2)f)(obj, p, p + size);
-        else
-            ok[j] = ((int_of_pointer_4)f)(obj, p, p + size, p + 2 * size, p + 3 * size);
-    }
-    PyBuffer_Release(&records);
-    PyBuffer_Release(&found);
-    PyBuffer_Release(&objs);
+    release(&b);
     Py_RETURN_NONE;
 }
 
@@ -259,24 +202,24 @@ static PyObject *
 line_bands(PyObject *self, PyObject *args)
 {
     PyObject *o[7];
-    Py_buffer b[7];
     static const char *names[7] = {"group", "top", "bottom", "line_of", "tops", "bottoms", "line_group"};
     if (!PyArg_ParseTuple(args, "OOOOOOO", &o[0], &o[1], &o[2], &o[3], &o[4], &o[5], &o[6]))
         return NULL;
+    Buffers b = {.held = 0};
     Py_ssize_t n = -1;
     for (int a = 0; a < 7; a++) {
-        if (get_buffer(o[a], &b[a], 8, n, a >= 3, names[a]) < 0) {
-            for (int c = 0; c < a; c++)
-                PyBuffer_Release(&b[c]);
+        Py_buffer *view = take(&b, o[a], 8, n, 0, a >= 3, names[a]);
+        if (!view) {
+            release(&b);
             return NULL;
         }
         if (a == 0)
-            n = b[0].len / 8;
+            n = view->len / 8;
     }
-    const int64_t *group = b[0].buf;
-    const double *top = b[1].buf, *bottom = b[2].buf;
-    int64_t *line_of = b[3].buf, *line_group = b[6].buf;
-    double *tops = b[4].buf, *bottoms = b[5].buf;
+    const int64_t *group = b.view[0].buf;
+    const double *top = b.view[1].buf, *bottom = b.view[2].buf;
+    int64_t *line_of = b.view[3].buf, *line_group = b.view[6].buf;
+    double *tops = b.view[4].buf, *bottoms = b.view[5].buf;
     Py_ssize_t lines = 0, first = 0;
     int64_t current = -1;
     for (Py_ssize_t j = 0; j < n; j++) {
@@ -312,22 +255,19 @@ line_bands(PyObject *self, PyObject *args)
             lines++;
         }
     }
-    for (int a = 0; a < 7; a++)
-        PyBuffer_Release(&b[a]);
+    release(&b);
     return PyLong_FromSsize_t(lines);
 }
 
 static PyMethodDef methods[] = {
-    {"ints_at", ints_at, METH_VARARGS, "out[j] = function(handle, indices[j]) (an int result)"},
-    {"floats_at", floats_at, METH_VARARGS, "out[j] = function(handle, indices[j]) (a float result)"},
-    {"records_at", records_at, METH_VARARGS, "found[j] = function(handle, indices[j], out-pointers into record j)"},
+    {"values_at", values_at, METH_VARARGS, "out[j] = function(handle, indices[j])"},
+    {"records", records, METH_VARARGS, "found[j] = function([handle,] keys[j], out-pointers into record j)"},
     {"objects", objects, METH_VARARGS, "every page object and its kind"},
-    {"records_of", records_of, METH_VARARGS, "found[j] = function(objects[j], out-pointers into record j)"},
     {"line_bands", line_bands, METH_VARARGS, "the line of each glyph (layout's band pass)"},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_speedups", NULL, -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_speedups", NULL, -1, methods, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC
 PyInit__speedups(void)

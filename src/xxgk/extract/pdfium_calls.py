@@ -81,32 +81,28 @@ def _bare_of(function: object, restype: type) -> Callable[..., int]:
     return _BARE[name]
 
 
+def _values_at(function: object, restype: type, dtype: type, textpage: object,
+               indices: list[int] | np.ndarray) -> np.ndarray:
+    """`function(textpage, i)` of each index: an int (`dtype` int32) or a float (float32) result."""
+    at = _indices(indices)
+    out = np.empty(len(at), dtype=dtype)
+    if (c := speedups.native()) is not None:
+        c.values_at(_address(function), _address(textpage), at, out)
+    else:
+        call = _bare_of(function, restype)
+        handle = ctypes.cast(textpage, _ADDR)
+        out[:] = np.fromiter(map(call, itertools.repeat(handle, len(at)), at.tolist()), dtype=dtype, count=len(at))
+    return out
+
+
 def char_ints(function: object, textpage: object, indices: list[int] | np.ndarray) -> np.ndarray:
     """`function(textpage, i)` (an int result: IS_GENERATED, HAS_UNICODE_MAP_ERROR) of each index."""
-    at = _indices(indices)
-    out = np.empty(len(at), dtype=np.int32)
-    if (c := speedups.native()) is not None:
-        c.ints_at(_address(function), _address(textpage), at, out)
-    else:
-        handle = ctypes.cast(textpage, _ADDR)
-        call = _bare_of(function, ctypes.c_int)
-        out[:] = np.fromiter(map(call, itertools.repeat(handle, len(at)), at.tolist()), dtype=np.int32, count=len(at))
-    return out
+    return _values_at(function, ctypes.c_int, np.int32, textpage, indices)
 
 
 def char_angles(textpage: object, indices: list[int] | np.ndarray) -> np.ndarray:
     """Each character's angle (radians, clockwise; -1 when PDFium has none)."""
-    at = _indices(indices)
-    out = np.empty(len(at), dtype=np.float32)
-    function = pdfium_c.FPDFText_GetCharAngle
-    if (c := speedups.native()) is not None:
-        c.floats_at(_address(function), _address(textpage), at, out)
-    else:
-        handle = ctypes.cast(textpage, _ADDR)
-        call = _bare_of(function, ctypes.c_float)
-        out[:] = np.fromiter(map(call, itertools.repeat(handle, len(at)), at.tolist()), dtype=np.float32,
-                             count=len(at))
-    return out
+    return _values_at(pdfium_c.FPDFText_GetCharAngle, ctypes.c_float, np.float32, textpage, indices)
 
 
 def _records_at(function: object, textpage: object, indices: list[int] | np.ndarray, fields: int,
@@ -119,7 +115,7 @@ def _records_at(function: object, textpage: object, indices: list[int] | np.ndar
     size = records.itemsize * (4 if fields == 1 else 1)
     if (c := speedups.native()) is not None:
         found = np.empty(k, dtype=np.int32)
-        c.records_at(_address(function), _address(textpage), at, found, records, fields, size)
+        c.records(_address(function), _address(textpage), at, found, records, fields, size)
     else:
         handle = ctypes.cast(textpage, _ADDR)
         call = _bare_of(function, ctypes.c_int)
@@ -168,7 +164,7 @@ class PageObjects:
         size = records.itemsize
         if (c := speedups.native()) is not None:
             found = np.empty(k, dtype=np.int32)
-            c.records_of(_address(function), self.addresses, found, records, fields, size)
+            c.records(_address(function), None, self.addresses, found, records, fields, size)
         else:
             call = _bare_of(function, ctypes.c_int)
             objects = map(_Pointer, self.addresses.tolist())
