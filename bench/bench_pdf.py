@@ -92,9 +92,13 @@ def child_text(path: str, runs: int) -> dict:
     parse_document(extract_bytes(data, Path(path).name), check=True)
     heap = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
-    from xxgk.extract import speedups
+    try:
+        from xxgk.extract import speedups
 
-    return {"native": speedups.native() is not None, "pages": doc.pages, "extract": extract, "parse": parse,
+        native = speedups.native() is not None
+    except ImportError:  # the sources of a revision before the C loops (--against)
+        native = False
+    return {"native": native, "pages": doc.pages, "extract": extract, "parse": parse,
             "check": check, "total": total, "pdfium": base,
             "heap_mb": heap / 1e6, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3}
 

@@ -783,9 +783,17 @@ def _read_run(run: GlyphRun, group: np.ndarray, n_groups: int) -> tuple[list[lis
             prose.append(i)
         else:
             per_group[line_group[i]].append(texts[i])
+    if not prose:
+        return per_group, []
+    # boxes and ems of the prose lines only (a table cell needs its text alone), numbered 0.. in
+    # line order among themselves
     member_list = members.tolist()
-    boxes, ems = _line_extents(run, members, lines, len(tops))
-    return per_group, [_ReadLine(run, member_list[bounds[i]:bounds[i + 1]], texts[i], boxes[i], ems[i])
+    is_prose = groups_of == outside
+    renumber = np.cumsum(is_prose) - 1
+    of_prose = is_prose[lines]
+    boxes, ems = _line_extents(run, members[of_prose], renumber[lines[of_prose]], int(renumber[-1]) + 1)
+    at = renumber.tolist()
+    return per_group, [_ReadLine(run, member_list[bounds[i]:bounds[i + 1]], texts[i], boxes[at[i]], ems[at[i]])
                        for i in prose]
 
 
