@@ -226,3 +226,45 @@ def test_reading_a_text_page_makes_no_glyph_objects() -> None:
     doc = build_document(pages, kind="pdf", file="x.pdf", units=UNITS)
     assert doc.tables() and all(type(p.glyphs) is GlyphRun and p.glyphs._glyphs is None for p in pages)
     assert Units() == UNITS
+
+
+# ---------------------------------------------------------------- pages read in one batch
+
+
+def _layout_view(layout) -> tuple:  # type: ignore[no-untyped-def]
+    """What a layout says: every cell's text and glyphs, every outside line's text, box, em and glyphs."""
+    from xxgk.extract.layout import cell_text, group_lines, line_box, line_em, line_text
+
+    grids, per_grid, outside = layout
+    lines = group_lines(outside)
+    return ([g.cells for g in grids], [[(cell_text(c), list(c)) for c in g] for g in per_grid], list(outside),
+            [(line_text(x), line_box(x), line_em(x), list(x)) for x in lines])
+
+
+@pytest.mark.parametrize("native", [True, False], ids=["c-loops", "python-loops"])
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_pages_read_together_read_as_each_alone(native: bool, data: st.DataObject) -> None:
+    """build_document assigns the glyphs of all its pages in one batch of array passes: each
+    page's cells and lines must be what that page gives read alone, pages overlapping in
+    coordinates included (their groups never mix)."""
+    from xxgk.extract.layout import Segment, _page_layouts, page_layout
+
+    pages = []
+    for number in range(1, data.draw(st.integers(1, 4)) + 1):
+        n = data.draw(st.integers(0, 60))
+        text = data.draw(st.lists(st.sampled_from("一二三、（）1234567890. "), min_size=n, max_size=n))
+        coord = st.floats(0, 100, allow_nan=False)
+        x0 = np.array(data.draw(st.lists(coord, min_size=n, max_size=n)), dtype=np.float64)
+        top = np.array(data.draw(st.lists(coord, min_size=n, max_size=n)), dtype=np.float64)
+        height = np.array(data.draw(st.lists(st.sampled_from([6.0, 10.0, 10.5, 20.0]), min_size=n, max_size=n)))
+        codes = np.array([ord(c) for c in text], dtype=np.int64)
+        run = GlyphRun.of(codes, x0, top, x0 + 8, top + height, height, codes == 32)
+        cuts = sorted({0.0, 100.0, *data.draw(st.lists(st.sampled_from([20.0, 40.0, 60.0, 80.0]), max_size=3))})
+        ruled = data.draw(st.booleans())
+        segments = ([Segment(0.0, y, 100.0, y) for y in cuts] + [Segment(x, 0.0, x, 100.0) for x in cuts]) if ruled else []
+        pages.append(PageContent(number, 100.0, 100.0, run, segments))
+    with speedups.use_native(native):
+        together = _page_layouts(pages, Units())
+        alone = [page_layout(p, Units()) for p in pages]
+    assert [_layout_view(x) for x in together] == [_layout_view(x) for x in alone]

@@ -730,11 +730,12 @@ def _line_bands_python(group: np.ndarray, top: np.ndarray, bottom: np.ndarray) -
             np.asarray(bottoms, dtype=np.float64), np.asarray(line_group, dtype=np.intp))
 
 
-def _read_run(run: GlyphRun, group: np.ndarray, n_groups: int) -> tuple[list[list[str]], list[_ReadLine]]:
+def _read_run(run: GlyphRun, group: np.ndarray,
+              prose: np.ndarray) -> tuple[list[list[str]], dict[int, list[_ReadLine]]]:
     """`group_lines` then `line_text` of every group of the run's glyphs at once (`group`: each
-    glyph's group number, 0..n_groups-1; the last is the glyphs outside every table): the text
-    of each line of each group in order, and the lines of the last group (with their glyphs,
-    boxes and ems; a table cell needs only its text).
+    glyph's group number; `prose[g]`: group g is a page's glyphs outside every table, the
+    others are table cells): the text of each line of each group in order, and the lines of
+    each prose group (with their glyphs, boxes and ems; a table cell needs only its text).
 
     The same steps as `group_lines`, in arrays: ink glyphs sorted by group, centre and left
     edge (a stable sort, as `sorted` is); one pass that puts each on one of the three most
@@ -775,26 +776,28 @@ def _read_run(run: GlyphRun, group: np.ndarray, n_groups: int) -> tuple[list[lis
     # each group's lines top to bottom by the middle of their band, ties in the order started
     ranked = np.lexsort((np.arange(len(tops)), (band_top + band_bottom) / 2, groups_of)).tolist()
     bounds = np.searchsorted(lines, np.arange(len(tops) + 1)).tolist()
-    per_group: list[list[str]] = [[] for _ in range(n_groups)]
-    outside = n_groups - 1
-    prose = []
-    for i in ranked:
-        if line_group[i] == outside:
-            prose.append(i)
+    per_group: list[list[str]] = [[] for _ in range(len(prose))]
+    is_prose = prose[groups_of] if len(groups_of) else np.zeros(0, dtype=bool)
+    prose_lines = []
+    for i, of_prose in zip(ranked, is_prose[ranked].tolist(), strict=True):
+        if of_prose:
+            prose_lines.append(i)
         else:
             per_group[line_group[i]].append(texts[i])
-    if not prose:
-        return per_group, []
+    lines_of: dict[int, list[_ReadLine]] = {}
+    if not prose_lines:
+        return per_group, lines_of
     # boxes and ems of the prose lines only (a table cell needs its text alone), numbered 0.. in
     # line order among themselves
     member_list = members.tolist()
-    is_prose = groups_of == outside
     renumber = np.cumsum(is_prose) - 1
     of_prose = is_prose[lines]
     boxes, ems = _line_extents(run, members[of_prose], renumber[lines[of_prose]], int(renumber[-1]) + 1)
     at = renumber.tolist()
-    return per_group, [_ReadLine(run, member_list[bounds[i]:bounds[i + 1]], texts[i], boxes[at[i]], ems[at[i]])
-                       for i in prose]
+    for i in prose_lines:
+        lines_of.setdefault(line_group[i], []).append(
+            _ReadLine(run, member_list[bounds[i]:bounds[i + 1]], texts[i], boxes[at[i]], ems[at[i]]))
+    return per_group, lines_of
 
 
 def _line_extents(run: GlyphRun, members: np.ndarray, lines: np.ndarray,
@@ -849,39 +852,76 @@ def _line_texts(run: GlyphRun, members: np.ndarray, lines: np.ndarray, n_lines: 
 def _assign_run(run: GlyphRun, grids: Sequence[Grid]) -> tuple[list[list[list[Glyph]]], list[Glyph]]:
     """`assign` of a run: the cells' glyph lists carry their `cell_text`, the outside list its
     `group_lines` (with each line's `line_text`), all made in one pass over the page."""
-    n = len(run)
+    return _assign_runs([(run, grids)])[0]
+
+
+# Pages read in one batch of array passes (a batch's arrays are the pages' glyphs together).
+_BATCH_PAGES = 64
+_Assigned = tuple[list[list[list[Glyph]]], list[Glyph]]
+
+
+def _assign_runs(pages: Sequence[tuple[GlyphRun, Sequence[Grid]]]) -> list[_Assigned]:
+    """`_assign_run` of several pages at once: their glyphs in one run, each page's table cells
+    and its outside glyphs groups of their own, so every array pass is made once for all of
+    them (a page's passes cost as much in fixed overhead as in work)."""
+    out: list[_Assigned] = []
+    for start in range(0, len(pages), _BATCH_PAGES):
+        out.extend(_assign_batch(pages[start:start + _BATCH_PAGES]))
+    return out
+
+
+def _assign_batch(pages: Sequence[tuple[GlyphRun, Sequence[Grid]]]) -> list[_Assigned]:
+    runs = [r for r, _ in pages]
+    run = runs[0] if len(runs) == 1 else GlyphRun.of(*(np.concatenate([getattr(r, a) for r in runs]) for a in (
+        "codes", "x0", "top", "x1", "bottom", "size", "space")))
     cx, cy = (run.x0 + run.x1) / 2, (run.top + run.bottom) / 2
-    offsets = [0, *itertools.accumulate(len(g.cells) for g in grids)]
-    outside_group = offsets[-1]
-    group = np.full(n, outside_group, dtype=np.intp)
-    free = np.ones(n, dtype=bool)
-    for gi, grid in enumerate(grids):
-        xs, ys = np.asarray(grid.xs), np.asarray(grid.ys)
-        inside = free & (cx >= xs[0]) & (cx <= xs[-1]) & (cy >= ys[0]) & (cy <= ys[-1])
-        idx = np.flatnonzero(inside)
-        cols = np.clip(np.searchsorted(xs, cx[idx], side="right") - 1, 0, len(xs) - 2)
-        rows = np.clip(np.searchsorted(ys, cy[idx], side="right") - 1, 0, len(ys) - 2)
-        group[idx] = offsets[gi] + np.asarray(grid._unit_cell)[rows * (len(xs) - 1) + cols]
-        free[idx] = False
-    texts_of, prose = _read_run(run, group, outside_group + 1)
+    group = np.empty(len(run), dtype=np.intp)
+    # the groups of each page: its grids' cells, then its glyphs outside them
+    cell_offsets: list[list[int]] = []
+    outside_of: list[int] = []
+    first_glyph = 0
+    n_groups = 0
+    for page_run, grids in pages:
+        offsets = [n_groups + k for k in (0, *itertools.accumulate(len(g.cells) for g in grids))]
+        cell_offsets.append(offsets)
+        outside_of.append(offsets[-1])
+        n_groups = offsets[-1] + 1
+        end = first_glyph + len(page_run)
+        group[first_glyph:end] = offsets[-1]
+        free = np.ones(end - first_glyph, dtype=bool)
+        pcx, pcy = cx[first_glyph:end], cy[first_glyph:end]
+        for gi, grid in enumerate(grids):
+            xs, ys = np.asarray(grid.xs), np.asarray(grid.ys)
+            idx = np.flatnonzero(free & (pcx >= xs[0]) & (pcx <= xs[-1]) & (pcy >= ys[0]) & (pcy <= ys[-1]))
+            cols = np.clip(np.searchsorted(xs, pcx[idx], side="right") - 1, 0, len(xs) - 2)
+            rows = np.clip(np.searchsorted(ys, pcy[idx], side="right") - 1, 0, len(ys) - 2)
+            group[first_glyph + idx] = offsets[gi] + np.asarray(grid._unit_cell)[rows * (len(xs) - 1) + cols]
+            free[idx] = False
+        first_glyph = end
+    prose = np.zeros(n_groups, dtype=bool)
+    prose[outside_of] = True
+    texts_of, lines_of = _read_run(run, group, prose)
     # each group's glyphs in the run's order
     by_group = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[by_group], np.arange(outside_group + 2)).tolist()
+    bounds = np.searchsorted(group[by_group], np.arange(n_groups + 1)).tolist()
     member_list = by_group.tolist()
-    per_grid: list[list[list[Glyph]]] = []
-    for gi in range(len(grids)):
-        cells: list[list[Glyph]] = []
-        for c in range(offsets[gi], offsets[gi + 1]):
-            cell = _ReadCell(run, member_list[bounds[c]:bounds[c + 1]])
-            texts = texts_of[c]
-            # a line's text is stripped already: one line is its own join_wrapped
-            text = texts[0] if len(texts) == 1 else join_wrapped(texts)
-            cell.text = text.replace(" ", "") if " " in text and _SPACED_THOUSANDS.match(text) else text
-            cells.append(cell)
-        per_grid.append(cells)
-    outside = _ReadLines(run, member_list[bounds[outside_group]:bounds[outside_group + 1]])
-    outside.lines = prose
-    return per_grid, outside
+    out = []
+    for (_page_run, grids), offsets, outside_group in zip(pages, cell_offsets, outside_of, strict=True):
+        per_grid: list[list[list[Glyph]]] = []
+        for gi in range(len(grids)):
+            cells: list[list[Glyph]] = []
+            for c in range(offsets[gi], offsets[gi + 1]):
+                cell = _ReadCell(run, member_list[bounds[c]:bounds[c + 1]])
+                texts = texts_of[c]
+                # a line's text is stripped already: one line is its own join_wrapped
+                text = texts[0] if len(texts) == 1 else join_wrapped(texts)
+                cell.text = text.replace(" ", "") if " " in text and _SPACED_THOUSANDS.match(text) else text
+                cells.append(cell)
+            per_grid.append(cells)
+        outside = _ReadLines(run, member_list[bounds[outside_group]:bounds[outside_group + 1]])
+        outside.lines = lines_of.get(outside_group, [])
+        out.append((per_grid, outside))
+    return out
 
 
 _READ = (_ReadLine, _ReadCell, _ReadLines)
@@ -945,6 +985,15 @@ def page_layout(page: PageContent, units: Units) -> _Layout:
     grids = find_grids(page.segments, units)
     per_grid, outside = assign(page.glyphs, grids)
     return grids, per_grid, outside
+
+
+def _page_layouts(pages: Sequence[PageContent], units: Units) -> list[_Layout]:
+    """`page_layout` of every page; the pages whose glyphs came as runs (a PDF's text layer)
+    are assigned together, in one batch of array passes."""
+    grids = [find_grids(p.segments, units) for p in pages]
+    runs = [k for k, p in enumerate(pages) if type(p.glyphs) is GlyphRun]
+    assigned = dict(zip(runs, _assign_runs([(pages[k].glyphs, grids[k]) for k in runs]), strict=True))  # type: ignore[misc]
+    return [(grids[k], *(assigned[k] if k in assigned else assign(p.glyphs, grids[k]))) for k, p in enumerate(pages)]
 
 
 def page_blocks(page: PageContent, layout: _Layout, body_em: float | None = None) -> list[_Placed]:
@@ -1125,7 +1174,7 @@ def _join_across_pages(pages: list[list[_Placed]], units: Units) -> list[_Placed
 def build_document(pages: Sequence[PageContent], kind: str, file: str, units: Units) -> Document:
     """Pages to a Document: per-page blocks, page furniture dropped, tables cut by a page
     break joined back together."""
-    layouts = [page_layout(p, units) for p in pages]
+    layouts = _page_layouts(pages, units)
     # the usual type size of the prose (table text is often smaller); OCR glyphs are words and
     # lines whose height is no font size, so scans get no title joining
     sizes = [size for _, _, outside in layouts for size in _prose_sizes(outside)]
