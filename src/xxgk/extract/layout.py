@@ -1082,8 +1082,21 @@ def _drop_furniture(pages: list[list[_Placed]]) -> list[list[_Placed]]:
 
 
 
-def _row_texts(table: Table) -> list[tuple[tuple[int, int, str], ...]]:
-    return [tuple((c.col, c.colspan, c.text) for c in row) for row in table.rows()]
+def _rows_by_start(table: Table) -> dict[int, list[TableCell]]:
+    """The table's cells by the grid row they start in (Table.rows() without its sorting, which
+    a join asks of a few leading rows only)."""
+    rows: dict[int, list[TableCell]] = {}
+    for c in table.cells:
+        rows.setdefault(c.row, []).append(c)
+    return rows
+
+
+def _row_text(cells: list[TableCell]) -> tuple[tuple[int, int, str], ...]:
+    """A row as it reads, left to right: each cell's column, span and text."""
+    return tuple((c.col, c.colspan, c.text) for c in sorted(cells, key=_COL))
+
+
+_COL = operator.attrgetter("col")
 
 
 _A_NUMBER = re.compile(r"^[\d.,，．]+$")
@@ -1133,9 +1146,9 @@ def _join_tables(a: _Placed, b: _Placed, units: Units) -> _Placed | None:
     top_cells = remap(a.block.cells, 0)
     n_top = a.block.n_rows
     # a header row repeated on the new page is dropped: it is not data
-    rows_a, rows_b = _row_texts(a.block), _row_texts(b.block)
+    rows_a, rows_b = _rows_by_start(a.block), _rows_by_start(b.block)
     skip = 0
-    while skip < len(rows_b) and skip < len(rows_a) and rows_b[skip] == rows_a[skip] and rows_b[skip]:
+    while (row := _row_text(rows_b.get(skip, []))) and row == _row_text(rows_a.get(skip, [])):
         skip += 1
     bottom_cells = remap([c for c in b.block.cells if c.row >= skip], n_top - skip)
     if not top_cells or not bottom_cells:
