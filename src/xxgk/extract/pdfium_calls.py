@@ -26,8 +26,21 @@ from xxgk.extract import speedups
 _ADDR = ctypes.c_void_p
 
 
-def _address(function: object) -> int:
-    return ctypes.cast(function, _ADDR).value or 0
+# PDFium's functions (pypdfium2's bindings, alive as long as the module, unhashable): by id,
+# asked once (ctypes.cast costs a microsecond)
+_ADDRESSES: dict[int, int] = {}
+
+
+def _address(pointer: object) -> int:
+    """The address of a PDFium function or handle (a ctypes object), as an int."""
+    return ctypes.cast(pointer, _ADDR).value or 0
+
+
+def _function_address(function: object) -> int:
+    address = _ADDRESSES.get(id(function))
+    if address is None:
+        address = _ADDRESSES[id(function)] = _address(function)
+    return address
 
 
 def _proto(function: object, restype: type | None, *argtypes: type) -> Callable[..., int]:
@@ -87,7 +100,7 @@ def _values_at(function: object, restype: type, dtype: type, textpage: object,
     at = _indices(indices)
     out = np.empty(len(at), dtype=dtype)
     if (c := speedups.native()) is not None:
-        c.values_at(_address(function), _address(textpage), at, out)
+        c.values_at(_function_address(function), _address(textpage), at, out)
     else:
         call = _bare_of(function, restype)
         handle = ctypes.cast(textpage, _ADDR)
@@ -115,7 +128,7 @@ def _records_at(function: object, textpage: object, indices: list[int] | np.ndar
     size = records.itemsize * (4 if fields == 1 else 1)
     if (c := speedups.native()) is not None:
         found = np.empty(k, dtype=np.int32)
-        c.records(_address(function), _address(textpage), at, found, records, fields, size)
+        c.records(_function_address(function), _address(textpage), at, found, records, fields, size)
     else:
         handle = ctypes.cast(textpage, _ADDR)
         call = _bare_of(function, ctypes.c_int)
@@ -164,7 +177,7 @@ class PageObjects:
         size = records.itemsize
         if (c := speedups.native()) is not None:
             found = np.empty(k, dtype=np.int32)
-            c.records(_address(function), None, self.addresses, found, records, fields, size)
+            c.records(_function_address(function), None, self.addresses, found, records, fields, size)
         else:
             call = _bare_of(function, ctypes.c_int)
             objects = map(_Pointer, self.addresses.tolist())
@@ -194,8 +207,8 @@ def page_objects(page: object) -> tuple[PageObjects, np.ndarray]:
     addresses = np.zeros(n, dtype=np.uint64)
     kinds = np.zeros(n, dtype=np.int32)
     if (c := speedups.native()) is not None:
-        c.objects(_address(pdfium_c.FPDFPage_GetObject), _address(pdfium_c.FPDFPageObj_GetType),
-                          _address(page), addresses, kinds)
+        c.objects(_function_address(pdfium_c.FPDFPage_GetObject), _function_address(pdfium_c.FPDFPageObj_GetType),
+                  _address(page), addresses, kinds)
     elif n:
         objects = list(map(_get_object, itertools.repeat(ctypes.cast(page, _ADDR), n), range(n)))
         kinds[:] = np.fromiter(map(_get_type, objects), dtype=np.int32, count=n)
