@@ -181,3 +181,27 @@ def test_reasons_for_unreadable_files_are_chinese_by_default(tmp_path: Path, mon
     with use_lang("en"), pytest.raises(xxgk.InputError) as english:
         xxgk.read(path)
     assert re.search(r"\b(no such file|Word document|attachment)", english.value.reason)
+
+
+def _untranslated_notes(source: str) -> list[int]:
+    """Lines where a reader's note or warning (`notes`, `warnings`) is appended as a literal or
+    an f-string: text a person reads that never went through the catalogue."""
+    import ast
+
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "append"
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in ("notes", "warnings")
+                and node.args and isinstance(node.args[0], ast.JoinedStr | ast.Constant)):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_every_readers_note_goes_through_the_catalogue() -> None:
+    """A turned or askew scan, or a PDF page whose fonts map no Unicode, was reported in English
+    whatever the reader's language: each reader's notes and warnings are catalogue messages."""
+    assert _untranslated_notes('notes.append(f"p{n}: the page was turned")') == [1]  # the check can fail
+    assert _untranslated_notes('notes.append(_("p{n}: turned").format(n=1))') == []
+    found = {str(p.relative_to(ROOT)): lines for p in sorted((ROOT / "src" / "xxgk").rglob("*.py"))
+             if (lines := _untranslated_notes(p.read_text(encoding="utf-8")))}
+    assert found == {}

@@ -412,9 +412,11 @@ def ocr_page(rgb: np.ndarray, number: int, px_per_pt: float) -> PageContent:
     h, w = ink.shape
     notes = []
     if turn:
-        notes.append(f"p{number}: the page was scanned turned {turn}° and was read upright")
+        notes.append(_("p{page}: the page was scanned turned {turn}° and was read upright").format(
+            page=number, turn=turn))
     if abs(angle) > 1.5:
-        notes.append(f"p{number}: the page was scanned {abs(angle):.1f}° askew and was levelled")
+        notes.append(_("p{page}: the page was scanned {angle:.1f}° askew and was levelled").format(
+            page=number, angle=abs(angle)))
     if number == 1:
         notes.extend(title_note(free))
     return PageContent(

@@ -347,8 +347,9 @@ def _read_page(pdf: pdfium.PdfDocument, index: int) -> tuple[PageContent, str]:
         frame = _Frame(rotation, left, bottom, right, top)
         notes: list[str] = []
         if chars.printable and chars.unmapped > _MAX_UNMAPPED * chars.printable:
-            notes.append(f"page {index + 1}: {chars.unmapped} of {chars.printable} characters have no Unicode "
-                         "mapping (fonts without ToUnicode); its text layer was ignored")
+            notes.append(_("p{page}: {unmapped} of {printable} characters have no Unicode mapping (fonts "
+                           "without ToUnicode); its text layer was ignored").format(
+                page=index + 1, unmapped=chars.unmapped, printable=chars.printable))
             glyphs: list[Glyph] = []
         else:
             glyphs = _glyphs(chars, frame)
