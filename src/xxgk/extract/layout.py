@@ -129,33 +129,10 @@ def group_lines(glyphs: Iterable[Glyph]) -> list[list[Glyph]]:
         return [] if glyphs[0].space else [glyphs]
     # top to bottom by centre, then left to right; the stable sort keeps the input order of ties
     ink = sorted((g for g in glyphs if not g.space), key=_centre_left)
-    lines: list[list[Glyph]] = []
-    tops: list[float] = []  # the band of each line
-    bottoms: list[float] = []
-    last = -1
-    for g in ink:
-        top_g, bottom_g = g.top, g.bottom
-        cy = (top_g + bottom_g) / 2
-        i = last
-        stop = last - 3 if last > 2 else -1  # the three most recent lines
-        while i > stop:
-            top, bottom = tops[i], bottoms[i]
-            # the centre of the new glyph inside the band, and either the band's centre inside
-            # the glyph or the glyph much shorter than the band (a "." or "、" drawn low)
-            if top <= cy <= bottom and (top_g <= (top + bottom) / 2 <= bottom_g
-                                        or bottom_g - top_g < 0.6 * (bottom - top)):
-                lines[i].append(g)
-                if top_g < top:
-                    tops[i] = top_g
-                if bottom_g > bottom:
-                    bottoms[i] = bottom_g
-                break
-            i -= 1
-        else:
-            lines.append([g])
-            tops.append(top_g)
-            bottoms.append(bottom_g)
-            last += 1
+    line_of, tops, bottoms, _groups = _bands([0] * len(ink), [g.top for g in ink], [g.bottom for g in ink])
+    lines: list[list[Glyph]] = [[] for _ in tops]
+    for g, i in zip(ink, line_of, strict=True):
+        lines[i].append(g)
     if len(ink) < len(glyphs):
         bands = list(zip(tops, bottoms, strict=True))
         for sp in glyphs:  # spaces only matter between two glyphs of a line they sit on
@@ -698,13 +675,25 @@ def _line_bands(group: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> tuple
 
 
 def _line_bands_python(group: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> tuple[np.ndarray, ...]:
+    line_of, tops, bottoms, line_group = _bands(group.tolist(), top.tolist(), bottom.tolist())
+    return (np.asarray(line_of, dtype=np.intp), np.asarray(tops, dtype=np.float64),
+            np.asarray(bottoms, dtype=np.float64), np.asarray(line_group, dtype=np.intp))
+
+
+def _bands(group: list[int], top: list[float], bottom: list[float]) -> tuple[list[int], list[float], list[float],
+                                                                              list[int]]:
+    """The band pass in Python (`_line_bands`; `group_lines` of a plain glyph list is one group):
+    each glyph, in the order given, joins the most recent of the three latest lines of its
+    group whose band holds its middle, and that it overlaps enough or is much shorter than (a
+    "." or "、" drawn low), the band growing to hold it; else it starts a line. The line of each
+    glyph, each line's band and group."""
     tops: list[float] = []  # the band of each line, lines numbered across groups
     bottoms: list[float] = []
     line_group: list[int] = []
     line_of: list[int] = []
     first = 0  # the first line of the current group
     current = -1
-    for g, top_g, bottom_g in zip(group.tolist(), top.tolist(), bottom.tolist(), strict=True):
+    for g, top_g, bottom_g in zip(group, top, bottom, strict=True):
         if g != current:
             current, first = g, len(tops)
         mid = (top_g + bottom_g) / 2
@@ -726,8 +715,7 @@ def _line_bands_python(group: np.ndarray, top: np.ndarray, bottom: np.ndarray) -
             tops.append(top_g)
             bottoms.append(bottom_g)
             line_group.append(g)
-    return (np.asarray(line_of, dtype=np.intp), np.asarray(tops, dtype=np.float64),
-            np.asarray(bottoms, dtype=np.float64), np.asarray(line_group, dtype=np.intp))
+    return line_of, tops, bottoms, line_group
 
 
 def _read_run(run: GlyphRun, group: np.ndarray,
