@@ -15,10 +15,11 @@ made once and kept in `--cache` (default /tmp/xxgk-golden-pdfs) so later runs on
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+from golden import write_or_check
 
 import xxgk
 from xxgk.errors import InputError
@@ -89,23 +90,7 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--seeds", type=int, default=3, help="generated reports per pattern and style")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/xxgk-golden-pdfs"))
     a = ap.parse_args(argv)
-    a.folder.mkdir(parents=True, exist_ok=True)
-    differ = []
-    count = 0
-    for name, data in [*corpus_inputs(), *generated_inputs(a.cache, a.seeds)]:
-        count += 1
-        text = output(name, data)
-        path = a.folder / (name + ".out")
-        if a.mode == "write":
-            path.write_text(text, encoding="utf-8")
-        elif path.read_text(encoding="utf-8") != text:
-            differ.append(name)
-            path.with_suffix(".new").write_text(text, encoding="utf-8")
-    digest = hashlib.sha256("".join(sorted(p.read_text() for p in a.folder.glob("*.out"))).encode()).hexdigest()
-    print(f"{count} PDFs; {len(differ)} differ; digest of stored outputs {digest[:16]}")
-    for name in differ:
-        print("  differs:", name)
-    return 1 if differ else 0
+    return write_or_check(a.mode, a.folder, [*corpus_inputs(), *generated_inputs(a.cache, a.seeds)], output, "PDFs")
 
 
 if __name__ == "__main__":

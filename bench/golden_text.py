@@ -11,10 +11,11 @@ languages.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+from golden import write_or_check
 
 import xxgk
 from xxgk.errors import InputError
@@ -58,23 +59,7 @@ def output(name: str, data: bytes) -> str:
 def main(argv: list[str]) -> int:
     mode, folder = argv[0], Path(argv[1])
     n = int(argv[2]) if len(argv) > 2 else 300
-    folder.mkdir(parents=True, exist_ok=True)
-    differ = []
-    count = 0
-    for name, data in inputs(n):
-        count += 1
-        text = output(name, data)
-        path = folder / (name.replace("/", "__") + ".out")
-        if mode == "write":
-            path.write_text(text, encoding="utf-8")
-        elif path.read_text(encoding="utf-8") != text:
-            differ.append(name)
-            path.with_suffix(".new").write_text(text, encoding="utf-8")
-    digest = hashlib.sha256("".join(sorted(p.read_text() for p in folder.glob("*.out"))).encode()).hexdigest()
-    print(f"{count} inputs; {len(differ)} differ; digest of stored outputs {digest[:16]}")
-    for name in differ:
-        print("  differs:", name)
-    return 1 if differ else 0
+    return write_or_check(mode, folder, inputs(n), output, "inputs")
 
 
 if __name__ == "__main__":
